@@ -1,0 +1,107 @@
+// The collector's HTTP API as the dashboard consumes it. The collector validates query strings with
+// these schemas and the dashboard types its responses with them: one definition for both sides.
+import { z } from 'zod';
+import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
+import { JOIN_TYPES, READINESS, Report } from './report.ts';
+
+export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
+export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+/** State-changing requests carry the session's CSRF token in this header. */
+export const CSRF_HEADER = 'x-keyready-csrf';
+export const SESSION_COOKIE = 'keyready_session';
+
+export const DeviceRow = z.object({
+  deviceId: z.string(),
+  hostname: z.string(),
+  user: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  agentVersion: z.string().nullable(),
+  readiness: z.enum(READINESS),
+  blocking: z.array(z.enum(CHECK_IDS)),
+  /** Every check currently failing or unknown, any scope (filter target). */
+  failing: z.array(z.enum(CHECK_IDS)),
+  online: z.boolean(),
+  firstSeen: z.string(),
+  /** Last time any traffic (report, ping answer) was seen from the agent. */
+  lastSeen: z.string(),
+  /** Last time a report was stored; null before the first. */
+  lastReport: z.string().nullable(),
+  osBuild: z.number().int().nullable(),
+  joinType: z.enum(JOIN_TYPES).nullable(),
+  /** The last key seen on this PC, even after it was unplugged. */
+  keyModel: z.string().nullable(),
+  keyFingerprintEnrolled: z.boolean().nullable(),
+  keyPinSet: z.boolean().nullable(),
+  keySeenAt: z.string().nullable(),
+});
+export type DeviceRow = z.infer<typeof DeviceRow>;
+
+export const SORT_FIELDS = ['hostname', 'readiness', 'lastSeen', 'lastReport', 'osBuild', 'keyModel'] as const;
+export const DeviceQuery = z.object({
+  readiness: z.enum(READINESS).optional(),
+  check: z.enum(CHECK_IDS).optional(),
+  online: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  model: z.string().max(128).optional(),
+  tag: z.string().max(256).optional(), // "key=value" or a bare value
+  q: z.string().max(256).optional(),
+  sort: z.enum(SORT_FIELDS).default('hostname'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+export type DeviceQuery = z.infer<typeof DeviceQuery>;
+
+export const DeviceList = z.object({ total: z.number().int(), items: z.array(DeviceRow) });
+export type DeviceList = z.infer<typeof DeviceList>;
+
+export const HistoryEntry = z.object({
+  at: z.string(),
+  seq: z.number().int(),
+  readiness: z.enum(READINESS),
+  /** Checks whose status changed in this report, with before and after. */
+  changes: z.array(
+    z.object({ id: z.enum(CHECK_IDS), from: z.enum(CHECK_STATUSES).nullable(), to: z.enum(CHECK_STATUSES) }),
+  ),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const DeviceDetail = z.object({
+  device: DeviceRow,
+  report: Report.nullable(),
+  history: z.array(HistoryEntry),
+  /** Reports the agent's outbox had to drop, as the agent last reported it. */
+  droppedReports: z.number().int(),
+});
+export type DeviceDetail = z.infer<typeof DeviceDetail>;
+
+export const Summary = z.object({
+  total: z.number().int(),
+  readiness: z.object({ ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() }),
+  online: z.number().int(),
+  offline: z.number().int(),
+  /** Devices per blocking check, largest first. */
+  blocking: z.array(z.object({ id: z.enum(CHECK_IDS), count: z.number().int() })),
+  keys: z.array(
+    z.object({
+      model: z.string(),
+      total: z.number().int(),
+      fingerprintEnrolled: z.number().int(),
+      fingerprintNotEnrolled: z.number().int(),
+    }),
+  ),
+  /** One row per day, oldest first. */
+  trend: z.array(z.object({ day: z.string(), ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() })),
+  demo: z.boolean(),
+});
+export type Summary = z.infer<typeof Summary>;
+
+export const RecheckResponse = z.object({ requestId: z.string(), delivered: z.boolean() });
+
+/** Pushed on the dashboard's live socket (`/api/live`, session cookie). */
+export const LiveEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('device'), device: DeviceRow }),
+  z.object({ type: z.literal('summary') }),
+  z.object({ type: z.literal('recheck'), deviceId: z.string(), requestId: z.string(), state: z.enum(['sent', 'reported']) }),
+]);
+export type LiveEvent = z.infer<typeof LiveEvent>;

@@ -1,0 +1,187 @@
+// The one report shape: printed by `check --json`, carried on the wire, kept by the store and shown
+// by the dashboard. Changing it is a contract change: bump REPORT_SCHEMA and say so in README.md.
+import { z } from 'zod';
+import { CHECK_IDS, CHECK_SCOPES, CHECK_STATUSES } from './checks.ts';
+
+export const REPORT_SCHEMA = 'keyready.report/1';
+export const LANGS = ['en', 'ja'] as const;
+export type Lang = (typeof LANGS)[number];
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** Evidence is the facts a check used, flat so every surface can print it as `name: value`. */
+export const Evidence = z.record(z.string(), z.union([Scalar, z.array(z.string())]));
+export type Evidence = z.infer<typeof Evidence>;
+
+export const TextParams = z.record(z.string(), z.union([z.string(), z.number()]));
+export type TextParams = z.infer<typeof TextParams>;
+
+export const CheckResult = z.object({
+  id: z.enum(CHECK_IDS),
+  status: z.enum(CHECK_STATUSES),
+  scope: z.enum(CHECK_SCOPES),
+  /** Rendered in the report's `lang`; the dashboard re-renders from the keys below in the viewer's language. */
+  title: z.string(),
+  detail: z.string(),
+  remediation: z.string().nullable(),
+  /** Catalogue keys and parameters the texts were rendered from (protocol/i18n). */
+  detailKey: z.string(),
+  remediationKey: z.string().nullable(),
+  params: TextParams,
+  evidence: Evidence,
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+/** Where each fact section came from, so "not collected" is never mistaken for "absent". */
+export const SourceState = z.object({
+  state: z.enum(['ok', 'not-collected', 'unsupported', 'error']),
+  reason: z.string().nullable(),
+});
+export type SourceState = z.infer<typeof SourceState>;
+
+export const OsFacts = z.object({
+  platform: z.string(),
+  build: z.number().int().nullable(),
+  ubr: z.number().int().nullable(),
+  displayVersion: z.string().nullable(),
+  edition: z.string().nullable(),
+  windows11: z.boolean().nullable(),
+});
+export type OsFacts = z.infer<typeof OsFacts>;
+
+export const JOIN_TYPES = ['entra', 'hybrid', 'domain', 'registered', 'drs', 'none', 'unknown'] as const;
+export type JoinType = (typeof JOIN_TYPES)[number];
+
+export const JoinDiagnostics = z.object({
+  errorPhase: z.string().nullable(),
+  clientErrorCode: z.string().nullable(),
+  serverErrorCode: z.string().nullable(),
+  serverMessage: z.string().nullable(),
+  /** The first diagnostic test that reported FAIL, verbatim, e.g. "AD Configuration Test". */
+  failingTest: z.string().nullable(),
+  /** Its value verbatim, e.g. "FAIL [0x80070002]". */
+  failingTestResult: z.string().nullable(),
+});
+export type JoinDiagnostics = z.infer<typeof JoinDiagnostics>;
+
+export const JoinFacts = z.object({
+  type: z.enum(JOIN_TYPES),
+  azureAdJoined: z.boolean().nullable(),
+  enterpriseJoined: z.boolean().nullable(),
+  domainJoined: z.boolean().nullable(),
+  workplaceJoined: z.boolean().nullable(),
+  domainName: z.string().nullable(),
+  tenantId: z.string().nullable(),
+  tenantName: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  deviceAuthStatus: z.string().nullable(),
+  prt: z.boolean().nullable(),
+  diagnostics: JoinDiagnostics.nullable(),
+});
+export type JoinFacts = z.infer<typeof JoinFacts>;
+
+/** Per-user SSO facts (dsregcmd "SSO State" / "User State"); `context` says whose they are. */
+export const SsoFacts = z.object({
+  context: z.enum(['user', 'system', 'unknown']),
+  user: z.string().nullable(),
+  observedAt: z.string().nullable(),
+  azureAdPrt: z.boolean().nullable(),
+  azureAdPrtUpdateTime: z.string().nullable(),
+  attemptStatus: z.string().nullable(),
+  serverErrorCode: z.string().nullable(),
+  serverErrorDescription: z.string().nullable(),
+  enterprisePrt: z.boolean().nullable(),
+  onPremTgt: z.boolean().nullable(),
+  cloudTgt: z.boolean().nullable(),
+  ngcSet: z.boolean().nullable(),
+});
+export type SsoFacts = z.infer<typeof SsoFacts>;
+
+export const PolicyFacts = z.object({
+  /** HKLM\SOFTWARE\Microsoft\Policies\PassportForWork\SecurityKey UseSecurityKeyForSignin (Intune/PPKG); null = not set. */
+  useSecurityKeyForSignin: z.number().int().nullable(),
+  /** HKLM\SOFTWARE\Policies\Microsoft\FIDO EnableFIDODeviceLogon (Group Policy); null = not set. */
+  enableFidoDeviceLogon: z.number().int().nullable(),
+});
+export type PolicyFacts = z.infer<typeof PolicyFacts>;
+
+export const CredentialProviderFacts = z.object({
+  registered: z.boolean().nullable(),
+  disabled: z.boolean().nullable(),
+  /** ExcludedCredentialProviders verbatim; null = not set. */
+  excludedList: z.string().nullable(),
+  excluded: z.boolean().nullable(),
+  lastLoggedOnProvider: z.string().nullable(),
+});
+export type CredentialProviderFacts = z.infer<typeof CredentialProviderFacts>;
+
+export const SensorInfo = z.object({
+  fingerprintKind: z.number().int().nullable(),
+  maxCaptureSamplesRequiredForEnroll: z.number().int().nullable(),
+  maxTemplateFriendlyName: z.number().int().nullable(),
+});
+export type SensorInfo = z.infer<typeof SensorInfo>;
+
+export const KeyFacts = z.object({
+  vendorId: z.number().int(),
+  productId: z.number().int(),
+  product: z.string().nullable(),
+  aaguid: z.string().nullable(),
+  model: z.string().nullable(),
+  isAtkey: z.boolean(),
+  versions: z.array(z.string()),
+  firmwareVersion: z.number().int().nullable(),
+  /** CTAPHID capability: false for a U2F-only key that cannot answer CTAP2. */
+  ctap2: z.boolean().nullable(),
+  pinSet: z.boolean().nullable(),
+  fingerprintEnrolled: z.boolean().nullable(),
+  uvConfigured: z.boolean().nullable(),
+  noMcGaPermissionsWithClientPin: z.boolean().nullable(),
+  sensor: SensorInfo.nullable(),
+  access: z.enum(['ok', 'denied', 'error']),
+  error: z.string().nullable(),
+});
+export type KeyFacts = z.infer<typeof KeyFacts>;
+
+export const Facts = z.object({
+  sources: z.object({
+    dsregcmd: SourceState,
+    registry: SourceState,
+    os: SourceState,
+    hid: SourceState,
+    user: SourceState,
+  }),
+  os: OsFacts,
+  join: JoinFacts,
+  sso: SsoFacts,
+  policy: PolicyFacts,
+  credentialProvider: CredentialProviderFacts,
+  keys: z.array(KeyFacts),
+});
+export type Facts = z.infer<typeof Facts>;
+
+export const DeviceIdentity = z.object({
+  hostname: z.string(),
+  manufacturer: z.string().nullable(),
+  model: z.string().nullable(),
+  serial: z.string().nullable(),
+  uuid: z.string().nullable(),
+  /** The signed-in (or last probed) user, when known. */
+  user: z.string().nullable(),
+});
+export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
+
+export const READINESS = ['ready', 'not-ready', 'unknown'] as const;
+export type Readiness = (typeof READINESS)[number];
+
+export const Report = z.object({
+  schema: z.literal(REPORT_SCHEMA),
+  generatedAt: z.string(),
+  agentVersion: z.string(),
+  lang: z.enum(LANGS),
+  device: DeviceIdentity,
+  readiness: z.enum(READINESS),
+  blocking: z.array(z.enum(CHECK_IDS)),
+  checks: z.array(CheckResult),
+  facts: Facts,
+});
+export type Report = z.infer<typeof Report>;
