@@ -1,0 +1,93 @@
+// The collector's one store interface. SQLite (single process) and PostgreSQL (many collectors)
+// implement it and pass the same conformance suite (test/integration/store/); the server, API and
+// live layer use nothing else.
+import type { HardwareIdentity } from '../../protocol/messages.ts';
+import type { Report } from '../../protocol/report.ts';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
+
+export interface NewDevice {
+  hostname: string;
+  hardware: HardwareIdentity;
+  tags: Record<string, string>;
+  agentVersion: string;
+  /** sha256 of the device token; the token itself is never stored. */
+  tokenHash: string;
+  demo?: boolean;
+}
+
+export interface DeviceAuth {
+  deviceId: string;
+  tokenHash: string;
+  revoked: boolean;
+}
+
+export interface IncomingReport {
+  deviceId: string;
+  seq: number;
+  receivedAt: Date;
+  dropped: number;
+  report: Report;
+}
+
+export interface StoredOutcome {
+  deviceId: string;
+  seq: number;
+  /** false when this (device, seq) was already stored: a replay, acknowledged again, stored once. */
+  inserted: boolean;
+}
+
+/** Cross-instance events (PostgreSQL LISTEN/NOTIFY; in-process for SQLite). */
+export type BusEvent =
+  | { type: 'device-changed'; deviceId: string }
+  | { type: 'recheck'; deviceId: string; requestId: string }
+  | { type: 'recheck-sent'; deviceId: string; requestId: string };
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending versioned migrations; safe to run from several collectors at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** true when a trivial query succeeds (for /healthz). */
+  ping(): Promise<boolean>;
+
+  /**
+   * Enrolls a PC. A PC already known by its hardware uuid keeps its device id (a reinstall is not a
+   * new PC) and gets the new token; the old token stops working.
+   */
+  enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }>;
+  getDeviceAuth(deviceId: string): Promise<DeviceAuth | null>;
+  revokeDevice(deviceId: string): Promise<void>;
+  /** Called on hello: agent version, tags, online on this instance. */
+  markConnected(deviceId: string, instanceId: string, agentVersion: string, tags: Record<string, string> | undefined, at: Date): Promise<void>;
+  markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void>;
+  /** Bumps last-seen for devices that answered a ping (batched). */
+  touch(deviceIds: readonly string[], at: Date): Promise<void>;
+  /** Marks offline every device this instance held (start-up after a crash, shutdown). */
+  releaseInstance(instanceId: string, at: Date): Promise<void>;
+  /** Marks offline devices whose instance has not been seen since `staleBefore` (a dead collector). */
+  sweepOffline(staleBefore: Date): Promise<string[]>;
+  /** Heartbeat of a collector instance, so others can tell when it died. */
+  heartbeatInstance(instanceId: string, at: Date): Promise<void>;
+  /** Highest stored sequence for the device, -1 when none. */
+  lastSeq(deviceId: string): Promise<number>;
+
+  /**
+   * Durably stores a batch of reports in one transaction: latest report, history (only when readiness
+   * or a check status changed), last key seen, daily counts. Resolves only after commit.
+   */
+  storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]>;
+
+  summary(now: Date): Promise<Summary>;
+  listDevices(query: DeviceQuery): Promise<DeviceList>;
+  /** Every device matching the query (no pagination), for CSV/JSON export. */
+  exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow>;
+  deviceDetail(deviceId: string): Promise<DeviceDetail | null>;
+
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+  /** Sets the value only if absent; returns the value now stored (first start races between collectors). */
+  initSetting(key: string, value: string): Promise<string>;
+
+  publish(event: BusEvent): Promise<void>;
+  subscribe(handler: (event: BusEvent) => void): () => void;
+}
