@@ -1,0 +1,86 @@
+// The collector's HTTP API, seen from the browser: same-origin requests carrying the session cookie,
+// the CSRF token on every state-changing request, and every response checked against protocol/api.ts.
+import type { z } from 'zod';
+import {
+  CSRF_HEADER,
+  DeviceDetail,
+  DeviceList,
+  RecheckResponse,
+  SessionInfo,
+  Summary,
+  type DeviceQuery,
+} from '../../protocol/api.ts';
+import { deviceQueryParams } from './route.ts';
+
+/** The session ended or never existed: the app shows the sign-in form. */
+export class Unauthorized extends Error {
+  constructor() {
+    super('unauthorized');
+  }
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+
+async function request<S extends z.ZodType>(schema: S, path: string, init: RequestInit = {}): Promise<z.infer<S>> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (init.method && init.method !== 'GET') headers.set(CSRF_HEADER, csrfToken);
+  const response = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  if (response.status === 401) throw new Unauthorized();
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+  const parsed = schema.safeParse(await response.json());
+  if (!parsed.success) throw new ApiError(response.status, `unexpected response from ${path.split('?')[0]}`);
+  return parsed.data;
+}
+
+/** The collector's `{ error }` text when it sent one, else the HTTP status line. */
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body: unknown = await response.json();
+    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') return body.error;
+  } catch {
+    // Not JSON: fall through to the status.
+  }
+  return `HTTP ${response.status} ${response.statusText}`.trim();
+}
+
+function remember(session: SessionInfo): SessionInfo {
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export const api = {
+  session: async () => remember(await request(SessionInfo, '/api/session')),
+  login: async (username: string, password: string) =>
+    remember(await request(SessionInfo, '/api/login', json({ username, password }))),
+  logout: async () => {
+    const response = await fetch('/api/logout', { method: 'POST', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
+    csrfToken = '';
+    if (!response.ok && response.status !== 401) throw new ApiError(response.status, await errorMessage(response));
+  },
+  summary: () => request(Summary, '/api/summary'),
+  devices: (query: DeviceQuery) => request(DeviceList, `/api/devices?${deviceQueryParams(query).toString()}`),
+  device: (deviceId: string) => request(DeviceDetail, `/api/devices/${encodeURIComponent(deviceId)}`),
+  recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
+};
+
+/** The CSV export of every device matching a filter (a plain link: the browser downloads it). */
+export function exportHref(query: DeviceQuery): string {
+  const search = deviceQueryParams(query, false).toString();
+  return search ? `/api/export.csv?${search}` : '/api/export.csv';
+}

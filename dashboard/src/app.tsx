@@ -1,0 +1,155 @@
+// The shell: session (sign-in form until there is one), language, hash routing, live feed, header.
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { SessionInfo } from '../../protocol/api.ts';
+import type { Lang } from '../../protocol/report.ts';
+import { LANGS } from '../../protocol/report.ts';
+import { api, Unauthorized } from './api.ts';
+import { AppContext, type AppContextValue } from './context.ts';
+import { isLang, loadLang, saveLang, ui } from './i18n.ts';
+import { LiveFeed } from './live.ts';
+import { formatHash, parseHash, type Route } from './route.ts';
+import { Device } from './views/device.tsx';
+import { Devices } from './views/devices.tsx';
+import { Login } from './views/login.tsx';
+import { Overview } from './views/overview.tsx';
+
+/** "3 minutes ago" texts are redrawn this often. */
+const CLOCK_TICK_MS = 15_000;
+const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+
+type Session = { state: 'checking' } | { state: 'signed-out'; expired: boolean } | { state: 'signed-in'; info: SessionInfo };
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(loadLang);
+  const [session, setSession] = useState<Session>({ state: 'checking' });
+  const [route, setRoute] = useState<Route>(() => parseHash(location.hash));
+  const [now, setNow] = useState(() => Date.now());
+  const [liveUp, setLiveUp] = useState(true);
+  const [demo, setDemo] = useState(false);
+  const feed = useMemo(() => new LiveFeed(), []);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = `${ui(lang, 'app.name')} — ${ui(lang, 'app.tagline')}`;
+  }, [lang]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  useEffect(() => {
+    api.session().then(
+      (info) => setSession({ state: 'signed-in', info }),
+      () => setSession({ state: 'signed-out', expired: false }),
+    );
+  }, []);
+
+  const signedIn = session.state === 'signed-in';
+  useEffect(() => {
+    if (!signedIn) return;
+    const unsubscribe = feed.onConnectedChange(setLiveUp);
+    feed.start();
+    api.summary().then(
+      (summary) => setDemo(summary.demo),
+      () => undefined, // The overview reports load failures; the banner simply stays off.
+    );
+    return () => {
+      unsubscribe();
+      feed.stop();
+      setLiveUp(true);
+    };
+  }, [signedIn, feed]);
+
+  const sessionEnded = useCallback(() => setSession({ state: 'signed-out', expired: true }), []);
+  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded }), [lang, feed, now, sessionEnded]);
+  const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
+
+  const changeLang = (value: string) => {
+    if (!isLang(value)) return;
+    saveLang(value);
+    setLang(value);
+  };
+
+  const signOut = async () => {
+    try {
+      await api.logout();
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) console.warn('sign-out failed', error);
+    }
+    setSession({ state: 'signed-out', expired: false });
+  };
+
+  const languagePicker = (
+    <label class="lang">
+      <span>{tr('nav.language')}</span>
+      <select name="lang" value={lang} onChange={(e) => changeLang(e.currentTarget.value)}>
+        {LANGS.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANG_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <AppContext.Provider value={context}>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        {tr('nav.skip')}
+      </a>
+      {session.state === 'checking' && <p class="muted center">{tr('common.loading')}</p>}
+      {session.state === 'signed-out' && (
+        <>
+          <header class="top">
+            <span class="brand">{tr('app.name')}</span>
+            {languagePicker}
+          </header>
+          <Login expired={session.expired} onSignedIn={(info) => setSession({ state: 'signed-in', info })} />
+        </>
+      )}
+      {session.state === 'signed-in' && (
+        <>
+          <header class="top">
+            <a class="brand" href="#/">
+              {tr('app.name')}
+            </a>
+            <nav aria-label={tr('nav.main')}>
+              <a href={formatHash({ view: 'overview' })} aria-current={route.view === 'overview' ? 'page' : undefined}>
+                {tr('nav.overview')}
+              </a>
+              <a href="#/devices" aria-current={route.view !== 'overview' ? 'page' : undefined}>
+                {tr('nav.devices')}
+              </a>
+            </nav>
+            <span class="spacer" />
+            {languagePicker}
+            <span class="muted user">{ui(lang, 'nav.signedInAs', { user: session.info.username })}</span>
+            <button type="button" onClick={signOut}>
+              {tr('nav.logout')}
+            </button>
+          </header>
+          {demo && (
+            <p class="banner demo" role="note" data-demo="true">
+              {tr('demo.banner')}
+            </p>
+          )}
+          {!liveUp && (
+            <p class="banner live" role="status">
+              {tr('live.offline')}
+            </p>
+          )}
+          {route.view === 'overview' && <Overview />}
+          {route.view === 'devices' && <Devices query={route.query} />}
+          {route.view === 'device' && <Device deviceId={route.deviceId} />}
+        </>
+      )}
+    </AppContext.Provider>
+  );
+}

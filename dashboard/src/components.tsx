@@ -1,0 +1,63 @@
+// Small pieces every view uses. Device-supplied strings are only ever passed as JSX children or
+// attribute values, which preact sets as text: nothing here (or anywhere) builds HTML from data.
+import type { ComponentChildren } from 'preact';
+import type { CheckStatus } from '../../protocol/checks.ts';
+import type { Readiness } from '../../protocol/report.ts';
+import { t } from '../../protocol/i18n/index.ts';
+import { formatDateTime, formatRelative } from './i18n.ts';
+import { useApp, type Resource } from './context.ts';
+
+export function ReadinessBadge({ readiness }: { readiness: Readiness }) {
+  const { lang } = useApp();
+  return <span class={`badge readiness-${readiness}`}>{t(lang, `readiness.${readiness}`)}</span>;
+}
+
+export function StatusBadge({ status }: { status: CheckStatus }) {
+  const { lang } = useApp();
+  return <span class={`badge status-${status}`}>{t(lang, `status.${status}`)}</span>;
+}
+
+export function OnlineBadge({ online }: { online: boolean }) {
+  const { tr } = useApp();
+  return <span class={`badge ${online ? 'online' : 'offline'}`}>{tr(online ? 'online.true' : 'online.false')}</span>;
+}
+
+/** "3 minutes ago", with the exact time in the tooltip and machine-readable attribute. */
+export function When({ at }: { at: string | null }) {
+  const { lang, now, tr } = useApp();
+  if (at === null) return <span class="muted">{tr('common.never')}</span>;
+  return (
+    <time dateTime={at} title={formatDateTime(lang, at)}>
+      {formatRelative(lang, at, now)}
+    </time>
+  );
+}
+
+/** "3 minutes ago (25 Nov 2026, 12:51:47)": both, where the exact time matters (one PC's page). */
+export function WhenExact({ at }: { at: string | null }) {
+  const { lang } = useApp();
+  return (
+    <>
+      <When at={at} />
+      {at !== null && <span class="muted"> ({formatDateTime(lang, at)})</span>}
+    </>
+  );
+}
+
+/** Shows loading and failure states, and the content once the data is there. */
+export function Loaded<T>({ resource, retry, children }: { resource: Resource<T>; retry: () => void; children: (data: T) => ComponentChildren }) {
+  const { tr } = useApp();
+  if (resource.state === 'loading') return <p class="muted" role="status">{tr('common.loading')}</p>;
+  if (resource.state === 'failed') {
+    const message = resource.status === null ? tr('common.unreachable') : resource.message;
+    return (
+      <div class="error" role="alert">
+        <p>{tr('common.failed', { message })}</p>
+        <button type="button" onClick={retry}>
+          {tr('common.retry')}
+        </button>
+      </div>
+    );
+  }
+  return <>{children(resource.data)}</>;
+}

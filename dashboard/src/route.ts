@@ -1,0 +1,79 @@
+// Hash routes (#/, #/devices?check=…, #/device/<id>) so every view is linkable, and the one mapping
+// between a device filter and a query string, shared by the hash, the API call and the CSV export.
+import { DeviceQuery } from '../../protocol/api.ts';
+
+export type Route =
+  | { view: 'overview' }
+  | { view: 'devices'; query: DeviceQuery }
+  | { view: 'device'; deviceId: string };
+
+const DEFAULT_QUERY: DeviceQuery = DeviceQuery.parse({});
+
+/**
+ * Parses a filter from query parameters with the API's own schema. A hand-edited or stale link with
+ * one bad value keeps its other filters: the fields zod rejects are dropped, not the whole query.
+ */
+export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(DeviceQuery.shape)) {
+    const value = params.get(key);
+    if (value !== null && value !== '') raw[key] = value;
+  }
+  const first = DeviceQuery.safeParse(raw);
+  if (first.success) return first.data;
+  for (const issue of first.error.issues) {
+    const field = issue.path[0];
+    if (typeof field === 'string') delete raw[field];
+  }
+  return DeviceQuery.safeParse(raw).data ?? DEFAULT_QUERY;
+}
+
+/** Query parameters for a filter, leaving out defaults so links stay short; `paging: false` for exports. */
+export function deviceQueryParams(query: DeviceQuery, paging = true): URLSearchParams {
+  const params = new URLSearchParams();
+  const { limit, offset, ...rest } = query;
+  for (const [key, value] of Object.entries(rest)) {
+    if (value === undefined || value === DEFAULT_QUERY[key as keyof DeviceQuery]) continue;
+    params.set(key, String(value));
+  }
+  if (paging) {
+    if (limit !== DEFAULT_QUERY.limit) params.set('limit', String(limit));
+    if (offset !== 0) params.set('offset', String(offset));
+  }
+  return params;
+}
+
+export function parseHash(hash: string): Route {
+  const body = hash.replace(/^#\/?/, '');
+  const [path = '', search = ''] = body.split('?', 2);
+  const segments = path.split('/').filter((s) => s !== '');
+  if (segments[0] === 'devices' && segments.length === 1) {
+    return { view: 'devices', query: parseDeviceQuery(new URLSearchParams(search)) };
+  }
+  if (segments[0] === 'device' && segments.length === 2 && segments[1]) {
+    try {
+      return { view: 'device', deviceId: decodeURIComponent(segments[1]) };
+    } catch {
+      return { view: 'overview' };
+    }
+  }
+  return { view: 'overview' };
+}
+
+export function formatHash(route: Route): string {
+  switch (route.view) {
+    case 'overview':
+      return '#/';
+    case 'devices': {
+      const search = deviceQueryParams(route.query).toString();
+      return search ? `#/devices?${search}` : '#/devices';
+    }
+    case 'device':
+      return `#/device/${encodeURIComponent(route.deviceId)}`;
+  }
+}
+
+/** A device-list link with some filters set (and paging reset). */
+export function devicesHash(filter: Partial<DeviceQuery>): string {
+  return formatHash({ view: 'devices', query: { ...DEFAULT_QUERY, ...filter } });
+}

@@ -1,0 +1,291 @@
+// One PC, for the help desk: every check with its evidence and the fix, the last key seen, what
+// changed when, and "re-check now" whose answer arrives over the live socket.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { DeviceDetail, DeviceRow, HistoryEntry } from '../../../protocol/api.ts';
+import { CHECK_GROUPS, CHECKS } from '../../../protocol/checks.ts';
+import { t } from '../../../protocol/i18n/index.ts';
+import type { CheckResult, Evidence } from '../../../protocol/report.ts';
+import { api, ApiError, Unauthorized } from '../api.ts';
+import { Loaded, OnlineBadge, ReadinessBadge, StatusBadge, When, WhenExact } from '../components.tsx';
+import { useApp, useLive, useResource } from '../context.ts';
+import { checkTitle, formatDateTime, reportTextIn, type UiKey } from '../i18n.ts';
+import { coalesce } from '../live.ts';
+import { devicesHash } from '../route.ts';
+
+const DETAIL_REFRESH_MS = 300;
+
+type Recheck =
+  | { state: 'idle' }
+  | { state: 'requesting' }
+  | { state: 'sent'; requestId: string }
+  | { state: 'not-delivered'; requestId: string }
+  | { state: 'reported'; at: string }
+  | { state: 'failed'; message: string };
+
+export function Device({ deviceId }: { deviceId: string }) {
+  const { tr } = useApp();
+  const { resource, reload, update } = useResource(() => api.device(deviceId), [deviceId]);
+  const [recheck, setRecheck] = useState<Recheck>({ state: 'idle' });
+  const refresh = useMemo(() => coalesce(reload, DETAIL_REFRESH_MS), [reload]);
+  useEffect(() => refresh.cancel, [refresh]);
+  useEffect(() => setRecheck({ state: 'idle' }), [deviceId]);
+
+  useLive((message) => {
+    if (message.type === 'resync') return refresh.trigger();
+    if (message.type === 'device' && message.device.deviceId === deviceId) {
+      // The row (online, last seen) shows at once; the report and history follow with the refetch.
+      const device = message.device;
+      update((detail) => ({ ...detail, device }));
+      refresh.trigger();
+    }
+    if (message.type === 'recheck' && message.deviceId === deviceId) {
+      setRecheck((current) => {
+        const ours = (current.state === 'sent' || current.state === 'not-delivered') && current.requestId === message.requestId;
+        if (!ours) return current;
+        if (message.state === 'sent') return { state: 'sent', requestId: message.requestId };
+        refresh.trigger();
+        return { state: 'reported', at: new Date().toISOString() };
+      });
+    }
+  });
+
+  return (
+    <main id="main" tabIndex={-1}>
+      <p>
+        <a href={devicesHash({})}>← {tr('device.back')}</a>
+      </p>
+      {resource.state === 'failed' && resource.status === 404 ? (
+        <p role="alert">{tr('device.notFound')}</p>
+      ) : (
+        <Loaded resource={resource} retry={reload}>
+          {(detail) => <DeviceBody detail={detail} recheck={recheck} setRecheck={setRecheck} />}
+        </Loaded>
+      )}
+    </main>
+  );
+}
+
+function DeviceBody({ detail, recheck, setRecheck }: { detail: DeviceDetail; recheck: Recheck; setRecheck: (r: Recheck) => void }) {
+  const { tr, sessionEnded } = useApp();
+  const { device, report } = detail;
+
+  const requestRecheck = async () => {
+    setRecheck({ state: 'requesting' });
+    try {
+      const answer = await api.recheck(device.deviceId);
+      setRecheck(answer.delivered ? { state: 'sent', requestId: answer.requestId } : { state: 'not-delivered', requestId: answer.requestId });
+    } catch (error) {
+      if (error instanceof Unauthorized) return sessionEnded();
+      setRecheck({ state: 'failed', message: error instanceof ApiError ? error.message : tr('common.unreachable') });
+    }
+  };
+
+  return (
+    <>
+      <header class="device-header">
+        <div>
+          <h1 class="hostname">{device.hostname}</h1>
+          <p>
+            <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} />
+          </p>
+        </div>
+        <div class="recheck">
+          <button type="button" class="primary" onClick={requestRecheck} disabled={recheck.state === 'requesting'}>
+            {tr('recheck.button')}
+          </button>
+          <p role="status" aria-live="polite" data-recheck={recheck.state}>
+            <RecheckStatus recheck={recheck} />
+          </p>
+        </div>
+      </header>
+
+      <Identity device={device} detail={detail} />
+
+      <section class="panel" aria-labelledby="checks-title">
+        <h2 id="checks-title">{tr('device.checks')}</h2>
+        {report ? <Checks checks={report.checks} /> : <p class="muted">{tr('device.noReport')}</p>}
+      </section>
+
+      <div class="panels">
+        <LastKey device={device} />
+        <Timeline history={detail.history} />
+      </div>
+    </>
+  );
+}
+
+function RecheckStatus({ recheck }: { recheck: Recheck }) {
+  const { lang, tr } = useApp();
+  switch (recheck.state) {
+    case 'idle':
+      return null;
+    case 'requesting':
+      return <>{tr('recheck.requesting')}</>;
+    case 'sent':
+      return <>{tr('recheck.sent')}</>;
+    case 'not-delivered':
+      return <>{tr('recheck.notDelivered')}</>;
+    case 'reported':
+      return <>{tr('recheck.reported', { time: formatDateTime(lang, recheck.at) })}</>;
+    case 'failed':
+      return <>{tr('recheck.failed', { message: recheck.message })}</>;
+  }
+}
+
+function Identity({ device, detail }: { device: DeviceRow; detail: DeviceDetail }) {
+  const { tr } = useApp();
+  const os = detail.report?.facts.os;
+  const osText = os ? [os.displayVersion, os.build !== null ? `${os.build}${os.ubr !== null ? `.${os.ubr}` : ''}` : null, os.edition].filter(Boolean).join(' · ') : null;
+  const tags = Object.entries(device.tags);
+  const rows: [UiKey, ComponentChildren][] = [
+    ['device.lastSeen', <WhenExact at={device.lastSeen} />],
+    ['device.lastReport', <WhenExact at={device.lastReport} />],
+    ['device.user', device.user ?? tr('common.none')],
+    ['device.os', osText ?? (device.osBuild !== null ? String(device.osBuild) : tr('common.none'))],
+    ['device.join', device.joinType ? tr(`join.${device.joinType}`) : tr('common.none')],
+    ['device.agentVersion', device.agentVersion ?? tr('common.none')],
+    ['device.firstSeen', <WhenExact at={device.firstSeen} />],
+    ['device.id', <code>{device.deviceId}</code>],
+    ['device.tags', tags.length > 0 ? tags.map(([k, v]) => `${k}=${v}`).join(', ') : tr('common.none')],
+  ];
+  return (
+    <section class="panel">
+      <dl class="facts">
+        {rows.map(([key, value]) => (
+          <div key={key} data-field={key}>
+            <dt>{tr(key)}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {detail.droppedReports > 0 && <p class="warning">{tr('device.dropped', { count: detail.droppedReports })}</p>}
+    </section>
+  );
+}
+
+function Checks({ checks }: { checks: readonly CheckResult[] }) {
+  const { lang } = useApp();
+  return (
+    <>
+      {CHECK_GROUPS.map((group) => {
+        const inGroup = checks.filter((c) => CHECKS[c.id].group === group);
+        if (inGroup.length === 0) return null;
+        return (
+          <section key={group} class="check-group" aria-labelledby={`group-${group}`}>
+            <h3 id={`group-${group}`}>{t(lang, `group.${group}`)}</h3>
+            <ul class="checks">
+              {inGroup.map((check) => (
+                <CheckItem key={check.id} check={check} />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
+function CheckItem({ check }: { check: CheckResult }) {
+  const { lang, tr } = useApp();
+  const detail = reportTextIn(lang, check.detailKey, check.params, check.detail);
+  const fix = check.remediationKey ? reportTextIn(lang, check.remediationKey, check.params, check.remediation ?? '') : check.remediation;
+  return (
+    <li class={`check status-${check.status}`} data-check={check.id}>
+      <div class="check-head">
+        <StatusBadge status={check.status} />
+        <h4>{checkTitle(lang, check.id)}</h4>
+      </div>
+      <p class="check-detail">{detail}</p>
+      {fix && (
+        <div class="fix">
+          <h5>{tr('device.fix')}</h5>
+          <p>{fix}</p>
+        </div>
+      )}
+      <EvidenceList evidence={check.evidence} />
+    </li>
+  );
+}
+
+function EvidenceList({ evidence }: { evidence: Evidence }) {
+  const { tr } = useApp();
+  const entries = Object.entries(evidence);
+  if (entries.length === 0) return null;
+  return (
+    <details class="evidence">
+      <summary>{tr('device.evidence')}</summary>
+      <dl>
+        {entries.map(([name, value]) => (
+          <div key={name}>
+            <dt>{name}</dt>
+            <dd>{value === null ? 'null' : Array.isArray(value) ? value.join(', ') : String(value)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+function LastKey({ device }: { device: DeviceRow }) {
+  const { tr } = useApp();
+  const state = (value: boolean | null, yes: UiKey, no: UiKey) => (value === null ? tr('common.unknown') : tr(value ? yes : no));
+  return (
+    <section class="panel" aria-labelledby="key-title">
+      <h2 id="key-title">{tr('device.key')}</h2>
+      {device.keyModel === null && device.keySeenAt === null ? (
+        <p class="muted">{tr('device.keyNone')}</p>
+      ) : (
+        <dl class="facts">
+          <div>
+            <dt>{tr('device.keyModel')}</dt>
+            <dd>{device.keyModel ?? tr('common.unknown')}</dd>
+          </div>
+          <div>
+            <dt>{tr('device.keyFingerprint')}</dt>
+            <dd>{state(device.keyFingerprintEnrolled, 'device.keyEnrolled', 'device.keyNotEnrolled')}</dd>
+          </div>
+          <div>
+            <dt>{tr('device.keyPin')}</dt>
+            <dd>{state(device.keyPinSet, 'device.pinSet', 'device.pinNotSet')}</dd>
+          </div>
+          <div>
+            <dt>{tr('device.keySeenAt')}</dt>
+            <dd>
+              <WhenExact at={device.keySeenAt} />
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function Timeline({ history }: { history: readonly HistoryEntry[] }) {
+  const { lang, tr } = useApp();
+  const entries = [...history].sort((a, b) => b.seq - a.seq);
+  return (
+    <section class="panel" aria-labelledby="timeline-title">
+      <h2 id="timeline-title">{tr('device.timeline')}</h2>
+      {entries.length === 0 ? (
+        <p class="muted">{tr('device.timelineEmpty')}</p>
+      ) : (
+        <ol class="timeline">
+          {entries.map((entry) => (
+            <li key={entry.seq}>
+              <When at={entry.at} /> <ReadinessBadge readiness={entry.readiness} />
+              <ul>
+                {entry.changes.map((change) => (
+                  <li key={change.id}>
+                    {checkTitle(lang, change.id)}: {change.from === null ? tr('device.timelineFirst') : t(lang, `status.${change.from}`)} →{' '}
+                    {t(lang, `status.${change.to}`)}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,131 @@
+// The rollout lead's morning view: how many PCs are ready, the trend, what blocks the rest, and
+// which keys are out there. Every number links to the PCs behind it.
+import type { Summary } from '../../../protocol/api.ts';
+import { api } from '../api.ts';
+import { Bar, TrendChart } from '../charts.tsx';
+import { Loaded } from '../components.tsx';
+import { useApp, useLive, useResource } from '../context.ts';
+import { checkTitle, formatNumber, pcs } from '../i18n.ts';
+import { coalesce } from '../live.ts';
+import { devicesHash } from '../route.ts';
+import { useEffect, useMemo } from 'preact/hooks';
+import { t } from '../../../protocol/i18n/index.ts';
+
+/** Live refetches of the summary happen at most this often. */
+const SUMMARY_REFRESH_MS = 500;
+
+export function Overview() {
+  const { tr } = useApp();
+  const { resource, reload } = useResource(api.summary, []);
+  const refresh = useMemo(() => coalesce(reload, SUMMARY_REFRESH_MS), [reload]);
+  useEffect(() => refresh.cancel, [refresh]);
+  useLive(() => refresh.trigger());
+
+  return (
+    <main id="main" tabIndex={-1}>
+      <h1>{tr('overview.title')}</h1>
+      <Loaded resource={resource} retry={reload}>
+        {(summary) => <OverviewBody summary={summary} />}
+      </Loaded>
+    </main>
+  );
+}
+
+function OverviewBody({ summary }: { summary: Summary }) {
+  const { lang, tr } = useApp();
+  const percent = summary.total > 0 ? Math.round((summary.readiness.ready / summary.total) * 100) : 0;
+  const tiles = [
+    { id: 'total', label: tr('overview.total'), value: summary.total, href: devicesHash({}) },
+    { id: 'ready', label: t(lang, 'readiness.ready'), value: summary.readiness.ready, href: devicesHash({ readiness: 'ready' }) },
+    { id: 'not-ready', label: t(lang, 'readiness.not-ready'), value: summary.readiness.notReady, href: devicesHash({ readiness: 'not-ready' }) },
+    { id: 'unknown', label: t(lang, 'readiness.unknown'), value: summary.readiness.unknown, href: devicesHash({ readiness: 'unknown' }) },
+    { id: 'online', label: tr('overview.online'), value: summary.online, href: devicesHash({ online: true }) },
+    { id: 'offline', label: tr('overview.offline'), value: summary.offline, href: devicesHash({ online: false }) },
+  ];
+  const maxBlocking = Math.max(0, ...summary.blocking.map((b) => b.count));
+  const maxKeys = Math.max(0, ...summary.keys.map((k) => k.total));
+
+  return (
+    <>
+      <ul class="tiles" aria-label={tr('overview.title')}>
+        {tiles.map((tile) => (
+          <li key={tile.id}>
+            <a class={`tile tile-${tile.id}`} href={tile.href} data-tile={tile.id}>
+              <span class="tile-value">{formatNumber(lang, tile.value)}</span>
+              <span class="tile-label">{tile.label}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p class="lead">{tr('overview.readyShare', { percent })}</p>
+
+      <div class="panels">
+        <section class="panel" aria-labelledby="trend-title">
+          <h2 id="trend-title">{tr('overview.trend')}</h2>
+          <TrendChart trend={summary.trend} />
+        </section>
+
+        <section class="panel" aria-labelledby="blocking-title">
+          <h2 id="blocking-title">{tr('overview.blocking')}</h2>
+          {summary.blocking.length === 0 ? (
+            <p class="muted">{tr('overview.blockingEmpty')}</p>
+          ) : (
+            <>
+              <p class="muted">{tr('overview.blockingHint')}</p>
+              <ol class="bars">
+                {summary.blocking.map((entry) => (
+                  <li key={entry.id}>
+                    <a href={devicesHash({ check: entry.id })} data-check={entry.id}>
+                      <span class="bar-label">{tr('overview.blockingBar', { pcs: pcs(lang, entry.count), title: checkTitle(lang, entry.id) })}</span>
+                      <Bar parts={[{ value: entry.count, className: 'fill-blocking' }]} max={maxBlocking} />
+                    </a>
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+        </section>
+      </div>
+
+      <section class="panel" aria-labelledby="keys-title">
+        <h2 id="keys-title">{tr('overview.keys')}</h2>
+        {summary.keys.length === 0 ? (
+          <p class="muted">{tr('overview.keysEmpty')}</p>
+        ) : (
+          <table class="keys">
+            <thead>
+              <tr>
+                <th scope="col">{tr('overview.keyModel')}</th>
+                <th scope="col" class="num">{tr('overview.keyTotal')}</th>
+                <th scope="col" class="num">{tr('overview.keyEnrolled')}</th>
+                <th scope="col" class="num">{tr('overview.keyNotEnrolled')}</th>
+                <th scope="col" class="bar-cell"><span class="sr-only">{tr('overview.keyEnrolled')}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.keys.map((key) => (
+                <tr key={key.model}>
+                  <th scope="row">
+                    <a href={devicesHash({ model: key.model })}>{key.model}</a>
+                  </th>
+                  <td class="num">{formatNumber(lang, key.total)}</td>
+                  <td class="num">{formatNumber(lang, key.fingerprintEnrolled)}</td>
+                  <td class="num">{formatNumber(lang, key.fingerprintNotEnrolled)}</td>
+                  <td class="bar-cell">
+                    <Bar
+                      parts={[
+                        { value: key.fingerprintEnrolled, className: 'fill-ok' },
+                        { value: key.fingerprintNotEnrolled, className: 'fill-blocking' },
+                      ]}
+                      max={maxKeys}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
