@@ -16,12 +16,13 @@ const WIDTH = 640;
 const HEIGHT = 220;
 const PAD = { left: 44, right: 12, top: 10, bottom: 26 };
 
-/** A round axis maximum (1, 2, 5 × 10^n) at or above `value`. */
+/** A round axis maximum at or above `value` whose half is a whole number too (the middle grid line). */
 export function niceMax(value: number): number {
-  if (value <= 0) return 1;
+  if (value <= 2) return 2;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((m) => m * magnitude >= value) ?? 10;
-  return step * magnitude;
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * magnitude >= value) ?? 10;
+  const max = step * magnitude;
+  return max % 2 === 0 ? max : max + 1;
 }
 
 export function TrendChart({ trend }: { trend: readonly TrendDay[] }) {

@@ -343,7 +343,8 @@ const RELATIVE_STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
 export function formatRelative(lang: Lang, iso: string, now: number): string {
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return iso;
-  let amount = (then - now) / 1000;
+  // A time slightly ahead of this browser's clock (server skew) reads as "now", not "in 4 seconds".
+  let amount = Math.min(0, (then - now) / 1000);
   const format = new Intl.RelativeTimeFormat(LOCALES[lang], { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(amount) < size) return format.format(Math.round(amount), unit);
