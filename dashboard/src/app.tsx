@@ -1,5 +1,5 @@
 // The shell: session (sign-in form until there is one), language, hash routing, live feed, header.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
 import { LANGS } from '../../protocol/report.ts';
@@ -67,6 +67,17 @@ export function App() {
     };
   }, [signedIn, feed]);
 
+  // A new page (not a filter change within one) moves keyboard and screen-reader focus to its content.
+  const page = route.view === 'device' ? `device:${route.deviceId}` : route.view;
+  const firstPage = useRef(true);
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [page]);
+
   const sessionEnded = useCallback(() => setSession({ state: 'signed-out', expired: true }), []);
   const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded }), [lang, feed, now, sessionEnded]);
   const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
@@ -101,7 +112,14 @@ export function App() {
 
   return (
     <AppContext.Provider value={context}>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault(); // "#main" is not a route: move focus instead of navigating
+          document.getElementById('main')?.focus();
+        }}
+      >
         {tr('nav.skip')}
       </a>
       {session.state === 'checking' && <p class="muted center">{tr('common.loading')}</p>}

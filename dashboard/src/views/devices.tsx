@@ -105,6 +105,30 @@ function TextFilter({ label, value, placeholder, name, apply, list }: {
   );
 }
 
+/** A choice among fixed values, with "Any" for no filter. */
+function SelectFilter<T extends string>({ name, label, value, options, apply }: {
+  name: string;
+  label: string;
+  value: T | undefined;
+  options: readonly { value: T; label: string }[];
+  apply: (value: T | undefined) => void;
+}) {
+  const { tr } = useApp();
+  return (
+    <label>
+      {label}
+      <select name={name} value={value ?? ''} onChange={(e) => apply(options.find((o) => o.value === e.currentTarget.value)?.value)}>
+        <option value="">{tr('devices.any')}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Filters({ query }: { query: DeviceQuery }) {
   const { lang, tr } = useApp();
   const { resource: summary } = useResource(api.summary, []);
@@ -115,57 +139,30 @@ function Filters({ query }: { query: DeviceQuery }) {
   return (
     <form class="filters" role="search" aria-label={tr('devices.filters')} onSubmit={(e) => e.preventDefault()}>
       <TextFilter name="q" label={tr('devices.search')} placeholder={tr('devices.searchPlaceholder')} value={query.q} apply={(q) => set({ q })} />
-      <label>
-        {tr('devices.readiness')}
-        <select
-          name="readiness"
-          value={query.readiness ?? ''}
-          onChange={(e) => {
-            const value = READINESS.find((r) => r === e.currentTarget.value);
-            set({ readiness: value });
-          }}
-        >
-          <option value="">{tr('devices.any')}</option>
-          {READINESS.map((r) => (
-            <option key={r} value={r}>
-              {t(lang, `readiness.${r}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {tr('devices.check')}
-        <select
-          name="check"
-          value={query.check ?? ''}
-          onChange={(e) => {
-            const value = CHECK_IDS.find((id) => id === e.currentTarget.value);
-            set({ check: value });
-          }}
-        >
-          <option value="">{tr('devices.any')}</option>
-          {CHECK_IDS.map((id) => (
-            <option key={id} value={id}>
-              {checkTitle(lang, id)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {tr('devices.online')}
-        <select
-          name="online"
-          value={query.online === undefined ? '' : String(query.online)}
-          onChange={(e) => {
-            const value = e.currentTarget.value;
-            set({ online: value === '' ? undefined : value === 'true' });
-          }}
-        >
-          <option value="">{tr('devices.any')}</option>
-          <option value="true">{tr('online.true')}</option>
-          <option value="false">{tr('online.false')}</option>
-        </select>
-      </label>
+      <SelectFilter
+        name="readiness"
+        label={tr('devices.readiness')}
+        value={query.readiness}
+        options={READINESS.map((r) => ({ value: r, label: t(lang, `readiness.${r}`) }))}
+        apply={(readiness) => set({ readiness })}
+      />
+      <SelectFilter
+        name="check"
+        label={tr('devices.check')}
+        value={query.check}
+        options={CHECK_IDS.map((id) => ({ value: id, label: checkTitle(lang, id) }))}
+        apply={(check) => set({ check })}
+      />
+      <SelectFilter
+        name="online"
+        label={tr('devices.online')}
+        value={query.online === undefined ? undefined : query.online ? 'true' : 'false'}
+        options={[
+          { value: 'true', label: tr('online.true') },
+          { value: 'false', label: tr('online.false') },
+        ]}
+        apply={(online) => set({ online: online === undefined ? undefined : online === 'true' })}
+      />
       <TextFilter name="model" label={tr('devices.model')} value={query.model} list="key-models" apply={(model) => set({ model })} />
       <datalist id="key-models">
         {models.map((m) => (
