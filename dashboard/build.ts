@@ -39,6 +39,7 @@ function page(js: string, css: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>KeyReady</title>
 <link rel="stylesheet" href="${css}">
 <script type="module" src="${js}"></script>

@@ -271,19 +271,25 @@ function Timeline({ history }: { history: readonly HistoryEntry[] }) {
         <p class="muted">{tr('device.timelineEmpty')}</p>
       ) : (
         <ol class="timeline">
-          {entries.map((entry) => (
-            <li key={entry.seq}>
-              <When at={entry.at} /> <ReadinessBadge readiness={entry.readiness} />
-              <ul>
-                {entry.changes.map((change) => (
-                  <li key={change.id}>
-                    {checkTitle(lang, change.id)}: {change.from === null ? tr('device.timelineFirst') : t(lang, `status.${change.from}`)} →{' '}
-                    {t(lang, `status.${change.to}`)}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
+          {entries.map((entry) => {
+            // The first report sets every check; only what it found wrong is worth a line.
+            const first = entry.changes.every((change) => change.from === null);
+            const changes = first ? entry.changes.filter((change) => change.to !== 'pass' && change.to !== 'skip') : entry.changes;
+            return (
+              <li key={entry.seq}>
+                <When at={entry.at} /> <ReadinessBadge readiness={entry.readiness} />
+                {first && <> {tr('device.timelineFirst')}</>}
+                <ul>
+                  {changes.map((change) => (
+                    <li key={change.id}>
+                      {checkTitle(lang, change.id)}: {change.from === null ? '' : `${t(lang, `status.${change.from}`)} → `}
+                      {t(lang, `status.${change.to}`)}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            );
+          })}
         </ol>
       )}
     </section>
