@@ -30,7 +30,9 @@ export function parseStoreUrl(value: string): StoreLocation {
 export async function openStore(value: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(value);
   if (location.kind === 'postgres') {
-    throw new Error('the PostgreSQL store is not in this build yet: use sqlite:PATH');
+    // Loaded on demand: a SQLite collector never loads the pg driver.
+    const { PostgresStore } = await import('./postgres/store.ts');
+    return new PostgresStore(location.url, options);
   }
   const path = resolve(location.path);
   mkdirSync(dirname(path), { recursive: true });

@@ -3,6 +3,7 @@
 import type { DeviceQuery } from '../../../protocol/api.ts';
 import { checkMask } from './checkBits.ts';
 import { READINESS_CODE } from './columns.ts';
+import type { Dialect } from './statements.ts';
 
 export type SqlValue = string | number | null;
 export interface SqlPart {
@@ -10,10 +11,6 @@ export interface SqlPart {
   params: SqlValue[];
 }
 
-export interface Dialect {
-  /** SQL true when `needle` (already lower-case) occurs in the text column. */
-  contains(column: string): string;
-}
 
 /** Each sortable field's column; every one has an index on (column, id). */
 const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
@@ -28,7 +25,7 @@ const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
 /** The filters of a query; the sort and page fields are ignored here. */
 export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offset'>;
 
-export function whereClause(query: DeviceFilter, dialect: Dialect): SqlPart {
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'contains'>): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   if (query.readiness !== undefined) {

@@ -7,21 +7,18 @@ import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '
 import { Report } from '../../../protocol/report.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import {
-  DEVICE_ROW_COLUMNS, Int, STATE_COLUMNS, UPDATE_COLUMNS, searchText, toDeviceRow, toDeviceState, updateValues, utcDay,
-} from '../common/columns.ts';
+import { Int, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
 import { exportPages, type StoreOptions } from '../common/export.ts';
 import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { afterCursor, orderClause, sortColumn, whereClause, type Dialect, type SqlValue } from '../common/query.ts';
+import { statements } from '../common/statements.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
-const DIALECT: Dialect = { contains: (column) => `instr(${column}, ?) > 0` };
-const UPDATE_DEVICE_SQL = `UPDATE devices SET ${UPDATE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false });
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -88,13 +85,10 @@ export class SqliteStore implements Store {
     const now = at.getTime();
     return this.db
       .transaction(() => {
-        const existing = uuid === null ? undefined : this.stmt('SELECT id, user_name FROM devices WHERE enrol_uuid = ?').get(uuid);
+        const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
         if (existing) {
           const { id, user_name } = existing as { id: string; user_name: string | null };
-          this.stmt(
-            `UPDATE devices SET token_hash = ?, revoked = 0, demo = ?, hostname = ?, hostname_lc = ?, search = ?, hw_uuid = ?,
-               hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = MAX(last_seen, ?) WHERE id = ?`,
-          ).run(
+          this.stmt(SQL.reenroll).run(
             device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
             device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
           );
@@ -102,10 +96,7 @@ export class SqliteStore implements Store {
           return { deviceId: id, reenrolled: true };
         }
         const id = randomUUID();
-        this.stmt(
-          `INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, hw_manufacturer,
-             hw_model, agent_version, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+        this.stmt(SQL.insertDevice).run(
           id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
           device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
         );
@@ -118,9 +109,9 @@ export class SqliteStore implements Store {
   }
 
   private replaceTags(deviceId: string, tags: Record<string, string>): void {
-    this.stmt('UPDATE devices SET tags = ? WHERE id = ?').run(JSON.stringify(tags), deviceId);
-    this.stmt('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
-    const insert = this.stmt('INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)');
+    this.stmt(SQL.setTags).run(JSON.stringify(tags), deviceId);
+    this.stmt(SQL.clearTags).run(deviceId);
+    const insert = this.stmt(SQL.insertTag);
     for (const [key, value] of Object.entries(tags)) insert.run(deviceId, key, value);
   }
 
@@ -132,14 +123,14 @@ export class SqliteStore implements Store {
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
-    const row = this.stmt('SELECT token_hash, revoked FROM devices WHERE id = ?').get(deviceId) as
+    const row = this.stmt(SQL.auth).get(deviceId) as
       | { token_hash: string; revoked: number }
       | undefined;
     return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0 } : null;
   }
 
   async revokeDevice(deviceId: string): Promise<void> {
-    this.stmt('UPDATE devices SET revoked = 1 WHERE id = ?').run(deviceId);
+    this.stmt(SQL.revoke).run(deviceId);
   }
 
   async markConnected(
@@ -150,7 +141,7 @@ export class SqliteStore implements Store {
     at: Date,
   ): Promise<void> {
     this.db.transaction(() => {
-      this.stmt('UPDATE devices SET online = 1, instance_id = ?, agent_version = ?, last_seen = MAX(last_seen, ?) WHERE id = ?').run(
+      this.stmt(SQL.connected).run(
         instanceId, agentVersion, at.getTime(), deviceId,
       );
       if (tags) this.replaceTags(deviceId, tags);
@@ -158,14 +149,11 @@ export class SqliteStore implements Store {
   }
 
   async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
-    // Only the instance holding the connection may end it: the agent may already be back on another.
-    this.stmt(
-      'UPDATE devices SET online = 0, instance_id = NULL, last_seen = MAX(last_seen, ?) WHERE id = ? AND instance_id = ?',
-    ).run(at.getTime(), deviceId, instanceId);
+    this.stmt(SQL.disconnected).run(at.getTime(), deviceId, instanceId);
   }
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {
-    const update = this.stmt('UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE id = ?');
+    const update = this.stmt(SQL.touch);
     this.db.transaction(() => {
       for (const id of deviceIds) update.run(at.getTime(), id);
     })();
@@ -173,42 +161,34 @@ export class SqliteStore implements Store {
 
   async releaseInstance(instanceId: string, _at: Date): Promise<void> {
     this.db.transaction(() => {
-      this.stmt('UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 AND instance_id = ?').run(instanceId);
-      this.stmt('DELETE FROM instances WHERE id = ?').run(instanceId);
+      this.stmt(SQL.release).run(instanceId);
+      this.stmt(SQL.forgetInstance).run(instanceId);
     })();
   }
 
   async sweepOffline(staleBefore: Date): Promise<string[]> {
     return this.db.transaction(() => {
-      const rows = this.stmt(
-        `UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1
-           AND (instance_id IS NULL OR instance_id NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?)) RETURNING id`,
-      ).all(staleBefore.getTime()) as { id: string }[];
-      this.stmt('DELETE FROM instances WHERE heartbeat_at < ?').run(staleBefore.getTime());
+      const rows = this.stmt(SQL.sweep).all(staleBefore.getTime()) as { id: string }[];
+      this.stmt(SQL.forgetStaleInstances).run(staleBefore.getTime());
       return rows.map((r) => r.id).sort();
     })();
   }
 
   async heartbeatInstance(instanceId: string, at: Date): Promise<void> {
-    this.stmt(
-      'INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET heartbeat_at = MAX(heartbeat_at, excluded.heartbeat_at)',
-    ).run(instanceId, at.getTime());
+    this.stmt(SQL.heartbeat).run(instanceId, at.getTime());
   }
 
   async lastSeq(deviceId: string): Promise<number> {
-    const row = this.stmt('SELECT last_seq FROM devices WHERE id = ?').get(deviceId) as { last_seq: number } | undefined;
+    const row = this.stmt(SQL.lastSeq).get(deviceId) as { last_seq: number } | undefined;
     return row ? row.last_seq : -1;
   }
 
   async storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]> {
     if (batch.length === 0) return [];
-    const readState = this.stmt(`SELECT ${STATE_COLUMNS} FROM devices WHERE id = ?`);
-    const updateDevice = this.stmt(UPDATE_DEVICE_SQL);
-    const upsertReport = this.stmt(
-      `INSERT INTO device_reports (device_id, seq, received_at, report) VALUES (?, ?, ?, ?)
-         ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, report = excluded.report`,
-    );
-    const insertHistory = this.stmt('INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)');
+    const readState = this.stmt(SQL.readState);
+    const updateDevice = this.stmt(SQL.updateDevice);
+    const upsertReport = this.stmt(SQL.upsertReport);
+    const insertHistory = this.stmt(SQL.insertHistory);
     return this.db
       .transaction(() => {
         const states = new Map<string, DeviceState>();
@@ -243,39 +223,28 @@ export class SqliteStore implements Store {
   }
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
-    const where = whereClause(query, DIALECT);
+    const { count, page } = SQL.list(query);
     return this.db.transaction(() => {
-      const count = this.stmt(`SELECT COUNT(*) AS n FROM devices d ${where.sql}`).get(...where.params) as { n: number };
-      const rows = this.stmt(`SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${where.sql} ${orderClause(query, false)} LIMIT ? OFFSET ?`).all(
-        ...where.params, query.limit, query.offset,
-      );
-      return { total: count.n, items: rows.map(toDeviceRow) };
+      const total = this.stmt(count.sql).get(...count.params) as { n: number };
+      return { total: total.n, items: this.stmt(page.sql).all(...page.params).map(toDeviceRow) };
     })();
   }
 
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {
-    const where = whereClause(query, DIALECT);
     return exportPages(async (cursor, limit) => {
-      const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
-      const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
-      const sql =
-        `SELECT ${DEVICE_ROW_COLUMNS}, ${sortColumn(query)} AS sort_value FROM devices d ` +
-        `${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ${orderClause(query, false)} LIMIT ?`;
-      const params: SqlValue[] = [...where.params, ...after.params, limit];
-      return this.stmt(sql).all(...params) as Record<string, unknown>[];
+      const page = SQL.exportPage(query, cursor, limit);
+      return this.stmt(page.sql).all(...page.params) as Record<string, unknown>[];
     }, this.options.exportPageSize);
   }
 
   async deviceDetail(deviceId: string): Promise<DeviceDetail | null> {
     return this.db.transaction(() => {
-      const raw = this.stmt(`SELECT ${DEVICE_ROW_COLUMNS}, d.dropped FROM devices d WHERE d.id = ?`).get(deviceId) as
+      const raw = this.stmt(SQL.detail).get(deviceId) as
         | Record<string, unknown>
         | undefined;
       if (!raw) return null;
-      const report = this.stmt('SELECT report FROM device_reports WHERE device_id = ?').get(deviceId) as { report: string } | undefined;
-      const history = this.stmt(
-        'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
-      ).all(deviceId, HISTORY_LIMIT);
+      const report = this.stmt(SQL.report).get(deviceId) as { report: string } | undefined;
+      const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
       return {
         device: toDeviceRow(raw),
         report: report ? Report.parse(JSON.parse(report.report)) : null,
@@ -286,19 +255,19 @@ export class SqliteStore implements Store {
   }
 
   async getSetting(key: string): Promise<string | null> {
-    const row = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.stmt(SQL.getSetting).get(key) as { value: string } | undefined;
     return row ? row.value : null;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.stmt(SQL.setSetting).run(key, value);
   }
 
   async initSetting(key: string, value: string): Promise<string> {
     return this.db
       .transaction(() => {
-        this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
-        return (this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+        this.stmt(SQL.initSetting).run(key, value);
+        return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
       })
       .immediate();
   }

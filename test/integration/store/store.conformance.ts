@@ -98,6 +98,26 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await store.summary(T0)).total).toBe(3);
     });
 
+    it('agrees when two collectors enroll the same PC and store batches at the same time', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const device = newDevice('PC-RACE');
+      const [x, y] = await Promise.all([store.enrollDevice(device, T0), other.enrollDevice({ ...device, tokenHash: 'other' }, T0)]);
+      expect(x.deviceId).toBe(y.deviceId);
+      expect([x.reenrolled, y.reenrolled].sort()).toEqual([false, true]);
+
+      const ids = [x.deviceId];
+      for (let i = 0; i < 5; i++) ids.push(await enroll(store, `PC-${i}`));
+      const batch = (seq: number, status: CheckStatus) => ids.map((id) => incoming(id, seq, { statuses: { 'os.build': status } }));
+      const results = await Promise.all([store.storeReports(batch(1, 'fail')), other.storeReports(batch(1, 'fail')), other.storeReports(batch(2, 'pass'))]);
+      // Each (device, seq) is stored exactly once, whoever got there first.
+      expect(results[0]!.filter((o) => o.inserted).length + results[1]!.filter((o) => o.inserted).length).toBeLessThanOrEqual(ids.length);
+      for (const id of ids) expect(await store.lastSeq(id)).toBe(2);
+      const summary = await store.summary(minutes(3));
+      expect(summary.readiness).toEqual({ ready: 6, notReady: 0, unknown: 0 });
+      expect(summary.trend.at(-1)).toMatchObject({ ready: 6, notReady: 0, unknown: 0 });
+    });
+
     it('stores a batch once: replays and older sequences are acknowledged but change nothing', async () => {
       const { store } = await setup();
       const a = await enroll(store, 'PC-A');
