@@ -1,0 +1,25 @@
+// The hid source: FIDO keys on USB HID. The scan itself (agent/fido/) comes with the HID issue and
+// replaces captureHid's body; until then the live source says "keys not scanned", and a bundle
+// that carries hid.json (the key facts it saw) is replayed as is.
+import { z } from 'zod';
+import { KeyFacts } from '../../protocol/report.ts';
+import { parseJsonFile, sourceState, type Capture, type Probe } from './source.ts';
+
+export const HidRaw = z.object({ keys: z.array(KeyFacts) });
+export type HidRaw = z.infer<typeof HidRaw>;
+
+export async function captureHid(): Promise<Capture<HidRaw>> {
+  return { state: sourceState('not-collected', { key: 'reason.hid.not-scanned', params: {} }), raw: null };
+}
+
+export function interpretHid(raw: HidRaw): KeyFacts[] {
+  return raw.keys;
+}
+
+export const hidProbe: Probe<HidRaw> = {
+  name: 'hid',
+  file: 'hid.json',
+  live: () => captureHid(),
+  serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
+  deserialize: (bytes) => parseJsonFile(bytes, HidRaw, 'hid.json'),
+};

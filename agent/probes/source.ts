@@ -1,0 +1,62 @@
+// What every probe hands back: where its facts came from (a SourceState with a catalogue-rendered
+// reason) and the raw output it captured, which is what a bundle saves and replays.
+import type { z } from 'zod';
+import { t, type MessageKey } from '../../protocol/i18n/index.ts';
+import type { SourceState, TextParams } from '../../protocol/report.ts';
+
+export const SOURCE_NAMES = ['dsregcmd', 'registry', 'os', 'hid'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/** Why a source has no facts, as a catalogue key so it can be shown in English or Japanese. */
+export interface Reason {
+  readonly key: MessageKey;
+  readonly params: TextParams;
+}
+
+export const SOURCE_OK: SourceState = { state: 'ok', reason: null };
+
+export function sourceState(state: Exclude<SourceState['state'], 'ok'>, reason: Reason): SourceState {
+  return { state, reason: t('en', reason.key, reason.params), reasonKey: reason.key, reasonParams: reason.params };
+}
+
+export interface Capture<Raw> {
+  readonly state: SourceState;
+  /** The raw output exactly as captured; null when nothing was captured. */
+  readonly raw: Raw | null;
+}
+
+export type Decoded<Raw> = { ok: true; raw: Raw } | { ok: false; reason: Reason };
+
+/** One source: how to capture it live and how its raw output is saved to and read from a bundle file. */
+export interface Probe<Raw> {
+  readonly name: SourceName;
+  readonly file: string;
+  live(): Promise<Capture<Raw>>;
+  serialize(raw: Raw): string;
+  deserialize(bytes: Buffer): Decoded<Raw>;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function failed(error: unknown): Reason {
+  return { key: 'reason.failed', params: { message: errorMessage(error) } };
+}
+
+/** Reads a bundle's JSON file through its schema; shared by the JSON-backed probes. */
+export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, file: string): Decoded<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { ok: false, reason: { key: 'reason.bundle.corrupt', params: { file, problem: 'not JSON' } } };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const problem = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+    return { ok: false, reason: { key: 'reason.bundle.corrupt', params: { file, problem } } };
+  }
+  return { ok: true, raw: parsed.data };
+}
