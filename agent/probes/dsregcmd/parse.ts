@@ -50,15 +50,15 @@ export function parseDsregcmd(text: string): DsregParse {
       last = null;
       continue;
     }
+    if (line.trim().length === 0) {
+      last = null;
+      continue;
+    }
     const title = afterBorder ? TITLE.exec(line) : null;
     afterBorder = false;
     if (title && title[1] !== undefined && title[1].length > 0) {
       current = { name: title[1], entries: [] };
       sections.push(current);
-      last = null;
-      continue;
-    }
-    if (line.trim().length === 0) {
       last = null;
       continue;
     }
