@@ -3,7 +3,7 @@
 // that carries hid.json (the key facts it saw) is replayed as is.
 import { z } from 'zod';
 import { KeyFacts } from '../../protocol/report.ts';
-import { parseJsonFile, sourceState, type Capture, type Probe } from './source.ts';
+import { type Capture, jsonProbe, sourceState } from './source.ts';
 
 export const HidRaw = z.object({ keys: z.array(KeyFacts) });
 export type HidRaw = z.infer<typeof HidRaw>;
@@ -16,10 +16,4 @@ export function interpretHid(raw: HidRaw): KeyFacts[] {
   return raw.keys;
 }
 
-export const hidProbe: Probe<HidRaw> = {
-  name: 'hid',
-  file: 'hid.json',
-  live: () => captureHid(),
-  serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
-  deserialize: (bytes) => parseJsonFile(bytes, HidRaw, 'hid.json'),
-};
+export const hidProbe = jsonProbe('hid', 'hid.json', HidRaw, () => captureHid());

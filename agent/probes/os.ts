@@ -3,15 +3,12 @@
 // The Windows build is not taken from here but from the registry (reference/windows.md §5).
 import { hostname, release } from 'node:os';
 import { z } from 'zod';
-import { errorMessage, parseJsonFile, SOURCE_OK, type Capture, type Probe } from './source.ts';
+import { HardwareIdentity } from '../../protocol/messages.ts';
+import { type Capture, errorMessage, jsonProbe, SOURCE_OK } from './source.ts';
 
-export const Inventory = z.object({
-  manufacturer: z.string().nullable(),
-  model: z.string().nullable(),
-  serial: z.string().nullable(),
-  uuid: z.string().nullable(),
-});
-export type Inventory = z.infer<typeof Inventory>;
+/** The same four values the agent reports when it enrolls (protocol/messages.ts). */
+export const Inventory = HardwareIdentity;
+export type Inventory = HardwareIdentity;
 
 export const OsRaw = z.object({
   hostname: z.string(),
@@ -56,10 +53,4 @@ export async function captureOs(platform: NodeJS.Platform = process.platform): P
   }
 }
 
-export const osProbe: Probe<OsRaw> = {
-  name: 'os',
-  file: 'os.json',
-  live: () => captureOs(),
-  serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
-  deserialize: (bytes) => parseJsonFile(bytes, OsRaw, 'os.json'),
-};
+export const osProbe = jsonProbe('os', 'os.json', OsRaw, () => captureOs());

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { CredentialProviderFacts, OsFacts, PolicyFacts } from '../../protocol/report.ts';
 import { runTool } from './run.ts';
-import { failed, parseJsonFile, SOURCE_OK, sourceState, type Capture, type Probe, type Reason } from './source.ts';
+import { type Capture, failed, jsonProbe, type Reason, SOURCE_OK, sourceState } from './source.ts';
 import { interpretRegQuery, type RegData, type RegValue } from './registry/parse.ts';
 
 /** The FIDO (security key) credential provider (reference/windows.md §3, community-sourced). */
@@ -107,10 +107,4 @@ export function interpretRegistry(raw: RegistryRaw): { ok: true; facts: Registry
   };
 }
 
-export const registryProbe: Probe<RegistryRaw> = {
-  name: 'registry',
-  file: 'registry.json',
-  live: () => captureRegistry(),
-  serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
-  deserialize: (bytes) => parseJsonFile(bytes, RegistryRaw, 'registry.json'),
-};
+export const registryProbe = jsonProbe('registry', 'registry.json', RegistryRaw, () => captureRegistry());

@@ -60,3 +60,14 @@ export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, file: stri
   }
   return { ok: true, raw: parsed.data };
 }
+
+/** A probe whose raw output is JSON checked by a schema (registry, os, hid). */
+export function jsonProbe<Raw>(name: SourceName, file: string, schema: z.ZodType<Raw>, live: () => Promise<Capture<Raw>>): Probe<Raw> {
+  return {
+    name,
+    file,
+    live,
+    serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
+    deserialize: (bytes) => parseJsonFile(bytes, schema, file),
+  };
+}

@@ -2,12 +2,12 @@
 // (`node bin/keyready-agent.js …`) on the replay bundles of test/fixtures/bundles (README there),
 // on saved dsregcmd files in the encodings Windows writes, and on bad input.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
 import { BUNDLES_DIR, DSREGCMD_DIR } from '../support/fixtures.ts';
+import { useTmpDir } from '../support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
 
@@ -84,17 +84,11 @@ describe('check --from <bundle>', () => {
 });
 
 describe('check --dsregcmd <file>', () => {
-  let tmp: string;
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'keyready-check-'));
-  });
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const tmp = useTmpDir('keyready-check-');
 
   it('reads what PowerShell `>` writes (UTF-16LE with BOM, CRLF) and says the other sources were not collected', async () => {
     const text = await readFile(join(DSREGCMD_DIR, '01_entra-joined_win10-19041_prt-yes_FULL.txt'), 'utf8');
-    const file = join(tmp, 'status-utf16.txt');
+    const file = join(tmp(), 'status-utf16.txt');
     await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]));
     const run = await agent(['check', '--dsregcmd', file, '--json']);
     const parsed = report(run);
@@ -112,7 +106,7 @@ describe('check --dsregcmd <file>', () => {
   ];
   for (const [name, content, message] of BAD) {
     it(`refuses a ${name} file with one clear line and exit 2`, async () => {
-      const file = join(tmp, `${name}.txt`);
+      const file = join(tmp(), `${name}.txt`);
       await writeFile(file, content);
       const run = await agent(['check', '--dsregcmd', file]);
       expect(run.code).toBe(2);
@@ -138,13 +132,7 @@ describe('check --dsregcmd <file>', () => {
 });
 
 describe('bad input and usage', () => {
-  let tmp: string;
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'keyready-bad-'));
-  });
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const tmp = useTmpDir('keyready-bad-');
 
   it('rejects an unknown flag, an unknown command and a bad --lang with exit 2', async () => {
     const runs = await Promise.all([agent(['check', '--nope']), agent(['frobnicate']), agent(['check', '--lang', 'fr'])]);
@@ -158,11 +146,11 @@ describe('bad input and usage', () => {
   });
 
   it('refuses a folder without manifest, and reports a corrupt or missing bundle file as unknown facts', async () => {
-    const noManifest = await agent(['check', '--from', tmp]);
+    const noManifest = await agent(['check', '--from', tmp()]);
     expect(noManifest.code).toBe(2);
     expect(noManifest.stderr).toContain('is not a KeyReady bundle (no manifest.json)');
 
-    const corrupt = join(tmp, 'corrupt');
+    const corrupt = join(tmp(), 'corrupt');
     await cp(join(BUNDLES_DIR, 'entra-ready'), corrupt, { recursive: true });
     await writeFile(join(corrupt, 'registry.json'), '{"queries": [{"key": 1}]');
     await rm(join(corrupt, 'hid.json'));
@@ -176,8 +164,8 @@ describe('bad input and usage', () => {
   });
 
   it('accepts the global flags (and their environment variables) before or after the command', async () => {
-    const run = await agent(['--data-dir', join(tmp, 'data'), 'check', '--hid-udp', '127.0.0.1:8111', '--from', join(BUNDLES_DIR, 'entra-ready')], {
-      KEYREADY_DATA_DIR: join(tmp, 'other'),
+    const run = await agent(['--data-dir', join(tmp(), 'data'), 'check', '--hid-udp', '127.0.0.1:8111', '--from', join(BUNDLES_DIR, 'entra-ready')], {
+      KEYREADY_DATA_DIR: join(tmp(), 'other'),
     });
     expect(run.code).toBe(0);
     const bad = await agent(['check', '--hid-udp', 'nonsense']);
@@ -187,13 +175,7 @@ describe('bad input and usage', () => {
 });
 
 describe('on this (non-Windows) machine', () => {
-  let tmp: string;
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'keyready-live-'));
-  });
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const tmp = useTmpDir('keyready-live-');
 
   it('check says plainly which checks cannot run here', async () => {
     const run = await agent(['check']);
@@ -203,7 +185,7 @@ describe('on this (non-Windows) machine', () => {
   });
 
   it('collect saves a bundle that check --from replays into the same report', async () => {
-    const out = join(tmp, 'bundle');
+    const out = join(tmp(), 'bundle');
     const collected = await agent(['collect', '--out', out]);
     expect(collected.code, collected.stderr).toBe(0);
     expect(collected.stdout).toContain(`check --from ${out}`);
@@ -216,7 +198,6 @@ describe('on this (non-Windows) machine', () => {
   });
 
   it('collect refuses to run without --out', async () => {
-    await mkdir(tmp, { recursive: true });
     const run = await agent(['collect']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('collect needs --out DIR');
