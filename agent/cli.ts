@@ -72,9 +72,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const globals = globalsFrom(parsed.values, env);
     lang = globals.lang;
     if (parsed.positionals.length > 1) throw badArgs(`unexpected argument "${parsed.positionals[1]}"`);
-    if (command === undefined || parsed.values.help === true) {
-      (command === undefined && parsed.values.help !== true ? out.stderr : out.stdout)(`${t(lang, 'cli.usage')}\n`);
-      return command === undefined && parsed.values.help !== true ? EXIT_ERROR : 0;
+    if (parsed.values.help === true) {
+      out.stdout(`${t(lang, 'cli.usage')}\n`);
+      return 0;
+    }
+    if (command === undefined) {
+      out.stderr(`${t(lang, 'cli.usage')}\n`);
+      return EXIT_ERROR;
     }
     return await command.run(parsed.values, globals, out);
   } catch (error) {
