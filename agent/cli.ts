@@ -30,17 +30,26 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return join(homedir(), '.keyready');
 }
 
-function badArgs(message: string): AgentError {
-  return new AgentError({ key: 'cli.bad-args', params: { message } });
+/** parseArgs' own errors, said in the user's language where we know what they mean. */
+function argsError(error: unknown, options: OptionSpec): AgentError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = errorMessage(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const known = Object.keys(options).map((name) => `--${name}`).join(', ');
+    return new AgentError({ key: 'cli.unknown-option', params: { option: quoted, options: known } });
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new AgentError({ key: 'cli.option-value', params: { option: quoted.split(' ')[0] ?? quoted } });
+  return new AgentError({ key: 'reason.failed', params: { message } });
 }
 
 function globalsFrom(values: OptionValues, env: NodeJS.ProcessEnv): GlobalOptions {
   const lang = values.lang;
   if (lang !== undefined && !(LANGS as readonly unknown[]).includes(lang)) {
-    throw badArgs(`--lang must be one of ${LANGS.join(', ')} (got "${String(lang)}")`);
+    throw new AgentError({ key: 'cli.bad-lang', params: { value: String(lang), langs: LANGS.join(', ') } });
   }
   const hidUdp = typeof values['hid-udp'] === 'string' ? values['hid-udp'] : (env.KEYREADY_HID_UDP ?? null);
-  if (hidUdp !== null && !/^[^\s:]+:\d{1,5}$/.test(hidUdp)) throw badArgs(`--hid-udp must be HOST:PORT (got "${hidUdp}")`);
+  if (hidUdp !== null && !/^[^\s:]+:\d{1,5}$/.test(hidUdp)) throw new AgentError({ key: 'cli.bad-hid-udp', params: { value: hidUdp } });
   const dataDir = values['data-dir'];
   return {
     lang: (lang as Lang | undefined) ?? defaultLang(env),
@@ -49,29 +58,35 @@ function globalsFrom(values: OptionValues, env: NodeJS.ProcessEnv): GlobalOption
   };
 }
 
-/** The command is the first positional argument; flags may come before or after it. */
-function commandName(argv: readonly string[]): string | undefined {
-  const { positionals } = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
-  return positionals[0];
+/**
+ * A first, lenient look: the command is the first positional argument (flags may come before or
+ * after it), and a valid --lang is honoured even in the error about another flag.
+ */
+function preview(argv: readonly string[], env: NodeJS.ProcessEnv): { name: string | undefined; lang: Lang } {
+  const { values, positionals } = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
+  const lang = (LANGS as readonly unknown[]).includes(values.lang) ? (values.lang as Lang) : defaultLang(env);
+  return { name: positionals[0], lang };
 }
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out: Output): Promise<number> {
-  let lang = defaultLang(env);
+  const { name, lang: previewLang } = preview(argv, env);
+  let lang = previewLang;
   try {
-    const name = commandName(argv);
     const command = name === undefined ? undefined : COMMANDS[name];
     if (name !== undefined && command === undefined) {
       throw new AgentError({ key: 'cli.unknown-command', params: { command: name, commands: Object.keys(COMMANDS).join(', ') } });
     }
+    const options = { ...GLOBAL_OPTIONS, ...command?.options };
     let parsed;
     try {
-      parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...command?.options }, strict: true, allowPositionals: true });
+      parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
     } catch (error) {
-      throw badArgs(errorMessage(error));
+      throw argsError(error, options);
     }
     const globals = globalsFrom(parsed.values, env);
     lang = globals.lang;
-    if (parsed.positionals.length > 1) throw badArgs(`unexpected argument "${parsed.positionals[1]}"`);
+    const extra = parsed.positionals[1];
+    if (extra !== undefined) throw new AgentError({ key: 'cli.unexpected-argument', params: { arg: extra } });
     if (parsed.values.help === true) {
       out.stdout(`${t(lang, 'cli.usage')}\n`);
       return 0;

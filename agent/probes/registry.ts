@@ -38,9 +38,12 @@ export async function captureRegistry(platform: NodeJS.Platform = process.platfo
   if (platform !== 'win32') {
     return { state: sourceState('unsupported', { key: 'reason.registry.not-windows', params: { platform } }), raw: null };
   }
+  // The keys are independent and reg.exe is light: query them side by side.
+  const keys = Object.values(REGISTRY_KEYS);
+  const results = await Promise.all(keys.map((key) => runTool('reg', ['query', key, '/reg:64'], TIMEOUT_MS)));
   const queries: RegistryRaw['queries'] = [];
-  for (const key of Object.values(REGISTRY_KEYS)) {
-    const result = await runTool('reg', ['query', key, '/reg:64'], TIMEOUT_MS);
+  for (const [i, result] of results.entries()) {
+    const key = keys[i] ?? '';
     if (result.kind === 'missing') return { state: sourceState('error', { key: 'reason.registry.no-reg', params: {} }), raw: null };
     if (result.kind === 'timeout') return { state: sourceState('error', failed(`reg query "${key}" timed out`)), raw: null };
     if (result.kind === 'failed') return { state: sourceState('error', failed(result.message)), raw: null };

@@ -9,7 +9,7 @@
 //
 // A source that was not collected has no file and keeps its state and reason in the manifest, so the
 // replay reproduces the same report. A missing or corrupt file makes that source an error, not a crash.
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SourceState } from '../../protocol/report.ts';
@@ -22,6 +22,8 @@ import { errorMessage, parseJsonFile, sourceState, type Capture, type Probe } fr
 
 export const BUNDLE_FORMAT = 'keyready.bundle/1';
 export const MANIFEST_FILE = 'manifest.json';
+/** Far above any real probe output (a dsregcmd text is ~5 KB, registry.json ~20 KB). */
+const MAX_BUNDLE_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface Captures {
   readonly dsregcmd: Capture<string>;
@@ -75,6 +77,10 @@ async function replaySource<Raw>(dir: string, probe: Probe<Raw>, entry: z.infer<
   const name = probe.file;
   let bytes: Buffer;
   try {
+    const size = (await stat(join(dir, name))).size;
+    if (size > MAX_BUNDLE_FILE_BYTES) {
+      return { state: sourceState('error', { key: 'reason.bundle.corrupt', params: { file: name, problem: `${size} bytes is too large` } }), raw: null };
+    }
     bytes = await readFile(join(dir, name));
   } catch {
     return { state: sourceState('error', { key: 'reason.bundle.missing-file', params: { file: name } }), raw: null };

@@ -122,7 +122,11 @@ export const en = {
   // command line (agent/cli.ts, agent/commands)
   'cli.usage': 'Usage: keyready-agent <command> [options]\nCommands:\n  check [--json] [--lang en|ja] [--dsregcmd FILE] [--from DIR]   check this PC (or a saved output) now\n  collect --out DIR                                              save a support bundle\nGlobal options: --data-dir DIR, --lang en|ja, --hid-udp HOST:PORT, --help',
   'cli.unknown-command': 'unknown command "{command}" (commands: {commands})',
-  'cli.bad-args': '{message}',
+  'cli.unknown-option': 'unknown option {option} (options here: {options})',
+  'cli.option-value': 'option {option} needs a value',
+  'cli.bad-lang': '--lang must be one of {langs} (got "{value}")',
+  'cli.bad-hid-udp': '--hid-udp must be HOST:PORT (got "{value}")',
+  'cli.unexpected-argument': 'unexpected argument "{arg}"',
   'cli.conflicting-sources': '--dsregcmd and --from cannot be used together',
   'cli.out-required': 'collect needs --out DIR',
   'cli.collected': 'Bundle saved to {dir} ({sources}). Replay it with: keyready-agent check --from {dir}',

@@ -135,14 +135,21 @@ describe('bad input and usage', () => {
   const tmp = useTmpDir('keyready-bad-');
 
   it('rejects an unknown flag, an unknown command and a bad --lang with exit 2', async () => {
-    const runs = await Promise.all([agent(['check', '--nope']), agent(['frobnicate']), agent(['check', '--lang', 'fr'])]);
+    const runs = await Promise.all([
+      agent(['check', '--nope']),
+      agent(['frobnicate']),
+      agent(['check', '--lang', 'fr']),
+      agent(['--lang', 'ja', 'check', '--from']),
+    ]);
     for (const run of runs) {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^keyready-agent: .+\n$/);
       expect(run.stderr).not.toContain('    at ');
     }
-    expect(runs[0]?.stderr).toContain("'--nope'");
+    expect(runs[0]?.stderr).toBe('keyready-agent: unknown option --nope (options here: --lang, --data-dir, --hid-udp, --help, --json, --dsregcmd, --from)\n');
     expect(runs[1]?.stderr).toContain('unknown command "frobnicate"');
+    expect(runs[2]?.stderr).toContain('--lang must be one of en, ja (got "fr")');
+    expect(runs[3]?.stderr).toBe('keyready-agent: オプション --from には値が必要です\n');
   });
 
   it('refuses a folder without manifest, and reports a corrupt or missing bundle file as unknown facts', async () => {
