@@ -22,7 +22,7 @@ export const check: Command = {
         ? { kind: 'bundle', dir: from }
         : typeof dsregcmd === 'string'
           ? { kind: 'dsregcmd-file', file: dsregcmd }
-          : { kind: 'live' };
+          : { kind: 'live', hidUdp: globals.hidUdp };
     const gathered = await gatherFacts(source);
     const report = buildReport(gathered.facts, { lang: globals.lang, agentVersion: AGENT_VERSION, device: gathered.device, now: new Date() });
     out.stdout(json === true ? `${JSON.stringify(report, null, 2)}\n` : renderHuman(report, out.color));

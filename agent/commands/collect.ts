@@ -12,7 +12,7 @@ export const collect: Command = {
   async run(values, globals, out) {
     const dir = values.out;
     if (typeof dir !== 'string' || dir.length === 0) throw new AgentError({ key: 'cli.out-required', params: {} });
-    const gathered = await gatherFacts({ kind: 'live' });
+    const gathered = await gatherFacts({ kind: 'live', hidUdp: globals.hidUdp });
     await writeBundle(dir, gathered.raw, { agentVersion: AGENT_VERSION, collectedAt: gathered.collectedAt });
     const sources = Object.entries(gathered.raw)
       .map(([name, capture]) => `${name}: ${capture.state.state}`)

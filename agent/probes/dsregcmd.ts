@@ -36,9 +36,7 @@ export function interpretDsregcmd(raw: string): DsregFacts {
 }
 
 export const dsregcmdProbe: Probe<string> = {
-  name: 'dsregcmd',
   file: 'dsregcmd-status.txt',
-  live: () => captureDsregcmd(),
   serialize: (raw) => raw,
   deserialize: decodeDsregcmd,
 };

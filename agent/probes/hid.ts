@@ -8,7 +8,12 @@ import { type Capture, jsonProbe, sourceState } from './source.ts';
 export const HidRaw = z.object({ keys: z.array(KeyFacts) });
 export type HidRaw = z.infer<typeof HidRaw>;
 
-export async function captureHid(): Promise<Capture<HidRaw>> {
+export interface HidTransport {
+  /** HOST:PORT to exchange CTAPHID reports over UDP (--hid-udp), or null for USB. */
+  readonly udp: string | null;
+}
+
+export async function captureHid(_transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
   return { state: sourceState('not-collected', { key: 'reason.hid.not-scanned', params: {} }), raw: null };
 }
 
@@ -16,4 +21,4 @@ export function interpretHid(raw: HidRaw): KeyFacts[] {
   return raw.keys;
 }
 
-export const hidProbe = jsonProbe('hid', 'hid.json', HidRaw, () => captureHid());
+export const hidProbe = jsonProbe('hid.json', HidRaw);

@@ -53,4 +53,4 @@ export async function captureOs(platform: NodeJS.Platform = process.platform): P
   }
 }
 
-export const osProbe = jsonProbe('os', 'os.json', OsRaw, () => captureOs());
+export const osProbe = jsonProbe('os.json', OsRaw);

@@ -110,4 +110,4 @@ export function interpretRegistry(raw: RegistryRaw): { ok: true; facts: Registry
   };
 }
 
-export const registryProbe = jsonProbe('registry', 'registry.json', RegistryRaw, () => captureRegistry());
+export const registryProbe = jsonProbe('registry.json', RegistryRaw);

@@ -4,9 +4,6 @@ import type { z } from 'zod';
 import { t, type MessageKey } from '../../protocol/i18n/index.ts';
 import type { SourceState, TextParams } from '../../protocol/report.ts';
 
-export const SOURCE_NAMES = ['dsregcmd', 'registry', 'os', 'hid'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
-
 /** Why a source has no facts, as a catalogue key so it can be shown in English or Japanese. */
 export interface Reason {
   readonly key: MessageKey;
@@ -27,11 +24,9 @@ export interface Capture<Raw> {
 
 export type Decoded<Raw> = { ok: true; raw: Raw } | { ok: false; reason: Reason };
 
-/** One source: how to capture it live and how its raw output is saved to and read from a bundle file. */
+/** How one source's raw output is saved to and read from its bundle file. */
 export interface Probe<Raw> {
-  readonly name: SourceName;
   readonly file: string;
-  live(): Promise<Capture<Raw>>;
   serialize(raw: Raw): string;
   deserialize(bytes: Buffer): Decoded<Raw>;
 }
@@ -62,11 +57,9 @@ export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, file: stri
 }
 
 /** A probe whose raw output is JSON checked by a schema (registry, os, hid). */
-export function jsonProbe<Raw>(name: SourceName, file: string, schema: z.ZodType<Raw>, live: () => Promise<Capture<Raw>>): Probe<Raw> {
+export function jsonProbe<Raw>(file: string, schema: z.ZodType<Raw>): Probe<Raw> {
   return {
-    name,
     file,
-    live,
     serialize: (raw) => `${JSON.stringify(raw, null, 2)}\n`,
     deserialize: (bytes) => parseJsonFile(bytes, schema, file),
   };

@@ -15,7 +15,8 @@ import { AgentError } from '../errors.ts';
 import { readBundle, type Captures } from './bundle.ts';
 
 export type SourceOptions =
-  | { readonly kind: 'live' }
+  /** `hidUdp`: HOST:PORT when CTAPHID goes over UDP instead of USB (--hid-udp). */
+  | { readonly kind: 'live'; readonly hidUdp?: string | null }
   | { readonly kind: 'bundle'; readonly dir: string }
   /** A saved `dsregcmd /status` text, e.g. pasted by a user; every other source is "not collected". */
   | { readonly kind: 'dsregcmd-file'; readonly file: string };
@@ -39,7 +40,7 @@ export async function captureSources(options: SourceOptions, now: Date = new Dat
       const dsregcmd = await captureDsregcmd();
       const registry = await captureRegistry();
       const os = await captureOs();
-      const hid = await captureHid();
+      const hid = await captureHid({ udp: options.hidUdp ?? null });
       return { captures: { dsregcmd, registry, os, hid }, collectedAt: now.toISOString() };
     }
     case 'bundle': {
