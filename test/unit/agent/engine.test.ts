@@ -1,6 +1,6 @@
 // The engine the CLI and the service mode share: live capture on this machine, bundle round trip,
 // and the human rendering's colour rule.
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeBundle } from '../../../agent/report/bundle.ts';
@@ -45,5 +45,14 @@ describe('gatherFacts and buildReport', () => {
     expect(Report.safeParse(report).success).toBe(true);
     expect(renderHuman(report, true)).toContain('\u001b[32m✔ OK\u001b[0m');
     expect(renderHuman(report, false)).not.toContain('\u001b[');
+  });
+
+  it('refuses a bundle whose manifest is corrupt or of another format, saying which', async () => {
+    const dir = join(tmp(), 'bad-manifest');
+    await mkdir(dir);
+    await writeFile(join(dir, 'manifest.json'), '{"format": "keyready.bundle/1"');
+    await expect(gatherFacts({ kind: 'bundle', dir })).rejects.toThrow('bundle file manifest.json is corrupt: not JSON');
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: 'other/9' }));
+    await expect(gatherFacts({ kind: 'bundle', dir })).rejects.toThrow(/bundle file manifest.json is corrupt: format: /);
   });
 });

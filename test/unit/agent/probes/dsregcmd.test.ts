@@ -189,4 +189,25 @@ describe('dsregcmd /status captures', () => {
     const facts = interpretDsregcmd(text);
     expect(facts.ok && facts.sso.azureAdPrt).toBeNull();
   });
+
+  it('keeps a domain PC with a user-added work account as `domain`, workplace joined', () => {
+    const text = `${dsregcmdCapture('16_MSDOCS_device-state_hybrid.txt').replace('AzureAdJoined : YES', 'AzureAdJoined : NO')}\n${dsregcmdCapture(
+      '19_MSDOCS_user-state_ngcset-yes.txt',
+    ).replace('WorkplaceJoined : NO', 'WorkplaceJoined : YES')}`;
+    const facts = interpretDsregcmd(text);
+    expect(facts.ok && facts.join).toMatchObject({ type: 'domain', domainJoined: true, workplaceJoined: true });
+  });
+
+  it('tells whose SSO facts these are: SYSTEM, a user, or unknown', () => {
+    const full = dsregcmdCapture('01_entra-joined_win10-19041_prt-yes_FULL.txt');
+    const context = (text: string) => {
+      const facts = interpretDsregcmd(text);
+      return facts.ok ? [facts.sso.context, facts.sso.user] : null;
+    };
+    expect(context(full.replace(/Executing Account Name : .*/, 'Executing Account Name : NT AUTHORITY\\SYSTEM'))).toEqual(['system', null]);
+    expect(context(full.replace(/Executing Account Name : .*/, 'Executing Account Name : SYSTEM'))).toEqual(['system', null]);
+    expect(context(full.replace(/(Executing Account Name : .*)/, 'User Context : SYSTEM\n$1'))).toEqual(['system', null]);
+    expect(context(full.replace(/Executing Account Name : .*/, 'User Context : UN-ELEVATED User'))).toEqual(['user', null]);
+    expect(context(full.replace(/\s*Executing Account Name : .*/, ''))).toEqual(['unknown', null]);
+  });
 });
