@@ -9,7 +9,7 @@
 //
 // A source that was not collected has no file and keeps its state and reason in the manifest, so the
 // replay reproduces the same report. A missing or corrupt file makes that source an error, not a crash.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SourceState } from '../../protocol/report.ts';
@@ -41,31 +41,36 @@ export const BundleManifest = z.object({
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;
 
-async function writeSource<Raw>(dir: string, probe: Probe<Raw>, capture: Capture<Raw>): Promise<z.infer<typeof ManifestSource>> {
-  if (capture.raw === null) return { ...capture.state, file: null };
-  await writeFile(join(dir, probe.file), probe.serialize(capture.raw), { flag: 'wx' });
-  return { ...capture.state, file: probe.file };
-}
-
 /** Writes a bundle into a new or empty folder; the manifest goes last, so a half-written bundle has none. */
 export async function writeBundle(dir: string, captures: Captures, meta: { agentVersion: string; collectedAt: string }): Promise<void> {
   const existing = await readdir(dir).catch(() => null);
   if (existing !== null && existing.length > 0) throw new AgentError({ key: 'reason.bundle.not-empty', params: { dir } });
+  const written: string[] = [];
+  let created: string | undefined;
+  async function save<Raw>(probe: Probe<Raw>, capture: Capture<Raw>): Promise<z.infer<typeof ManifestSource>> {
+    if (capture.raw === null) return { ...capture.state, file: null };
+    const path = join(dir, probe.file);
+    await writeFile(path, probe.serialize(capture.raw), { flag: 'wx' });
+    written.push(path);
+    return { ...capture.state, file: probe.file };
+  }
   try {
-    await mkdir(dir, { recursive: true });
+    created = await mkdir(dir, { recursive: true });
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
       ...meta,
       sources: {
-        dsregcmd: await writeSource(dir, dsregcmdProbe, captures.dsregcmd),
-        registry: await writeSource(dir, registryProbe, captures.registry),
-        os: await writeSource(dir, osProbe, captures.os),
-        hid: await writeSource(dir, hidProbe, captures.hid),
+        dsregcmd: await save(dsregcmdProbe, captures.dsregcmd),
+        registry: await save(registryProbe, captures.registry),
+        os: await save(osProbe, captures.os),
+        hid: await save(hidProbe, captures.hid),
       },
     };
     await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
   } catch (error) {
-    if (error instanceof AgentError) throw error;
+    // Leave nothing half-written: remove only what this call wrote or created.
+    await Promise.all(written.map((path) => rm(path, { force: true }).catch(() => undefined)));
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
     throw new AgentError({ key: 'reason.bundle.write-failed', params: { dir, message: errorMessage(error) } });
   }
 }

@@ -1,6 +1,6 @@
 // The engine the CLI and the service mode share: live capture on this machine, bundle round trip,
 // and the human rendering's colour rule.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeBundle } from '../../../agent/report/bundle.ts';
@@ -54,5 +54,12 @@ describe('gatherFacts and buildReport', () => {
     await expect(gatherFacts({ kind: 'bundle', dir })).rejects.toThrow('bundle file manifest.json is corrupt: not JSON');
     await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: 'other/9' }));
     await expect(gatherFacts({ kind: 'bundle', dir })).rejects.toThrow(/bundle file manifest.json is corrupt: format: /);
+  });
+
+  it('refuses to write a bundle over a file, and leaves the file as it was', async () => {
+    const file = join(tmp(), 'notes.txt');
+    await writeFile(file, 'keep me');
+    await expect(writeBundle(file, pcCaptures(), { agentVersion: 'test', collectedAt: 'now' })).rejects.toThrow(/cannot write the bundle to .*notes\.txt/);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
   });
 });
