@@ -5,6 +5,7 @@ import type { Captures } from '../../agent/report/bundle.ts';
 import { FIDO_PROVIDER_CLSID, REGISTRY_KEYS } from '../../agent/probes/registry.ts';
 import { SOURCE_OK, sourceState } from '../../agent/probes/source.ts';
 import type { KeyFacts } from '../../protocol/report.ts';
+import { ATKEY_PRO } from './reports.ts';
 import { dsregcmdCapture } from './fixtures.ts';
 import { registryRaw, type RegSpec } from './reg-text.ts';
 
@@ -20,26 +21,6 @@ export const READY_REGISTRY: Required<RegistrySpec> = {
   fidoProvider: { '(Default)': 'FIDO Credential Provider' },
   logonUi: { LastLoggedOnUser: 'AzureAD\\INEUser', LastLoggedOnProvider: '{60b78e88-ead8-445c-9cfd-0b87f74ea6cd}' },
   currentVersion: { CurrentBuild: '19045', UBR: 5371, DisplayVersion: '22H2', ReleaseId: '2009', EditionID: 'Enterprise' },
-};
-
-/** An ATKey.Pro as the HID scan reports it (VID/PID and AAGUID from reference/atkey-aaguids.json). */
-export const ATKEY_PRO: KeyFacts = {
-  vendorId: 0x31bb,
-  productId: 0x0622,
-  product: 'ATKey.Pro-01C01F2D',
-  aaguid: 'e1a96183-5016-4f24-b55b-e3ae23614cc6',
-  model: 'ATKey.Pro',
-  isAtkey: true,
-  versions: ['FIDO_2_0', 'FIDO_2_1_PRE', 'U2F_V2'],
-  firmwareVersion: null,
-  ctap2: true,
-  pinSet: true,
-  fingerprintEnrolled: true,
-  uvConfigured: true,
-  noMcGaPermissionsWithClientPin: null,
-  sensor: null,
-  access: 'ok',
-  error: null,
 };
 
 export interface PcSpec {
@@ -70,4 +51,4 @@ export function pcCaptures(spec: PcSpec = {}): Captures {
   };
 }
 
-export { FIDO_PROVIDER_CLSID };
+export { ATKEY_PRO, FIDO_PROVIDER_CLSID };

@@ -153,7 +153,7 @@ describe('key checks', () => {
   });
 
   it('key.present: pass on an ATKey, warn on no key or only other keys, unknown on access denied', () => {
-    expect(check('key.present', factsOf())).toMatchObject({ status: 'pass', detail: 'ATKey.Pro is plugged in.' });
+    expect(check('key.present', factsOf())).toMatchObject({ status: 'pass', detail: 'ATKey.Pro CTAP2.0 is plugged in.' });
     expect(check('key.present', factsOf({ keys: [] })).status).toBe('warn');
     const yubikey = key({ vendorId: 0x1050, productId: 0x0407, model: 'YubiKey 5', isAtkey: false });
     expect(check('key.present', factsOf({ keys: [yubikey] }))).toMatchObject({ status: 'warn', detailKey: 'check.key.present.other' });
