@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import { Report } from '../../../protocol/report.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import { Int, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
+import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
+import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
 import { exportPages, type StoreOptions } from '../common/export.ts';
 import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
@@ -232,6 +232,7 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return [];
     const readState = this.stmt(SQL.readState);
     const updateDevice = this.stmt(SQL.updateDevice);
+    const updateVolatile = this.stmt(SQL.updateVolatile);
     const upsertReport = this.stmt(SQL.upsertReport);
     const insertHistory = this.stmt(SQL.insertHistory);
     return this.write(() => {
@@ -242,8 +243,12 @@ export class SqliteStore implements Store {
       }
       const plan = planBatch(batch, states);
       for (const update of plan.updates) {
-        updateDevice.run(...updateValues(update), update.id);
-        upsertReport.run(update.id, update.lastSeq, update.lastReport, update.report);
+        if (update.body === null) {
+          updateVolatile.run(...columnValues(VOLATILE_COLUMNS, update), update.id);
+        } else {
+          updateDevice.run(...columnValues(UPDATE_COLUMNS, update), update.id);
+          upsertReport.run(update.id, update.body);
+        }
       }
       for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
       this.applyTrend(plan.trend);
@@ -290,7 +295,7 @@ export class SqliteStore implements Store {
       const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
       return {
         device: toDeviceRow(raw),
-        report: report ? Report.parse(JSON.parse(report.report)) : null,
+        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(report.report, raw.report_generated_at) : null,
         history: history.map(historyEntry),
         droppedReports: Int.parse(raw.dropped),
       };
