@@ -70,6 +70,9 @@ export interface Config {
   logLevel: string;
 }
 
+/** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
+export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
+
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
