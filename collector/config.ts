@@ -2,6 +2,7 @@
 // wins over its variable). Everything is parsed here, so the rest of the collector sees typed values.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseStoreUrl } from './store/index.ts';
 
 interface FlagSpec {
   env: string;
@@ -27,12 +28,17 @@ export const FLAGS: Record<string, FlagSpec> = {
   'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
+  'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dashboard/dist of this install)' },
 };
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const DbSpec = z.string().refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
-  message: 'expected sqlite:PATH or postgres://…',
+const DbSpec = z.string().superRefine((value, ctx) => {
+  try {
+    parseStoreUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid' });
+  }
 });
 
 const ConfigSchema = z
@@ -50,16 +56,18 @@ const ConfigSchema = z
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    'dashboard-dir': z.string().min(1).optional(),
   })
   .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
 
-export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+const DEFAULT_DASHBOARD_DIR = resolve(import.meta.dirname, '..', 'dashboard', 'dist');
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  db: DbTarget;
+  /** A --db value: sqlite:PATH or postgres://… (collector/store/index.ts opens it). */
+  db: string;
   enrollSecrets: string[];
   tls: { cert: string; key: string } | null;
   maxConnections: number;
@@ -68,6 +76,7 @@ export interface Config {
   pingIntervalMs: number;
   heartbeatMs: number;
   logLevel: string;
+  dashboardDir: string;
 }
 
 /** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
@@ -117,9 +126,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   }
   const c = parsed.data;
   const dataDir = resolve(cwd, c['data-dir']);
-  let db: DbTarget = { kind: 'sqlite', path: resolve(dataDir, 'keyready.sqlite') };
-  if (c.db?.startsWith('sqlite:')) db = { kind: 'sqlite', path: resolve(cwd, c.db.slice('sqlite:'.length)) };
-  else if (c.db) db = { kind: 'postgres', url: c.db };
+  // SQLite paths are made absolute here, so the printed location is the one really used.
+  const location = c.db ? parseStoreUrl(c.db) : { kind: 'sqlite' as const, path: resolve(dataDir, 'keyready.sqlite') };
+  const db = location.kind === 'sqlite' ? `sqlite:${resolve(cwd, location.path)}` : location.url;
   return {
     command,
     config: {
@@ -135,15 +144,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       pingIntervalMs: c['ping-interval'],
       heartbeatMs: c.heartbeat,
       logLevel: c['log-level'],
+      dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
     },
   };
 }
 
 /** The database location without a password, for printing. */
-export function describeDb(db: DbTarget): string {
-  if (db.kind === 'sqlite') return `SQLite ${db.path}`;
+export function describeDb(db: string): string {
+  const location = parseStoreUrl(db);
+  if (location.kind === 'sqlite') return `SQLite ${location.path}`;
   try {
-    const url = new URL(db.url);
+    const url = new URL(location.url);
     if (url.password) url.password = '***';
     return `PostgreSQL ${url.toString()}`;
   } catch {
