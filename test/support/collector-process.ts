@@ -32,12 +32,13 @@ export interface StartOptions {
   db: string;
   args?: string[];
   env?: Record<string, string>;
-  tls?: boolean;
+  /** Options for node itself (e.g. --cpu-prof), before the script. */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }
 
 export async function startCollectorProcess(options: StartOptions): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...(options.args ?? [])], {
     env: { ...process.env, KEYREADY_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
