@@ -84,4 +84,20 @@ describe('two collectors on one PostgreSQL', () => {
     expect(DeviceDetail.parse(await apiA.get(`/api/devices/${deviceId}`)).device.online).toBe(true);
     await agent.disconnect();
   });
+
+  it('report a lost database: /healthz 503, reports not acknowledged (internal, 1011), the process stays up', async () => {
+    const agent = new SimAgent({ url: a.agentUrl, hostname: 'PC-ON-A-0003', makeReport: () => makeReport({ hostname: 'PC-ON-A-0003' }), timeoutMs: 15_000 });
+    await agent.enroll(a.enrollSecret!);
+    await agent.connect();
+    const socket = agent.socket!;
+    await target.cleanup(); // the PostgreSQL server goes away
+    const health = await fetch(`${a.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'store unreachable' });
+    await expect(agent.report()).rejects.toThrow(/closed before the ack/);
+    expect((await socket.closed).code).toBe(1011);
+    expect(a.child.exitCode).toBeNull();
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/^keyready_store_errors_total [1-9]/m);
+  });
 });

@@ -40,8 +40,10 @@ export function postgresTarget(): StoreTarget {
     },
     async cleanup() {
       if (!server) return;
-      for (const drop of drops) await drop();
-      await (await server).stop();
+      const running = await server;
+      server = null;
+      for (const drop of drops.splice(0)) await drop();
+      await running.stop();
     },
   };
 }
