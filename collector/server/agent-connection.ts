@@ -11,7 +11,7 @@ import {
   type ReportMessage,
 } from '../../protocol/messages.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/types.ts';
+import type { Store, StoredOutcome } from '../store/types.ts';
 import type { AgentHub } from './agent-hub.ts';
 import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials.ts';
 import type { IngestBatcher } from './ingest.ts';
@@ -118,6 +118,7 @@ export class AgentConnection {
 
   #guard(work: Promise<void>): void {
     work.catch((error: unknown) => {
+      if (this.#state === 'closed') return;
       this.ctx.metrics.storeErrors.inc();
       this.ctx.log.error('agent request failed', {
         event: 'agent.internal',
@@ -125,8 +126,14 @@ export class AgentConnection {
         deviceId: this.#deviceId,
         reason: error instanceof Error ? error.message : String(error),
       });
-      refuse(this.ws, CLOSE.internal, 'internal', 'the collector could not complete this request; retry later', 30_000);
+      this.#internal();
     });
+  }
+
+  /** The store failed: nothing was acknowledged, the agent retries later (its outbox still has it). */
+  #internal(): void {
+    this.#state = 'closed';
+    refuse(this.ws, CLOSE.internal, 'internal', 'the collector could not complete this request; retry later', 30_000);
   }
 
   /** A protocol fault: logged once, answered with its error and close code, nothing stored. */
@@ -208,7 +215,14 @@ export class AgentConnection {
     this.#floor = message.seq;
     const receivedAt = new Date();
     const started = performance.now();
-    const outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+    let outcome: StoredOutcome;
+    try {
+      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+    } catch {
+      // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
+      this.#internal();
+      return;
+    }
     send(this.ws, { type: 'ack', seq: message.seq });
     this.ctx.metrics.ackLatency.observe((performance.now() - started) / 1000);
     this.ctx.metrics.reportsIngested.inc({ result: outcome.inserted ? 'stored' : 'replay' });
