@@ -138,10 +138,21 @@ async function connections(collector: CollectorProcess): Promise<void> {
   await Promise.all(agents.map((a) => a.socket.closed));
   await new Promise((r) => setTimeout(r, 2000));
   started = performance.now();
+  let retries = 0;
   await pool(agents.length, 1000, async (i) => {
     const agent = agents[i]!;
-    agent.socket = await AgentSocket.open(collector.agentUrl, { timeoutMs: 60_000 });
-    await hello(agent.socket, agent.deviceId, agent.token);
+    // Like a real agent: a refused or timed-out connect is retried after a jittered pause.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        agent.socket = await AgentSocket.open(collector.agentUrl, { timeoutMs: 60_000 });
+        await hello(agent.socket, agent.deviceId, agent.token);
+        return;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        retries += 1;
+        await new Promise((r) => setTimeout(r, Math.random() * 2000 * attempt));
+      }
+    }
   });
   elapsed = (performance.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 3000));
@@ -149,7 +160,7 @@ async function connections(collector: CollectorProcess): Promise<void> {
   const heap = Math.round((await metric(collector, 'nodejs_heap_size_used_bytes')) / 1024 / 1024);
   const gauge = await metric(collector, 'keyready_agent_connections');
   console.log(
-    `reconnect storm: ${agents.length} ${kind} agents back in ${elapsed.toFixed(1)} s (${Math.round(agents.length / elapsed)}/s); ` +
+    `reconnect storm: ${agents.length} ${kind} agents back in ${elapsed.toFixed(1)} s (${Math.round(agents.length / elapsed)}/s, ${retries} retried connects); ` +
       `collector holds ${gauge} connections, RSS ${rss} MB (${((rss * 1024) / agents.length).toFixed(1)} KB per connection incl. the ${heap} MB JS heap)`,
   );
   for (const agent of agents) agent.socket.close();
