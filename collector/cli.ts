@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     handshakeTimeoutMs: 10_000,
     resendIntervalMs: 6 * 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
+    demo: config.demo,
   });
 
   const ws = collector.url.replace(/^http/, 'ws');

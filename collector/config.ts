@@ -28,6 +28,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
+  demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dashboard/dist of this install)' },
 };
 
@@ -56,6 +57,7 @@ const ConfigSchema = z
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
   })
   .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
@@ -76,6 +78,8 @@ export interface Config {
   pingIntervalMs: number;
   heartbeatMs: number;
   logLevel: string;
+  /** Label enrolled PCs as demo data (a simulated fleet). */
+  demo: boolean;
   dashboardDir: string;
 }
 
@@ -144,6 +148,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       pingIntervalMs: c['ping-interval'],
       heartbeatMs: c.heartbeat,
       logLevel: c['log-level'],
+      demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
     },
   };

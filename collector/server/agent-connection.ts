@@ -35,6 +35,8 @@ export interface AgentContext {
   closing: () => boolean;
   /** A device's row changed (connected, reported, disconnected): tell the live dashboards. */
   deviceChanged: (deviceId: string) => void;
+  /** Enroll PCs as demo data. */
+  demo: boolean;
 }
 
 export function send(ws: WebSocket, message: CollectorMessage): void {
@@ -159,7 +161,7 @@ export class AgentConnection {
     this.#state = 'busy';
     const token = randomSecret();
     const { deviceId, reenrolled } = await this.ctx.store.enrollDevice(
-      { hostname: message.hostname, hardware: message.hardware, tags: message.tags ?? {}, agentVersion: message.agentVersion, tokenHash: hashToken(token) },
+      { hostname: message.hostname, hardware: message.hardware, tags: message.tags ?? {}, agentVersion: message.agentVersion, tokenHash: hashToken(token), demo: this.ctx.demo },
       new Date(),
     );
     if (this.#state !== 'busy') return;

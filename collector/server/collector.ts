@@ -44,6 +44,8 @@ export interface CollectorOptions {
   resendIntervalMs: number;
   /** How often this collector says it is alive; one silent for 3 beats is presumed dead. */
   heartbeatMs: number;
+  /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
+  demo?: boolean;
 }
 
 export interface RunningCollector {
@@ -107,6 +109,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     closing: () => closing,
     deviceChanged: (deviceId) => changes.changed(deviceId),
+    demo: options.demo ?? false,
   };
   const apiContext = { store, sessions: options.sessions, loginFailures, metrics, log };
 

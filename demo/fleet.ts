@@ -1,0 +1,219 @@
+// A simulated fleet for the demo: many agents in one process, each on its own WebSocket speaking
+// keyready.v1 (test/support/sim-agent.ts). Each PC is a real dsregcmd capture plus registry and key
+// values (test/support/pc.ts), judged by the agent's own engine, so every report, text and fix is
+// what a real agent would send. As time passes a few PCs change: a policy gets deployed, a user
+// enrolls a fingerprint, a key gets unplugged, a PC goes offline and comes back.
+import type { KeyFacts, Report } from '../protocol/report.ts';
+import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../test/support/compose.ts';
+import { FIDO_PROVIDER_CLSID, type RegistrySpec } from '../test/support/pc.ts';
+import { ATKEY_PRO } from '../test/support/reports.ts';
+import { pcReport, SIM_AGENT_VERSION } from '../test/support/pc-report.ts';
+import { SimAgent } from '../test/support/sim-agent.ts';
+
+const WINDOWS_11 = { CurrentBuild: '22631', UBR: 4460, DisplayVersion: '23H2', ReleaseId: '2009', EditionID: 'Enterprise' };
+const WINDOWS_10_1903 = { CurrentBuild: '18362', UBR: 1256, ReleaseId: '1903', EditionID: 'Professional' };
+
+/** ATKey models by AAGUID (shared/reference/atkey-aaguids.json), as the agent's key probe reports them. */
+const MODELS: readonly KeyFacts[] = [
+  ATKEY_PRO,
+  ATKEY_PRO,
+  { ...ATKEY_PRO, aaguid: 'e416201b-afeb-41ca-a03d-2281c28322aa', model: 'ATKey.Pro CTAP2.1', product: 'ATKey.Pro', versions: ['FIDO_2_0', 'FIDO_2_1', 'U2F_V2'] },
+  { ...ATKEY_PRO, aaguid: 'ba76a271-6eb6-4171-874d-b6428dbe3437', model: 'ATKey.ProS', product: 'ATKey.ProS', versions: ['FIDO_2_0', 'FIDO_2_1', 'U2F_V2'] },
+];
+
+/** The key states a user's ATKey goes through (the virtual authenticator's states). */
+type KeyState = 'enrolled' | 'no-fingerprint' | 'no-pin' | 'unplugged';
+
+interface Profile {
+  weight: number;
+  dsregcmd?: () => string;
+  registry?: RegistrySpec;
+  key: KeyState;
+}
+
+/** Where a PC stands; the weights give a fleet part-way through its cutover. */
+const PROFILES: readonly Profile[] = [
+  { weight: 34, key: 'enrolled' },
+  {
+    weight: 10,
+    dsregcmd: hybridWithPrt,
+    registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 }, logonUi: { LastLoggedOnUser: 'CORP\\user1', LastLoggedOnProvider: FIDO_PROVIDER_CLSID }, currentVersion: WINDOWS_11 },
+    key: 'enrolled',
+  },
+  { weight: 16, registry: { securityKeyPolicy: null }, key: 'enrolled' },
+  { weight: 9, key: 'no-fingerprint' },
+  { weight: 5, key: 'unplugged' },
+  { weight: 3, key: 'no-pin' },
+  { weight: 5, registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: `${FIDO_PROVIDER_CLSID},{8FD7E19C-3BF7-489B-A72C-846AB3678C96}` } }, key: 'enrolled' },
+  { weight: 5, registry: { currentVersion: WINDOWS_10_1903 }, key: 'enrolled' },
+  { weight: 4, dsregcmd: registeredOnly, key: 'no-fingerprint' },
+  { weight: 4, dsregcmd: domainWithFailingHybridJoin, registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 } }, key: 'enrolled' },
+];
+
+/** A small seeded generator, so the same --seed gives the same fleet. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+function pickProfile(random: () => number): Profile {
+  const total = PROFILES.reduce((sum, p) => sum + p.weight, 0);
+  let roll = random() * total;
+  for (const profile of PROFILES) {
+    roll -= profile.weight;
+    if (roll < 0) return profile;
+  }
+  return PROFILES[0] as Profile;
+}
+
+function keysFor(state: KeyState, model: KeyFacts): KeyFacts[] {
+  switch (state) {
+    case 'unplugged':
+      return [];
+    case 'enrolled':
+      return [model];
+    case 'no-fingerprint':
+      return [{ ...model, fingerprintEnrolled: false, uvConfigured: false }];
+    case 'no-pin':
+      return [{ ...model, pinSet: false, fingerprintEnrolled: false, uvConfigured: false }];
+  }
+}
+
+const SITES = ['tokyo', 'osaka', 'nagoya', 'fukuoka', 'sapporo'] as const;
+const GIVEN = ['taro', 'hanako', 'kenji', 'yui', 'sota', 'aoi', 'haruto', 'mei', 'ren', 'sakura'] as const;
+const FAMILY = ['sato', 'suzuki', 'takahashi', 'tanaka', 'watanabe', 'ito', 'yamamoto', 'nakamura', 'kobayashi', 'kato'] as const;
+
+class DemoPc {
+  readonly agent: SimAgent;
+  readonly #dsregcmd: string | undefined;
+  #registry: RegistrySpec;
+  #key: KeyState;
+  readonly #model: KeyFacts;
+
+  constructor(url: string, index: number, random: () => number) {
+    const profile = pickProfile(random);
+    const site = pick(SITES, random);
+    const hostname = `${site.toUpperCase()}-PC-${String(index + 1).padStart(4, '0')}`;
+    const user = `${pick(GIVEN, random)}.${pick(FAMILY, random)}@contoso.co.jp`;
+    const hardware = {
+      uuid: `d3e00000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
+      serial: `PF${index.toString(36).toUpperCase().padStart(6, '0')}`,
+      manufacturer: 'LENOVO',
+      model: '21HD003QJP',
+    };
+    this.#dsregcmd = profile.dsregcmd?.();
+    this.#registry = { ...profile.registry };
+    this.#key = profile.key;
+    this.#model = pick(MODELS, random);
+    this.agent = new SimAgent({
+      url,
+      hostname,
+      hardware,
+      agentVersion: SIM_AGENT_VERSION,
+      tags: { site },
+      makeReport: () => this.#report({ ...hardware, hostname, user }),
+    });
+  }
+
+  #report(device: Report['device']): Report {
+    return pcReport({ dsregcmd: this.#dsregcmd, registry: this.#registry, keys: keysFor(this.#key, this.#model) }, device);
+  }
+
+  /** One step of the rollout on this PC, as IT or the user would take it; false when none is left. */
+  progress(): boolean {
+    const registry = this.#registry;
+    if (registry.securityKeyPolicy === null && !registry.fidoPolicy) {
+      this.#registry = { ...registry, securityKeyPolicy: { UseSecurityKeyForSignin: 1 } };
+    } else if (registry.systemPolicy) {
+      this.#registry = { ...registry, systemPolicy: { EnableLUA: 1, ConsentPromptBehaviorAdmin: 5 } };
+    } else if (registry.currentVersion?.CurrentBuild === WINDOWS_10_1903.CurrentBuild) {
+      this.#registry = { ...registry, currentVersion: WINDOWS_11 };
+    } else if (this.#key !== 'enrolled') {
+      this.#key = 'enrolled';
+    } else return false;
+    return true;
+  }
+
+  /** The user walks away with the key: the PC remembers it, the next report has none. */
+  unplug(): void {
+    this.#key = 'unplugged';
+  }
+}
+
+export interface FleetOptions {
+  agentUrl: string;
+  enrollSecret: string;
+  size: number;
+  seed: number;
+  /** How often one PC changes (ms). */
+  changeEveryMs: number;
+  log: (line: string) => void;
+}
+
+/** How many PCs enroll and connect at once at start. */
+const START_CONCURRENCY = 25;
+
+export class DemoFleet {
+  readonly pcs: DemoPc[];
+  readonly #random: () => number;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  constructor(private readonly options: FleetOptions) {
+    const random = seededRandom(options.seed);
+    this.pcs = Array.from({ length: options.size }, (_, i) => new DemoPc(options.agentUrl, i, random));
+    this.#random = seededRandom(options.seed + 1);
+  }
+
+  /** Enrolls, connects and reports every PC, then starts changing a few of them over time. */
+  async start(): Promise<void> {
+    const queue = [...this.pcs];
+    const worker = async () => {
+      for (let pc = queue.shift(); pc && !this.#stopped; pc = queue.shift()) {
+        await pc.agent.enroll(this.options.enrollSecret);
+        await pc.agent.connect();
+        await pc.agent.report();
+      }
+    };
+    await Promise.all(Array.from({ length: START_CONCURRENCY }, worker));
+    this.#timer = setInterval(() => {
+      this.#change().catch((error: unknown) => this.options.log(`demo: a change failed: ${error instanceof Error ? error.message : String(error)}`));
+    }, this.options.changeEveryMs);
+  }
+
+  async #change(): Promise<void> {
+    const online = this.pcs.filter((pc) => pc.agent.socket !== null);
+    const offline = this.pcs.filter((pc) => pc.agent.socket === null);
+    const roll = this.#random();
+    if (roll < 0.1 && offline.length > 0) {
+      const pc = pick(offline, this.#random);
+      await pc.agent.connect();
+      await pc.agent.report();
+    } else if (roll < 0.2 && online.length > 0) {
+      await pick(online, this.#random).agent.disconnect();
+    } else if (roll < 0.3 && online.length > 0) {
+      const pc = pick(online, this.#random);
+      pc.unplug();
+      await pc.agent.report();
+    } else if (online.length > 0) {
+      const pc = pick(online, this.#random);
+      if (pc.progress()) await pc.agent.report();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await Promise.all(this.pcs.map((pc) => pc.agent.disconnect().catch(() => undefined)));
+  }
+}

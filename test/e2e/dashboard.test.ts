@@ -1,0 +1,261 @@
+// The dashboard in a real browser (system Chromium, headless, driven by playwright-core) against a
+// real collector process on a temporary SQLite file, fed by simulated agents over the real agent
+// protocol. Nothing is mocked: what the page shows must equal what the API says.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DeviceDetail, DeviceList, Summary } from '../../protocol/api.ts';
+import { buildDashboard } from '../../dashboard/build.ts';
+import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
+import { CHROMIUM, launchChromium, signIn } from '../support/browser.ts';
+import { requireTool } from '../support/prerequisites.ts';
+import { t } from '../../protocol/i18n/index.ts';
+import { registeredOnly } from '../support/compose.ts';
+import { FIDO_PROVIDER_CLSID, type PcSpec } from '../support/pc.ts';
+import { ATKEY_PRO } from '../support/reports.ts';
+import { pcReport } from '../support/pc-report.ts';
+import { SimAgent } from '../support/sim-agent.ts';
+
+const chromiumTool = requireTool(CHROMIUM, 'chromium');
+const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+const SECRET = 'e2e-enrollment-secret-0123456789';
+const XSS_HOSTNAME = '<img src=x onerror=alert(1)>';
+/** The issue's freshness budget for a change on a PC to reach an open page. */
+const LIVE_BUDGET_MS = 2_000;
+
+interface FleetAgent {
+  agent: SimAgent;
+  /** What the PC looks like now; a test changes it and sends a report to make something happen. */
+  pc: PcSpec;
+}
+
+/** PCs built from real dsregcmd captures with registry and key values (test/support/pc.ts). */
+const READY: PcSpec = {};
+const POLICY_OFF: PcSpec = { registry: { securityKeyPolicy: null } };
+const NOT_JOINED: PcSpec = { dsregcmd: registeredOnly(), keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false, uvConfigured: false }] };
+const PROVIDER_HIDDEN: PcSpec = { registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: FIDO_PROVIDER_CLSID } } };
+const NO_PIN: PcSpec = { keys: [{ ...ATKEY_PRO, pinSet: false, fingerprintEnrolled: false, uvConfigured: false }] };
+
+describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real collector', () => {
+  let dir: string;
+  let collector: CollectorProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const dialogs: string[] = [];
+  const foreignRequests: string[] = [];
+  const fleet = new Map<string, FleetAgent>();
+
+  async function addAgent(hostname: string, pc: PcSpec): Promise<FleetAgent> {
+    const index = fleet.size;
+    const hardware = { uuid: `e2e00000-0000-4000-8000-${String(index).padStart(12, '0')}`, serial: `SN${index}`, manufacturer: 'LENOVO', model: '21HD' };
+    const entry: FleetAgent = {
+      pc,
+      agent: new SimAgent({
+        url: collector.agentUrl,
+        hostname,
+        hardware,
+        tags: { site: index % 2 === 0 ? 'tokyo' : 'osaka' },
+        makeReport: () => pcReport(entry.pc, { ...hardware, hostname, user: `user${index}@contoso.co.jp` }),
+      }),
+    };
+    fleet.set(hostname, entry);
+    await entry.agent.enroll(SECRET);
+    await entry.agent.connect();
+    await entry.agent.report();
+    return entry;
+  }
+
+  const api = async <T>(path: string, parse: (body: unknown) => T): Promise<T> => {
+    const response = await context.request.get(`${collector.url}${path}`);
+    expect(response.status(), path).toBe(200);
+    return parse(await response.json());
+  };
+
+  const tileValue = async (tile: string) => (await page.locator(`[data-tile="${tile}"] .tile-value`).textContent())?.replace(/,/g, '');
+
+  beforeAll(async () => {
+    await buildDashboard();
+    dir = await mkdtemp(join(tmpdir(), 'keyready-e2e-'));
+    collector = await startCollectorProcess({ db: `sqlite:${join(dir, 'keyready.sqlite')}`, args: ['--enroll-secret', SECRET] });
+    await addAgent('PC-READY-01', READY);
+    await addAgent('PC-READY-02', READY);
+    for (const n of [1, 2, 3]) await addAgent(`PC-POLICY-0${n}`, POLICY_OFF);
+    await addAgent('PC-JOIN-01', NOT_JOINED);
+    await addAgent(XSS_HOSTNAME, PROVIDER_HIDDEN);
+    await addAgent('PC-LIVE-01', POLICY_OFF);
+    await addAgent('PC-RECHECK-01', NO_PIN);
+
+    browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(collector.url) && !url.startsWith(collector.url.replace(/^http/, 'ws')) && !url.startsWith('data:')) foreignRequests.push(url);
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const { agent } of fleet.values()) await agent.disconnect().catch(() => undefined);
+    await collector?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives nothing away without a session, then signs in with the admin credentials', async () => {
+    const anonymous = await browser.newContext();
+    expect((await anonymous.request.get(`${collector.url}/api/summary`)).status()).toBe(401);
+    await anonymous.close();
+
+    await signIn(page, collector.url, 'not-the-password');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong user name or password');
+
+    expect(collector.adminPassword).toBeTruthy();
+    await page.getByLabel('Password').fill(collector.adminPassword ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet readiness' }).waitFor();
+  });
+
+  it('shows the same numbers on the overview as the API', async () => {
+    const summary = await api('/api/summary', (b) => Summary.parse(b));
+    expect(summary.total).toBe(fleet.size);
+    expect(summary.demo).toBe(false);
+    expect(await page.locator('[data-demo]').count()).toBe(0);
+    expect(await tileValue('total')).toBe(String(summary.total));
+    expect(await tileValue('ready')).toBe(String(summary.readiness.ready));
+    expect(await tileValue('not-ready')).toBe(String(summary.readiness.notReady));
+    expect(await tileValue('unknown')).toBe(String(summary.readiness.unknown));
+    expect(await tileValue('online')).toBe(String(summary.online));
+    expect(await tileValue('offline')).toBe(String(summary.offline));
+    const policy = summary.blocking.find((b) => b.id === 'policy.security-key');
+    expect(policy?.count).toBe(4);
+    expect(await page.locator('a[data-check="policy.security-key"]').textContent()).toBe('4 PCs: Security-key sign-in policy');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png'), fullPage: true });
+  });
+
+  it('opens the device list filtered to a blocking check from its bar', async () => {
+    await page.locator('a[data-check="policy.security-key"]').click();
+    await page.waitForURL(/#\/devices\?check=policy\.security-key$/);
+    const list = await api('/api/devices?check=policy.security-key', (b) => DeviceList.parse(b));
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(list.total);
+    const shown = await page.locator('tbody tr th a').allTextContents();
+    expect(shown.sort()).toEqual(list.items.map((d) => d.hostname).sort());
+    expect(await page.locator('[data-total]').getAttribute('data-total')).toBe(String(list.total));
+    expect(await page.getByLabel('Failing check').inputValue()).toBe('policy.security-key');
+    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/export.csv?check=policy.security-key');
+  });
+
+  it('shows a hostname made of HTML as text, running nothing', async () => {
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL(/#\/devices$/);
+    await page.getByLabel('Search').fill('<img');
+    await page.waitForURL(/#\/devices\?q=%3Cimg$/);
+    await expect.poll(() => page.locator('tbody tr th a').allTextContents()).toEqual([XSS_HOSTNAME]);
+    expect(await page.locator('img').count()).toBe(0);
+    await page.locator('tbody tr th a').click();
+    await expect.poll(() => page.locator('h1.hostname').textContent()).toBe(XSS_HOSTNAME);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows one PC: every check with status, fix and evidence; last key; timeline; last seen and last report', async () => {
+    const { agent } = fleet.get('PC-JOIN-01')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await expect.poll(() => page.locator('h1.hostname').textContent()).toBe('PC-JOIN-01');
+    expect(await page.locator('li.check').count()).toBe(11);
+    const joinCheck = page.locator('li.check[data-check="join.state"]');
+    expect(await joinCheck.locator('.badge').textContent()).toBe('Fail');
+    expect(await joinCheck.locator('.fix').count()).toBe(1);
+    await joinCheck.locator('details.evidence summary').click();
+    expect(await joinCheck.locator('details.evidence dt').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-field="device.lastSeen"] time').count()).toBe(1);
+    expect(await page.locator('[data-field="device.lastReport"] time').count()).toBe(1);
+    expect(await page.locator('#key-title + dl').textContent()).toContain('ATKey.Pro');
+    expect(await page.locator('.timeline > li').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device.png'), fullPage: true });
+  });
+
+  it('re-checks a PC: the agent answers over the real protocol and the page shows the new report live', async () => {
+    const { agent } = fleet.get('PC-RECHECK-01')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await expect.poll(() => page.locator('h1.hostname').textContent()).toBe('PC-RECHECK-01');
+    const before = await page.locator('[data-field="device.lastReport"] time').getAttribute('datetime');
+    await page.getByRole('button', { name: 'Re-check now' }).click();
+    await expect.poll(() => page.locator('[data-recheck]').getAttribute('data-recheck'), { timeout: 10_000 }).toBe('reported');
+    expect(agent.rechecksAnswered).toHaveLength(1);
+    await expect.poll(() => page.locator('[data-field="device.lastReport"] time').getAttribute('datetime')).not.toBe(before);
+  });
+
+  it('updates an open PC page and the overview within 2 s of a change on the PC', async () => {
+    const live = fleet.get('PC-LIVE-01')!;
+    await page.goto(`${collector.url}/#/device/${live.agent.identity!.deviceId}`);
+    await expect.poll(() => page.locator('.device-header .badge').first().textContent()).toBe('Not ready');
+
+    live.pc = READY;
+    const started = Date.now();
+    await live.agent.report();
+    await page.locator('li.check[data-check="policy.security-key"] .badge', { hasText: 'OK' }).waitFor({ timeout: LIVE_BUDGET_MS });
+    await page.locator('.device-header .badge', { hasText: 'Ready' }).waitFor({ timeout: LIVE_BUDGET_MS });
+    expect(Date.now() - started).toBeLessThan(LIVE_BUDGET_MS);
+
+    await page.goto(`${collector.url}/#/`);
+    const readyBefore = Number(await page.locator('[data-tile="ready"] .tile-value').textContent());
+    const policy = fleet.get('PC-POLICY-01')!;
+    policy.pc = READY;
+    const changed = Date.now();
+    await policy.agent.report();
+    await page.locator('[data-tile="ready"] .tile-value', { hasText: String(readyBefore + 1) }).waitFor({ timeout: LIVE_BUDGET_MS });
+    expect(Date.now() - changed).toBeLessThan(LIVE_BUDGET_MS);
+  });
+
+  it('shows a PC that goes away as offline without a reload', async () => {
+    const { agent } = fleet.get('PC-READY-02')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await page.locator('.device-header .badge', { hasText: 'Online' }).waitFor();
+    await agent.disconnect();
+    await page.locator('.device-header .badge', { hasText: 'Offline' }).waitFor({ timeout: 5_000 });
+  });
+
+  it('switches to Japanese, re-renders report texts, and remembers the choice', async () => {
+    await page.goto(`${collector.url}/#/`);
+    await page.getByLabel('Language').selectOption('ja');
+    await page.getByRole('heading', { name: 'フリートの準備状況' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    expect(await page.locator('a[data-check="policy.security-key"]').textContent()).toContain(t('ja', 'check.policy.security-key.title'));
+
+    // A PC's check texts are re-rendered from the report's keys, not shown in the agent's language.
+    const { agent } = fleet.get('PC-POLICY-02')!;
+    const detail = await api(`/api/devices/${agent.identity!.deviceId}`, (b) => DeviceDetail.parse(b));
+    const policy = detail.report!.checks.find((c) => c.id === 'policy.security-key')!;
+    expect(detail.report!.lang).toBe('en');
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    const shown = page.locator('li.check[data-check="policy.security-key"]');
+    await expect.poll(() => shown.locator('.check-detail').textContent()).toBe(t('ja', policy.detailKey, policy.params));
+    expect(await shown.locator('.fix p').textContent()).toBe(t('ja', policy.remediationKey!, policy.params));
+    expect(await shown.locator('.fix p').textContent()).not.toBe(policy.remediation);
+
+    await page.goto(`${collector.url}/#/`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'フリートの準備状況' }).waitFor();
+    await page.getByLabel('言語').selectOption('en');
+    await page.getByRole('heading', { name: 'Fleet readiness' }).waitFor();
+  });
+
+  it('loaded nothing from anywhere else and ran no injected script', () => {
+    expect(foreignRequests).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('signs out: the session is gone for the page and the API', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await context.request.get(`${collector.url}/api/summary`)).status()).toBe(401);
+  });
+});
