@@ -1,7 +1,7 @@
 // `npm run demo`: a collector with its dashboard on a fresh SQLite file, and a simulated fleet of
 // agents speaking the real protocol to it, labelled as demo data in the dashboard.
 //   npm run demo [-- --agents 250 --port 8080 --data-dir ./data-demo --seed 1]
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,7 +35,12 @@ async function main(): Promise<void> {
   const parsed = Options.safeParse(values);
   if (!parsed.success) throw new Error(`bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const options = parsed.data;
-  const dataDir = options['data-dir'] ? resolve(options['data-dir']) : await mkdtemp(join(tmpdir(), 'keyready-demo-'));
+  // Without --data-dir every run starts from an empty fleet in a temporary folder, removed on exit.
+  const temporary = options['data-dir'] === undefined;
+  const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'keyready-demo-')) : resolve(options['data-dir'] ?? '.');
+  const cleanUp = async () => {
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+  };
   const enrollSecret = 'demo-enrollment-secret-not-for-production';
 
   console.log('Building the dashboard…');
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
   console.log(`  Dashboard:  ${collector.url}/`);
   console.log(`  Login:      admin / ${collector.adminPassword ?? '(set on an earlier run of this data dir)'}`);
   console.log(`  Agents:     ${options.agents} connections speaking keyready.v1, one PC changing every ${options['change-every-ms']} ms`);
-  console.log(`  Data:       ${dataDir}`);
+  console.log(`  Data:       ${dataDir}${temporary ? ' (temporary: removed on exit; --data-dir DIR keeps it)' : ''}`);
   console.log('  Ctrl-C stops it.');
 
   if (options.screenshot) {
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
     console.log(`  Screenshot: ${resolve(options.screenshot)}`);
     await fleet.stop();
     await collector.stop();
+    await cleanUp();
     return;
   }
 
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     await fleet.stop();
     await collector.stop();
+    await cleanUp();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
