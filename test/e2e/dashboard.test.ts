@@ -149,10 +149,42 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     expect(shown.sort()).toEqual(list.items.map((d) => d.hostname).sort());
     expect(await page.locator('[data-total]').getAttribute('data-total')).toBe(String(list.total));
     expect(await page.getByLabel('Failing check').inputValue()).toBe('policy.security-key');
-    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/export.csv?check=policy.security-key');
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toBe('/api/export.csv?check=policy.security-key');
+    const csv = await (await context.request.get(`${collector.url}${href}`)).text();
+    const rows = csv.trim().split(/\r?\n/).slice(1);
+    expect(rows).toHaveLength(list.total);
+    for (const device of list.items) expect(csv).toContain(device.deviceId);
+  });
+
+  it('is usable from the keyboard, with visible focus, and fits a laptop screen', async () => {
+    await page.goto(`${collector.url}/#/`);
+    await page.locator('a[data-check]').first().waitFor();
+    let focused = '';
+    for (let i = 0; i < 40 && !focused.startsWith('check:'); i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        return el instanceof HTMLElement && el.dataset.check ? `check:${el.dataset.check}` : (el?.tagName ?? '');
+      });
+    }
+    expect(focused).toBe('check:policy.security-key');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/devices\?check=policy\.security-key$/);
+
+    for (const width of [1280, 1024]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`${collector.url}/#/`);
+      await page.locator('a[data-check]').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `overview at ${width} px`).toBeLessThanOrEqual(width);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('shows a hostname made of HTML as text, running nothing', async () => {
+    await page.goto(`${collector.url}/#/devices?check=credprov.fido`);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL(/#\/devices$/);
     await page.getByLabel('Search').fill('<img');
