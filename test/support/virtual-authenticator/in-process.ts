@@ -71,7 +71,7 @@ export class VirtualHidBackend implements HidBackend {
   }
 }
 
-/** A transport wired straight to a fresh VirtualAuthenticator; replies are delivered asynchronously. */
+/** A transport wired straight to a fresh VirtualAuthenticator. */
 export function inProcessTransport(
   config: AuthenticatorConfig,
   track: (authenticator: VirtualAuthenticator) => () => void = () => () => {},
@@ -92,8 +92,8 @@ export function inProcessTransport(
   return {
     async write(report) {
       if (closed) throw new Error('write on a closed device');
-      const copy = new Uint8Array(report);
-      setImmediate(() => authenticator.receive(copy));
+      // Delivered at once, like a USB write that has completed; the answers wait in the read queue.
+      authenticator.receive(new Uint8Array(report));
     },
     read(timeoutMs) {
       const next = queue.shift();
