@@ -4,6 +4,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { FidoError } from '../errors.ts';
+import { ReportQueue } from './report-queue.ts';
 import { FIDO_USAGE, FIDO_USAGE_PAGE, REPORT_SIZE, toReport, type HidBackend, type HidTransport } from './types.ts';
 
 export const DEFAULT_UDP_LOCAL_PORT = 7112;
@@ -46,18 +47,9 @@ export function udpBackend(target: UdpTarget, localPort: number = DEFAULT_UDP_LO
 
 async function openUdp(target: UdpTarget, localPort: number): Promise<HidTransport> {
   const socket = createSocket(isIP(target.host) === 6 ? 'udp6' : 'udp4');
-  const queue: Uint8Array[] = [];
-  let waiter: ((report: Uint8Array | null) => void) | null = null;
+  const queue = new ReportQueue();
   socket.on('message', (message, sender) => {
-    if (sender.port !== target.port || message.length === 0) return;
-    const report = toReport(new Uint8Array(message));
-    if (waiter) {
-      const resolve = waiter;
-      waiter = null;
-      resolve(report);
-    } else if (queue.length < 1024) {
-      queue.push(report);
-    }
+    if (sender.port === target.port && message.length > 0) queue.push(toReport(new Uint8Array(message)));
   });
   await bind(socket, localPort);
   let closed = false;
@@ -69,24 +61,11 @@ async function openUdp(target: UdpTarget, localPort: number): Promise<HidTranspo
         );
       });
     },
-    read(timeoutMs) {
-      const next = queue.shift();
-      if (next) return Promise.resolve(next);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiter = null;
-          resolve(null);
-        }, timeoutMs);
-        waiter = (report) => {
-          clearTimeout(timer);
-          resolve(report);
-        };
-      });
-    },
+    read: (timeoutMs) => queue.read(timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
-      waiter?.(null);
+      queue.close();
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };

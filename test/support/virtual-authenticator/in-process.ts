@@ -4,6 +4,7 @@
 // cannot exist on this Linux machine.
 import type { HidBackend, HidDeviceInfo, HidTransport } from '../../../agent/fido/transport/types.ts';
 import { FIDO_USAGE, FIDO_USAGE_PAGE } from '../../../agent/fido/transport/types.ts';
+import { ReportQueue } from '../../../agent/fido/transport/report-queue.ts';
 import { VirtualAuthenticator, type AuthenticatorConfig } from './authenticator.ts';
 
 export interface VirtualDevice {
@@ -76,17 +77,8 @@ export function inProcessTransport(
   config: AuthenticatorConfig,
   track: (authenticator: VirtualAuthenticator) => () => void = () => () => {},
 ): HidTransport {
-  const queue: Uint8Array[] = [];
-  let waiter: ((report: Uint8Array | null) => void) | null = null;
-  const authenticator = new VirtualAuthenticator(config, (report) => {
-    if (waiter) {
-      const resolve = waiter;
-      waiter = null;
-      resolve(report);
-    } else {
-      queue.push(report);
-    }
-  });
+  const queue = new ReportQueue();
+  const authenticator = new VirtualAuthenticator(config, (report) => queue.push(report));
   const untrack = track(authenticator);
   let closed = false;
   return {
@@ -95,23 +87,11 @@ export function inProcessTransport(
       // Delivered at once, like a USB write that has completed; the answers wait in the read queue.
       authenticator.receive(new Uint8Array(report));
     },
-    read(timeoutMs) {
-      const next = queue.shift();
-      if (next) return Promise.resolve(next);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiter = null;
-          resolve(null);
-        }, timeoutMs);
-        waiter = (report) => {
-          clearTimeout(timer);
-          resolve(report);
-        };
-      });
-    },
+    read: (timeoutMs) => queue.read(timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
+      queue.close();
       authenticator.stop();
       untrack();
     },
