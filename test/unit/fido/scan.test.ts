@@ -122,6 +122,12 @@ describe('scanKeys over the virtual authenticator', () => {
     expect(session.authenticator.requests).toHaveLength(2);
   });
 
+  it('keeps a key readable when it refuses the sensor-info request', async () => {
+    const { key, capture } = await scanOne({ getInfo: ATKEY_PRO_PUBLISHED, sensor: null });
+    expect(key).toMatchObject({ access: 'ok', error: null, sensor: null, fingerprintEnrolled: true });
+    expect(capture.devices[0]?.sensorInfo).toBe('01');
+  });
+
   it('ignores getInfo keys it does not know', async () => {
     const extra = new Map<number, unknown>([
       [0x15, 'future'],
