@@ -1,12 +1,12 @@
 // `keyready-agent keys [--json] [--watch] [--lang en|ja] [--hid-udp HOST:PORT]`: lists the FIDO keys
 // on this PC with their model and enrollment state (guide step 2), or watches them come and go.
-import { parseArgs } from 'node:util';
 import type { KeyFacts, Lang } from '../../protocol/report.ts';
-import { langFromLocale, t } from '../../protocol/i18n/index.ts';
+import { t } from '../../protocol/i18n/index.ts';
 import { scanKeys } from '../fido/scanner.ts';
 import { watchKeys, type KeyEvent } from '../fido/watch.ts';
 import { selectHidBackend } from '../fido/backend.ts';
 import type { HidBackend } from '../fido/transport/types.ts';
+import { EXIT_ERROR, EXIT_READY, type Command } from './context.ts';
 
 export interface KeysOptions {
   readonly json: boolean;
@@ -26,30 +26,6 @@ export interface KeysIo {
 }
 
 export const KEYS_JSON_SCHEMA = 'keyready.keys/1';
-
-/** Parses the command's own arguments; throws an Error whose message is fit for the user. */
-export function parseKeysArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): KeysOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      json: { type: 'boolean', default: false },
-      watch: { type: 'boolean', default: false },
-      lang: { type: 'string' },
-      'hid-udp': { type: 'string' },
-    },
-  });
-  if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'ja') {
-    throw new Error(`--lang must be en or ja, got "${values.lang}"`);
-  }
-  return {
-    json: values.json,
-    watch: values.watch,
-    lang: values.lang ?? langFromLocale(env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG),
-    hidUdp: values['hid-udp'] ?? null,
-  };
-}
 
 function hex4(value: number): string {
   return value.toString(16).padStart(4, '0');
@@ -114,6 +90,32 @@ function renderEvent(event: KeyEvent, lang: Lang): string[] {
   return event.type === 'unplug' ? [line] : [line, ...renderKey(key, lang).slice(1)];
 }
 
+/** The command as the dispatcher runs it: --lang and --hid-udp are global options. */
+export const keys: Command = {
+  options: {
+    json: { type: 'boolean' },
+    watch: { type: 'boolean' },
+  },
+  async run(values, globals, out) {
+    const options: KeysOptions = { json: values.json === true, watch: values.watch === true, lang: globals.lang, hidUdp: globals.hidUdp };
+    // --watch runs until Ctrl+C (or the service manager's SIGTERM), then stops the watcher cleanly.
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      return await runKeys(options, {
+        stdout: (line) => out.stdout(`${line}\n`),
+        stderr: (line) => out.stderr(`${line}\n`),
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  },
+};
+
 /** Runs the command; resolves with the exit code (0 listed, 2 HID unavailable or bad input). */
 export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number> {
   let backend: HidBackend;
@@ -121,7 +123,7 @@ export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number>
     backend = io.backend ?? selectHidBackend(options.hidUdp);
   } catch (error) {
     io.stderr(error instanceof Error ? error.message : String(error));
-    return 2;
+    return EXIT_ERROR;
   }
   if (options.watch) return watch(backend, options, io);
   const { keys, capture } = await scanKeys(backend);
@@ -132,7 +134,7 @@ export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number>
   } else {
     for (const line of renderList(keys, options.lang)) io.stdout(line);
   }
-  return capture.state === 'ok' ? 0 : 2;
+  return capture.state === 'ok' ? EXIT_READY : EXIT_ERROR;
 }
 
 async function watch(backend: HidBackend, options: KeysOptions, io: KeysIo): Promise<number> {
@@ -155,5 +157,5 @@ async function watch(backend: HidBackend, options: KeysOptions, io: KeysIo): Pro
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await watcher.stop();
-  return 0;
+  return EXIT_READY;
 }

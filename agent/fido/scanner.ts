@@ -30,17 +30,17 @@ export function isFidoDevice(device: HidDeviceInfo): boolean {
 }
 
 export async function scanKeys(backend: HidBackend, options: ScanOptions = {}): Promise<ScanResult> {
-  const capture = await captureHid(backend, options);
+  const capture = await captureKeys(backend, options);
   return { keys: keysFromCapture(capture), capture };
 }
 
-export async function captureHid(backend: HidBackend, options: ScanOptions = {}): Promise<HidCapture> {
+export async function captureKeys(backend: HidBackend, options: ScanOptions = {}): Promise<HidCapture> {
   const capturedAt = new Date().toISOString();
   let devices: HidDeviceInfo[];
   try {
     devices = (await backend.enumerate()).filter(isFidoDevice);
   } catch (error) {
-    const reason = `HID enumeration failed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = error instanceof Error ? error.message : String(error);
     return { schema: HID_CAPTURE_SCHEMA, capturedAt, backend: backend.name, state: 'error', reason, devices: [] };
   }
   const captured = await Promise.all(devices.map((device) => captureDevice(backend, device, options)));

@@ -166,6 +166,11 @@ export class VirtualAuthenticator {
   }
 
   private handleInit(cid: number, nonce: Uint8Array): void {
+    this.reply(cid, INIT, this.initAnswer(cid, nonce));
+  }
+
+  /** The INIT reply payload (message level, before framing): nonce, new channel, versions, capabilities. */
+  initAnswer(cid: number, nonce: Uint8Array): Uint8Array {
     const answer = new Uint8Array(17);
     answer.set(nonce.subarray(0, 8));
     if (this.config.misbehaviour === 'wrong-nonce') answer[0] = (answer[0] ?? 0) ^ 0xff;
@@ -173,7 +178,7 @@ export class VirtualAuthenticator {
     new DataView(answer.buffer).setUint32(8, allocated);
     const [major, minor, build] = this.config.deviceVersion ?? [1, 0, 0];
     answer.set([2, major, minor, build, this.capabilities], 12);
-    this.reply(cid, INIT, answer);
+    return answer;
   }
 
   private handleCbor(cid: number, payload: Uint8Array): void {
@@ -190,7 +195,8 @@ export class VirtualAuthenticator {
     this.later(120, () => this.reply(target, CBOR, answer));
   }
 
-  private answerCbor(payload: Uint8Array): Uint8Array {
+  /** The CTAPHID_CBOR reply payload (status + CBOR) to one CTAP2 request, before framing. */
+  answerCbor(payload: Uint8Array): Uint8Array {
     const command = payload[0];
     const info = this.config.getInfo;
     if (command === 0x04 && info) {

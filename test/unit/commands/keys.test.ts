@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKeysArgs, runKeys, type KeysIo } from '../../../agent/commands/keys.ts';
+import { runKeys, type KeysIo } from '../../../agent/commands/keys.ts';
 import { VirtualHidBackend, fidoDevice } from '../../support/virtual-authenticator/in-process.ts';
 import {
   ATKEY_MODEL_PROFILES,
@@ -77,7 +77,7 @@ describe('keyready-agent keys', () => {
     const broken = { name: 'hidraw', enumerate: () => Promise.reject(new Error('libudev.so.1 missing')), open: () => Promise.reject(new Error('no')) };
     const code = await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), backend: broken });
     expect(code).toBe(2);
-    expect(err).toEqual(['Cannot list USB HID devices: HID enumeration failed: libudev.so.1 missing']);
+    expect(err).toEqual(['Cannot list USB HID devices: libudev.so.1 missing']);
   });
 
   it('--watch prints plug, change and unplug events until stopped', async () => {
@@ -98,13 +98,6 @@ describe('keyready-agent keys', () => {
     expect(await running).toBe(0);
     expect(out.map((l) => JSON.parse(l).event)).toEqual(['present', 'plug', 'unplug']);
     expect(JSON.parse(out[1]!).key.model).toBe('ATKey.Pro CTAP2.1');
-  });
-
-  it('parses its arguments and refuses bad ones clearly', () => {
-    expect(parseKeysArgs(['--json', '--hid-udp', '127.0.0.1:8111'], {})).toEqual({ json: true, watch: false, lang: 'en', hidUdp: '127.0.0.1:8111' });
-    expect(parseKeysArgs(['--watch'], { LANG: 'ja_JP.UTF-8' }).lang).toBe('ja');
-    expect(() => parseKeysArgs(['--lang', 'fr'], {})).toThrow('--lang must be en or ja, got "fr"');
-    expect(() => parseKeysArgs(['--pin', '1234'], {})).toThrow(/Unknown option '--pin'/);
   });
 
   it('refuses a malformed --hid-udp before touching any device', async () => {

@@ -179,6 +179,6 @@ describe('scanKeys over the virtual authenticator', () => {
     const broken = { name: 'broken', enumerate: async () => Promise.reject(new Error('libudev missing')), open: async () => Promise.reject(new Error('no')) };
     const { keys, capture } = await scanKeys(broken, fast);
     expect(keys).toEqual([]);
-    expect(capture).toMatchObject({ state: 'error', reason: 'HID enumeration failed: libudev missing' });
+    expect(capture).toMatchObject({ state: 'error', reason: 'libudev missing' });
   });
 });
