@@ -1,12 +1,13 @@
 // The real CLI against the virtual authenticator over UDP (--hid-udp): a genuine CTAPHID exchange
 // between a child process and a software ATKey, for `keys`, `check` and `collect` + `check --from`.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
 import { startUdpAuthenticator, type UdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
 import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
-import { agent } from '../support/agent-cli.ts';
+import { AGENT_BIN, agent } from '../support/agent-cli.ts';
 import { useTmpDir } from '../support/tmp.ts';
 
 const tmp = useTmpDir('keyready-keys-e2e-');
@@ -82,5 +83,19 @@ describe('keyready-agent keys --hid-udp', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).keys[0]).toMatchObject({ access: 'error', error: expect.stringMatching(/^TIMEOUT: /) });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('--watch prints the keys present, keeps watching, and exits 0 on Ctrl+C', async () => {
+    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'both'));
+    const child = spawn(process.execPath, [AGENT_BIN, 'keys', '--watch', '--json', '--hid-udp', `127.0.0.1:${server.port}`], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...FREE_PORT },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; !stdout.includes('\n') && i < 300; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({ event: 'present', keys: [{ model: 'ATKey.Pro CTAP2.0' }] });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
+export const AGENT_BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
 
 export interface Run {
   code: number;
@@ -14,7 +14,7 @@ export function agent(args: string[], env: Record<string, string> = {}): Promise
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [AGENT_BIN, ...args],
       { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'en_US.UTF-8', ...env } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
