@@ -8,11 +8,12 @@ import { langFromLocale, t } from '../protocol/i18n/index.ts';
 import { LANGS, type Lang } from '../protocol/report.ts';
 import { check } from './commands/check.ts';
 import { collect } from './commands/collect.ts';
+import { keys } from './commands/keys.ts';
 import { EXIT_ERROR, type Command, type GlobalOptions, type OptionSpec, type OptionValues, type Output } from './commands/context.ts';
 import { AgentError } from './errors.ts';
 import { errorMessage } from './probes/source.ts';
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, collect };
+const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys };
 
 const GLOBAL_OPTIONS: OptionSpec = {
   lang: { type: 'string' },
