@@ -1,28 +1,25 @@
 // A simulated fleet for the demo: many agents in one process, each on its own WebSocket speaking
-// keyready.v1 (test/support/sim-agent.ts). Each PC is a real dsregcmd capture plus registry and key
-// values (test/support/pc.ts), judged by the agent's own engine, so every report, text and fix is
-// what a real agent would send. As time passes a few PCs change: a policy gets deployed, a user
+// keyready.v1 (test/support/sim-agent.ts). Each PC is a real dsregcmd capture plus registry values
+// and the getInfo of a virtual ATKey in one of its enrollment states (test/support/pc.ts), judged by
+// the agent's own engine, so every report, text and fix is what a real agent would send. As time passes a few PCs change: a policy gets deployed, a user
 // enrolls a fingerprint, a key gets unplugged, a PC goes offline and comes back.
-import type { KeyFacts, Report } from '../protocol/report.ts';
+import type { Report } from '../protocol/report.ts';
 import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../test/support/compose.ts';
 import { FIDO_PROVIDER_CLSID, type RegistrySpec } from '../test/support/pc.ts';
-import { ATKEY_PRO } from '../test/support/reports.ts';
 import { pcReport, SIM_AGENT_VERSION } from '../test/support/pc-report.ts';
 import { SimAgent } from '../test/support/sim-agent.ts';
+import type { AuthenticatorConfig } from '../test/support/virtual-authenticator/authenticator.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig, type AtkeyModelProfile, type EnrollmentState } from '../test/support/virtual-authenticator/profiles.ts';
 
 const WINDOWS_11 = { CurrentBuild: '22631', UBR: 4460, DisplayVersion: '23H2', ReleaseId: '2009', EditionID: 'Enterprise' };
 const WINDOWS_10_1903 = { CurrentBuild: '18362', UBR: 1256, ReleaseId: '1903', EditionID: 'Professional' };
 
-/** ATKey models by AAGUID (shared/reference/atkey-aaguids.json), as the agent's key probe reports them. */
-const MODELS: readonly KeyFacts[] = [
-  ATKEY_PRO,
-  ATKEY_PRO,
-  { ...ATKEY_PRO, aaguid: 'e416201b-afeb-41ca-a03d-2281c28322aa', model: 'ATKey.Pro CTAP2.1', product: 'ATKey.Pro', versions: ['FIDO_2_0', 'FIDO_2_1', 'U2F_V2'] },
-  { ...ATKEY_PRO, aaguid: 'ba76a271-6eb6-4171-874d-b6428dbe3437', model: 'ATKey.ProS', product: 'ATKey.ProS', versions: ['FIDO_2_0', 'FIDO_2_1', 'U2F_V2'] },
-];
+/** ATKey models (the virtual authenticator's profiles, by AAGUID); the first is the most common. */
+const [PRO_20, PRO_21, PRO_S, CARD] = ATKEY_MODEL_PROFILES as [AtkeyModelProfile, AtkeyModelProfile, AtkeyModelProfile, AtkeyModelProfile];
+const MODELS: readonly AtkeyModelProfile[] = [PRO_20, PRO_20, PRO_21, PRO_S, CARD];
 
-/** The key states a user's ATKey goes through (the virtual authenticator's states). */
-type KeyState = 'enrolled' | 'no-fingerprint' | 'no-pin' | 'unplugged';
+/** Where the user's key stands: the enrollment states of the guide's step 2, or not plugged in. */
+type KeyState = EnrollmentState | 'unplugged';
 
 interface Profile {
   weight: number;
@@ -33,25 +30,26 @@ interface Profile {
 
 /** Where a PC stands; the weights give a fleet part-way through its cutover. */
 const PROFILES: readonly Profile[] = [
-  { weight: 34, key: 'enrolled' },
+  { weight: 34, key: 'both' },
   {
     weight: 10,
     dsregcmd: hybridWithPrt,
     registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 }, logonUi: { LastLoggedOnUser: 'CORP\\user1', LastLoggedOnProvider: FIDO_PROVIDER_CLSID }, currentVersion: WINDOWS_11 },
-    key: 'enrolled',
+    key: 'both',
   },
-  { weight: 16, registry: { securityKeyPolicy: null }, key: 'enrolled' },
-  { weight: 9, key: 'no-fingerprint' },
+  { weight: 16, registry: { securityKeyPolicy: null }, key: 'both' },
+  { weight: 8, key: 'pin-only' },
+  { weight: 3, key: 'fingerprint-only' },
   { weight: 5, key: 'unplugged' },
-  { weight: 3, key: 'no-pin' },
-  { weight: 5, registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: `${FIDO_PROVIDER_CLSID},{8FD7E19C-3BF7-489B-A72C-846AB3678C96}` } }, key: 'enrolled' },
-  { weight: 5, registry: { currentVersion: WINDOWS_10_1903 }, key: 'enrolled' },
-  { weight: 4, dsregcmd: registeredOnly, key: 'no-fingerprint' },
-  { weight: 4, dsregcmd: domainWithFailingHybridJoin, registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 } }, key: 'enrolled' },
+  { weight: 3, key: 'nothing' },
+  { weight: 5, registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: `${FIDO_PROVIDER_CLSID},{8FD7E19C-3BF7-489B-A72C-846AB3678C96}` } }, key: 'both' },
+  { weight: 5, registry: { currentVersion: WINDOWS_10_1903 }, key: 'both' },
+  { weight: 4, dsregcmd: registeredOnly, key: 'pin-only' },
+  { weight: 4, dsregcmd: domainWithFailingHybridJoin, registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 } }, key: 'both' },
 ];
 
 /** A small seeded generator, so the same --seed gives the same fleet. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -76,17 +74,8 @@ function pickProfile(random: () => number): Profile {
   return PROFILES[0] as Profile;
 }
 
-function keysFor(state: KeyState, model: KeyFacts): KeyFacts[] {
-  switch (state) {
-    case 'unplugged':
-      return [];
-    case 'enrolled':
-      return [model];
-    case 'no-fingerprint':
-      return [{ ...model, fingerprintEnrolled: false, uvConfigured: false }];
-    case 'no-pin':
-      return [{ ...model, pinSet: false, fingerprintEnrolled: false, uvConfigured: false }];
-  }
+function keysFor(state: KeyState, model: AtkeyModelProfile): AuthenticatorConfig[] {
+  return state === 'unplugged' ? [] : [atkeyConfig(model, state)];
 }
 
 const SITES = ['tokyo', 'osaka', 'nagoya', 'fukuoka', 'sapporo'] as const;
@@ -98,7 +87,7 @@ class DemoPc {
   readonly #dsregcmd: string | undefined;
   #registry: RegistrySpec;
   #key: KeyState;
-  readonly #model: KeyFacts;
+  readonly #model: AtkeyModelProfile;
 
   constructor(url: string, index: number, random: () => number) {
     const profile = pickProfile(random);
@@ -138,8 +127,8 @@ class DemoPc {
       this.#registry = { ...registry, systemPolicy: { EnableLUA: 1, ConsentPromptBehaviorAdmin: 5 } };
     } else if (registry.currentVersion?.CurrentBuild === WINDOWS_10_1903.CurrentBuild) {
       this.#registry = { ...registry, currentVersion: WINDOWS_11 };
-    } else if (this.#key !== 'enrolled') {
-      this.#key = 'enrolled';
+    } else if (this.#key !== 'both') {
+      this.#key = 'both';
     } else return false;
     return true;
   }

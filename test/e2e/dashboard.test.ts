@@ -14,9 +14,9 @@ import { requireTool } from '../support/prerequisites.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import { registeredOnly } from '../support/compose.ts';
 import { FIDO_PROVIDER_CLSID, type PcSpec } from '../support/pc.ts';
-import { ATKEY_PRO } from '../support/reports.ts';
 import { pcReport } from '../support/pc-report.ts';
 import { SimAgent } from '../support/sim-agent.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
 
 const chromiumTool = requireTool(CHROMIUM, 'chromium');
 const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -34,9 +34,10 @@ interface FleetAgent {
 /** PCs built from real dsregcmd captures with registry and key values (test/support/pc.ts). */
 const READY: PcSpec = {};
 const POLICY_OFF: PcSpec = { registry: { securityKeyPolicy: null } };
-const NOT_JOINED: PcSpec = { dsregcmd: registeredOnly(), keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false, uvConfigured: false }] };
+const ATKEY_PRO_20 = ATKEY_MODEL_PROFILES[0]!;
+const NOT_JOINED: PcSpec = { dsregcmd: registeredOnly(), keys: [atkeyConfig(ATKEY_PRO_20, 'pin-only')] };
 const PROVIDER_HIDDEN: PcSpec = { registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: FIDO_PROVIDER_CLSID } } };
-const NO_PIN: PcSpec = { keys: [{ ...ATKEY_PRO, pinSet: false, fingerprintEnrolled: false, uvConfigured: false }] };
+const FINGERPRINT_ONLY: PcSpec = { keys: [atkeyConfig(ATKEY_PRO_20, 'fingerprint-only')] };
 
 describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real collector', () => {
   let dir: string;
@@ -86,7 +87,7 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await addAgent('PC-JOIN-01', NOT_JOINED);
     await addAgent(XSS_HOSTNAME, PROVIDER_HIDDEN);
     await addAgent('PC-LIVE-01', POLICY_OFF);
-    await addAgent('PC-RECHECK-01', NO_PIN);
+    await addAgent('PC-RECHECK-01', FINGERPRINT_ONLY);
 
     browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
