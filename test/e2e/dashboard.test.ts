@@ -256,6 +256,15 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await page.locator('.device-header .badge', { hasText: 'Offline' }).waitFor({ timeout: 5_000 });
   });
 
+  it('starts in Japanese for a Japanese browser', async () => {
+    const japanese = await browser.newContext({ locale: 'ja-JP' });
+    const jaPage = await japanese.newPage();
+    await jaPage.goto(collector.url);
+    await jaPage.getByRole('heading', { name: 'KeyReady にサインイン' }).waitFor();
+    expect(await jaPage.locator('html').getAttribute('lang')).toBe('ja');
+    await japanese.close();
+  });
+
   it('switches to Japanese, re-renders report texts, and remembers the choice', async () => {
     await page.goto(`${collector.url}/#/`);
     await page.getByLabel('Language').selectOption('ja');
