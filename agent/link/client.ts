@@ -126,7 +126,7 @@ export class CollectorLink {
     }
     this.phase = 'connecting';
     log.debug('connecting to the collector', { url });
-    const ws = new WebSocket(url, SUBPROTOCOL, {
+    const ws = new WebSocket(agentEndpoint(url), SUBPROTOCOL, {
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -233,6 +233,10 @@ export class CollectorLink {
         log.warn('the collector reported an error', { code: message.code, message: message.message, retryAfterMs: message.retryAfterMs });
         if (message.retryAfterMs !== undefined) this.backoff.hint(message.retryAfterMs);
         if (message.code === 'unauthorized') this.onUnauthorized();
+        // Retrying a refused secret soon cannot help: an administrator has to change it.
+        if (message.code === 'enroll-denied') this.backoff.hint(this.options.backoff.capMs);
+        // A report below what the collector holds: reconnecting makes its welcome renumber the outbox.
+        if (message.code === 'stale-seq') ws.close(CLOSE.normal, 'resynchronising sequence');
         break;
     }
   }
@@ -257,6 +261,12 @@ export class CollectorLink {
     for (const timer of [this.healthyTimer, this.heartbeatTimer, this.pumpTimer]) if (timer) clearTimeout(timer);
     this.pumpTimer = null;
     if (code === CLOSE.unauthorized) this.onUnauthorized();
+    if (code === CLOSE.superseded) {
+      // Another process holds this device's session (e.g. a cloned PC): stay away for a long while
+      // rather than fight it, but do come back, in case it was a predecessor that has since exited.
+      this.options.log.warn('another agent with this device identity is connected; waiting');
+      this.backoff.hint(this.options.backoff.capMs);
+    }
     if (this.stopping) return;
     this.options.log.info(wasReady ? 'disconnected from the collector' : 'could not connect to the collector', { code, reason });
     this.retryLater();
@@ -313,6 +323,13 @@ export class CollectorLink {
   private send(ws: WebSocket, message: AgentMessage): void {
     ws.send(JSON.stringify(message));
   }
+}
+
+/** `wss://host:port` names the collector; its agent endpoint is /agent (protocol/README.md). */
+export function agentEndpoint(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = '/agent';
+  return parsed.toString();
 }
 
 function rawText(data: WebSocket.RawData): string {

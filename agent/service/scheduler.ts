@@ -51,6 +51,8 @@ export interface SchedulerOptions {
 interface Job {
   readonly reason: Reason;
   readonly requestId?: string;
+  /** Already checked (the service's first check, made before anything else starts). */
+  readonly report?: Report;
 }
 
 export class Scheduler {
@@ -70,11 +72,11 @@ export class Scheduler {
     this.now = options.now ?? Date.now;
   }
 
-  /** Reports now, then keeps watching. */
-  start(): Promise<void> {
+  /** Reports now (`first` when the caller already checked), then keeps watching. */
+  start(first?: Report): Promise<void> {
     this.scheduleFull();
     this.reprobeTimer = setInterval(() => void this.reprobe(), this.options.reprobeMs);
-    return this.request({ reason: 'start' });
+    return this.request(first ? { reason: 'start', report: first } : { reason: 'start' });
   }
 
   /** The collector's liveness needs (from its welcome). */
@@ -149,7 +151,7 @@ export class Scheduler {
     try {
       // The quick baseline is taken before the check, so a change landing during it is seen next time.
       this.quick = await source.quickFingerprint().catch(() => this.quick);
-      report = await source.check();
+      report = job.report ?? (await source.check());
     } catch (error) {
       log.error('check failed', { reason: job.reason, error: error instanceof Error ? error.message : String(error) });
       return;

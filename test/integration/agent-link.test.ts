@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CollectorLink, type LinkOptions } from '../../agent/link/client.ts';
+import { agentEndpoint, CollectorLink, type LinkOptions } from '../../agent/link/client.ts';
 import { Outbox } from '../../agent/link/outbox.ts';
 import { parsePin, spkiPin } from '../../agent/link/tls.ts';
 import { requireTool } from '../support/prerequisites.ts';
@@ -215,6 +215,23 @@ describe('collector link', () => {
     await c.waitFor(() => c.reports.length === 1);
     expect(c.sessions[0]!.closeCode).toBe(4000);
     expect(a.lines.some((l) => String(l.message).startsWith('unreadable message from the collector'))).toBe(true);
+  });
+
+  it('connects to /agent when the collector URL names only the host', () => {
+    expect(agentEndpoint('wss://collector.example:8443')).toBe('wss://collector.example:8443/agent');
+    expect(agentEndpoint('ws://127.0.0.1:8080/')).toBe('ws://127.0.0.1:8080/agent');
+    expect(agentEndpoint('wss://proxy.example/keyready/agent')).toBe('wss://proxy.example/keyready/agent');
+  });
+
+  it('stays away for at least the cap when superseded by another agent with its identity', async () => {
+    const c = await collector();
+    const a = agent(c.url, { backoff: { baseMs: 10, capMs: 800 } });
+    a.link.start();
+    await c.waitFor(() => a.link.connected);
+    const closedAt = Date.now();
+    c.sessions[0]!.ws.close(4009, 'superseded');
+    await c.waitFor(() => c.sessions.length === 2, 5_000);
+    expect(c.sessions[1]!.openedAt - closedAt).toBeGreaterThanOrEqual(800);
   });
 
   it('passes a recheck to the service and closes with 1000 on stop', async () => {
