@@ -1,0 +1,40 @@
+// Bus events as they cross process boundaries (PostgreSQL NOTIFY payloads are text from another
+// process: parsed like any external input) and the in-process fan-out both engines deliver through.
+import { z } from 'zod';
+import type { BusEvent } from '../types.ts';
+
+export const BusEventSchema: z.ZodType<BusEvent> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('device-changed'), deviceId: z.string() }),
+  z.object({ type: z.literal('recheck'), deviceId: z.string(), requestId: z.string() }),
+  z.object({ type: z.literal('recheck-sent'), deviceId: z.string(), requestId: z.string() }),
+]);
+
+export class LocalBus {
+  private readonly handlers = new Set<(event: BusEvent) => void>();
+
+  get size(): number {
+    return this.handlers.size;
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    // Wrapped so the same function subscribed twice gets two independent subscriptions.
+    const entry = (event: BusEvent) => handler(event);
+    this.handlers.add(entry);
+    return () => {
+      this.handlers.delete(entry);
+    };
+  }
+
+  /** Delivers after the current tick, like a notification would; one failing handler spares the rest. */
+  deliver(event: BusEvent): void {
+    for (const handler of [...this.handlers]) {
+      queueMicrotask(() => {
+        try {
+          handler(event);
+        } catch (error) {
+          console.error('bus handler failed', error);
+        }
+      });
+    }
+  }
+}

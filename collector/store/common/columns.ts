@@ -1,0 +1,177 @@
+// How a device is laid out in both engines' `devices` table and read back as the API's DeviceRow.
+// Times are epoch milliseconds (integers sort and compare the same in SQLite and PostgreSQL) and
+// flags are 0/1 integers, so the query builder and this mapping serve both engines unchanged.
+import { z } from 'zod';
+import { CHECK_IDS, CHECK_STATUSES, type CheckId, type CheckStatus } from '../../../protocol/checks.ts';
+import { JOIN_TYPES, READINESS, type Readiness } from '../../../protocol/report.ts';
+import type { DeviceRow } from '../../../protocol/api.ts';
+import { checksInMask } from './checkBits.ts';
+import type { DeviceState, DeviceUpdate } from './ingest.ts';
+
+export type CheckStates = Partial<Record<CheckId, CheckStatus>>;
+export const CheckStates = z.partialRecord(z.enum(CHECK_IDS), z.enum(CHECK_STATUSES));
+export const Tags = z.record(z.string(), z.string());
+
+/** Sorting by readiness puts the PCs that need work first. */
+export const READINESS_CODE: Readonly<Record<Readiness, number>> = { 'not-ready': 0, unknown: 1, ready: 2 };
+export const READINESS_BY_CODE: readonly Readiness[] = ['not-ready', 'unknown', 'ready'];
+
+export function readinessFromCode(code: number): Readiness {
+  const readiness = READINESS_BY_CODE[code];
+  if (!readiness) throw new Error(`stored readiness code ${code} is not one of ${READINESS.join(', ')}`);
+  return readiness;
+}
+
+/** Text the `q` filter searches: hostname, user and device id, lower-cased once at write time. */
+export function searchText(hostname: string, user: string | null, deviceId: string): string {
+  return `${hostname}\n${user ?? ''}\n${deviceId}`.toLowerCase();
+}
+
+export function utcDay(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** The columns a DeviceRow is read from, in the order both engines select them. */
+export const DEVICE_ROW_COLUMNS =
+  'd.id, d.hostname, d.user_name, d.tags, d.agent_version, d.readiness, d.blocking_mask, d.failing_mask, d.online, ' +
+  'd.first_seen, d.last_seen, d.last_report, d.os_build, d.join_type, d.key_model, d.key_fp, d.key_pin, d.key_seen_at';
+
+/** A row as the drivers return it: integers may arrive as numbers or (PostgreSQL bigint) strings. */
+export const Int = z.union([z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) {
+    ctx.addIssue({ code: 'custom', message: `not an integer: ${String(v)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+export const Flag = Int.transform((n) => n !== 0);
+
+export const StoredDeviceRow = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  user_name: z.string().nullable(),
+  tags: z.string(),
+  agent_version: z.string().nullable(),
+  readiness: Int,
+  blocking_mask: Int,
+  failing_mask: Int,
+  online: Flag,
+  first_seen: Int,
+  last_seen: Int,
+  last_report: Int.nullable(),
+  os_build: Int.nullable(),
+  join_type: z.enum(JOIN_TYPES).nullable(),
+  key_model: z.string().nullable(),
+  key_fp: Flag.nullable(),
+  key_pin: Flag.nullable(),
+  key_seen_at: Int.nullable(),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function toDeviceRow(raw: unknown): DeviceRow {
+  const row = StoredDeviceRow.parse(raw);
+  return {
+    deviceId: row.id,
+    hostname: row.hostname,
+    user: row.user_name,
+    tags: Tags.parse(JSON.parse(row.tags)),
+    agentVersion: row.agent_version,
+    readiness: readinessFromCode(row.readiness),
+    blocking: checksInMask(row.blocking_mask),
+    failing: checksInMask(row.failing_mask),
+    online: row.online,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    lastReport: isoOrNull(row.last_report),
+    osBuild: row.os_build,
+    joinType: row.join_type,
+    keyModel: row.key_model,
+    keyFingerprintEnrolled: row.key_fp,
+    keyPinSet: row.key_pin,
+    keySeenAt: isoOrNull(row.key_seen_at),
+  };
+}
+
+/** What storeReports reads of each device before planning the batch. */
+export const STATE_COLUMNS = 'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at';
+
+const StoredState = z.object({
+  id: z.string(),
+  last_seq: Int,
+  last_seen: Int,
+  readiness: Int,
+  checks: z.string(),
+  user_name: z.string().nullable(),
+  key_model: z.string().nullable(),
+  key_fp: Flag.nullable(),
+  key_pin: Flag.nullable(),
+  key_seen_at: Int.nullable(),
+});
+
+export function toDeviceState(raw: unknown): DeviceState {
+  const row = StoredState.parse(raw);
+  return {
+    id: row.id,
+    lastSeq: row.last_seq,
+    lastSeen: row.last_seen,
+    readiness: readinessFromCode(row.readiness),
+    checks: CheckStates.parse(JSON.parse(row.checks)),
+    user: row.user_name,
+    keyModel: row.key_model,
+    keyFingerprintEnrolled: row.key_fp,
+    keyPinSet: row.key_pin,
+    keySeenAt: row.key_seen_at,
+  };
+}
+
+const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+
+/** The columns storeReports writes, and each update's values in that order (SQLite binds them, PostgreSQL unnests them). */
+export const UPDATE_COLUMNS = [
+  ['last_seq', 'bigint'],
+  ['last_seen', 'bigint'],
+  ['last_report', 'bigint'],
+  ['hostname', 'text'],
+  ['hostname_lc', 'text'],
+  ['search', 'text'],
+  ['user_name', 'text'],
+  ['agent_version', 'text'],
+  ['readiness', 'smallint'],
+  ['blocking_mask', 'integer'],
+  ['failing_mask', 'integer'],
+  ['checks', 'text'],
+  ['os_build', 'integer'],
+  ['join_type', 'text'],
+  ['key_model', 'text'],
+  ['key_fp', 'smallint'],
+  ['key_pin', 'smallint'],
+  ['key_seen_at', 'bigint'],
+  ['dropped', 'bigint'],
+] as const;
+
+export function updateValues(u: DeviceUpdate): (string | number | null)[] {
+  return [
+    u.lastSeq,
+    u.lastSeen,
+    u.lastReport,
+    u.hostname,
+    u.hostname.toLowerCase(),
+    u.search,
+    u.user,
+    u.agentVersion,
+    u.readinessCode,
+    u.blockingMask,
+    u.failingMask,
+    JSON.stringify(u.checks),
+    u.osBuild,
+    u.joinType,
+    u.keyModel,
+    flag(u.keyFingerprintEnrolled),
+    flag(u.keyPinSet),
+    u.keySeenAt,
+    u.dropped,
+  ];
+}

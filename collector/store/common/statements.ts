@@ -1,0 +1,86 @@
+// The SQL both engines run, written once with `?` placeholders (PostgreSQL's store numbers them) and
+// the few dialect differences taken from a Dialect. Each engine only adds how to execute and how to
+// group statements into transactions.
+import type { DeviceQuery } from '../../../protocol/api.ts';
+import { DEVICE_ROW_COLUMNS, STATE_COLUMNS, UPDATE_COLUMNS } from './columns.ts';
+import { afterCursor, orderClause, sortColumn, whereClause, type Cursor, type SqlPart } from './query.ts';
+
+export interface Dialect {
+  /** SQL true when the (already lower-case) parameter occurs in the text column. */
+  contains(column: string): string;
+  /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
+  greatest: string;
+  /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
+  explicitNulls: boolean;
+}
+
+export function statements(dialect: Dialect) {
+  const g = dialect.greatest;
+  return {
+    findEnrolled: 'SELECT id, user_name FROM devices WHERE enrol_uuid = ?',
+    reenroll:
+      `UPDATE devices SET token_hash = ?, revoked = 0, demo = ?, hostname = ?, hostname_lc = ?, search = ?, hw_uuid = ?, ` +
+      `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    insertDevice:
+      'INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, ' +
+      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    setTags: 'UPDATE devices SET tags = ? WHERE id = ?',
+    clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
+    insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
+    auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',
+    revoke: 'UPDATE devices SET revoked = 1 WHERE id = ?',
+    connected: `UPDATE devices SET online = 1, instance_id = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    // Only the instance holding the connection may end it: the agent may already be back on another.
+    disconnected: `UPDATE devices SET online = 0, instance_id = NULL, last_seen = ${g}(last_seen, ?) WHERE id = ? AND instance_id = ?`,
+    touch: `UPDATE devices SET last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    release: 'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 AND instance_id = ?',
+    forgetInstance: 'DELETE FROM instances WHERE id = ?',
+    sweep:
+      'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 ' +
+      'AND (instance_id IS NULL OR instance_id NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?)) RETURNING id',
+    forgetStaleInstances: 'DELETE FROM instances WHERE heartbeat_at < ?',
+    heartbeat:
+      'INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ' +
+      `ON CONFLICT (id) DO UPDATE SET heartbeat_at = ${g}(instances.heartbeat_at, excluded.heartbeat_at)`,
+    lastSeq: 'SELECT last_seq FROM devices WHERE id = ?',
+    readState: `SELECT ${STATE_COLUMNS} FROM devices WHERE id = ?`,
+    updateDevice: `UPDATE devices SET ${UPDATE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`,
+    upsertReport:
+      'INSERT INTO device_reports (device_id, seq, received_at, report) VALUES (?, ?, ?, ?) ' +
+      'ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, report = excluded.report',
+    insertHistory: 'INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)',
+    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped FROM devices d WHERE d.id = ?`,
+    report: 'SELECT report FROM device_reports WHERE device_id = ?',
+    history: 'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
+    getSetting: 'SELECT value FROM settings WHERE key = ?',
+    setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    initSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+
+    /** The total and one page of a device list. */
+    list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
+      const where = whereClause(query, dialect);
+      return {
+        count: { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params },
+        page: {
+          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${where.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
+          params: [...where.params, query.limit, query.offset],
+        },
+      };
+    },
+
+    /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
+    exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
+      const where = whereClause(query, dialect);
+      const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
+      const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
+      return {
+        sql:
+          `SELECT ${DEVICE_ROW_COLUMNS}, ${sortColumn(query)} AS sort_value FROM devices d ` +
+          `${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ${orderClause(query, dialect.explicitNulls)} LIMIT ?`,
+        params: [...where.params, ...after.params, limit],
+      };
+    },
+  };
+}
+
+export type Statements = ReturnType<typeof statements>;

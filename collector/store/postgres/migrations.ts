@@ -1,0 +1,98 @@
+// Versioned PostgreSQL schema, the same versions as the SQLite list (collector/store/sqlite/migrations.ts)
+// in PostgreSQL types. Sort and key text columns use the "C" collation so rows order byte-wise exactly
+// as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
+// NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
+import type { Migration } from '../common/migration.ts';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices, reports, history, trend, settings, instances',
+    sql: `
+CREATE TABLE devices (
+  id            TEXT COLLATE "C" PRIMARY KEY,
+  token_hash    TEXT NOT NULL,
+  revoked       SMALLINT NOT NULL DEFAULT 0,
+  demo          SMALLINT NOT NULL DEFAULT 0,
+  hostname      TEXT NOT NULL,
+  hostname_lc   TEXT COLLATE "C" NOT NULL,
+  search        TEXT NOT NULL,
+  hw_uuid       TEXT,
+  enrol_uuid    TEXT UNIQUE,
+  hw_serial     TEXT,
+  hw_manufacturer TEXT,
+  hw_model      TEXT,
+  tags          TEXT NOT NULL DEFAULT '{}',
+  agent_version TEXT,
+  first_seen    BIGINT NOT NULL,
+  last_seen     BIGINT NOT NULL,
+  last_report   BIGINT,
+  last_seq      BIGINT NOT NULL DEFAULT -1,
+  online        SMALLINT NOT NULL DEFAULT 0,
+  instance_id   TEXT,
+  readiness     SMALLINT NOT NULL DEFAULT 1,
+  blocking_mask INTEGER NOT NULL DEFAULT 0,
+  failing_mask  INTEGER NOT NULL DEFAULT 0,
+  checks        TEXT NOT NULL DEFAULT '{}',
+  os_build      INTEGER,
+  join_type     TEXT,
+  user_name     TEXT,
+  key_model     TEXT COLLATE "C",
+  key_fp        SMALLINT,
+  key_pin       SMALLINT,
+  key_seen_at   BIGINT,
+  dropped       BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX devices_hostname ON devices (hostname_lc, id);
+CREATE INDEX devices_readiness ON devices (readiness, id);
+CREATE INDEX devices_last_seen ON devices (last_seen, id);
+CREATE INDEX devices_last_report ON devices (last_report NULLS FIRST, id);
+CREATE INDEX devices_os_build ON devices (os_build NULLS FIRST, id);
+CREATE INDEX devices_key_model ON devices (key_model NULLS FIRST, id);
+CREATE INDEX devices_online ON devices (online, id);
+CREATE INDEX devices_instance ON devices (instance_id) WHERE online = 1;
+CREATE INDEX devices_fleet ON devices (readiness, online, key_model, key_fp);
+CREATE INDEX devices_blocking ON devices (blocking_mask);
+CREATE INDEX devices_demo ON devices (demo) WHERE demo = 1;
+
+CREATE TABLE device_tags (
+  device_id TEXT COLLATE "C" NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  tag_key   TEXT NOT NULL,
+  tag_value TEXT NOT NULL,
+  PRIMARY KEY (device_id, tag_key)
+);
+CREATE INDEX device_tags_pair ON device_tags (tag_key, tag_value, device_id);
+CREATE INDEX device_tags_value ON device_tags (tag_value, device_id);
+
+-- The latest report apart from the devices table, so scans of devices never read report JSON.
+CREATE TABLE device_reports (
+  device_id   TEXT COLLATE "C" PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  seq         BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  report      TEXT NOT NULL
+);
+
+CREATE TABLE device_history (
+  id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  device_id TEXT COLLATE "C" NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  seq       BIGINT NOT NULL,
+  at        BIGINT NOT NULL,
+  readiness TEXT NOT NULL,
+  changes   TEXT NOT NULL
+);
+CREATE INDEX device_history_device ON device_history (device_id, seq DESC);
+
+-- Fleet readiness counts at the end of each UTC day on which some device changed readiness.
+CREATE TABLE readiness_days (
+  day       TEXT COLLATE "C" PRIMARY KEY,
+  ready     INTEGER NOT NULL,
+  not_ready INTEGER NOT NULL,
+  unknown   INTEGER NOT NULL
+);
+
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
+`,
+  },
+];

@@ -1,0 +1,402 @@
+// The store for several collectors sharing one PostgreSQL database: a connection pool for queries,
+// transactions where several statements must agree, multi-row statements (unnest of column arrays) so
+// a batch of reports costs a fixed number of round trips, and LISTEN/NOTIFY so bus events reach every
+// collector process.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
+import { Report } from '../../../protocol/report.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
+import { BusEventSchema, LocalBus } from '../common/bus.ts';
+import { Int, UPDATE_COLUMNS, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
+import { enrolmentUuid } from '../common/enrolment.ts';
+import { exportPages, type StoreOptions } from '../common/export.ts';
+import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
+import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
+import { pendingMigrations } from '../common/migration.ts';
+import type { SqlValue } from '../common/query.ts';
+import { statements } from '../common/statements.ts';
+import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+
+const SQL = statements({ contains: (column) => `strpos(${column}, ?) > 0`, greatest: 'GREATEST', explicitNulls: true });
+const CHANNEL = 'keyready_bus';
+/** Any constant both collectors agree on: serialises migrate() across processes. */
+const MIGRATION_LOCK = 0x4b52_4d31;
+const UNIQUE_VIOLATION = '23505';
+const LISTEN_RETRY_MS = 1000;
+
+/** pg numbers its placeholders; the shared SQL writes `?`. */
+const numberedCache = new Map<string, string>();
+function numbered(sql: string): string {
+  let out = numberedCache.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    numberedCache.set(sql, out);
+  }
+  return out;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function rows(db: Queryable, sql: string, params: readonly SqlValue[] = []): Promise<Record<string, unknown>[]> {
+  return (await db.query<Record<string, unknown>>(numbered(sql), [...params])).rows;
+}
+
+async function first(db: Queryable, sql: string, params: readonly SqlValue[] = []): Promise<Record<string, unknown> | undefined> {
+  return (await rows(db, sql, params))[0];
+}
+
+/** One multi-row statement per batch: each column travels as one array parameter. */
+const UPDATE_DEVICES_SQL =
+  `UPDATE devices AS d SET ${UPDATE_COLUMNS.map(([c]) => `${c} = u.${c}`).join(', ')} ` +
+  `FROM unnest($1::text[], ${UPDATE_COLUMNS.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) ` +
+  `AS u(id, ${UPDATE_COLUMNS.map(([c]) => c).join(', ')}) WHERE d.id = u.id`;
+const UPSERT_REPORTS_SQL =
+  'INSERT INTO device_reports (device_id, seq, received_at, report) ' +
+  'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) ' +
+  'ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, report = excluded.report';
+const INSERT_HISTORY_SQL =
+  'INSERT INTO device_history (device_id, seq, at, readiness, changes) ' +
+  'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])';
+
+/** Rows to column arrays, the shape unnest() takes. */
+function columns(table: readonly (readonly SqlValue[])[], width: number): SqlValue[][] {
+  return Array.from({ length: width }, (_, i) => table.map((row) => row[i] ?? null));
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly bus = new LocalBus();
+  private listener: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: StoreOptions = {},
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+    // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
+    // listener the error would crash the collector.
+    this.pool.on('error', (error) => console.error('postgres pool connection lost:', error.message));
+  }
+
+  private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(begin);
+      const result = await run(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      // A connection whose rollback failed is in an unknown state: destroy it rather than reuse it.
+      const rollback = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      );
+      client.release(rollback);
+      throw error;
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx(async (client) => {
+      // Held until commit: a second collector starting now waits here, then finds nothing pending.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const applied = new Set((await rows(client, 'SELECT version FROM schema_migrations')).map((r) => Int.parse(r.version)));
+      for (const migration of pendingMigrations(POSTGRES_MIGRATIONS, applied)) {
+        await client.query(migration.sql);
+        await rows(client, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version, migration.name, Date.now(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await first(this.pool, 'SELECT 1 AS ok')) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+    try {
+      return await this.tx((client) => this.enrollIn(client, device, at));
+    } catch (error) {
+      // Two collectors enrolling the same PC at once: one insert wins the unique uuid, the other
+      // retries and finds it.
+      if (error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION) {
+        return this.tx((client) => this.enrollIn(client, device, at));
+      }
+      throw error;
+    }
+  }
+
+  private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+    const uuid = enrolmentUuid(device.hardware.uuid);
+    const now = at.getTime();
+    const demo = device.demo ? 1 : 0;
+    const hw = device.hardware;
+    const existing = uuid === null ? undefined : await first(client, `${SQL.findEnrolled} FOR UPDATE`, [uuid]);
+    if (existing) {
+      const id = String(existing.id);
+      const user = typeof existing.user_name === 'string' ? existing.user_name : null;
+      await rows(client, SQL.reenroll, [
+        device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
+        hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
+      ]);
+      await this.replaceTags(client, id, device.tags);
+      return { deviceId: id, reenrolled: true };
+    }
+    const id = randomUUID();
+    await rows(client, SQL.insertDevice, [
+      id, device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
+      hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now,
+    ]);
+    await this.replaceTags(client, id, device.tags);
+    // A new PC counts as "unknown" until its first report says otherwise.
+    await this.applyTrend(client, new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+    return { deviceId: id, reenrolled: false };
+  }
+
+  private async replaceTags(client: pg.PoolClient, deviceId: string, tags: Record<string, string>): Promise<void> {
+    await rows(client, SQL.setTags, [JSON.stringify(tags), deviceId]);
+    await rows(client, SQL.clearTags, [deviceId]);
+    const entries = Object.entries(tags);
+    if (entries.length === 0) return;
+    await client.query(
+      'INSERT INTO device_tags (device_id, tag_key, tag_value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v)',
+      [deviceId, entries.map(([k]) => k), entries.map(([, v]) => v)],
+    );
+  }
+
+  private async applyTrend(client: pg.PoolClient, deltas: ReadonlyMap<string, ReadinessCounts>): Promise<void> {
+    for (const [day, delta] of sortedDeltas(deltas)) {
+      const params = trendWriteParams(day, delta);
+      for (const [i, sql] of TREND_WRITE_SQL.entries()) await rows(client, sql, params[i]);
+    }
+  }
+
+  async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
+    const row = await first(this.pool, SQL.auth, [deviceId]);
+    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0 } : null;
+  }
+
+  async revokeDevice(deviceId: string): Promise<void> {
+    await rows(this.pool, SQL.revoke, [deviceId]);
+  }
+
+  async markConnected(
+    deviceId: string,
+    instanceId: string,
+    agentVersion: string,
+    tags: Record<string, string> | undefined,
+    at: Date,
+  ): Promise<void> {
+    if (!tags) {
+      await rows(this.pool, SQL.connected, [instanceId, agentVersion, at.getTime(), deviceId]);
+      return;
+    }
+    await this.tx(async (client) => {
+      await rows(client, SQL.connected, [instanceId, agentVersion, at.getTime(), deviceId]);
+      await this.replaceTags(client, deviceId, tags);
+    });
+  }
+
+  async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
+    await rows(this.pool, SQL.disconnected, [at.getTime(), deviceId, instanceId]);
+  }
+
+  async touch(deviceIds: readonly string[], at: Date): Promise<void> {
+    if (deviceIds.length === 0) return;
+    // Sorted ids lock rows in one order, so concurrent touches and batches cannot deadlock.
+    await this.pool.query('UPDATE devices SET last_seen = GREATEST(last_seen, $1) WHERE id = ANY($2::text[])', [
+      at.getTime(), [...deviceIds].sort(),
+    ]);
+  }
+
+  async releaseInstance(instanceId: string, _at: Date): Promise<void> {
+    await this.tx(async (client) => {
+      await rows(client, SQL.release, [instanceId]);
+      await rows(client, SQL.forgetInstance, [instanceId]);
+    });
+  }
+
+  async sweepOffline(staleBefore: Date): Promise<string[]> {
+    return this.tx(async (client) => {
+      const swept = await rows(client, SQL.sweep, [staleBefore.getTime()]);
+      await rows(client, SQL.forgetStaleInstances, [staleBefore.getTime()]);
+      return swept.map((r) => String(r.id)).sort();
+    });
+  }
+
+  async heartbeatInstance(instanceId: string, at: Date): Promise<void> {
+    await rows(this.pool, SQL.heartbeat, [instanceId, at.getTime()]);
+  }
+
+  async lastSeq(deviceId: string): Promise<number> {
+    const row = await first(this.pool, SQL.lastSeq, [deviceId]);
+    return row ? Int.parse(row.last_seq) : -1;
+  }
+
+  async storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]> {
+    if (batch.length === 0) return [];
+    return this.tx(async (client) => {
+      // Locked in id order: two collectors never wait on each other in opposite orders.
+      const ids = [...new Set(batch.map((r) => r.deviceId))].sort();
+      const current = await client.query(
+        `${SQL.readState.replace('WHERE id = ?', 'WHERE id = ANY($1::text[])')} ORDER BY id FOR UPDATE`,
+        [ids],
+      );
+      const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
+      const plan = planBatch(batch, states);
+      if (plan.updates.length > 0) {
+        const updates = plan.updates.map((u) => [u.id, ...updateValues(u)]);
+        await client.query(UPDATE_DEVICES_SQL, columns(updates, UPDATE_COLUMNS.length + 1));
+        const reports = plan.updates.map((u) => [u.id, u.lastSeq, u.lastReport, u.report]);
+        await client.query(UPSERT_REPORTS_SQL, columns(reports, 4));
+      }
+      if (plan.history.length > 0) {
+        const history = plan.history.map((h) => [h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes)]);
+        await client.query(INSERT_HISTORY_SQL, columns(history, 5));
+      }
+      await this.applyTrend(client, plan.trend);
+      return plan.outcomes;
+    });
+  }
+
+  async summary(now: Date): Promise<Summary> {
+    const { from } = trendWindow(now);
+    // One snapshot: the four aggregates describe the same moment.
+    return this.tx(async (client) => {
+      const [groups, blocking, trend, demo] = [
+        await rows(client, FLEET_GROUPS_SQL),
+        await rows(client, BLOCKING_MASKS_SQL),
+        await rows(client, TREND_SQL, [from, from]),
+        await first(client, DEMO_SQL),
+      ];
+      return buildSummary({ now, groups, blocking, trend, demo: Int.parse(demo?.n) > 0 });
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async listDevices(query: DeviceQuery): Promise<DeviceList> {
+    const { count, page } = SQL.list(query);
+    const [total, items] = await Promise.all([first(this.pool, count.sql, count.params), rows(this.pool, page.sql, page.params)]);
+    return { total: Int.parse(total?.n), items: items.map(toDeviceRow) };
+  }
+
+  exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {
+    return exportPages(async (cursor, limit) => {
+      const page = SQL.exportPage(query, cursor, limit);
+      return rows(this.pool, page.sql, page.params);
+    }, this.options.exportPageSize);
+  }
+
+  async deviceDetail(deviceId: string): Promise<DeviceDetail | null> {
+    return this.tx(async (client) => {
+      const raw = await first(client, SQL.detail, [deviceId]);
+      if (!raw) return null;
+      const report = await first(client, SQL.report, [deviceId]);
+      const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
+      return {
+        device: toDeviceRow(raw),
+        report: report ? Report.parse(JSON.parse(String(report.report))) : null,
+        history: history.map(historyEntry),
+        droppedReports: Int.parse(raw.dropped),
+      };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = await first(this.pool, SQL.getSetting, [key]);
+    return row ? String(row.value) : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await rows(this.pool, SQL.setSetting, [key, value]);
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    // ON CONFLICT DO NOTHING waits for a racing insert to commit, so the read after it sees the winner.
+    await rows(this.pool, SQL.initSetting, [key, value]);
+    const row = await first(this.pool, SQL.getSetting, [key]);
+    if (!row) throw new Error(`setting ${key} vanished right after it was initialised`);
+    return String(row.value);
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    // Delivered to every listening session, this one included, once the (implicit) transaction commits.
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    const unsubscribe = this.bus.subscribe(handler);
+    this.listening ??= this.listen();
+    return unsubscribe;
+  }
+
+  /**
+   * One dedicated connection (not from the pool: LISTEN belongs to a session) receives the channel.
+   * When it drops, it reconnects after a pause; events sent meanwhile are missed, which the live layer
+   * tolerates (the dashboard re-reads state on its own schedule).
+   */
+  private async listen(): Promise<void> {
+    while (!this.closed) {
+      const client = new pg.Client({ connectionString: this.url });
+      const lost = new Promise<void>((resolve) => {
+        client.on('error', (error) => {
+          if (!this.closed) console.error('postgres LISTEN connection lost:', error.message);
+          resolve();
+        });
+        client.on('end', () => resolve());
+      });
+      client.on('notification', (message) => {
+        if (message.channel !== CHANNEL || message.payload === undefined) return;
+        const parsed = BusEventSchema.safeParse(safeJson(message.payload));
+        if (parsed.success) this.bus.deliver(parsed.data);
+        else console.error('ignored a malformed bus event on', CHANNEL);
+      });
+      try {
+        await client.connect();
+        if (this.closed) {
+          await client.end();
+          return;
+        }
+        this.listener = client;
+        await client.query(`LISTEN ${CHANNEL}`);
+        await lost;
+      } catch (error) {
+        if (!this.closed) console.error('postgres LISTEN failed:', error instanceof Error ? error.message : String(error));
+      }
+      this.listener = null;
+      await client.end().catch(() => undefined);
+      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_MS));
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

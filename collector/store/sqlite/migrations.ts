@@ -1,0 +1,96 @@
+// Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
+// entry is never edited (a change is a new version). The PostgreSQL list mirrors these versions.
+import type { Migration } from '../common/migration.ts';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices, reports, history, trend, settings, instances',
+    sql: `
+CREATE TABLE devices (
+  id            TEXT PRIMARY KEY,
+  token_hash    TEXT NOT NULL,
+  revoked       INTEGER NOT NULL DEFAULT 0,
+  demo          INTEGER NOT NULL DEFAULT 0,
+  hostname      TEXT NOT NULL,
+  hostname_lc   TEXT NOT NULL,
+  search        TEXT NOT NULL,
+  hw_uuid       TEXT,
+  enrol_uuid    TEXT UNIQUE,
+  hw_serial     TEXT,
+  hw_manufacturer TEXT,
+  hw_model      TEXT,
+  tags          TEXT NOT NULL DEFAULT '{}',
+  agent_version TEXT,
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  last_report   INTEGER,
+  last_seq      INTEGER NOT NULL DEFAULT -1,
+  online        INTEGER NOT NULL DEFAULT 0,
+  instance_id   TEXT,
+  readiness     INTEGER NOT NULL DEFAULT 1,
+  blocking_mask INTEGER NOT NULL DEFAULT 0,
+  failing_mask  INTEGER NOT NULL DEFAULT 0,
+  checks        TEXT NOT NULL DEFAULT '{}',
+  os_build      INTEGER,
+  join_type     TEXT,
+  user_name     TEXT,
+  key_model     TEXT,
+  key_fp        INTEGER,
+  key_pin       INTEGER,
+  key_seen_at   INTEGER,
+  dropped       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX devices_hostname ON devices (hostname_lc, id);
+CREATE INDEX devices_readiness ON devices (readiness, id);
+CREATE INDEX devices_last_seen ON devices (last_seen, id);
+CREATE INDEX devices_last_report ON devices (last_report, id);
+CREATE INDEX devices_os_build ON devices (os_build, id);
+CREATE INDEX devices_key_model ON devices (key_model, id);
+CREATE INDEX devices_online ON devices (online, id);
+CREATE INDEX devices_instance ON devices (instance_id) WHERE online = 1;
+CREATE INDEX devices_fleet ON devices (readiness, online, key_model, key_fp);
+CREATE INDEX devices_blocking ON devices (blocking_mask);
+CREATE INDEX devices_demo ON devices (demo) WHERE demo = 1;
+
+CREATE TABLE device_tags (
+  device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  tag_key   TEXT NOT NULL,
+  tag_value TEXT NOT NULL,
+  PRIMARY KEY (device_id, tag_key)
+);
+CREATE INDEX device_tags_pair ON device_tags (tag_key, tag_value, device_id);
+CREATE INDEX device_tags_value ON device_tags (tag_value, device_id);
+
+-- The latest report apart from the devices table, so scans of devices never read report JSON.
+CREATE TABLE device_reports (
+  device_id   TEXT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  report      TEXT NOT NULL
+);
+
+CREATE TABLE device_history (
+  id        INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,
+  at        INTEGER NOT NULL,
+  readiness TEXT NOT NULL,
+  changes   TEXT NOT NULL
+);
+CREATE INDEX device_history_device ON device_history (device_id, seq DESC);
+
+-- Fleet readiness counts at the end of each UTC day on which some device changed readiness.
+CREATE TABLE readiness_days (
+  day       TEXT PRIMARY KEY,
+  ready     INTEGER NOT NULL,
+  not_ready INTEGER NOT NULL,
+  unknown   INTEGER NOT NULL
+);
+
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at INTEGER NOT NULL);
+`,
+  },
+];

@@ -1,0 +1,282 @@
+// The single-process store: one better-sqlite3 connection is the one writer. Its calls are synchronous,
+// so each method body runs to completion without interleaving; the async signatures are the Store
+// contract, shared with PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
+import { Report } from '../../../protocol/report.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
+import { LocalBus } from '../common/bus.ts';
+import { Int, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
+import { enrolmentUuid } from '../common/enrolment.ts';
+import { exportPages, type StoreOptions } from '../common/export.ts';
+import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
+import { pendingMigrations } from '../common/migration.ts';
+import { statements } from '../common/statements.ts';
+import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
+import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false });
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly bus = new LocalBus();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(path: string, private readonly options: StoreOptions = {}) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
+    // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Batching
+    // (one transaction per storeReports) keeps that to one fsync per batch.
+    this.db.pragma('synchronous = FULL');
+    // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  /** Statements are prepared once (after migrate, when the tables exist) and reused. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    // IMMEDIATE takes the write lock first, so two processes opening the same new file apply each step once.
+    this.db
+      .transaction(() => {
+        const rows = this.db.prepare('SELECT version FROM schema_migrations').all();
+        const applied = new Set(rows.map((r) => Int.parse((r as { version: unknown }).version)));
+        for (const migration of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
+          this.db.exec(migration.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, Date.now());
+        }
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+    const uuid = enrolmentUuid(device.hardware.uuid);
+    const now = at.getTime();
+    return this.db
+      .transaction(() => {
+        const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
+        if (existing) {
+          const { id, user_name } = existing as { id: string; user_name: string | null };
+          this.stmt(SQL.reenroll).run(
+            device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
+            device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
+          );
+          this.replaceTags(id, device.tags);
+          return { deviceId: id, reenrolled: true };
+        }
+        const id = randomUUID();
+        this.stmt(SQL.insertDevice).run(
+          id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
+          device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
+        );
+        this.replaceTags(id, device.tags);
+        // A new PC counts as "unknown" until its first report says otherwise.
+        this.applyTrend(new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+        return { deviceId: id, reenrolled: false };
+      })
+      .immediate();
+  }
+
+  private replaceTags(deviceId: string, tags: Record<string, string>): void {
+    this.stmt(SQL.setTags).run(JSON.stringify(tags), deviceId);
+    this.stmt(SQL.clearTags).run(deviceId);
+    const insert = this.stmt(SQL.insertTag);
+    for (const [key, value] of Object.entries(tags)) insert.run(deviceId, key, value);
+  }
+
+  private applyTrend(deltas: ReadonlyMap<string, ReadinessCounts>): void {
+    for (const [day, delta] of sortedDeltas(deltas)) {
+      const params = trendWriteParams(day, delta);
+      TREND_WRITE_SQL.forEach((sql, i) => this.stmt(sql).run(...params[i]!));
+    }
+  }
+
+  async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
+    const row = this.stmt(SQL.auth).get(deviceId) as
+      | { token_hash: string; revoked: number }
+      | undefined;
+    return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0 } : null;
+  }
+
+  async revokeDevice(deviceId: string): Promise<void> {
+    this.stmt(SQL.revoke).run(deviceId);
+  }
+
+  async markConnected(
+    deviceId: string,
+    instanceId: string,
+    agentVersion: string,
+    tags: Record<string, string> | undefined,
+    at: Date,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt(SQL.connected).run(
+        instanceId, agentVersion, at.getTime(), deviceId,
+      );
+      if (tags) this.replaceTags(deviceId, tags);
+    })();
+  }
+
+  async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
+    this.stmt(SQL.disconnected).run(at.getTime(), deviceId, instanceId);
+  }
+
+  async touch(deviceIds: readonly string[], at: Date): Promise<void> {
+    const update = this.stmt(SQL.touch);
+    this.db.transaction(() => {
+      for (const id of deviceIds) update.run(at.getTime(), id);
+    })();
+  }
+
+  async releaseInstance(instanceId: string, _at: Date): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt(SQL.release).run(instanceId);
+      this.stmt(SQL.forgetInstance).run(instanceId);
+    })();
+  }
+
+  async sweepOffline(staleBefore: Date): Promise<string[]> {
+    return this.db.transaction(() => {
+      const rows = this.stmt(SQL.sweep).all(staleBefore.getTime()) as { id: string }[];
+      this.stmt(SQL.forgetStaleInstances).run(staleBefore.getTime());
+      return rows.map((r) => r.id).sort();
+    })();
+  }
+
+  async heartbeatInstance(instanceId: string, at: Date): Promise<void> {
+    this.stmt(SQL.heartbeat).run(instanceId, at.getTime());
+  }
+
+  async lastSeq(deviceId: string): Promise<number> {
+    const row = this.stmt(SQL.lastSeq).get(deviceId) as { last_seq: number } | undefined;
+    return row ? row.last_seq : -1;
+  }
+
+  async storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]> {
+    if (batch.length === 0) return [];
+    const readState = this.stmt(SQL.readState);
+    const updateDevice = this.stmt(SQL.updateDevice);
+    const upsertReport = this.stmt(SQL.upsertReport);
+    const insertHistory = this.stmt(SQL.insertHistory);
+    return this.db
+      .transaction(() => {
+        const states = new Map<string, DeviceState>();
+        for (const id of new Set(batch.map((r) => r.deviceId))) {
+          const raw = readState.get(id);
+          if (raw) states.set(id, toDeviceState(raw));
+        }
+        const plan = planBatch(batch, states);
+        for (const update of plan.updates) {
+          updateDevice.run(...updateValues(update), update.id);
+          upsertReport.run(update.id, update.lastSeq, update.lastReport, update.report);
+        }
+        for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
+        this.applyTrend(plan.trend);
+        return plan.outcomes;
+      })
+      .immediate();
+  }
+
+  async summary(now: Date): Promise<Summary> {
+    const { from } = trendWindow(now);
+    // One read transaction: the four aggregates describe the same moment.
+    return this.db.transaction(() =>
+      buildSummary({
+        now,
+        groups: this.stmt(FLEET_GROUPS_SQL).all(),
+        blocking: this.stmt(BLOCKING_MASKS_SQL).all(),
+        trend: this.stmt(TREND_SQL).all(from, from),
+        demo: Int.parse((this.stmt(DEMO_SQL).get() as { n: unknown }).n) > 0,
+      }),
+    )();
+  }
+
+  async listDevices(query: DeviceQuery): Promise<DeviceList> {
+    const { count, page } = SQL.list(query);
+    return this.db.transaction(() => {
+      const total = this.stmt(count.sql).get(...count.params) as { n: number };
+      return { total: total.n, items: this.stmt(page.sql).all(...page.params).map(toDeviceRow) };
+    })();
+  }
+
+  exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {
+    return exportPages(async (cursor, limit) => {
+      const page = SQL.exportPage(query, cursor, limit);
+      return this.stmt(page.sql).all(...page.params) as Record<string, unknown>[];
+    }, this.options.exportPageSize);
+  }
+
+  async deviceDetail(deviceId: string): Promise<DeviceDetail | null> {
+    return this.db.transaction(() => {
+      const raw = this.stmt(SQL.detail).get(deviceId) as
+        | Record<string, unknown>
+        | undefined;
+      if (!raw) return null;
+      const report = this.stmt(SQL.report).get(deviceId) as { report: string } | undefined;
+      const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
+      return {
+        device: toDeviceRow(raw),
+        report: report ? Report.parse(JSON.parse(report.report)) : null,
+        history: history.map(historyEntry),
+        droppedReports: Int.parse(raw.dropped),
+      };
+    })();
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = this.stmt(SQL.getSetting).get(key) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.stmt(SQL.setSetting).run(key, value);
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    return this.db
+      .transaction(() => {
+        this.stmt(SQL.initSetting).run(key, value);
+        return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
+      })
+      .immediate();
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    this.bus.deliver(event);
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    return this.bus.subscribe(handler);
+  }
+}

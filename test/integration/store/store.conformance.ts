@@ -1,0 +1,412 @@
+// The one behaviour every store engine must have. sqlite.test.ts and postgres.test.ts run it on a real
+// SQLite file and a real PostgreSQL server; anything the server, API or dashboard relies on is here.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeviceDetail, DeviceList, DeviceQuery, Summary } from '../../../protocol/api.ts';
+import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
+import type { BusEvent, IncomingReport, NewDevice, Store } from '../../../collector/store/types.ts';
+import { ATKEY_PRO, makeReport, type ReportOptions } from '../../support/reports.ts';
+
+/** A fresh, empty database; `open` may be called again for a second store (another collector) on it. */
+export interface TestDatabase {
+  open(): Promise<Store>;
+  drop(): Promise<void>;
+}
+
+const T0 = new Date('2026-11-20T09:00:00Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+let uuidCounter = 0;
+function newDevice(hostname: string, overrides: Partial<NewDevice> = {}): NewDevice {
+  uuidCounter += 1;
+  return {
+    hostname,
+    hardware: { uuid: `4c4c4544-0000-1000-8000-${uuidCounter.toString(16).padStart(12, '0')}`, serial: `SN${uuidCounter}`, manufacturer: 'LENOVO', model: '21HD003QJP' },
+    tags: {},
+    agentVersion: '0.1.0',
+    tokenHash: `hash-${hostname}`,
+    ...overrides,
+  };
+}
+
+function incoming(deviceId: string, seq: number, options: ReportOptions & { at?: Date; dropped?: number } = {}): IncomingReport {
+  return { deviceId, seq, receivedAt: options.at ?? minutes(seq), dropped: options.dropped ?? 0, report: makeReport(options) };
+}
+
+const query = (q: Partial<Record<keyof DeviceQuery, string>> = {}) => DeviceQuery.parse(q);
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+export function describeStoreConformance(engine: string, createDatabase: () => Promise<TestDatabase>): void {
+  describe(`store conformance: ${engine}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    /** A migrated store on a fresh database, plus a way to open a second collector's store on it. */
+    async function setup(): Promise<{ store: Store; peer: () => Promise<Store> }> {
+      const db = await createDatabase();
+      cleanups.push(() => db.drop());
+      const peer = async () => {
+        const store = await db.open();
+        cleanups.push(() => store.close());
+        await store.migrate();
+        return store;
+      };
+      return { store: await peer(), peer };
+    }
+
+    async function enroll(store: Store, hostname: string, overrides: Partial<NewDevice> = {}): Promise<string> {
+      return (await store.enrollDevice(newDevice(hostname, overrides), T0)).deviceId;
+    }
+
+    it('migrates once even when two collectors start together, and answers ping', async () => {
+      const { store, peer } = await setup();
+      const [a, b] = await Promise.all([peer(), peer()]);
+      await Promise.all([store.migrate(), a.migrate(), b.migrate()]);
+      expect(await a.ping()).toBe(true);
+      expect(await store.lastSeq('nope')).toBe(-1);
+    });
+
+    it('enrolls, re-enrolls a reinstalled PC by hardware uuid with a new token, and revokes', async () => {
+      const { store } = await setup();
+      const device = newDevice('PC-A');
+      const first = await store.enrollDevice(device, T0);
+      expect(first.reenrolled).toBe(false);
+      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-PC-A', revoked: false });
+
+      await store.revokeDevice(first.deviceId);
+      expect((await store.getDeviceAuth(first.deviceId))?.revoked).toBe(true);
+
+      // Same board, reinstalled Windows, new name: same device, new token, admitted again.
+      const again = await store.enrollDevice({ ...device, hostname: 'PC-A2', tokenHash: 'hash-new', hardware: { ...device.hardware, uuid: device.hardware.uuid!.toUpperCase() } }, minutes(5));
+      expect(again).toEqual({ deviceId: first.deviceId, reenrolled: true });
+      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-new', revoked: false });
+      expect((await store.listDevices(query())).items.map((d) => d.hostname)).toEqual(['PC-A2']);
+
+      // A placeholder uuid shared by many boards never merges two PCs.
+      const placeholder = { uuid: '03000200-0400-0500-0006-000700080009', serial: null, manufacturer: null, model: null };
+      const p1 = await store.enrollDevice(newDevice('PC-P1', { hardware: placeholder }), T0);
+      const p2 = await store.enrollDevice(newDevice('PC-P2', { hardware: placeholder }), T0);
+      expect(p2.reenrolled).toBe(false);
+      expect(p2.deviceId).not.toBe(p1.deviceId);
+      expect(await store.getDeviceAuth('unknown-device')).toBeNull();
+      expect((await store.summary(T0)).total).toBe(3);
+    });
+
+    it('agrees when two collectors enroll the same PC and store batches at the same time', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const device = newDevice('PC-RACE');
+      const [x, y] = await Promise.all([store.enrollDevice(device, T0), other.enrollDevice({ ...device, tokenHash: 'other' }, T0)]);
+      expect(x.deviceId).toBe(y.deviceId);
+      expect([x.reenrolled, y.reenrolled].sort()).toEqual([false, true]);
+
+      const ids = [x.deviceId];
+      for (let i = 0; i < 5; i++) ids.push(await enroll(store, `PC-${i}`));
+      const batch = (seq: number, status: CheckStatus) => ids.map((id) => incoming(id, seq, { statuses: { 'os.build': status } }));
+      const results = await Promise.all([store.storeReports(batch(1, 'fail')), other.storeReports(batch(1, 'fail')), other.storeReports(batch(2, 'pass'))]);
+      // Each (device, seq) is stored exactly once, whoever got there first.
+      expect(results[0]!.filter((o) => o.inserted).length + results[1]!.filter((o) => o.inserted).length).toBeLessThanOrEqual(ids.length);
+      for (const id of ids) expect(await store.lastSeq(id)).toBe(2);
+      const summary = await store.summary(minutes(3));
+      expect(summary.readiness).toEqual({ ready: 6, notReady: 0, unknown: 0 });
+      expect(summary.trend.at(-1)).toMatchObject({ ready: 6, notReady: 0, unknown: 0 });
+    });
+
+    it('stores a batch once: replays and older sequences are acknowledged but change nothing', async () => {
+      const { store } = await setup();
+      const a = await enroll(store, 'PC-A');
+      const b = await enroll(store, 'PC-B');
+      const outcomes = await store.storeReports([incoming(a, 1, { hostname: 'PC-A' }), incoming(b, 1), incoming(a, 2, { hostname: 'PC-A-RENAMED' })]);
+      expect(outcomes).toEqual([
+        { deviceId: a, seq: 1, inserted: true },
+        { deviceId: b, seq: 1, inserted: true },
+        { deviceId: a, seq: 2, inserted: true },
+      ]);
+      expect(await store.lastSeq(a)).toBe(2);
+
+      const replay = await store.storeReports([incoming(a, 2, { hostname: 'REPLAY' }), incoming(a, 1, { hostname: 'OLD' }), incoming('ghost', 9)]);
+      expect(replay.map((o) => o.inserted)).toEqual([false, false, false]);
+      const detail = await store.deviceDetail(a);
+      expect(detail?.device.hostname).toBe('PC-A-RENAMED');
+      expect(detail?.report?.device.hostname).toBe('PC-A-RENAMED');
+      expect(await store.lastSeq(a)).toBe(2);
+
+      // Within one batch, arrival order does not matter: the highest sequence wins.
+      const out = await store.storeReports([incoming(b, 5, { hostname: 'B5' }), incoming(b, 4, { hostname: 'B4' }), incoming(b, 5, { hostname: 'B5-dup' })]);
+      expect(out.map((o) => o.inserted)).toEqual([true, true, false]);
+      expect((await store.deviceDetail(b))?.device.hostname).toBe('B5');
+      expect(await store.storeReports([])).toEqual([]);
+    });
+
+    it('records history only when readiness or a check status changes, newest first', async () => {
+      const { store } = await setup();
+      const id = await enroll(store, 'PC-H');
+      await store.storeReports([incoming(id, 1), incoming(id, 2), incoming(id, 3)]);
+      await store.storeReports([incoming(id, 4, { statuses: { 'key.fingerprint': 'fail' } })]);
+      await store.storeReports([incoming(id, 5, { statuses: { 'key.fingerprint': 'fail' } })]);
+      await store.storeReports([incoming(id, 6, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' } })]);
+      const detail = DeviceDetail.parse(await store.deviceDetail(id));
+      expect(detail.history.map((h) => h.seq)).toEqual([6, 4, 1]);
+      expect(detail.history[0]).toEqual({
+        at: minutes(6).toISOString(),
+        seq: 6,
+        readiness: 'not-ready',
+        changes: [{ id: 'policy.security-key', from: 'pass', to: 'fail' }],
+      });
+      expect(detail.history[1]?.changes).toEqual([{ id: 'key.fingerprint', from: 'pass', to: 'fail' }]);
+      expect(detail.history[1]?.readiness).toBe('ready'); // a key check does not decide device readiness
+      expect(detail.history[2]?.changes).toHaveLength(11);
+      expect(detail.history[2]?.changes[0]).toEqual({ id: 'os.build', from: null, to: 'pass' });
+    });
+
+    it('keeps the last key seen after it is unplugged, and the dropped count', async () => {
+      const { store } = await setup();
+      const id = await enroll(store, 'PC-K');
+      const seen = new Date('2026-11-20T08:59:00Z');
+      await store.storeReports([incoming(id, 1, { generatedAt: seen, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] })]);
+      await store.storeReports([incoming(id, 2, { keys: [], statuses: { 'key.present': 'fail' }, dropped: 3 })]);
+      const detail = await store.deviceDetail(id);
+      expect(detail?.device).toMatchObject({ keyModel: 'ATKey.Pro CTAP2.0', keyFingerprintEnrolled: false, keyPinSet: true, keySeenAt: seen.toISOString() });
+      expect(detail?.report?.facts.keys).toEqual([]);
+      expect(detail?.droppedReports).toBe(3);
+      expect((await store.listDevices(query({ model: 'ATKey.Pro CTAP2.0' }))).total).toBe(1);
+    });
+
+    it('summarises the fleet: readiness, online, blocking checks ranked, keys, trend, demo', async () => {
+      const { store } = await setup();
+      const ids = await Promise.all(['PC-1', 'PC-2', 'PC-3', 'PC-4', 'PC-5'].map((h) => enroll(store, h)));
+      const [a, b, c, d] = ids as [string, string, string, string, string];
+      const day2 = new Date('2026-11-21T10:00:00Z');
+      const day4 = new Date('2026-11-23T10:00:00Z');
+      await store.storeReports([
+        incoming(a, 1, { at: day2 }),
+        incoming(b, 1, { at: day2, statuses: { 'os.build': 'fail', 'policy.security-key': 'fail' } }),
+        incoming(c, 1, { at: day2, statuses: { 'policy.security-key': 'fail' }, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] }),
+        incoming(d, 1, { at: day4, statuses: { 'join.state': 'unknown' }, keys: [] }),
+      ]);
+      await store.markConnected(a, 'collector-1', '0.1.0', undefined, day4);
+      const summary = Summary.parse(await store.summary(day4));
+      expect(summary).toMatchObject({
+        total: 5,
+        readiness: { ready: 1, notReady: 2, unknown: 2 },
+        online: 1,
+        offline: 4,
+        blocking: [
+          { id: 'policy.security-key', count: 2 },
+          { id: 'os.build', count: 1 },
+          { id: 'join.state', count: 1 },
+        ],
+        keys: [{ model: 'ATKey.Pro CTAP2.0', total: 3, fingerprintEnrolled: 2, fingerprintNotEnrolled: 1 }],
+        demo: false,
+      });
+      expect(summary.trend).toEqual([
+        { day: '2026-11-20', ready: 0, notReady: 0, unknown: 5 },
+        { day: '2026-11-21', ready: 1, notReady: 2, unknown: 2 },
+        { day: '2026-11-22', ready: 1, notReady: 2, unknown: 2 },
+        { day: '2026-11-23', ready: 1, notReady: 2, unknown: 2 },
+      ]);
+      // Forty days on, the window shows the last thirty days carried forward.
+      const later = await store.summary(new Date('2027-01-02T00:00:00Z'));
+      expect(later.trend).toHaveLength(30);
+      expect(later.trend[0]).toEqual({ day: '2026-12-04', ready: 1, notReady: 2, unknown: 2 });
+
+      await enroll(store, 'DEMO-1', { demo: true });
+      expect((await store.summary(day4)).demo).toBe(true);
+    });
+
+    it('filters, sorts and pages the device list', async () => {
+      const { store } = await setup();
+      const specs: { host: string; user: string | null; tags: Record<string, string>; statuses?: Partial<Record<CheckId, CheckStatus>>; build: number | null; keys?: [] }[] = [
+        { host: 'PC-TOKYO-01', user: 'taro@contoso.co.jp', tags: { site: 'tokyo', floor: '3' }, build: 22631 },
+        { host: 'pc-osaka-01', user: 'hanako@contoso.co.jp', tags: { site: 'osaka' }, statuses: { 'os.build': 'fail' }, build: 19045 },
+        { host: 'PC-TOKYO-02', user: null, tags: { site: 'tokyo' }, statuses: { 'join.state': 'unknown' }, build: null, keys: [] },
+        { host: 'PC-NAGOYA-01', user: 'jiro@contoso.co.jp', tags: { dept: 'tokyo' }, statuses: { 'key.fingerprint': 'fail' }, build: 26100 },
+      ];
+      const ids: string[] = [];
+      for (const spec of specs) {
+        const id = await enroll(store, spec.host, { tags: spec.tags });
+        ids.push(id);
+        await store.storeReports([
+          incoming(id, 1, { hostname: spec.host, user: spec.user, statuses: spec.statuses, build: spec.build, keys: spec.keys, at: minutes(ids.length) }),
+        ]);
+      }
+      const noReport = await enroll(store, 'PC-NEW');
+      await store.markConnected(ids[0]!, 'collector-1', '0.2.0', undefined, minutes(10));
+      const hosts = async (q: Partial<Record<keyof DeviceQuery, string>>) => {
+        const list = DeviceList.parse(await store.listDevices(query(q)));
+        return list.items.map((d) => d.hostname);
+      };
+
+      expect(await hosts({})).toEqual(['PC-NAGOYA-01', 'PC-NEW', 'pc-osaka-01', 'PC-TOKYO-01', 'PC-TOKYO-02']);
+      expect(await hosts({ readiness: 'not-ready' })).toEqual(['pc-osaka-01']);
+      expect(await hosts({ readiness: 'unknown' })).toEqual(['PC-NEW', 'PC-TOKYO-02']);
+      expect(await hosts({ check: 'key.fingerprint' })).toEqual(['PC-NAGOYA-01']);
+      expect(await hosts({ check: 'join.state' })).toEqual(['PC-TOKYO-02']); // unknown counts as failing
+      expect(await hosts({ online: 'true' })).toEqual(['PC-TOKYO-01']);
+      expect(await hosts({ online: 'false' })).toHaveLength(4);
+      expect(await hosts({ model: 'ATKey.Pro CTAP2.0' })).toEqual(['PC-NAGOYA-01', 'pc-osaka-01', 'PC-TOKYO-01']);
+      expect(await hosts({ tag: 'site=tokyo' })).toEqual(['PC-TOKYO-01', 'PC-TOKYO-02']);
+      expect(await hosts({ tag: 'tokyo' })).toEqual(['PC-NAGOYA-01', 'PC-TOKYO-01', 'PC-TOKYO-02']);
+      expect(await hosts({ tag: 'floor=4' })).toEqual([]);
+      expect(await hosts({ q: 'TOKYO' })).toEqual(['PC-TOKYO-01', 'PC-TOKYO-02']);
+      expect(await hosts({ q: 'HANAKO@' })).toEqual(['pc-osaka-01']);
+      expect(await hosts({ q: noReport.slice(4, 12).toUpperCase() })).toEqual(['PC-NEW']);
+      expect(await hosts({ q: '%' })).toEqual([]); // no wildcard semantics leak through
+      expect(await hosts({ tag: 'site=tokyo', check: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
+
+      // Missing values first ascending, last descending, in every engine.
+      const noBuild = [noReport, ids[2]!].sort();
+      const byBuild = (await store.listDevices(query({ sort: 'osBuild' }))).items.map((d) => d.deviceId);
+      expect(byBuild).toEqual([...noBuild, ids[1], ids[0], ids[3]]);
+      const byBuildDesc = (await store.listDevices(query({ sort: 'osBuild', order: 'desc' }))).items.map((d) => d.deviceId);
+      expect(byBuildDesc).toEqual([ids[3], ids[0], ids[1], ...noBuild.reverse()]);
+      expect((await hosts({ sort: 'readiness' }))[0]).toBe('pc-osaka-01');
+      expect((await hosts({ sort: 'lastSeen', order: 'desc' }))[0]).toBe('PC-TOKYO-01');
+      expect((await hosts({ sort: 'lastReport', order: 'desc' })).slice(0, 2)).toEqual(['PC-NAGOYA-01', 'PC-TOKYO-02']);
+      expect((await hosts({ sort: 'keyModel', order: 'desc' })).slice(-2).sort()).toEqual(['PC-NEW', 'PC-TOKYO-02']);
+
+      // Ties (same readiness) are broken by device id, so pages never overlap.
+      const all = (await store.listDevices(query({ sort: 'readiness', limit: '50' }))).items.map((d) => d.deviceId);
+      const paged: string[] = [];
+      for (let offset = 0; offset < 5; offset += 2) {
+        const page = await store.listDevices(query({ sort: 'readiness', limit: '2', offset: String(offset) }));
+        expect(page.total).toBe(5);
+        paged.push(...page.items.map((d) => d.deviceId));
+      }
+      expect(paged).toEqual(all);
+      for (const tie of [all.slice(1, 3), all.slice(3)]) expect(tie).toEqual([...tie].sort()); // unknown, ready
+
+      const row = (await store.listDevices(query({ q: 'pc-tokyo-01' }))).items[0];
+      expect(row).toMatchObject({ user: 'taro@contoso.co.jp', tags: { site: 'tokyo', floor: '3' }, agentVersion: '0.2.0', online: true, osBuild: 22631, joinType: 'hybrid', lastSeen: minutes(10).toISOString() });
+    });
+
+    it('exports every matching device in the requested order, page after page', async () => {
+      const { store } = await setup();
+      for (let i = 0; i < 23; i++) {
+        const id = await enroll(store, `PC-${String(i).padStart(2, '0')}`, { tags: { ring: i % 2 === 0 ? 'even' : 'odd' } });
+        if (i % 3 !== 0) await store.storeReports([incoming(id, 1, { hostname: `PC-${String(i).padStart(2, '0')}`, build: 22000 + (i % 4) })]);
+      }
+      for (const sort of ['osBuild', 'hostname', 'lastReport'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const q = query({ sort, order, limit: '500' });
+          const listed = (await store.listDevices(q)).items;
+          expect((await collect(store.exportDevices(q))).map((d) => d.deviceId)).toEqual(listed.map((d) => d.deviceId));
+        }
+      }
+      const odd = await collect(store.exportDevices(query({ tag: 'ring=odd' })));
+      expect(odd).toHaveLength(11);
+    });
+
+    it('returns the device detail with its report; null for an unknown device', async () => {
+      const { store } = await setup();
+      const id = await enroll(store, 'PC-D');
+      const empty = DeviceDetail.parse(await store.deviceDetail(id));
+      expect(empty).toMatchObject({ report: null, history: [], droppedReports: 0 });
+      expect(empty.device).toMatchObject({ readiness: 'unknown', lastReport: null, keyModel: null, online: false });
+      const report = incoming(id, 7, { hostname: 'PC-D' });
+      await store.storeReports([report]);
+      const detail = DeviceDetail.parse(await store.deviceDetail(id));
+      expect(detail.report).toEqual(report.report);
+      expect(detail.device).toMatchObject({ readiness: 'ready', lastReport: minutes(7).toISOString(), blocking: [], failing: [] });
+      expect(await store.deviceDetail('missing')).toBeNull();
+    });
+
+    it('tracks connections per collector instance, sweeps a dead instance, touches last-seen', async () => {
+      const { store } = await setup();
+      const a = await enroll(store, 'PC-A');
+      const b = await enroll(store, 'PC-B');
+      const c = await enroll(store, 'PC-C');
+      await store.heartbeatInstance('live', minutes(0));
+      await store.heartbeatInstance('dead', minutes(0));
+      await store.markConnected(a, 'live', '0.1.0', { site: 'tokyo' }, minutes(1));
+      await store.markConnected(b, 'dead', '0.1.0', undefined, minutes(1));
+      await store.markConnected(c, 'dead', '0.1.0', undefined, minutes(1));
+      expect((await store.listDevices(query({ tag: 'site=tokyo' }))).total).toBe(1);
+
+      // A disconnect reported by an instance that no longer holds the device changes nothing.
+      await store.markDisconnected(a, 'dead', minutes(2));
+      expect((await store.summary(minutes(2))).online).toBe(3);
+
+      await store.touch([a, b], minutes(3));
+      expect((await store.deviceDetail(a))?.device.lastSeen).toBe(minutes(3).toISOString());
+      await store.touch([a], minutes(2)); // an older ping never moves last-seen back
+      expect((await store.deviceDetail(a))?.device.lastSeen).toBe(minutes(3).toISOString());
+
+      await store.heartbeatInstance('live', minutes(5));
+      expect(await store.sweepOffline(minutes(4))).toEqual([b, c].sort());
+      expect((await store.summary(minutes(5))).online).toBe(1);
+
+      await store.releaseInstance('live', minutes(6));
+      expect((await store.summary(minutes(6))).online).toBe(0);
+      await store.markConnected(b, 'live', '0.1.0', undefined, minutes(7));
+      await store.markDisconnected(b, 'live', minutes(8));
+      expect((await store.deviceDetail(b))?.device).toMatchObject({ online: false, lastSeen: minutes(8).toISOString() });
+    });
+
+    it('keeps settings; initSetting lets the first of two racing collectors win for both', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      expect(await store.getSetting('enroll-secret')).toBeNull();
+      await store.setSetting('theme', 'dark');
+      await store.setSetting('theme', 'light');
+      expect(await other.getSetting('theme')).toBe('light');
+      const [x, y] = await Promise.all([store.initSetting('enroll-secret', 'from-a'), other.initSetting('enroll-secret', 'from-b')]);
+      expect(x).toBe(y);
+      expect(['from-a', 'from-b']).toContain(x);
+      expect(await store.initSetting('enroll-secret', 'late')).toBe(x);
+    });
+
+    it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const seenHere: BusEvent[] = [];
+      const seenThere: BusEvent[] = [];
+      const stopHere = store.subscribe((e) => e.deviceId !== PROBE && seenHere.push(e));
+      other.subscribe((e) => e.deviceId !== PROBE && seenThere.push(e));
+      const event: BusEvent = { type: 'recheck', deviceId: 'dev-1', requestId: 'req-1' };
+      await waitForSubscription(store, other);
+      await store.publish(event);
+      const crossProcess = store.kind === 'postgres';
+      await waitFor(() => seenHere.length === 1 && (!crossProcess || seenThere.length === 1));
+      expect(seenHere).toEqual([event]);
+      expect(seenThere).toEqual(crossProcess ? [event] : []);
+      stopHere();
+      await store.publish({ type: 'device-changed', deviceId: 'dev-1' });
+      await other.publish({ type: 'recheck-sent', deviceId: 'dev-1', requestId: 'req-1' });
+      await waitFor(() => seenThere.length === (crossProcess ? 3 : 1));
+      expect(seenHere).toEqual([event]);
+    });
+  });
+}
+
+const PROBE = '__probe__';
+
+/**
+ * LISTEN is issued on a background connection: a few round trips after subscribe it is in place.
+ * Probe with a marker event until both sides hear it, so the test never races the setup.
+ */
+async function waitForSubscription(a: Store, b: Store): Promise<void> {
+  if (a.kind !== 'postgres') return;
+  const heard = new Set<string>();
+  const stops = [a, b].map((s, i) => s.subscribe((e) => e.deviceId === PROBE && heard.add(String(i))));
+  await waitFor(async () => {
+    await a.publish({ type: 'device-changed', deviceId: PROBE });
+    await new Promise((r) => setTimeout(r, 20));
+    return heard.size === 2;
+  });
+  stops.forEach((stop) => stop());
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
