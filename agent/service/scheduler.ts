@@ -39,8 +39,8 @@ export function jitteredInterval(intervalMs: number, random: Random): number {
 
 export interface SchedulerOptions {
   readonly source: StateSource;
-  /** Queues a report durably (the outbox) and wakes the link. */
-  readonly enqueue: (report: Report, requestId: string | undefined) => void;
+  /** Queues a report durably (the outbox) and wakes the link; returns its sequence number (null: dropped). */
+  readonly enqueue: (report: Report, requestId: string | undefined) => number | null;
   readonly fullCheckMs: number;
   readonly reprobeMs: number;
   readonly log: Log;
@@ -162,8 +162,8 @@ export class Scheduler {
       log.debug('state unchanged; not re-sent', { reason: job.reason });
       return;
     }
-    enqueue(report, job.requestId);
+    const seq = enqueue(report, job.requestId);
     this.last = { fingerprint, at: now };
-    log.info('report queued', { reason: job.reason, readiness: report.readiness, requestId: job.requestId });
+    log.info('report queued', { seq, reason: job.reason, readiness: report.readiness, requestId: job.requestId });
   }
 }

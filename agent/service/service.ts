@@ -64,8 +64,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
   scheduler = new Scheduler({
     source,
     enqueue: (report, requestId) => {
-      outbox.append(report, requestId);
+      const seq = outbox.append(report, requestId);
       link.notify();
+      return seq;
     },
     fullCheckMs: config.intervals.fullCheckMs,
     reprobeMs: config.intervals.reprobeMs,

@@ -77,7 +77,7 @@ function startScheduler(pc: ChangingPc, reprobeMs = 30) {
   const queued: Array<{ build: number | null; requestId: string | undefined }> = [];
   const scheduler = new Scheduler({
     source: pc,
-    enqueue: (report, requestId) => queued.push({ build: report.facts.os.build, requestId }),
+    enqueue: (report, requestId) => queued.push({ build: report.facts.os.build, requestId }) - 1,
     fullCheckMs: HOUR,
     reprobeMs,
     log: memoryLog().log,
