@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import winston from 'winston';
 import type { Logger } from 'winston';
+import { RotatingFile } from './log-file.ts';
 
 export type Log = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
 
@@ -64,14 +65,10 @@ function redactFormat(secrets: ReadonlySet<string>): winston.Logform.Format {
 export function createLog(options: LogOptions): Logger {
   const redaction = redactFormat(options.secrets);
   const transports: winston.transport[] = [
-    // winston's File transport (not daily-rotate-file, which prunes late): capped by size and count.
-    // It can lose lines written by the hundred in one synchronous burst across a rotation; the agent
-    // logs a few lines per event.
-    new winston.transports.File({
-      filename: join(options.dataDir, 'logs', 'agent.log'),
-      maxsize: options.maxFileBytes,
+    new RotatingFile({
+      dir: join(options.dataDir, 'logs'),
+      maxBytes: options.maxFileBytes,
       maxFiles: options.maxFiles,
-      tailable: true,
       format: winston.format.combine(redaction, winston.format.timestamp(), winston.format.json()),
     }),
   ];
