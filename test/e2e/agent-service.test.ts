@@ -1,15 +1,14 @@
 // Real agent processes (`keyready-agent run` on replayed PCs) against a real collector process on
 // SQLite: the guarantees of the service mode, seen from the collector's API.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LiveEvent, RecheckResponse, type DeviceDetail } from '../../protocol/api.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
+import { bundleAgent, startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
@@ -220,10 +219,7 @@ describe('agent service mode against a real collector', () => {
 
   it('50 agents reconnect after a collector restart spread over the backoff window, not in one second', async () => {
     const env = await newEnv();
-    // One bundled file instead of 50 TypeScript compilations: the same agent code, started faster.
-    const script = join(process.cwd(), 'test-artifacts', `keyready-agent-${process.pid}.mjs`);
-    mkdirSync(join(process.cwd(), 'test-artifacts'), { recursive: true });
-    await build({ entryPoints: ['agent/cli.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: script, logLevel: 'error' });
+    const script = await bundleAgent(`keyready-agent-${process.pid}`);
     await startCollector(env);
     const config = { reconnect: { baseMs: 3_000, capMs: 6_000 }, intervals: { fullCheckMs: 600_000, reprobeMs: 60_000 }, log: { level: 'info' } };
     const pcs = Array.from({ length: 50 }, (_, i) => startPc(env, `pc${i}`, i % 2 ? 'ready' : 'workgroup', config, script));

@@ -2,9 +2,22 @@
 // with its own data directory and an agent.json written for the test (short intervals and backoff).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'keyready-agent.js');
+
+/**
+ * Bundles the agent into one file under test-artifacts/ (dependencies stay in node_modules), so many
+ * agents start without compiling TypeScript each; the same code as bin/keyready-agent.js runs.
+ */
+export async function bundleAgent(name: string): Promise<string> {
+  const outfile = join(ROOT, 'test-artifacts', `${name}.mjs`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({ entryPoints: [join(ROOT, 'agent', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+  return outfile;
+}
 
 export interface AgentProcess {
   readonly child: ChildProcess;
@@ -28,6 +41,8 @@ export interface AgentStartOptions {
   readonly config?: Record<string, unknown>;
   /** Run with a bundled build instead of the TypeScript sources (many agents start faster). */
   readonly script?: string;
+  /** Node/V8 flags for the agent process (e.g. --lite-mode when measuring footprint). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export const FAST_AGENT_CONFIG = {
@@ -41,6 +56,7 @@ export function startAgentProcess(options: AgentStartOptions): AgentProcess {
   const configFile = join(options.dataDir, 'agent.json');
   writeFileSync(configFile, JSON.stringify({ ...FAST_AGENT_CONFIG, ...options.config }));
   const args = [
+    ...(options.nodeArgs ?? []),
     options.script ?? BIN,
     'run',
     '--collector',
