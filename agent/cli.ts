@@ -6,6 +6,7 @@ import { langFromLocale, t } from '../protocol/i18n/index.ts';
 import { LANGS, type Lang } from '../protocol/report.ts';
 import { check } from './commands/check.ts';
 import { collect } from './commands/collect.ts';
+import { keys } from './commands/keys.ts';
 import { probeUser } from './commands/probe-user.ts';
 import { run } from './commands/run.ts';
 import { EXIT_ERROR, type Command, type GlobalOptions, type OptionSpec, type OptionValues, type Output } from './commands/context.ts';
@@ -13,7 +14,7 @@ import { defaultDataDir } from './config.ts';
 import { AgentError } from './errors.ts';
 import { errorMessage } from './probes/source.ts';
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, collect, run, 'probe-user': probeUser };
+const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys, run, 'probe-user': probeUser };
 
 const GLOBAL_OPTIONS: OptionSpec = {
   lang: { type: 'string' },

@@ -5,6 +5,7 @@ import { ConfigError, defaultConfigPath, readConfigFile, resolveConfig, type Age
 import { parsePin } from '../link/tls.ts';
 import { createLog } from '../log.ts';
 import { runService, stopSignal } from '../service/service.ts';
+import { watchLiveKeys } from '../service/key-watch.ts';
 import { serviceSource } from '../service/source.ts';
 import { AgentError } from '../errors.ts';
 import { errorMessage } from '../probes/source.ts';
@@ -62,12 +63,14 @@ export const run: Command = {
       console: process.stderr.isTTY === true,
       secrets,
     });
+    const keys = source.kind === 'live' ? await watchLiveKeys(globals.hidUdp, log) : null;
     try {
       await runService({
         config,
         dataDir: globals.dataDir,
         agentVersion: AGENT_VERSION,
-        source: serviceSource({ source, lang: globals.lang, agentVersion: AGENT_VERSION, dataDir: globals.dataDir }),
+        source: serviceSource({ source: keys?.source ?? source, lang: globals.lang, agentVersion: AGENT_VERSION, dataDir: globals.dataDir }),
+        ...(keys ? { watchKeys: keys.subscribe } : {}),
         ...(ca ? { ca } : {}),
         ...(config.certificatePin ? { pin: parsePin(config.certificatePin) } : {}),
         log,
@@ -78,6 +81,7 @@ export const run: Command = {
       log.error('agent service failed', { error: errorMessage(error) });
       throw error;
     } finally {
+      await keys?.stop();
       await new Promise<void>((resolve) => {
         log.on('finish', () => resolve());
         log.end();

@@ -5,7 +5,7 @@
 //   DIR/dsregcmd-status.txt  `dsregcmd /status` output as captured (UTF-8)
 //   DIR/registry.json        { queries: [{ key, exitCode, stdout, stderr }] } — raw `reg query` outputs
 //   DIR/os.json              { hostname, platform, release, inventory, inventoryNote }
-//   DIR/hid.json             { keys: [KeyFacts…] }
+//   DIR/hid.json             the HID scan capture: per device, INIT/getInfo/sensor-info reply bytes (agent/fido/capture.ts)
 //
 // A source that was not collected has no file and keeps its state and reason in the manifest, so the
 // replay reproduces the same report. A missing or corrupt file makes that source an error, not a crash.

@@ -1,35 +1,13 @@
 // `keyready-agent check` and `collect` end to end, as a help desk runs them: a real child process
 // (`node bin/keyready-agent.js …`) on the replay bundles of test/fixtures/bundles (README there),
 // on saved dsregcmd files in the encodings Windows writes, and on bad input.
-import { execFile } from 'node:child_process';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
 import { BUNDLES_DIR, DSREGCMD_DIR } from '../support/fixtures.ts';
 import { useTmpDir } from '../support/tmp.ts';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function agent(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'en_US.UTF-8', ...env } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { agent, type Run } from '../support/agent-cli.ts';
 
 function report(run: Run): Report {
   return Report.parse(JSON.parse(run.stdout));

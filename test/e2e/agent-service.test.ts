@@ -10,6 +10,8 @@ import { LiveEvent, RecheckResponse, type DeviceDetail } from '../../protocol/ap
 import { ApiClient } from '../support/api-client.ts';
 import { bundleAgent, startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { startUdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const SECRET = 'e2e-enrollment-secret-0123456789';
@@ -215,6 +217,29 @@ describe('agent service mode against a real collector', () => {
     });
     // Seq 1-3 were dropped: the kept ones (4-6) arrived, in order, after the first.
     expect(result.history.map((h) => h.seq).sort((a, b) => a - b)).toEqual([0, 4, 5, 6]);
+  });
+
+  it('a live PC with a key over --hid-udp: the watcher owns the key, the report carries it', async () => {
+    const env = await newEnv();
+    await startCollector(env);
+    const key = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'pin-only'));
+    try {
+      const agent = startAgentProcess({
+        collectorUrl: `ws://127.0.0.1:${env.port}`,
+        enrollSecret: SECRET,
+        dataDir: join(env.root, 'live'),
+        source: ['--hid-udp', `127.0.0.1:${key.port}`],
+        env: { KEYREADY_HID_UDP_LOCAL_PORT: '0' },
+      });
+      env.agents.push(agent);
+      const stored = await until('the report stored', async () => (await detail(env, agent)).report);
+      expect(stored.facts.sources.hid.state).toBe('ok');
+      expect(stored.facts.keys).toEqual([expect.objectContaining({ model: 'ATKey.Pro CTAP2.1', pinSet: true, fingerprintEnrolled: false })]);
+      // One read of the key (INIT, getInfo, sensor info) by the watcher; the check did not scan again.
+      expect(key.authenticator.requests.filter((r) => r.cmd === 0x06)).toHaveLength(1);
+    } finally {
+      await key.close();
+    }
   });
 
   it('50 agents reconnect after a collector restart spread over the backoff window, not in one second', async () => {

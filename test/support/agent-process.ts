@@ -43,6 +43,7 @@ export interface AgentStartOptions {
   readonly script?: string;
   /** Node/V8 flags for the agent process (e.g. --lite-mode when measuring footprint). */
   readonly nodeArgs?: readonly string[];
+  readonly env?: Record<string, string>;
 }
 
 export const FAST_AGENT_CONFIG = {
@@ -68,7 +69,7 @@ export function startAgentProcess(options: AgentStartOptions): AgentProcess {
     ...(options.enrollSecret ? ['--enroll-secret', options.enrollSecret] : []),
     ...options.source,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));

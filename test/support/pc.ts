@@ -1,10 +1,13 @@
 // A Windows PC as the agent would capture it, built from a real dsregcmd capture plus registry, OS
-// and key values. Windows cannot run here, so the registry/os/hid parts are hand-written data in the
-// shapes reg.exe, systeminformation and the HID scan produce; the dsregcmd text is always real.
+// and key values. Windows cannot run here, so the registry/os parts are hand-written data in the
+// shapes reg.exe and systeminformation produce; the dsregcmd text is always real, and the hid part
+// holds the getInfo bytes the virtual authenticator answers (test/support/virtual-authenticator/).
 import type { Captures } from '../../agent/report/bundle.ts';
 import { FIDO_PROVIDER_CLSID, REGISTRY_KEYS } from '../../agent/probes/registry.ts';
 import { SOURCE_OK, sourceState } from '../../agent/probes/source.ts';
-import type { KeyFacts } from '../../protocol/report.ts';
+import type { AuthenticatorConfig } from './virtual-authenticator/authenticator.ts';
+import { hidCaptureOf } from './virtual-authenticator/capture.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from './virtual-authenticator/profiles.ts';
 import { ATKEY_PRO } from './reports.ts';
 import { dsregcmdCapture } from './fixtures.ts';
 import { registryRaw, type RegSpec } from './reg-text.ts';
@@ -27,8 +30,12 @@ export interface PcSpec {
   /** A capture's file name, or dsregcmd text itself (multi-line). */
   dsregcmd?: string;
   registry?: RegistrySpec;
-  keys?: KeyFacts[] | null;
+  /** The keys plugged in (default: an ATKey.Pro with PIN and fingerprint); null = keys not scanned. */
+  keys?: AuthenticatorConfig[] | null;
 }
+
+/** An ATKey.Pro (CTAP2.0 AAGUID) with a PIN and a fingerprint enrolled. */
+export const ATKEY_PRO_CONFIG = atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'both');
 
 export function pcCaptures(spec: PcSpec = {}): Captures {
   const registry = { ...READY_REGISTRY, ...spec.registry };
@@ -47,7 +54,7 @@ export function pcCaptures(spec: PcSpec = {}): Captures {
         inventoryNote: null,
       },
     },
-    hid: spec.keys === null ? { state: sourceState('not-collected', { key: 'reason.hid.not-scanned', params: {} }), raw: null } : { state: SOURCE_OK, raw: { keys: spec.keys ?? [ATKEY_PRO] } },
+    hid: spec.keys === null ? { state: sourceState('not-collected', { key: 'reason.hid.not-scanned', params: {} }), raw: null } : { state: SOURCE_OK, raw: hidCaptureOf((spec.keys ?? [ATKEY_PRO_CONFIG]).map((config) => ({ config }))) },
   };
 }
 

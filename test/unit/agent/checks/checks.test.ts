@@ -10,8 +10,11 @@ import { Report, type Facts, type KeyFacts, type Lang } from '../../../../protoc
 import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../../../support/compose.ts';
 import { ATKEY_PRO, FIDO_PROVIDER_CLSID, pcCaptures, type PcSpec } from '../../../support/pc.ts';
 
-function factsOf(spec: PcSpec = {}): Facts {
-  return factsFromCaptures(pcCaptures(spec), '2026-11-25T10:00:00.000Z').facts;
+/** `keys` set here replaces facts.keys directly: the key checks are pure functions of it. */
+function factsOf(spec: Omit<PcSpec, 'keys'> & { keys?: KeyFacts[] | null } = {}): Facts {
+  const { keys, ...pc } = spec;
+  const facts = factsFromCaptures(pcCaptures({ ...pc, ...(keys === null ? { keys: null } : {}) }), '2026-11-25T10:00:00.000Z').facts;
+  return keys ? { ...facts, keys } : facts;
 }
 function check(id: CheckId, facts: Facts, lang: Lang = 'en') {
   return runCheck(id, facts, lang);
