@@ -10,7 +10,7 @@ import { Outbox } from '../../agent/link/outbox.ts';
 import { parsePin, spkiPin } from '../../agent/link/tls.ts';
 import { requireTool } from '../support/prerequisites.ts';
 import { memoryLog } from '../support/memory-log.ts';
-import { sampleReport } from '../support/sample-report.ts';
+import { makeReport } from '../support/reports.ts';
 import { defaultScript, DEVICE_TOKEN, GOOD_SECRET, ScriptedCollector, type Script } from '../support/scripted-collector.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -62,7 +62,7 @@ function agent(url: string, overrides: Partial<LinkOptions> & { dataDir?: string
 }
 
 function queue(a: Agent, count: number): void {
-  for (let i = 0; i < count; i++) a.outbox.append(sampleReport(`PC-${i}`));
+  for (let i = 0; i < count; i++) a.outbox.append(makeReport({ hostname: `PC-${i}` }));
   a.link.notify();
 }
 

@@ -2,12 +2,12 @@
 // sequence number once it is queued, until it is killed.
 import { Outbox } from '../../agent/link/outbox.ts';
 import { memoryLog } from './memory-log.ts';
-import { sampleReport } from './sample-report.ts';
+import { makeReport } from './reports.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: outbox-writer DIR');
 const outbox = Outbox.open(dir, { maxEntries: 100_000, maxBytes: 1024 ** 3 }, memoryLog().log);
 for (let i = 0; i < 100_000; i++) {
-  const seq = outbox.append(sampleReport(`PC-${i}`));
+  const seq = outbox.append(makeReport({ hostname: `PC-${i}` }));
   process.stdout.write(`${seq}\n`);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, OUTBOX_DEFAULTS } from '../../../agent/link/outbox.ts';
 import { memoryLog } from '../../support/memory-log.ts';
-import { sampleReport } from '../../support/sample-report.ts';
+import { makeReport } from '../../support/reports.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -26,7 +26,7 @@ describe('outbox', () => {
   it('keeps reports in order until each is acknowledged, across restarts', () => {
     const dir = tempDir();
     const { outbox } = open(dir);
-    expect([outbox.append(sampleReport('A')), outbox.append(sampleReport('B'), 'req-1'), outbox.append(sampleReport('C'))]).toEqual([0, 1, 2]);
+    expect([outbox.append(makeReport({ hostname: 'A' })), outbox.append(makeReport({ hostname: 'B' }), 'req-1'), outbox.append(makeReport({ hostname: 'C' }))]).toEqual([0, 1, 2]);
     outbox.ack(1);
 
     const reopened = open(dir).outbox;
@@ -39,9 +39,9 @@ describe('outbox', () => {
   it('never reuses a sequence number, even after every entry was acknowledged and the agent restarted', () => {
     const dir = tempDir();
     const { outbox } = open(dir);
-    for (let i = 0; i < 3; i++) outbox.ack(outbox.append(sampleReport())!);
+    for (let i = 0; i < 3; i++) outbox.ack(outbox.append(makeReport())!);
     expect(outbox.pending()).toEqual([]);
-    expect(open(dir).outbox.append(sampleReport())).toBe(3);
+    expect(open(dir).outbox.append(makeReport())).toBe(3);
   });
 
   it('survives kill -9 in the middle of writing: every queued entry reads back whole, sequences continue', async () => {
@@ -65,13 +65,13 @@ describe('outbox', () => {
     for (const seq of pending) expect(outbox.read(seq)?.report.schema).toBe('keyready.report/1');
     expect(lines.filter((l) => String(l.message).includes('quarantined'))).toEqual([]);
     expect(readdirSync(dir).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
-    expect(outbox.append(sampleReport())).toBe(pending.at(-1)! + 1);
+    expect(outbox.append(makeReport())).toBe(pending.at(-1)! + 1);
   });
 
   it('when full, drops the oldest, counts them, and keeps the count across restarts', () => {
     const dir = tempDir();
     const { outbox, lines } = open(dir, { maxEntries: 5, maxBytes: 1024 ** 2 });
-    for (let i = 0; i < 8; i++) outbox.append(sampleReport(`PC-${i}`));
+    for (let i = 0; i < 8; i++) outbox.append(makeReport({ hostname: `PC-${i}` }));
     expect(outbox.pending()).toEqual([3, 4, 5, 6, 7]);
     expect(outbox.dropped).toBe(3);
     expect(lines.some((l) => l.message === 'outbox full, oldest reports dropped')).toBe(true);
@@ -84,10 +84,10 @@ describe('outbox', () => {
   it('bounds the bytes as well as the count', () => {
     const dir = tempDir();
     const { outbox } = open(dir);
-    outbox.append(sampleReport());
+    outbox.append(makeReport());
     const oneEntry = outbox.bytes;
     const small = open(tempDir(), { maxEntries: 1_000, maxBytes: oneEntry * 3 + 10 }).outbox;
-    for (let i = 0; i < 10; i++) small.append(sampleReport());
+    for (let i = 0; i < 10; i++) small.append(makeReport());
     expect(small.pending()).toHaveLength(3);
     expect(small.bytes).toBeLessThanOrEqual(oneEntry * 3 + 10);
     expect(small.dropped).toBe(7);
@@ -95,7 +95,7 @@ describe('outbox', () => {
 
   it('refuses a report larger than a wire message instead of blocking the queue behind it', () => {
     const { outbox, lines } = open(tempDir());
-    const huge = sampleReport();
+    const huge = makeReport();
     huge.facts.credentialProvider.excludedList = 'x'.repeat(300 * 1024);
     expect(outbox.append(huge)).toBeNull();
     expect(outbox.pending()).toEqual([]);
@@ -106,7 +106,7 @@ describe('outbox', () => {
   it('quarantines a corrupt entry and a corrupt state file without stopping', () => {
     const dir = tempDir();
     const { outbox } = open(dir);
-    for (let i = 0; i < 3; i++) outbox.append(sampleReport(`PC-${i}`));
+    for (let i = 0; i < 3; i++) outbox.append(makeReport({ hostname: `PC-${i}` }));
     writeFileSync(join(dir, '0000000000000001.json'), '{"createdAt": "2026-01-01", "report": {"schema": tru');
     writeFileSync(join(dir, 'state.json'), 'garbage');
     writeFileSync(join(dir, 'notes.txt'), 'left by someone');
@@ -116,7 +116,7 @@ describe('outbox', () => {
     expect(reopened.pending()).toEqual([0, 2]);
     expect(reopened.read(2)?.report.device.hostname).toBe('PC-2');
     // The counter came back from the entries: the next sequence still follows the newest.
-    expect(reopened.append(sampleReport())).toBe(3);
+    expect(reopened.append(makeReport())).toBe(3);
     const quarantined = readdirSync(join(dir, 'quarantine'));
     expect(quarantined.some((n) => n.endsWith('0000000000000001.json'))).toBe(true);
     expect(quarantined.some((n) => n.endsWith('state.json'))).toBe(true);
@@ -126,7 +126,7 @@ describe('outbox', () => {
 
   it('removes leftovers of an interrupted write on open', () => {
     const dir = tempDir();
-    open(dir).outbox.append(sampleReport());
+    open(dir).outbox.append(makeReport());
     writeFileSync(join(dir, '.tmp-999-0000000000000001.json'), '{"half');
     const { outbox } = open(dir);
     expect(outbox.pending()).toEqual([0]);
@@ -136,7 +136,7 @@ describe('outbox', () => {
   it("reconciles with the collector: drops what it already stored, renumbers after a reset data directory", () => {
     const dir = tempDir();
     const { outbox } = open(dir);
-    for (let i = 0; i < 4; i++) outbox.append(sampleReport(`PC-${i}`));
+    for (let i = 0; i < 4; i++) outbox.append(makeReport({ hostname: `PC-${i}` }));
     outbox.reconcile(1); // acknowledgements of 0 and 1 were lost
     expect(outbox.pending()).toEqual([2, 3]);
 
@@ -145,7 +145,7 @@ describe('outbox', () => {
     expect(outbox.pending()).toEqual([41, 42]);
     expect(outbox.read(41)?.report.device.hostname).toBe('PC-2');
     expect(outbox.read(42)?.report.device.hostname).toBe('PC-3');
-    expect(open(dir).outbox.append(sampleReport())).toBe(43);
+    expect(open(dir).outbox.append(makeReport())).toBe(43);
     expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toMatchObject({ nextSeq: 44 });
   });
 });

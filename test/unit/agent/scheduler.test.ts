@@ -5,7 +5,7 @@ import type { Report } from '../../../protocol/report.ts';
 import { factsFingerprint, reportFingerprint } from '../../../agent/service/fingerprint.ts';
 import { jitteredInterval, Scheduler, shouldSend, type StateSource } from '../../../agent/service/scheduler.ts';
 import { memoryLog } from '../../support/memory-log.ts';
-import { sampleReport } from '../../support/sample-report.ts';
+import { makeReport } from '../../support/reports.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 
 const HOUR = 3_600_000;
@@ -40,8 +40,8 @@ describe('jitteredInterval', () => {
 
 describe('fingerprints', () => {
   it('ignore timestamps but see a real change', () => {
-    const a = sampleReport();
-    const b = sampleReport();
+    const a = makeReport();
+    const b = makeReport();
     b.generatedAt = '2030-01-01T00:00:00.000Z';
     b.facts.sso.observedAt = '2030-01-01T00:00:00.000Z';
     b.facts.sso.azureAdPrtUpdateTime = '2030-01-01 00:00:00.000 UTC';
@@ -60,7 +60,7 @@ class ChangingPc implements StateSource {
   quickProbes = 0;
   async check(): Promise<Report> {
     this.checks += 1;
-    return sampleReport('PC-0001', this.build);
+    return makeReport({ hostname: 'PC-0001', build: this.build });
   }
   async quickFingerprint(): Promise<string> {
     this.quickProbes += 1;
