@@ -1,6 +1,6 @@
 // Real agent processes (`keyready-agent run` on replayed PCs) against a real collector process on
 // SQLite: the guarantees of the service mode, seen from the collector's API.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,8 +73,13 @@ interface Pc {
 /** A PC replayed from a dsregcmd file the test swaps to change its state. */
 function startPc(env: Env, name: string, initial: State, config: Record<string, unknown> = {}, script?: string): Pc {
   const statusFile = join(env.root, `${name}-status.txt`);
-  copyFileSync(STATES[initial], statusFile);
-  return { agent: restartPc(env, name, config, script), set: (state) => copyFileSync(STATES[state], statusFile) };
+  // Swapped by rename, as an atomic change: the agent never reads a half-copied capture.
+  const set = (state: State) => {
+    copyFileSync(STATES[state], `${statusFile}.new`);
+    renameSync(`${statusFile}.new`, statusFile);
+  };
+  set(initial);
+  return { agent: restartPc(env, name, config, script), set };
 }
 
 /** (Re)starts the agent of a PC on its data directory and status file. */
