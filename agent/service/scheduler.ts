@@ -66,6 +66,7 @@ export class Scheduler {
   private fullTimer: NodeJS.Timeout | null = null;
   private reprobeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private reprobing = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.random = options.random ?? Math.random;
@@ -114,7 +115,9 @@ export class Scheduler {
   }
 
   private async reprobe(): Promise<void> {
-    if (this.stopped || this.running) return;
+    // A slow re-probe (a busy PC) must not pile up behind the timer.
+    if (this.stopped || this.running || this.reprobing) return;
+    this.reprobing = true;
     try {
       const fingerprint = await this.options.source.quickFingerprint();
       const changed = this.quick !== null && fingerprint !== this.quick;
@@ -125,6 +128,8 @@ export class Scheduler {
       }
     } catch (error) {
       this.options.log.warn('re-probe failed', { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.reprobing = false;
     }
   }
 
