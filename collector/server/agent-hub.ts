@@ -19,14 +19,6 @@ export class AgentHub {
     private readonly log: Logger,
   ) {}
 
-  get size(): number {
-    return this.#byDevice.size;
-  }
-
-  holds(deviceId: string): boolean {
-    return this.#byDevice.has(deviceId);
-  }
-
   /** Starts pinging every `pingIntervalMs` and listening for recheck requests from any collector. */
   start(pingIntervalMs: number): void {
     this.#pingTimer = setInterval(() => this.#pingRound(), pingIntervalMs);
