@@ -96,7 +96,8 @@ export function toDeviceRow(raw: unknown): DeviceRow {
 }
 
 /** What storeReports reads of each device before planning the batch. */
-export const STATE_COLUMNS = 'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at';
+export const STATE_COLUMNS =
+  'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at, report_hash';
 
 const StoredState = z.object({
   id: z.string(),
@@ -109,6 +110,7 @@ const StoredState = z.object({
   key_fp: Flag.nullable(),
   key_pin: Flag.nullable(),
   key_seen_at: Int.nullable(),
+  report_hash: z.string().nullable(),
 });
 
 export function toDeviceState(raw: unknown): DeviceState {
@@ -124,54 +126,44 @@ export function toDeviceState(raw: unknown): DeviceState {
     keyFingerprintEnrolled: row.key_fp,
     keyPinSet: row.key_pin,
     keySeenAt: row.key_seen_at,
+    reportHash: row.report_hash,
   };
 }
 
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
 
-/** The columns storeReports writes, and each update's values in that order (SQLite binds them, PostgreSQL unnests them). */
-export const UPDATE_COLUMNS = [
-  ['last_seq', 'bigint'],
-  ['last_seen', 'bigint'],
-  ['last_report', 'bigint'],
-  ['hostname', 'text'],
-  ['hostname_lc', 'text'],
-  ['search', 'text'],
-  ['user_name', 'text'],
-  ['agent_version', 'text'],
-  ['readiness', 'smallint'],
-  ['blocking_mask', 'integer'],
-  ['failing_mask', 'integer'],
-  ['checks', 'text'],
-  ['os_build', 'integer'],
-  ['join_type', 'text'],
-  ['key_model', 'text'],
-  ['key_fp', 'smallint'],
-  ['key_pin', 'smallint'],
-  ['key_seen_at', 'bigint'],
-  ['dropped', 'bigint'],
-] as const;
+type Column = readonly [name: string, postgresType: string, value: (u: DeviceUpdate) => string | number | null];
 
-export function updateValues(u: DeviceUpdate): (string | number | null)[] {
-  return [
-    u.lastSeq,
-    u.lastSeen,
-    u.lastReport,
-    u.hostname,
-    u.hostname.toLowerCase(),
-    u.search,
-    u.user,
-    u.agentVersion,
-    u.readinessCode,
-    u.blockingMask,
-    u.failingMask,
-    JSON.stringify(u.checks),
-    u.osBuild,
-    u.joinType,
-    u.keyModel,
-    flag(u.keyFingerprintEnrolled),
-    flag(u.keyPinSet),
-    u.keySeenAt,
-    u.dropped,
-  ];
+/** Columns every stored report moves, the only ones written when its body repeats the stored one. */
+export const VOLATILE_COLUMNS: readonly Column[] = [
+  ['last_seq', 'bigint', (u) => u.lastSeq],
+  ['last_seen', 'bigint', (u) => u.lastSeen],
+  ['last_report', 'bigint', (u) => u.lastReport],
+  ['key_seen_at', 'bigint', (u) => u.keySeenAt],
+  ['dropped', 'bigint', (u) => u.dropped],
+  ['report_generated_at', 'text', (u) => u.generatedAt],
+];
+
+/** Every column storeReports writes when the report body changed. */
+export const UPDATE_COLUMNS: readonly Column[] = [
+  ...VOLATILE_COLUMNS,
+  ['hostname', 'text', (u) => u.hostname],
+  ['hostname_lc', 'text', (u) => u.hostname.toLowerCase()],
+  ['search', 'text', (u) => u.search],
+  ['user_name', 'text', (u) => u.user],
+  ['agent_version', 'text', (u) => u.agentVersion],
+  ['readiness', 'smallint', (u) => u.readinessCode],
+  ['blocking_mask', 'integer', (u) => u.blockingMask],
+  ['failing_mask', 'integer', (u) => u.failingMask],
+  ['checks', 'text', (u) => JSON.stringify(u.checks)],
+  ['os_build', 'integer', (u) => u.osBuild],
+  ['join_type', 'text', (u) => u.joinType],
+  ['key_model', 'text', (u) => u.keyModel],
+  ['key_fp', 'smallint', (u) => flag(u.keyFingerprintEnrolled)],
+  ['key_pin', 'smallint', (u) => flag(u.keyPinSet)],
+  ['report_hash', 'text', (u) => u.reportHash],
+];
+
+export function columnValues(columns: readonly Column[], u: DeviceUpdate): (string | number | null)[] {
+  return columns.map(([, , value]) => value(u));
 }

@@ -6,6 +6,7 @@ import type { KeyFacts, Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './checkBits.ts';
 import { READINESS_CODE, searchText, utcDay, type CheckStates } from './columns.ts';
+import { reportBody } from './reportBody.ts';
 
 /** The part of a device row a report can change, as read before the batch. */
 export interface DeviceState {
@@ -19,22 +20,30 @@ export interface DeviceState {
   keyFingerprintEnrolled: boolean | null;
   keyPinSet: boolean | null;
   keySeenAt: number | null;
+  /** Identity of the stored report body (the report minus its generatedAt); null before the first. */
+  reportHash: string | null;
 }
 
 /** The device row after the batch, written in one statement per device (or one for all). */
 export interface DeviceUpdate extends DeviceState {
   lastReport: number;
   hostname: string;
-  search: string;
   agentVersion: string;
-  readinessCode: number;
   blockingMask: number;
   failingMask: number;
   osBuild: number | null;
   joinType: string | null;
+  search: string;
+  readinessCode: number;
   dropped: number;
-  /** The newest report of the batch for this device, as stored JSON. */
-  report: string;
+  /** The newest report's generatedAt, verbatim: with the body it gives back the exact report. */
+  generatedAt: string;
+  /**
+   * The report body to store, or null when it equals the stored one. Most reports repeat the PC's
+   * state (periodic resends): every state column derives from the body, so only the volatile ones
+   * (VOLATILE_COLUMNS) need writing, not the indexed columns nor a 5 KB body.
+   */
+  body: string | null;
 }
 
 export interface HistoryInsert {
@@ -99,7 +108,10 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
     latest.set(incoming.deviceId, after);
     outcomes[index]!.inserted = true;
   }
-  return { outcomes, updates: [...latest.values()], history, trend };
+  // Whether the body must be written is decided against what is stored, not against an earlier
+  // report of the same batch (that one is never written on its own).
+  const updates = [...latest.values()].map((u) => (u.reportHash === current.get(u.id)?.reportHash ? { ...u, body: null } : u));
+  return { outcomes, updates, history, trend };
 }
 
 function compareIncoming(a: IncomingReport, b: IncomingReport): number {
@@ -113,16 +125,15 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
   const checks: CheckStates = {};
   for (const check of report.checks) checks[check.id] = check.status;
   const key = pickKey(report.facts.keys);
-  // The service may run while nobody is signed in: the last known user stays more useful than none.
-  const user = report.device.user ?? before.user;
-  return {
+  const { body, hash } = reportBody(report);
+  const after = {
     id: before.id,
     lastSeq: incoming.seq,
     lastSeen: Math.max(before.lastSeen, at),
     lastReport: at,
     hostname: report.device.hostname,
-    search: searchText(report.device.hostname, user, before.id),
-    user,
+    // The service may run while nobody is signed in: the last known user stays more useful than none.
+    user: report.device.user ?? before.user,
     agentVersion: report.agentVersion,
     readiness: report.readiness,
     readinessCode: READINESS_CODE[report.readiness],
@@ -137,8 +148,10 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
     keyPinSet: key ? key.pinSet : before.keyPinSet,
     keySeenAt: key ? seenAt(report, at) : before.keySeenAt,
     dropped: incoming.dropped,
-    report: JSON.stringify(report),
+    generatedAt: report.generatedAt,
+    reportHash: hash,
   };
+  return { ...after, search: searchText(after.hostname, after.user, before.id), body };
 }
 
 function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['changes'] {

@@ -2,7 +2,7 @@
 // the few dialect differences taken from a Dialect. Each engine only adds how to execute and how to
 // group statements into transactions.
 import type { DeviceQuery } from '../../../protocol/api.ts';
-import { DEVICE_ROW_COLUMNS, STATE_COLUMNS, UPDATE_COLUMNS } from './columns.ts';
+import { DEVICE_ROW_COLUMNS, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS } from './columns.ts';
 import { afterCursor, orderClause, sortColumn, whereClause, type Cursor, type SqlPart } from './query.ts';
 
 export interface Dialect {
@@ -45,11 +45,11 @@ export function statements(dialect: Dialect) {
     lastSeq: 'SELECT last_seq FROM devices WHERE id = ?',
     readState: `SELECT ${STATE_COLUMNS} FROM devices WHERE id = ?`,
     updateDevice: `UPDATE devices SET ${UPDATE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`,
+    updateVolatile: `UPDATE devices SET ${VOLATILE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`,
     upsertReport:
-      'INSERT INTO device_reports (device_id, seq, received_at, report) VALUES (?, ?, ?, ?) ' +
-      'ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, report = excluded.report',
+      'INSERT INTO device_reports (device_id, report) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET report = excluded.report',
     insertHistory: 'INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)',
-    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped FROM devices d WHERE d.id = ?`,
+    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped, d.report_generated_at FROM devices d WHERE d.id = ?`,
     report: 'SELECT report FROM device_reports WHERE device_id = ?',
     history: 'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
     getSetting: 'SELECT value FROM settings WHERE key = ?',

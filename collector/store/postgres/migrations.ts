@@ -41,7 +41,9 @@ CREATE TABLE devices (
   key_fp        SMALLINT,
   key_pin       SMALLINT,
   key_seen_at   BIGINT,
-  dropped       BIGINT NOT NULL DEFAULT 0
+  dropped       BIGINT NOT NULL DEFAULT 0,
+  report_hash   TEXT,
+  report_generated_at TEXT
 );
 CREATE INDEX devices_hostname ON devices (hostname_lc, id);
 CREATE INDEX devices_readiness ON devices (readiness, id);
@@ -64,11 +66,11 @@ CREATE TABLE device_tags (
 CREATE INDEX device_tags_pair ON device_tags (tag_key, tag_value, device_id);
 CREATE INDEX device_tags_value ON device_tags (tag_value, device_id);
 
--- The latest report apart from the devices table, so scans of devices never read report JSON.
+-- The latest report's body (all but generatedAt, which is devices.report_generated_at) apart from
+-- the devices table: scans of devices never read it, and a report repeating the stored body leaves it
+-- untouched.
 CREATE TABLE device_reports (
   device_id   TEXT COLLATE "C" PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
-  seq         BIGINT NOT NULL,
-  received_at BIGINT NOT NULL,
   report      TEXT NOT NULL
 );
 

@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import { Report } from '../../../protocol/report.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
 import { BusEventSchema, LocalBus } from '../common/bus.ts';
-import { Int, UPDATE_COLUMNS, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
+import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
+import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
 import { exportPages, type StoreOptions } from '../common/export.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
@@ -49,15 +49,19 @@ async function first(db: Queryable, sql: string, params: readonly SqlValue[] = [
   return (await rows(db, sql, params))[0];
 }
 
-/** One multi-row statement per batch: each column travels as one array parameter. */
-const UPDATE_DEVICES_SQL =
-  `UPDATE devices AS d SET ${UPDATE_COLUMNS.map(([c]) => `${c} = u.${c}`).join(', ')} ` +
-  `FROM unnest($1::text[], ${UPDATE_COLUMNS.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) ` +
-  `AS u(id, ${UPDATE_COLUMNS.map(([c]) => c).join(', ')}) WHERE d.id = u.id`;
+/** One multi-row UPDATE for a whole batch: each column travels as one array parameter. */
+function unnestUpdate(columns: typeof UPDATE_COLUMNS): string {
+  return (
+    `UPDATE devices AS d SET ${columns.map(([c]) => `${c} = u.${c}`).join(', ')} ` +
+    `FROM unnest($1::text[], ${columns.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) ` +
+    `AS u(id, ${columns.map(([c]) => c).join(', ')}) WHERE d.id = u.id`
+  );
+}
+const UPDATE_DEVICES_SQL = unnestUpdate(UPDATE_COLUMNS);
+const UPDATE_VOLATILE_SQL = unnestUpdate(VOLATILE_COLUMNS);
 const UPSERT_REPORTS_SQL =
-  'INSERT INTO device_reports (device_id, seq, received_at, report) ' +
-  'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) ' +
-  'ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, report = excluded.report';
+  'INSERT INTO device_reports (device_id, report) SELECT * FROM unnest($1::text[], $2::text[]) ' +
+  'ON CONFLICT (device_id) DO UPDATE SET report = excluded.report';
 const INSERT_HISTORY_SQL =
   'INSERT INTO device_history (device_id, seq, at, readiness, changes) ' +
   'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])';
@@ -268,11 +272,16 @@ export class PostgresStore implements Store {
       );
       const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
       const plan = planBatch(batch, states);
-      if (plan.updates.length > 0) {
-        const updates = plan.updates.map((u) => [u.id, ...updateValues(u)]);
+      const changed = plan.updates.filter((u) => u.body !== null);
+      const repeated = plan.updates.filter((u) => u.body === null);
+      if (changed.length > 0) {
+        const updates = changed.map((u) => [u.id, ...columnValues(UPDATE_COLUMNS, u)]);
         await client.query(UPDATE_DEVICES_SQL, columns(updates, UPDATE_COLUMNS.length + 1));
-        const reports = plan.updates.map((u) => [u.id, u.lastSeq, u.lastReport, u.report]);
-        await client.query(UPSERT_REPORTS_SQL, columns(reports, 4));
+        await client.query(UPSERT_REPORTS_SQL, columns(changed.map((u) => [u.id, u.body]), 2));
+      }
+      if (repeated.length > 0) {
+        const updates = repeated.map((u) => [u.id, ...columnValues(VOLATILE_COLUMNS, u)]);
+        await client.query(UPDATE_VOLATILE_SQL, columns(updates, VOLATILE_COLUMNS.length + 1));
       }
       if (plan.history.length > 0) {
         const history = plan.history.map((h) => [h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes)]);
@@ -318,7 +327,7 @@ export class PostgresStore implements Store {
       const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
       return {
         device: toDeviceRow(raw),
-        report: report ? Report.parse(JSON.parse(String(report.report))) : null,
+        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(String(report.report), raw.report_generated_at) : null,
         history: history.map(historyEntry),
         droppedReports: Int.parse(raw.dropped),
       };

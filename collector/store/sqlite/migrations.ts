@@ -39,7 +39,9 @@ CREATE TABLE devices (
   key_fp        INTEGER,
   key_pin       INTEGER,
   key_seen_at   INTEGER,
-  dropped       INTEGER NOT NULL DEFAULT 0
+  dropped       INTEGER NOT NULL DEFAULT 0,
+  report_hash   TEXT,
+  report_generated_at TEXT
 );
 CREATE INDEX devices_hostname ON devices (hostname_lc, id);
 CREATE INDEX devices_readiness ON devices (readiness, id);
@@ -62,11 +64,11 @@ CREATE TABLE device_tags (
 CREATE INDEX device_tags_pair ON device_tags (tag_key, tag_value, device_id);
 CREATE INDEX device_tags_value ON device_tags (tag_value, device_id);
 
--- The latest report apart from the devices table, so scans of devices never read report JSON.
+-- The latest report's body (all but generatedAt, which is devices.report_generated_at) apart from
+-- the devices table: scans of devices never read it, and a report repeating the stored body leaves it
+-- untouched.
 CREATE TABLE device_reports (
   device_id   TEXT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
-  seq         INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
   report      TEXT NOT NULL
 );
 

@@ -1,13 +1,13 @@
 // The single-process store: one better-sqlite3 connection is the one writer. Its calls are synchronous,
-// so each method body runs to completion without interleaving; the async signatures are the Store
-// contract, shared with PostgreSQL.
+// so each method body runs to completion without interleaving; writes are queued and committed
+// together (see write()). The async signatures are the Store contract, shared with PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import { Report } from '../../../protocol/report.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import { Int, searchText, toDeviceRow, toDeviceState, updateValues, utcDay } from '../common/columns.ts';
+import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
+import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
 import { exportPages, type StoreOptions } from '../common/export.ts';
 import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
@@ -18,6 +18,12 @@ import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
+interface QueuedWrite {
+  operation: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false });
 
 export class SqliteStore implements Store {
@@ -25,13 +31,14 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly bus = new LocalBus();
   private readonly statements = new Map<string, Database.Statement>();
+  private queue: QueuedWrite[] = [];
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
-    // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Batching
-    // (one transaction per storeReports) keeps that to one fsync per batch.
+    // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Group
+    // commit (write()) keeps that to one fsync per event-loop turn, however many writes it holds.
     this.db.pragma('synchronous = FULL');
     // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
     this.db.pragma('busy_timeout = 5000');
@@ -46,6 +53,47 @@ export class SqliteStore implements Store {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * Group commit: every write issued in the same event-loop turn (many agents' reports, enrolments,
+   * pings arriving together) runs in one transaction, so they share one fsync instead of paying one
+   * each. Each write runs in its own savepoint: one failing write is rolled back and rejected alone.
+   * Promises resolve only after the commit: an acknowledged write is on disk.
+   */
+  private write<T>(operation: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const writes = this.queue;
+    if (writes.length === 0) return;
+    this.queue = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const write of writes) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(write.operation)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const write of writes) write.reject(error);
+      return;
+    }
+    writes.forEach((write, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
   }
 
   async migrate(): Promise<void> {
@@ -68,6 +116,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.flush();
     this.statements.clear();
     this.db.close();
   }
@@ -83,29 +132,27 @@ export class SqliteStore implements Store {
   async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
     const uuid = enrolmentUuid(device.hardware.uuid);
     const now = at.getTime();
-    return this.db
-      .transaction(() => {
-        const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
-        if (existing) {
-          const { id, user_name } = existing as { id: string; user_name: string | null };
-          this.stmt(SQL.reenroll).run(
-            device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
-            device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
-          );
-          this.replaceTags(id, device.tags);
-          return { deviceId: id, reenrolled: true };
-        }
-        const id = randomUUID();
-        this.stmt(SQL.insertDevice).run(
-          id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-          device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
+    return this.write(() => {
+      const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
+      if (existing) {
+        const { id, user_name } = existing as { id: string; user_name: string | null };
+        this.stmt(SQL.reenroll).run(
+          device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
+          device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
         );
         this.replaceTags(id, device.tags);
-        // A new PC counts as "unknown" until its first report says otherwise.
-        this.applyTrend(new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
-        return { deviceId: id, reenrolled: false };
-      })
-      .immediate();
+        return { deviceId: id, reenrolled: true };
+      }
+      const id = randomUUID();
+      this.stmt(SQL.insertDevice).run(
+        id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
+        device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
+      );
+      this.replaceTags(id, device.tags);
+      // A new PC counts as "unknown" until its first report says otherwise.
+      this.applyTrend(new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+      return { deviceId: id, reenrolled: false };
+    });
   }
 
   private replaceTags(deviceId: string, tags: Record<string, string>): void {
@@ -130,7 +177,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeDevice(deviceId: string): Promise<void> {
-    this.stmt(SQL.revoke).run(deviceId);
+    await this.write(() => this.stmt(SQL.revoke).run(deviceId));
   }
 
   async markConnected(
@@ -140,42 +187,40 @@ export class SqliteStore implements Store {
     tags: Record<string, string> | undefined,
     at: Date,
   ): Promise<void> {
-    this.db.transaction(() => {
-      this.stmt(SQL.connected).run(
-        instanceId, agentVersion, at.getTime(), deviceId,
-      );
+    await this.write(() => {
+      this.stmt(SQL.connected).run(instanceId, agentVersion, at.getTime(), deviceId);
       if (tags) this.replaceTags(deviceId, tags);
-    })();
+    });
   }
 
   async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
-    this.stmt(SQL.disconnected).run(at.getTime(), deviceId, instanceId);
+    await this.write(() => this.stmt(SQL.disconnected).run(at.getTime(), deviceId, instanceId));
   }
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {
     const update = this.stmt(SQL.touch);
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const id of deviceIds) update.run(at.getTime(), id);
-    })();
+    });
   }
 
   async releaseInstance(instanceId: string, _at: Date): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       this.stmt(SQL.release).run(instanceId);
       this.stmt(SQL.forgetInstance).run(instanceId);
-    })();
+    });
   }
 
   async sweepOffline(staleBefore: Date): Promise<string[]> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const rows = this.stmt(SQL.sweep).all(staleBefore.getTime()) as { id: string }[];
       this.stmt(SQL.forgetStaleInstances).run(staleBefore.getTime());
       return rows.map((r) => r.id).sort();
-    })();
+    });
   }
 
   async heartbeatInstance(instanceId: string, at: Date): Promise<void> {
-    this.stmt(SQL.heartbeat).run(instanceId, at.getTime());
+    await this.write(() => this.stmt(SQL.heartbeat).run(instanceId, at.getTime()));
   }
 
   async lastSeq(deviceId: string): Promise<number> {
@@ -187,25 +232,28 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return [];
     const readState = this.stmt(SQL.readState);
     const updateDevice = this.stmt(SQL.updateDevice);
+    const updateVolatile = this.stmt(SQL.updateVolatile);
     const upsertReport = this.stmt(SQL.upsertReport);
     const insertHistory = this.stmt(SQL.insertHistory);
-    return this.db
-      .transaction(() => {
-        const states = new Map<string, DeviceState>();
-        for (const id of new Set(batch.map((r) => r.deviceId))) {
-          const raw = readState.get(id);
-          if (raw) states.set(id, toDeviceState(raw));
+    return this.write(() => {
+      const states = new Map<string, DeviceState>();
+      for (const id of new Set(batch.map((r) => r.deviceId))) {
+        const raw = readState.get(id);
+        if (raw) states.set(id, toDeviceState(raw));
+      }
+      const plan = planBatch(batch, states);
+      for (const update of plan.updates) {
+        if (update.body === null) {
+          updateVolatile.run(...columnValues(VOLATILE_COLUMNS, update), update.id);
+        } else {
+          updateDevice.run(...columnValues(UPDATE_COLUMNS, update), update.id);
+          upsertReport.run(update.id, update.body);
         }
-        const plan = planBatch(batch, states);
-        for (const update of plan.updates) {
-          updateDevice.run(...updateValues(update), update.id);
-          upsertReport.run(update.id, update.lastSeq, update.lastReport, update.report);
-        }
-        for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
-        this.applyTrend(plan.trend);
-        return plan.outcomes;
-      })
-      .immediate();
+      }
+      for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
+      this.applyTrend(plan.trend);
+      return plan.outcomes;
+    });
   }
 
   async summary(now: Date): Promise<Summary> {
@@ -247,7 +295,7 @@ export class SqliteStore implements Store {
       const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
       return {
         device: toDeviceRow(raw),
-        report: report ? Report.parse(JSON.parse(report.report)) : null,
+        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(report.report, raw.report_generated_at) : null,
         history: history.map(historyEntry),
         droppedReports: Int.parse(raw.dropped),
       };
@@ -260,16 +308,14 @@ export class SqliteStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.stmt(SQL.setSetting).run(key, value);
+    await this.write(() => this.stmt(SQL.setSetting).run(key, value));
   }
 
   async initSetting(key: string, value: string): Promise<string> {
-    return this.db
-      .transaction(() => {
-        this.stmt(SQL.initSetting).run(key, value);
-        return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
-      })
-      .immediate();
+    return this.write(() => {
+      this.stmt(SQL.initSetting).run(key, value);
+      return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
+    });
   }
 
   async publish(event: BusEvent): Promise<void> {

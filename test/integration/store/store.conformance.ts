@@ -29,7 +29,8 @@ function newDevice(hostname: string, overrides: Partial<NewDevice> = {}): NewDev
 }
 
 function incoming(deviceId: string, seq: number, options: ReportOptions & { at?: Date; dropped?: number } = {}): IncomingReport {
-  return { deviceId, seq, receivedAt: options.at ?? minutes(seq), dropped: options.dropped ?? 0, report: makeReport(options) };
+  const at = options.at ?? minutes(seq);
+  return { deviceId, seq, receivedAt: at, dropped: options.dropped ?? 0, report: makeReport({ generatedAt: at, ...options }) };
 }
 
 const query = (q: Partial<Record<keyof DeviceQuery, string>> = {}) => DeviceQuery.parse(q);
@@ -151,7 +152,12 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       await store.storeReports([incoming(id, 4, { statuses: { 'key.fingerprint': 'fail' } })]);
       await store.storeReports([incoming(id, 5, { statuses: { 'key.fingerprint': 'fail' } })]);
       await store.storeReports([incoming(id, 6, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' } })]);
+      // Seq 7 repeats seq 6's state: it is still stored as the latest report, with its own time.
+      await store.storeReports([incoming(id, 7, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' }, dropped: 1 })]);
       const detail = DeviceDetail.parse(await store.deviceDetail(id));
+      expect(detail.report).toEqual(incoming(id, 7, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' } }).report);
+      expect(detail.device.lastReport).toBe(minutes(7).toISOString());
+      expect(detail.droppedReports).toBe(1);
       expect(detail.history.map((h) => h.seq)).toEqual([6, 4, 1]);
       expect(detail.history[0]).toEqual({
         at: minutes(6).toISOString(),

@@ -1,0 +1,96 @@
+// A synthetic fleet for the store benches: devices enrolled through the Store API, reports built by
+// the test fixture factory (schema-valid), statuses and keys varied so indexes see realistic spread.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckId, CheckStatus } from '../../protocol/checks.ts';
+import type { Report } from '../../protocol/report.ts';
+import { SqliteStore } from '../../collector/store/sqlite/store.ts';
+import type { IncomingReport, Store } from '../../collector/store/types.ts';
+import { ATKEY_PRO, makeReport } from '../../test/support/reports.ts';
+
+export const SITES = ['tokyo', 'osaka', 'nagoya', 'fukuoka', 'sapporo', 'sendai', 'hiroshima', 'kobe'];
+
+/** A temporary SQLite store, removed by `dispose`. */
+export async function tempSqliteStore(): Promise<{ store: SqliteStore; path: string; dispose(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyready-bench-'));
+  const path = join(dir, 'keyready.db');
+  const store = new SqliteStore(path);
+  await store.migrate();
+  return {
+    store,
+    path,
+    async dispose() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Enrolls `count` devices, `chunk` enrolments in flight at a time (as a reconnect storm would). */
+export async function enrollFleet(store: Store, count: number, chunk = 2000): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += chunk) {
+    const size = Math.min(chunk, count - start);
+    const enrolled = await Promise.all(
+      Array.from({ length: size }, (_, j) => {
+        const i = start + j;
+        return store.enrollDevice(
+          {
+            hostname: `PC-${SITES[i % SITES.length]!.toUpperCase()}-${String(i).padStart(6, '0')}`,
+            hardware: { uuid: `4c4c4544-0000-1000-8000-${i.toString(16).padStart(12, '0')}`, serial: `SN${i}`, manufacturer: 'LENOVO', model: '21HD003QJP' },
+            tags: { site: SITES[i % SITES.length]!, ring: i % 10 === 0 ? 'pilot' : 'broad' },
+            agentVersion: '0.1.0',
+            tokenHash: `hash-${i}`,
+          },
+          new Date('2026-11-01T00:00:00Z'),
+        );
+      }),
+    );
+    ids.push(...enrolled.map((e) => e.deviceId));
+  }
+  return ids;
+}
+
+const VARIANTS: Partial<Record<CheckId, CheckStatus>>[] = [
+  {},
+  {},
+  {},
+  { 'policy.security-key': 'fail' },
+  { 'os.build': 'fail', 'policy.security-key': 'fail' },
+  { 'key.fingerprint': 'fail' },
+  { 'join.state': 'unknown' },
+  { 'sso.prt': 'warn', 'key.pin': 'fail' },
+];
+
+/** A handful of distinct reports (built once: report construction is not what is measured). */
+export function reportVariants(): Report[] {
+  return VARIANTS.map((statuses, i) =>
+    makeReport({
+      hostname: `PC-BENCH-${i}`,
+      user: `user${i}@contoso.co.jp`,
+      statuses,
+      build: [22631, 19045, 26100][i % 3]!,
+      keys: i % 4 === 3 ? [] : [{ ...ATKEY_PRO, fingerprintEnrolled: i % 5 !== 0, model: i % 2 === 0 ? 'ATKey.Pro CTAP2.0' : 'ATKey.Pro CTAP2.1' }],
+    }),
+  );
+}
+
+export function incoming(deviceId: string, seq: number, report: Report, at: Date): IncomingReport {
+  return { deviceId, seq, receivedAt: at, dropped: 0, report };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function machine(): string {
+  return `${process.platform} ${process.arch}, node ${process.version}`;
+}
