@@ -39,9 +39,13 @@ for (const target of STORE_TARGETS.map((make) => make())) {
 
     /** The well-behaved agent still gets its reports acknowledged. */
     async function goodAgentUnaffected(): Promise<void> {
-      const seq = await good.report();
-      expect((await detail(good.identity!.deviceId)).history.length).toBeGreaterThanOrEqual(0);
+      const socket = good.socket;
+      const seq = await good.report(); // acknowledged, on the connection it has had all along
+      expect(good.socket).toBe(socket);
+      expect(socket?.ws.readyState).toBe(socket?.ws.OPEN);
       expect(seq).toBe(good.seq - 1);
+      expect(good.errors).toEqual([]);
+      expect((await detail(good.identity!.deviceId)).device.online).toBe(true);
     }
 
     beforeAll(async () => {
