@@ -55,7 +55,8 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'contain
     }
   }
   if (query.q !== undefined && query.q !== '') {
-    conditions.push(dialect.contains('d.search'));
+    // Through the (search, id) index: the scan reads that narrow index, not every table row.
+    conditions.push(`d.id IN (SELECT s.id FROM devices s WHERE ${dialect.contains('s.search')})`);
     params.push(query.q.toLowerCase());
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };

@@ -23,8 +23,9 @@ export function statements(dialect: Dialect) {
       `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
     insertDevice:
       'INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, ' +
-      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    setTags: 'UPDATE devices SET tags = ? WHERE id = ?',
+      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // Every hello carries the tags; rows are rewritten only when they differ (changes = 0 otherwise).
+    setTags: 'UPDATE devices SET tags = ? WHERE id = ? AND tags <> ?',
     clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
     insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
     auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',

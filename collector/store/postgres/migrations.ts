@@ -45,13 +45,17 @@ CREATE TABLE devices (
   report_hash   TEXT,
   report_generated_at TEXT
 );
-CREATE INDEX devices_hostname ON devices (hostname_lc, id);
-CREATE INDEX devices_readiness ON devices (readiness, id);
-CREATE INDEX devices_last_seen ON devices (last_seen, id);
-CREATE INDEX devices_last_report ON devices (last_report NULLS FIRST, id);
-CREATE INDEX devices_os_build ON devices (os_build NULLS FIRST, id);
-CREATE INDEX devices_key_model ON devices (key_model NULLS FIRST, id);
-CREATE INDEX devices_online ON devices (online, id);
+-- One index per sort field, each carrying the filter columns after (sort value, id): a filtered,
+-- sorted page and its COUNT are answered from the index alone, reading table rows only for the 50
+-- rows shown. Without them a filter over 100,000 devices meant 100,000 row lookups.
+CREATE INDEX devices_hostname ON devices (hostname_lc, id, readiness, failing_mask, online, key_model);
+CREATE INDEX devices_readiness ON devices (readiness, id, failing_mask, online, key_model);
+CREATE INDEX devices_last_seen ON devices (last_seen, id, readiness, failing_mask, online, key_model);
+CREATE INDEX devices_last_report ON devices (last_report NULLS FIRST, id, readiness, failing_mask, online, key_model);
+CREATE INDEX devices_os_build ON devices (os_build NULLS FIRST, id, readiness, failing_mask, online, key_model);
+CREATE INDEX devices_key_model ON devices (key_model NULLS FIRST, id, readiness, failing_mask, online);
+-- Text search scans this narrow index instead of the table.
+CREATE INDEX devices_search ON devices (search, id);
 CREATE INDEX devices_instance ON devices (instance_id) WHERE online = 1;
 CREATE INDEX devices_fleet ON devices (readiness, online, key_model, key_fp);
 CREATE INDEX devices_blocking ON devices (blocking_mask);
