@@ -12,6 +12,8 @@ export interface Dialect {
   greatest: string;
   /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
   explicitNulls: boolean;
+  /** Page queries walk the sort index (see whereClause); PostgreSQL's cost-based planner needs no hint. */
+  pinSortIndex: boolean;
 }
 
 export function statements(dialect: Dialect) {
@@ -60,18 +62,19 @@ export function statements(dialect: Dialect) {
     /** The total and one page of a device list. */
     list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
       const where = whereClause(query, dialect);
+      const pageWhere = whereClause(query, dialect, dialect.pinSortIndex);
       return {
         count: { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params },
         page: {
-          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${where.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
-          params: [...where.params, query.limit, query.offset],
+          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
+          params: [...pageWhere.params, query.limit, query.offset],
         },
       };
     },
 
     /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
     exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
-      const where = whereClause(query, dialect);
+      const where = whereClause(query, dialect, dialect.pinSortIndex);
       const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
       const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
       return {

@@ -24,7 +24,7 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
-const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false });
+const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false, pinSortIndex: true });
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
