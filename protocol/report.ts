@@ -34,7 +34,11 @@ export type CheckResult = z.infer<typeof CheckResult>;
 /** Where each fact section came from, so "not collected" is never mistaken for "absent". */
 export const SourceState = z.object({
   state: z.enum(['ok', 'not-collected', 'unsupported', 'error']),
+  /** In English, for logs and people reading the JSON. */
   reason: z.string().nullable(),
+  /** The catalogue key and parameters `reason` was rendered from, so it can be shown in Japanese too. */
+  reasonKey: z.string().optional(),
+  reasonParams: TextParams.optional(),
 });
 export type SourceState = z.infer<typeof SourceState>;
 

@@ -40,7 +40,9 @@ export interface StoredOutcome {
 export type BusEvent =
   | { type: 'device-changed'; deviceId: string }
   | { type: 'recheck'; deviceId: string; requestId: string }
-  | { type: 'recheck-sent'; deviceId: string; requestId: string };
+  | { type: 'recheck-sent'; deviceId: string; requestId: string }
+  /** The agent's report answering that recheck is stored. */
+  | { type: 'recheck-reported'; deviceId: string; requestId: string };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

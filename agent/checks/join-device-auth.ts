@@ -1,0 +1,19 @@
+// join.device-auth: DeviceAuthStatus FAILED means the device object is disabled or deleted in Entra ID.
+import type { Facts } from '../../protocol/report.ts';
+import { unavailable, verdict, type Verdict } from './verdict.ts';
+
+export function joinDeviceAuth(facts: Facts): Verdict {
+  const { join, sources } = facts;
+  const evidence = { DeviceAuthStatus: join.deviceAuthStatus, DeviceId: join.deviceId, joinType: join.type };
+  if (sources.dsregcmd.state !== 'ok') return unavailable('dsregcmd', sources.dsregcmd, evidence);
+  if (join.type !== 'entra' && join.type !== 'hybrid' && join.type !== 'unknown') {
+    return verdict('skip', 'check.join.device-auth.not-joined', evidence);
+  }
+  const status = join.deviceAuthStatus;
+  if (status === null) return verdict('unknown', 'check.join.device-auth.absent', evidence);
+  if (/^SUCCESS\b/i.test(status)) return verdict('pass', 'check.join.device-auth.success', evidence, { deviceId: join.deviceId ?? '-' });
+  if (/^FAILED\b/i.test(status)) {
+    return verdict('fail', 'check.join.device-auth.failed', evidence, { status, deviceId: join.deviceId ?? '-' }, 'fix.join.device-auth');
+  }
+  return verdict('unknown', 'check.join.device-auth.other', evidence, { status });
+}

@@ -1,0 +1,34 @@
+// Which key the key.* checks judge: an ATKey the agent could read, else any key it could read.
+// A key it could not open (access denied) is "state unknown", never "no key" (reference/windows.md §7).
+import type { Evidence, Facts, KeyFacts } from '../../protocol/report.ts';
+import { unavailable, verdict, type Verdict } from './verdict.ts';
+
+export function keyEvidence(key: KeyFacts | undefined, keys: readonly KeyFacts[]): Evidence {
+  return {
+    keys: keys.length,
+    model: key?.model ?? key?.product ?? null,
+    aaguid: key?.aaguid ?? null,
+    firmwareVersion: key?.firmwareVersion ?? null,
+    pinSet: key?.pinSet ?? null,
+    fingerprintEnrolled: key?.fingerprintEnrolled ?? null,
+    noMcGaPermissionsWithClientPin: key?.noMcGaPermissionsWithClientPin ?? null,
+    access: key?.access ?? null,
+  };
+}
+
+/** The key to judge, or the verdict when there is none to judge (source missing, denied, no key). */
+export function selectKey(facts: Facts): { key: KeyFacts; evidence: Evidence } | { verdict: Verdict } {
+  const { keys, sources } = facts;
+  if (sources.hid.state !== 'ok') return { verdict: unavailable('hid', sources.hid, keyEvidence(undefined, keys)) };
+  const readable = keys.filter((k) => k.access === 'ok');
+  const key = readable.find((k) => k.isAtkey) ?? readable[0];
+  if (key) return { key, evidence: keyEvidence(key, keys) };
+  const evidence = keyEvidence(keys[0], keys);
+  if (keys.some((k) => k.access === 'denied')) return { verdict: verdict('unknown', 'check.key.denied', evidence) };
+  if (keys[0]) return { verdict: verdict('unknown', 'check.key.error', evidence, { error: keys[0].error ?? '-' }) };
+  return { verdict: verdict('unknown', 'check.key.no-key', evidence) };
+}
+
+export function modelOf(key: KeyFacts): string {
+  return key.model ?? key.product ?? `${key.vendorId.toString(16).padStart(4, '0')}:${key.productId.toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,35 @@
+// os.build: Windows 11, or Windows 10 new enough for the join type (reference/windows.md §1:
+// Microsoft's 1909 for Entra joined and 2004 for hybrid, stricter than the guide's 1903).
+import type { Facts } from '../../protocol/report.ts';
+import { shown, unavailable, verdict, type Verdict } from './verdict.ts';
+
+export const MIN_BUILD_ENTRA = 18363; // Windows 10 1909
+export const MIN_BUILD_HYBRID = 19041; // Windows 10 2004
+
+export function osBuild(facts: Facts): Verdict {
+  const { os, join, sources } = facts;
+  const evidence = {
+    platform: os.platform,
+    build: os.build,
+    ubr: os.ubr,
+    displayVersion: os.displayVersion,
+    edition: os.edition,
+    windows11: os.windows11,
+    joinType: join.type,
+  };
+  if (sources.os.state === 'ok' && os.platform !== 'win32') {
+    return verdict('fail', 'check.os.build.not-windows', evidence, { platform: os.platform }, 'fix.os.build.not-windows');
+  }
+  if (sources.registry.state !== 'ok') return unavailable('registry', sources.registry, evidence);
+  if (os.build === null) return verdict('unknown', 'check.os.build.no-build', evidence);
+
+  const build = os.ubr === null ? String(os.build) : `${os.build}.${os.ubr}`;
+  const version = shown(os.displayVersion);
+  if (os.windows11) return verdict('pass', 'check.os.build.windows11', evidence, { build, version });
+
+  const hybrid = join.type === 'hybrid';
+  const required = hybrid ? MIN_BUILD_HYBRID : MIN_BUILD_ENTRA;
+  const params = { build, version, required, requiredVersion: hybrid ? '2004' : '1909' };
+  if (os.build >= required) return verdict('pass', 'check.os.build.windows10', evidence, params);
+  return verdict('fail', hybrid ? 'check.os.build.too-old-hybrid' : 'check.os.build.too-old', evidence, params, 'fix.os.build.too-old');
+}

@@ -1,0 +1,37 @@
+// The hid source: FIDO keys on USB HID (or CTAPHID over UDP with --hid-udp). The raw output is the
+// scan's capture — every device's INIT, getInfo and sensor-info reply bytes — so a bundle replays
+// the exact answers through the same pure keysFromCapture the live scan uses (agent/fido/).
+import type { KeyFacts } from '../../protocol/report.ts';
+import { HidCapture } from '../fido/capture.ts';
+import { keysFromCapture } from '../fido/keyinfo.ts';
+import { captureKeys } from '../fido/scanner.ts';
+import { selectHidBackend } from '../fido/backend.ts';
+import { type Capture, SOURCE_OK, errorMessage, jsonProbe, sourceState } from './source.ts';
+
+export const HidRaw = HidCapture;
+export type HidRaw = HidCapture;
+
+export interface HidTransport {
+  /** HOST:PORT to exchange CTAPHID reports over UDP (--hid-udp), or null for USB. */
+  readonly udp: string | null;
+}
+
+export async function captureHid(transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
+  let capture: HidCapture;
+  try {
+    capture = await captureKeys(selectHidBackend(transport.udp));
+  } catch (error) {
+    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorMessage(error) } }), raw: null };
+  }
+  if (capture.state === 'error') {
+    // Nothing was enumerated: "HID unavailable", never "no key".
+    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: capture.reason ?? '' } }), raw: null };
+  }
+  return { state: SOURCE_OK, raw: capture };
+}
+
+export function interpretHid(raw: HidRaw): KeyFacts[] {
+  return keysFromCapture(raw);
+}
+
+export const hidProbe = jsonProbe('hid.json', HidRaw);

@@ -1,0 +1,153 @@
+// The HTTP API of protocol/api.ts. Every route but login needs a session (401 otherwise, with no
+// data); every state-changing route also needs the session's CSRF header (403 otherwise).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CSRF_HEADER, DeviceQuery, LoginRequest, type SessionInfo } from '../../protocol/api.ts';
+import type { Logger } from '../log.ts';
+import { safeEqual, verifyPassword } from '../server/credentials.ts';
+import type { Metrics } from '../server/metrics.ts';
+import { describeIssue } from '../server/parse-message.ts';
+import type { RateLimiter } from '../server/rate-limit.ts';
+import type { Store } from '../store/types.ts';
+import { CSV_HEADER, csvRow } from './csv.ts';
+import { HttpError, readJson, remoteAddress, sendJson, write } from './http.ts';
+import type { Session, Sessions } from './session.ts';
+
+export const ADMIN_USERNAME = 'admin';
+export const SETTING_ADMIN_PASSWORD = 'admin.passwordHash';
+
+export interface ApiContext {
+  store: Store;
+  sessions: Sessions;
+  /** Charged once per failed login, per source address. */
+  loginFailures: RateLimiter;
+  metrics: Metrics;
+  log: Logger;
+}
+
+const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
+
+/** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
+export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (!QUERY_KEYS.has(key)) throw new HttpError(400, `unknown parameter "${key.slice(0, 32)}"`);
+    if (key in raw) throw new HttpError(400, `parameter "${key}" given more than once`);
+    raw[key] = value;
+  }
+  const result = DeviceQuery.safeParse(raw);
+  if (!result.success) throw new HttpError(400, `bad parameter ${describeIssue(result.error)}`);
+  return result.data;
+}
+
+const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(\/recheck)?$/;
+
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const method = req.method ?? 'GET';
+  const path = url.pathname;
+  if (path === '/api/login') {
+    if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
+    return login(ctx, req, res);
+  }
+  const session = await ctx.sessions.verify(req.headers.cookie);
+  if (!session) throw new HttpError(401, 'not signed in');
+  if (method !== 'GET' && method !== 'HEAD') requireCsrf(req, session);
+
+  if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session)));
+  if (path === '/api/logout') {
+    if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
+    ctx.sessions.revoke(session);
+    res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
+    return;
+  }
+  if (path === '/api/summary') return get(method, async () => sendJson(res, 200, await ctx.store.summary(new Date())));
+  if (path === '/api/devices') return get(method, async () => sendJson(res, 200, await ctx.store.listDevices(parseDeviceQuery(url.searchParams))));
+  if (path === '/api/export.csv' || path === '/api/export.json') {
+    return get(method, () => exportDevices(ctx, res, parseDeviceQuery(url.searchParams), path.endsWith('.csv') ? 'csv' : 'json'));
+  }
+  const match = DEVICE_PATH.exec(path);
+  if (match) {
+    let deviceId: string;
+    try {
+      deviceId = decodeURIComponent(match[1] ?? '');
+    } catch {
+      throw new HttpError(400, 'bad device id');
+    }
+    if (match[2]) {
+      if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
+      return recheck(ctx, res, deviceId);
+    }
+    return get(method, async () => {
+      const detail = await ctx.store.deviceDetail(deviceId);
+      if (!detail) throw new HttpError(404, 'no such device');
+      sendJson(res, 200, detail);
+    });
+  }
+  throw new HttpError(404, 'no such API route');
+}
+
+async function get(method: string, handler: () => void | Promise<void>): Promise<void> {
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'use GET', { allow: 'GET' });
+  await handler();
+}
+
+function requireCsrf(req: IncomingMessage, session: Session): void {
+  const header = req.headers[CSRF_HEADER];
+  if (typeof header !== 'string' || !safeEqual(header, session.csrfToken)) {
+    throw new HttpError(403, `missing or wrong ${CSRF_HEADER} header`);
+  }
+}
+
+function sessionInfo(session: Session): SessionInfo {
+  return { username: session.username, csrfToken: session.csrfToken };
+}
+
+async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const address = remoteAddress(req);
+  const allowed = ctx.loginFailures.peek(address);
+  if (!allowed.ok) {
+    const seconds = Math.ceil(allowed.retryAfterMs / 1000);
+    throw new HttpError(429, `too many failed logins; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+  }
+  const parsed = LoginRequest.safeParse(await readJson(req));
+  if (!parsed.success) throw new HttpError(400, `bad login request: ${describeIssue(parsed.error)}`);
+  const { username, password } = parsed.data;
+  const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
+  // The password is checked even for a wrong username, so timing does not reveal which was wrong.
+  const passwordOk = stored !== null && (await verifyPassword(password, stored));
+  if (!passwordOk || !safeEqual(username, ADMIN_USERNAME)) {
+    ctx.loginFailures.take(address);
+    ctx.metrics.authFailures.inc({ reason: 'login' });
+    ctx.log.warn('dashboard login failed', { event: 'api.login-failed', address });
+    throw new HttpError(401, 'wrong username or password');
+  }
+  const session = await ctx.sessions.create(ADMIN_USERNAME);
+  ctx.log.info('dashboard login', { event: 'api.login', address });
+  sendJson(res, 200, sessionInfo(session), { 'set-cookie': ctx.sessions.setCookie(session) });
+}
+
+async function recheck(ctx: ApiContext, res: ServerResponse, deviceId: string): Promise<void> {
+  const detail = await ctx.store.deviceDetail(deviceId);
+  if (!detail) throw new HttpError(404, 'no such device');
+  const requestId = randomUUID();
+  // Whichever collector holds the agent's socket delivers it (the bus reaches every collector).
+  await ctx.store.publish({ type: 'recheck', deviceId, requestId });
+  ctx.log.info('recheck requested', { event: 'api.recheck', deviceId, requestId });
+  sendJson(res, 202, { requestId, delivered: detail.device.online });
+}
+
+async function exportDevices(ctx: ApiContext, res: ServerResponse, query: DeviceQuery, format: 'csv' | 'json'): Promise<void> {
+  const stamp = new Date().toISOString().slice(0, 10);
+  res.writeHead(200, {
+    'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-disposition': `attachment; filename="keyready-devices-${stamp}.${format}"`,
+    'cache-control': 'no-store',
+  });
+  let first = true;
+  await write(res, format === 'csv' ? CSV_HEADER : '[');
+  for await (const row of ctx.store.exportDevices(query)) {
+    await write(res, format === 'csv' ? csvRow(row) : `${first ? '' : ','}\n${JSON.stringify(row)}`);
+    first = false;
+  }
+  res.end(format === 'csv' ? '' : '\n]\n');
+}

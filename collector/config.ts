@@ -1,0 +1,176 @@
+// The collector's settings from command-line flags and KEYREADY_* environment variables (a flag
+// wins over its variable). Everything is parsed here, so the rest of the collector sees typed values.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseStoreUrl } from './store/index.ts';
+
+interface FlagSpec {
+  env: string;
+  repeatable?: boolean;
+  help: string;
+}
+
+export const FLAGS: Record<string, FlagSpec> = {
+  port: { env: 'KEYREADY_PORT', help: 'TCP port for HTTP and WebSocket (default 8080; 0 picks a free one)' },
+  host: { env: 'KEYREADY_HOST', help: 'address to listen on (default 0.0.0.0)' },
+  'data-dir': { env: 'KEYREADY_DATA_DIR', help: 'where the SQLite file lives (default ./data)' },
+  db: { env: 'KEYREADY_DB', help: 'sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/keyready.sqlite)' },
+  'enroll-secret': {
+    env: 'KEYREADY_ENROLL_SECRETS',
+    repeatable: true,
+    help: 'enrollment secret agents must present; repeat (or comma-separate in the variable) to accept several during a rotation',
+  },
+  'tls-cert': { env: 'KEYREADY_TLS_CERT', help: 'PEM certificate file: serve https:// and wss://' },
+  'tls-key': { env: 'KEYREADY_TLS_KEY', help: 'PEM private key file for --tls-cert' },
+  'max-connections': { env: 'KEYREADY_MAX_CONNECTIONS', help: 'agent connections at most (default 20000)' },
+  'max-handshakes': { env: 'KEYREADY_MAX_HANDSHAKES', help: 'agent connections still authenticating at most (default 2000)' },
+  'connect-rate': { env: 'KEYREADY_CONNECT_RATE', help: 'new agent connections per second per source address (default 50, burst 4x)' },
+  'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
+  heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
+  'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
+  'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dashboard/dist of this install)' },
+};
+
+const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const DbSpec = z.string().superRefine((value, ctx) => {
+  try {
+    parseStoreUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid' });
+  }
+});
+
+const ConfigSchema = z
+  .object({
+    port: Int(0, 65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    'data-dir': z.string().min(1).default('data'),
+    db: DbSpec.optional(),
+    'enroll-secret': z.array(z.string().min(16, 'an enrollment secret needs at least 16 characters').max(512)).default([]),
+    'tls-cert': z.string().optional(),
+    'tls-key': z.string().optional(),
+    'max-connections': Int(1, 1_000_000).default(20_000),
+    'max-handshakes': Int(1, 1_000_000).default(2_000),
+    'connect-rate': Int(1, 1_000_000).default(50),
+    'ping-interval': Int(100, 600_000).default(20_000),
+    heartbeat: Int(100, 600_000).default(10_000),
+    'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    'dashboard-dir': z.string().min(1).optional(),
+  })
+  .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
+
+const DEFAULT_DASHBOARD_DIR = resolve(import.meta.dirname, '..', 'dashboard', 'dist');
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A --db value: sqlite:PATH or postgres://… (collector/store/index.ts opens it). */
+  db: string;
+  enrollSecrets: string[];
+  tls: { cert: string; key: string } | null;
+  maxConnections: number;
+  maxHandshakes: number;
+  connectRate: number;
+  pingIntervalMs: number;
+  heartbeatMs: number;
+  logLevel: string;
+  dashboardDir: string;
+}
+
+/** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
+export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
+
+export class ConfigError extends Error {}
+
+export interface ParsedArgs {
+  command: 'start' | 'reset-admin-password' | 'help';
+  config: Config;
+}
+
+/** Parses argv (without node and script) and the environment. Throws ConfigError with a user-facing message. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ParsedArgs {
+  let command: ParsedArgs['command'] = 'start';
+  const raw: Record<string, string | string[]> = {};
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const value = env[spec.env];
+    if (value === undefined || value === '') continue;
+    raw[name] = spec.repeatable ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  }
+  const fromFlags = new Set<string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') command = 'help';
+    else if (arg === 'reset-admin-password' && i === 0) command = 'reset-admin-password';
+    else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      const spec = FLAGS[name];
+      if (!spec) throw new ConfigError(`unknown option ${arg.slice(0, 64)} (see --help)`);
+      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+      if (spec.repeatable) {
+        // Flags replace the variable's list rather than adding to it.
+        const list = fromFlags.has(name) ? (raw[name] as string[]) : [];
+        raw[name] = [...list, value];
+      } else raw[name] = value;
+      fromFlags.add(name);
+    } else throw new ConfigError(`unexpected argument ${arg.slice(0, 64)} (see --help)`);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `--${issue.path.map(String).join('.').replace(/\.\d+$/, '')}: ` : '';
+    throw new ConfigError(`${where}${issue?.message ?? 'invalid options'}`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(cwd, c['data-dir']);
+  // SQLite paths are made absolute here, so the printed location is the one really used.
+  const location = c.db ? parseStoreUrl(c.db) : { kind: 'sqlite' as const, path: resolve(dataDir, 'keyready.sqlite') };
+  const db = location.kind === 'sqlite' ? `sqlite:${resolve(cwd, location.path)}` : location.url;
+  return {
+    command,
+    config: {
+      port: c.port,
+      host: c.host,
+      dataDir,
+      db,
+      enrollSecrets: c['enroll-secret'],
+      tls: c['tls-cert'] && c['tls-key'] ? { cert: resolve(cwd, c['tls-cert']), key: resolve(cwd, c['tls-key']) } : null,
+      maxConnections: c['max-connections'],
+      maxHandshakes: c['max-handshakes'],
+      connectRate: c['connect-rate'],
+      pingIntervalMs: c['ping-interval'],
+      heartbeatMs: c.heartbeat,
+      logLevel: c['log-level'],
+      dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
+    },
+  };
+}
+
+/** The database location without a password, for printing. */
+export function describeDb(db: string): string {
+  const location = parseStoreUrl(db);
+  if (location.kind === 'sqlite') return `SQLite ${location.path}`;
+  try {
+    const url = new URL(location.url);
+    if (url.password) url.password = '***';
+    return `PostgreSQL ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL (unparsable URL)';
+  }
+}
+
+export function helpText(): string {
+  const lines = [
+    'keyready-collector — enrolls KeyReady agents, stores their reports, serves the API and dashboard',
+    '',
+    'Usage: keyready-collector [options]',
+    '       keyready-collector reset-admin-password [--db … | --data-dir …]',
+    '',
+    'Options (each also as an environment variable):',
+  ];
+  for (const [name, spec] of Object.entries(FLAGS)) lines.push(`  --${name.padEnd(16)} ${spec.env.padEnd(26)} ${spec.help}`);
+  return lines.join('\n');
+}

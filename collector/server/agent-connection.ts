@@ -1,0 +1,255 @@
+// One agent's WebSocket, from the first frame to the close: enroll, hello, reports and acks.
+// Authentication happens before any database work beyond the token lookup, and a connection writes
+// only the device its token belongs to (reports carry no device id; the hello decided it).
+import type { WebSocket } from 'ws';
+import {
+  CLOSE,
+  type CollectorMessage,
+  type EnrollMessage,
+  type ErrorCode,
+  type HelloMessage,
+  type ReportMessage,
+} from '../../protocol/messages.ts';
+import type { Logger } from '../log.ts';
+import type { Store, StoredOutcome } from '../store/types.ts';
+import type { AgentHub } from './agent-hub.ts';
+import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials.ts';
+import type { IngestBatcher } from './ingest.ts';
+import type { AuthFailure, Metrics } from './metrics.ts';
+import { parseAgentMessage } from './parse-message.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+export interface AgentContext {
+  store: Store;
+  instanceId: string;
+  enrollSecrets: () => readonly string[];
+  batcher: IngestBatcher;
+  hub: AgentHub;
+  metrics: Metrics;
+  log: Logger;
+  /** Charged once per failed enroll or hello, per source address. */
+  authFailures: RateLimiter;
+  resendIntervalMs: number;
+  handshakeTimeoutMs: number;
+  /** True once shutdown began: new reports are left for the agent to resend to a live collector. */
+  closing: () => boolean;
+  /** A device's row changed (connected, reported, disconnected): tell the live dashboards. */
+  deviceChanged: (deviceId: string) => void;
+}
+
+export function send(ws: WebSocket, message: CollectorMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}
+
+/** Sends the error message, then closes with the matching code: the agent sees both. */
+export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, message: string, retryAfterMs?: number): void {
+  send(ws, { type: 'error', code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  if (ws.readyState === ws.OPEN) ws.close(closeCode, code);
+}
+
+type State = 'new' | 'busy' | 'authenticated' | 'closed';
+
+export class AgentConnection {
+  #state: State = 'new';
+  #enrolled = false;
+  #deviceId: string | null = null;
+  /** Lowest sequence still accepted: the highest stored at hello, raised by every report received. */
+  #floor = -1;
+  #alive = true;
+  #superseded = false;
+  readonly #handshakeTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly address: string,
+    private readonly ctx: AgentContext,
+    private readonly onAuthenticated: () => void,
+    private readonly onClosed: () => void,
+  ) {
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no hello within ${ctx.handshakeTimeoutMs} ms`);
+    }, ctx.handshakeTimeoutMs);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.#alive = true;
+      this.#onMessage(data, isBinary);
+    });
+    ws.on('pong', () => {
+      this.#alive = true;
+      if (this.#deviceId && this.#state === 'authenticated') ctx.hub.touched(this.#deviceId);
+    });
+    ws.on('error', (error: Error & { code?: string }) => {
+      // ws closes by itself (1009 for an oversized frame, 1002 for a broken frame); we only log it.
+      ctx.log.warn('agent frame rejected', { event: 'agent.frame', address, deviceId: this.#deviceId, reason: error.code ?? error.message });
+    });
+    ws.on('close', () => this.#onClose());
+  }
+
+  get deviceId(): string | null {
+    return this.#deviceId;
+  }
+
+  /** Called by the hub's ping round: false means no pong since the last round. */
+  checkAlive(): boolean {
+    const alive = this.#alive;
+    this.#alive = false;
+    return alive;
+  }
+
+  /** A newer connection authenticated as the same device on this collector. */
+  supersede(): void {
+    this.#superseded = true;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(CLOSE.superseded, 'superseded');
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.#state === 'closed') return;
+    const parsed = parseAgentMessage(data, isBinary);
+    if (!parsed.ok) return this.#fault(CLOSE.badMessage, 'bad-message', parsed.reason);
+    const message = parsed.message;
+    switch (message.type) {
+      case 'enroll':
+        return this.#guard(this.#enroll(message));
+      case 'hello':
+        return this.#guard(this.#hello(message));
+      case 'report':
+        return this.#guard(this.#report(message));
+    }
+  }
+
+  #guard(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      if (this.#state === 'closed') return;
+      this.ctx.metrics.storeErrors.inc();
+      this.ctx.log.error('agent request failed', {
+        event: 'agent.internal',
+        address: this.address,
+        deviceId: this.#deviceId,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      this.#internal();
+    });
+  }
+
+  /** The store failed: nothing was acknowledged, the agent retries later (its outbox still has it). */
+  #internal(): void {
+    this.#state = 'closed';
+    refuse(this.ws, CLOSE.internal, 'internal', 'the collector could not complete this request; retry later', 30_000);
+  }
+
+  /** A protocol fault: logged once, answered with its error and close code, nothing stored. */
+  #fault(closeCode: number, code: ErrorCode, reason: string): void {
+    this.ctx.log.warn('agent protocol fault', { event: 'agent.fault', code, address: this.address, deviceId: this.#deviceId, reason });
+    this.#state = 'closed';
+    refuse(this.ws, closeCode, code, reason);
+  }
+
+  #authFailure(reason: AuthFailure, closeCode: number, code: ErrorCode, message: string, deviceId: string | null): void {
+    this.ctx.metrics.authFailures.inc({ reason });
+    this.ctx.authFailures.take(this.address);
+    this.ctx.log.warn('agent authentication failed', { event: 'agent.auth-failed', reason, address: this.address, deviceId });
+    this.#state = 'closed';
+    refuse(this.ws, closeCode, code, message);
+  }
+
+  async #enroll(message: EnrollMessage): Promise<void> {
+    if (this.#state !== 'new' || this.#enrolled) return this.#fault(CLOSE.badMessage, 'bad-message', 'enroll is only valid as the first message');
+    if (!secretMatches(message.secret, this.ctx.enrollSecrets())) {
+      return this.#authFailure('enroll-secret', CLOSE.enrollDenied, 'enroll-denied', 'enrollment secret not accepted', null);
+    }
+    this.#state = 'busy';
+    const token = randomSecret();
+    const { deviceId, reenrolled } = await this.ctx.store.enrollDevice(
+      { hostname: message.hostname, hardware: message.hardware, tags: message.tags ?? {}, agentVersion: message.agentVersion, tokenHash: hashToken(token) },
+      new Date(),
+    );
+    if (this.#state !== 'busy') return;
+    this.#enrolled = true;
+    this.#state = 'new';
+    this.ctx.log.info('agent enrolled', { event: 'agent.enrolled', address: this.address, deviceId, reenrolled, hostname: message.hostname });
+    send(this.ws, { type: 'enrolled', deviceId, token });
+    this.ctx.deviceChanged(deviceId);
+  }
+
+  async #hello(message: HelloMessage): Promise<void> {
+    if (this.#state !== 'new') return this.#fault(CLOSE.badMessage, 'bad-message', 'hello is only valid once, before any report');
+    this.#state = 'busy';
+    const auth = await this.ctx.store.getDeviceAuth(message.deviceId);
+    if (this.#state !== 'busy') return;
+    if (!auth) return this.#authFailure('unknown-device', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
+    if (!safeEqual(hashToken(message.token), auth.tokenHash)) {
+      return this.#authFailure('bad-token', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
+    }
+    if (auth.revoked) return this.#authFailure('revoked', CLOSE.unauthorized, 'unauthorized', 'this device was revoked', message.deviceId);
+
+    clearTimeout(this.#handshakeTimer);
+    this.#deviceId = auth.deviceId;
+    this.ctx.hub.register(this);
+    this.onAuthenticated();
+    const now = new Date();
+    await this.ctx.store.markConnected(auth.deviceId, this.ctx.instanceId, message.agentVersion, message.tags, now);
+    const lastSeq = await this.ctx.store.lastSeq(auth.deviceId);
+    if (this.#state !== 'busy') return;
+    this.#floor = lastSeq;
+    this.#state = 'authenticated';
+    this.ctx.log.info('agent connected', { event: 'agent.connected', address: this.address, deviceId: auth.deviceId, lastSeq });
+    send(this.ws, { type: 'welcome', deviceId: auth.deviceId, lastSeq, resendIntervalMs: this.ctx.resendIntervalMs });
+    this.ctx.deviceChanged(auth.deviceId);
+  }
+
+  async #report(message: ReportMessage): Promise<void> {
+    const deviceId = this.#deviceId;
+    if (this.#state !== 'authenticated' || !deviceId) {
+      return this.#fault(CLOSE.notHello, 'not-hello', 'send hello and wait for welcome before reporting');
+    }
+    if (this.ctx.closing()) return;
+    if (message.seq < this.#floor) {
+      // Older than what is stored: storing it would roll the device back. Not fatal; see README.
+      this.ctx.log.warn('agent protocol fault', { event: 'agent.fault', code: 'stale-seq', address: this.address, deviceId, seq: message.seq, floor: this.#floor });
+      send(this.ws, {
+        type: 'error',
+        code: 'stale-seq',
+        message: `seq ${message.seq} is below ${this.#floor}, the newest this collector has; drop it and number later reports above ${this.#floor}`,
+      });
+      return;
+    }
+    this.#floor = message.seq;
+    const receivedAt = new Date();
+    const started = performance.now();
+    let outcome: StoredOutcome;
+    try {
+      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+    } catch {
+      // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
+      this.#internal();
+      return;
+    }
+    send(this.ws, { type: 'ack', seq: message.seq });
+    this.ctx.metrics.ackLatency.observe((performance.now() - started) / 1000);
+    this.ctx.metrics.reportsIngested.inc({ result: outcome.inserted ? 'stored' : 'replay' });
+    if (!outcome.inserted) return;
+    if (message.requestId) {
+      await this.ctx.store.publish({ type: 'recheck-reported', deviceId, requestId: message.requestId });
+    }
+    this.ctx.deviceChanged(deviceId);
+  }
+
+  #onClose(): void {
+    clearTimeout(this.#handshakeTimer);
+    const wasAuthenticated = this.#deviceId !== null;
+    this.#state = 'closed';
+    this.onClosed();
+    if (!wasAuthenticated || !this.#deviceId) return;
+    const deviceId = this.#deviceId;
+    this.ctx.hub.unregister(this);
+    // A superseding connection on this collector already holds the device: it stays online.
+    if (this.#superseded) return;
+    this.ctx.store
+      .markDisconnected(deviceId, this.ctx.instanceId, new Date())
+      .then(() => this.ctx.deviceChanged(deviceId))
+      .catch((error: unknown) => {
+        this.ctx.metrics.storeErrors.inc();
+        this.ctx.log.error('mark disconnected failed', { event: 'store.error', deviceId, reason: error instanceof Error ? error.message : String(error) });
+      });
+    this.ctx.log.info('agent disconnected', { event: 'agent.disconnected', address: this.address, deviceId });
+  }
+}

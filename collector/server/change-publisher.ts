@@ -1,0 +1,36 @@
+// Device changes are published on the store's bus for the live dashboards of every collector.
+// A device reporting several times in a window is published once: the dashboard wants the latest
+// row, not every step, and PostgreSQL NOTIFY is not free.
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import type { Metrics } from './metrics.ts';
+
+export class ChangePublisher {
+  #pending = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Pick<Store, 'publish'>,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly windowMs = 250,
+  ) {}
+
+  changed(deviceId: string): void {
+    this.#pending.add(deviceId);
+    this.#timer ??= setTimeout(() => void this.flush(), this.windowMs);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const ids = [...this.#pending];
+    this.#pending = new Set();
+    try {
+      for (const deviceId of ids) await this.store.publish({ type: 'device-changed', deviceId });
+    } catch (error) {
+      this.metrics.storeErrors.inc();
+      this.log.error('publish failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

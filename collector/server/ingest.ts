@@ -1,0 +1,100 @@
+// The ingest batcher: reports from every connection are gathered for a few milliseconds (or until a
+// batch is full) and stored with one storeReports call, one transaction. Each caller's promise
+// resolves only after that commit, which is what makes an ack a durability promise.
+import type { IncomingReport, Store, StoredOutcome } from '../store/types.ts';
+
+export interface BatcherOptions {
+  maxBatch: number;
+  maxDelayMs: number;
+  /** storeReports calls allowed at once (1 for SQLite, a few for PostgreSQL's pool). */
+  concurrency: number;
+}
+
+interface Pending {
+  report: IncomingReport;
+  waiters: { resolve: (outcome: StoredOutcome) => void; reject: (error: unknown) => void }[];
+}
+
+export class IngestBatcher {
+  #queue = new Map<string, Pending>();
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight = 0;
+  readonly #flushes = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Pick<Store, 'storeReports'>,
+    private readonly options: BatcherOptions,
+    private readonly onBatch: (size: number, outcomes: StoredOutcome[] | null, error: unknown) => void = () => {},
+  ) {}
+
+  /** Resolves once the report is committed (or was already stored: `inserted` false). */
+  submit(report: IncomingReport): Promise<StoredOutcome> {
+    return new Promise((resolve, reject) => {
+      // The same (device, seq) twice before a commit is one row and two acks, not two rows.
+      const key = `${report.deviceId}\u0000${report.seq}`;
+      const pending = this.#queue.get(key);
+      if (pending) pending.waiters.push({ resolve, reject });
+      else this.#queue.set(key, { report, waiters: [{ resolve, reject }] });
+      this.#schedule();
+    });
+  }
+
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** Stores everything queued and waits for every commit in flight (shutdown). */
+  async drain(): Promise<void> {
+    while (this.#queue.size > 0 || this.#flushes.size > 0) {
+      if (this.#queue.size > 0 && this.#inFlight < this.options.concurrency) this.#flush();
+      await Promise.race(this.#flushes);
+    }
+  }
+
+  #schedule(): void {
+    if (this.#queue.size >= this.options.maxBatch && this.#inFlight < this.options.concurrency) {
+      this.#flush();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        if (this.#inFlight < this.options.concurrency) this.#flush();
+        else if (this.#queue.size > 0) this.#schedule();
+      }, this.options.maxDelayMs);
+    }
+  }
+
+  #flush(): void {
+    if (this.#queue.size === 0) return;
+    const batch: Pending[] = [];
+    for (const [key, pending] of this.#queue) {
+      batch.push(pending);
+      this.#queue.delete(key);
+      if (batch.length >= this.options.maxBatch) break;
+    }
+    this.#inFlight += 1;
+    const flush = this.#store(batch).finally(() => {
+      this.#inFlight -= 1;
+      this.#flushes.delete(flush);
+      if (this.#queue.size > 0) this.#schedule();
+    });
+    this.#flushes.add(flush);
+  }
+
+  async #store(batch: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.store.storeReports(batch.map((p) => p.report));
+      const byKey = new Map(outcomes.map((o) => [`${o.deviceId}\u0000${o.seq}`, o]));
+      for (const pending of batch) {
+        const outcome = byKey.get(`${pending.report.deviceId}\u0000${pending.report.seq}`);
+        for (const waiter of pending.waiters) {
+          if (outcome) waiter.resolve(outcome);
+          else waiter.reject(new Error('store returned no outcome for a report'));
+        }
+      }
+      this.onBatch(batch.length, outcomes, null);
+    } catch (error) {
+      for (const pending of batch) for (const waiter of pending.waiters) waiter.reject(error);
+      this.onBatch(batch.length, null, error);
+    }
+  }
+}

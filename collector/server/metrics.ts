@@ -1,0 +1,51 @@
+// The collector's Prometheus metrics (GET /metrics). One registry per collector, not the global
+// one, so several collectors in one process (tests) do not share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type AuthFailure = 'bad-token' | 'revoked' | 'unknown-device' | 'enroll-secret' | 'login';
+
+export interface Metrics {
+  registry: Registry;
+  agentConnections: Gauge;
+  liveSessions: Gauge;
+  reportsIngested: Counter<'result'>;
+  ackLatency: Histogram;
+  authFailures: Counter<'reason'>;
+  rejectedConnections: Counter<'reason'>;
+  storeErrors: Counter;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    agentConnections: new Gauge({ name: 'keyready_agent_connections', help: 'Open agent WebSocket connections', registers: [registry] }),
+    liveSessions: new Gauge({ name: 'keyready_live_sessions', help: 'Open dashboard live sockets', registers: [registry] }),
+    reportsIngested: new Counter({
+      name: 'keyready_reports_ingested_total',
+      help: 'Reports acknowledged, by result (stored, or replay already stored)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    ackLatency: new Histogram({
+      name: 'keyready_ack_latency_seconds',
+      help: 'Time from receiving a report to sending its ack (includes the commit)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'keyready_auth_failures_total',
+      help: 'Failed agent authentications and dashboard logins, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    rejectedConnections: new Counter({
+      name: 'keyready_rejected_connections_total',
+      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    storeErrors: new Counter({ name: 'keyready_store_errors_total', help: 'Store operations that failed', registers: [registry] }),
+  };
+}

@@ -1,0 +1,272 @@
+// The agent side of keyready.v1 against a real collector process, on every store: enrolment, hello,
+// reports and acks, replays, and every fault of the issue — each answered with its own error and
+// close code, logged once, storing nothing, and leaving a well-behaved agent's connection alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceDetail, DeviceList } from '../../../protocol/api.ts';
+import { CLOSE, MAX_MESSAGE_BYTES } from '../../../protocol/messages.ts';
+import { openStore } from '../../../collector/store/index.ts';
+import { ApiClient } from '../../support/api-client.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
+import { makeReport } from '../../support/reports.ts';
+import { AgentSocket, SimAgent } from '../../support/sim-agent.ts';
+import { eventually } from '../../support/eventually.ts';
+import { STORE_TARGETS } from './stores.ts';
+
+const PING_MS = 400;
+
+for (const target of STORE_TARGETS.map((make) => make())) {
+  describe(`agent protocol on ${target.name}`, () => {
+    let db: string;
+    let collector: CollectorProcess;
+    let api: ApiClient;
+    let good: SimAgent;
+    // Each faulty client speaks from its own loopback address, so failure rate limits it earns
+    // cannot touch the others (the collector keys them by source address).
+    let nextAddress = 10;
+    const freshAddress = (): string => `127.0.0.${nextAddress++}`;
+
+    const agent = (hostname: string, uuid: string | null = null): SimAgent =>
+      new SimAgent({
+        url: collector.agentUrl,
+        hostname,
+        hardware: { uuid, serial: null, manufacturer: 'LENOVO', model: '21HD' },
+        makeReport: () => makeReport({ hostname }),
+        localAddress: freshAddress(),
+      });
+
+    const detail = (deviceId: string): Promise<DeviceDetail> => api.get<DeviceDetail>(`/api/devices/${deviceId}`);
+    const total = async (): Promise<number> => (await api.get<DeviceList>('/api/devices?limit=1')).total;
+
+    /** The well-behaved agent still gets its reports acknowledged. */
+    async function goodAgentUnaffected(): Promise<void> {
+      const seq = await good.report();
+      expect((await detail(good.identity!.deviceId)).history.length).toBeGreaterThanOrEqual(0);
+      expect(seq).toBe(good.seq - 1);
+    }
+
+    beforeAll(async () => {
+      db = await target.create();
+      // 10 new connections/s per address (burst 40), so a flood is refused however fast this machine is.
+      collector = await startCollectorProcess({ db, args: ['--connect-rate', '10'], env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) } });
+      api = await ApiClient.login(collector.url, collector.adminPassword!);
+      good = agent('PC-GOOD-0001', 'uuid-good');
+      await good.enroll(collector.enrollSecret!);
+      await good.connect();
+    });
+
+    afterAll(async () => {
+      await good?.disconnect();
+      await collector?.stop();
+      await target.cleanup();
+    });
+
+    it('enrolls, says hello, and acknowledges each report after storing it', async () => {
+      const pc = agent('PC-TOKYO-0101', 'uuid-0101');
+      const { deviceId, token } = await pc.enroll(collector.enrollSecret!);
+      expect(deviceId).toMatch(/\S/);
+      expect(token.length).toBeGreaterThanOrEqual(32);
+      const welcome = await pc.connect();
+      expect(welcome).toMatchObject({ type: 'welcome', deviceId, lastSeq: -1 });
+      expect(welcome.resendIntervalMs).toBeGreaterThan(0);
+      // Pipelined: five reports sent at once, five acks.
+      const seqs = await Promise.all([0, 1, 2, 3, 4].map(() => pc.report()));
+      expect(seqs).toEqual([0, 1, 2, 3, 4]);
+      const stored = await detail(deviceId);
+      expect(stored.device).toMatchObject({ hostname: 'PC-TOKYO-0101', online: true, readiness: 'ready' });
+      expect(stored.device.lastReport).not.toBeNull();
+      expect(stored.report?.device.hostname).toBe('PC-TOKYO-0101');
+      await pc.disconnect();
+      // The next connection is told what is stored.
+      expect((await pc.connect()).lastSeq).toBe(4);
+      await pc.disconnect();
+      // The token is never logged.
+      expect(collector.lines.some((line) => line.includes(token))).toBe(false);
+    });
+
+    it('acknowledges a replayed sequence again and stores it once', async () => {
+      const pc = agent('PC-REPLAY-0001');
+      await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      await pc.report();
+      await pc.disconnect();
+      const before = await detail(pc.identity!.deviceId);
+      // A resend after a lost ack: same seq (= welcome.lastSeq) on a new connection.
+      const socket = await AgentSocket.open(collector.agentUrl);
+      socket.send({ type: 'hello', deviceId: pc.identity!.deviceId, token: pc.identity!.token, agentVersion: '0.1.0' });
+      expect((await socket.expect('welcome')).lastSeq).toBe(0);
+      socket.send({ type: 'report', seq: 0, report: makeReport({ hostname: 'PC-REPLAY-CHANGED', statuses: { 'sso.prt': 'fail' } }) });
+      expect(await socket.expect('ack')).toEqual({ type: 'ack', seq: 0 });
+      const after = await detail(pc.identity!.deviceId);
+      // Stored once: the replay did not overwrite the stored report.
+      expect(after.device.hostname).toBe('PC-REPLAY-0001');
+      expect(after.device.lastReport).toBe(before.device.lastReport);
+      socket.close();
+      const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+      expect(metrics).toMatch(/keyready_reports_ingested_total\{result="replay"\} [1-9]/);
+    });
+
+    it('refuses an old sequence without closing, stores nothing, and keeps going', async () => {
+      const faults = collector.events('agent.fault').length;
+      const pc = agent('PC-STALE-0001');
+      await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      for (let i = 0; i < 3; i += 1) await pc.report(); // 0, 1, 2
+      pc.socket!.send({ type: 'report', seq: 1, report: makeReport({ hostname: 'PC-STALE-OLD' }) });
+      await eventually(() => expect(pc.errors).toEqual([expect.objectContaining({ type: 'error', code: 'stale-seq' })]));
+      expect((await detail(pc.identity!.deviceId)).device.hostname).toBe('PC-STALE-0001');
+      expect(await pc.report()).toBe(3); // the connection is still usable
+      await pc.disconnect();
+      await eventually(() => expect(collector.events('agent.fault').length).toBe(faults + 1));
+    });
+
+    // Each fault: its error code and close code, one log line, nothing stored, others unaffected.
+    const FAULTS: { name: string; code: string | null; close: number; event: string; act: (s: AgentSocket) => void | Promise<void> }[] = [
+      { name: 'malformed JSON', code: 'bad-message', close: CLOSE.badMessage, event: 'agent.fault', act: (s) => s.sendRaw('{"type":"hello",') },
+      {
+        name: 'wrong types',
+        code: 'bad-message',
+        close: CLOSE.badMessage,
+        event: 'agent.fault',
+        act: (s) => s.send({ type: 'hello', deviceId: 12, token: true, agentVersion: '0.1.0' }),
+      },
+      { name: 'an unknown message type', code: 'bad-message', close: CLOSE.badMessage, event: 'agent.fault', act: (s) => s.send({ type: 'format-disk' }) },
+      { name: 'a binary frame', code: 'bad-message', close: CLOSE.badMessage, event: 'agent.fault', act: (s) => s.sendRaw(Buffer.from([1, 2, 3])) },
+      {
+        name: 'an oversized frame',
+        code: null,
+        close: CLOSE.tooBig,
+        event: 'agent.frame',
+        act: (s) => s.sendRaw(JSON.stringify({ type: 'report', seq: 99, pad: 'x'.repeat(MAX_MESSAGE_BYTES) })),
+      },
+      {
+        name: 'a report before hello',
+        code: 'not-hello',
+        close: CLOSE.notHello,
+        event: 'agent.fault',
+        act: (s) => s.send({ type: 'report', seq: 0, report: makeReport() }),
+      },
+      {
+        name: 'a wrong token',
+        code: 'unauthorized',
+        close: CLOSE.unauthorized,
+        event: 'agent.auth-failed',
+        act: (s) => s.send({ type: 'hello', deviceId: good.identity!.deviceId, token: 'not-the-token', agentVersion: '0.1.0' }),
+      },
+      {
+        name: 'an unknown device',
+        code: 'unauthorized',
+        close: CLOSE.unauthorized,
+        event: 'agent.auth-failed',
+        act: (s) => s.send({ type: 'hello', deviceId: 'no-such-device', token: 'x', agentVersion: '0.1.0' }),
+      },
+      {
+        name: 'enrollment with a wrong secret',
+        code: 'enroll-denied',
+        close: CLOSE.enrollDenied,
+        event: 'agent.auth-failed',
+        act: (s) =>
+          s.send({ type: 'enroll', secret: 'guessed-secret', hostname: 'PC-EVIL', hardware: { uuid: null, serial: null, manufacturer: null, model: null }, agentVersion: '0.1.0' }),
+      },
+    ];
+
+    for (const fault of FAULTS) {
+      it(`answers ${fault.name} with ${fault.code ?? 'no error message'} and close ${fault.close}`, async () => {
+        const devicesBefore = await total();
+        const goodBefore = await detail(good.identity!.deviceId);
+        const logged = collector.events(fault.event).length;
+        const socket = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
+        await fault.act(socket);
+        if (fault.code) expect(await socket.expect('error')).toMatchObject({ type: 'error', code: fault.code });
+        expect((await socket.closed).code).toBe(fault.close);
+        await goodAgentUnaffected();
+        expect(await total()).toBe(devicesBefore);
+        expect((await detail(good.identity!.deviceId)).device.hostname).toBe(goodBefore.device.hostname);
+        await eventually(() => expect(collector.events(fault.event).length).toBe(logged + 1));
+      });
+    }
+
+    it('refuses a revoked or replaced token', async () => {
+      const pc = agent('PC-REVOKE-0001', 'uuid-revoke');
+      const first = await pc.enroll(collector.enrollSecret!);
+      // Re-enrolling the same hardware keeps the device id and retires the old token.
+      const second = await agent('PC-REVOKE-0001', 'uuid-revoke').enroll(collector.enrollSecret!);
+      expect(second.deviceId).toBe(first.deviceId);
+      const stale = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
+      stale.send({ type: 'hello', deviceId: first.deviceId, token: first.token, agentVersion: '0.1.0' });
+      expect(await stale.expect('error')).toMatchObject({ code: 'unauthorized' });
+      expect((await stale.closed).code).toBe(CLOSE.unauthorized);
+      // An administrator revokes the device in the store: its current token stops working.
+      const store = await openStore(db);
+      await store.revokeDevice(second.deviceId);
+      await store.close();
+      const revoked = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
+      revoked.send({ type: 'hello', deviceId: second.deviceId, token: second.token, agentVersion: '0.1.0' });
+      expect(await revoked.expect('error')).toMatchObject({ code: 'unauthorized', message: 'this device was revoked' });
+      expect((await revoked.closed).code).toBe(CLOSE.unauthorized);
+      await goodAgentUnaffected();
+    });
+
+    it('rate-limits an address after repeated failed authentications', async () => {
+      const address = freshAddress();
+      const codes: number[] = [];
+      for (let i = 0; i < 14; i += 1) {
+        const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
+        socket.send({ type: 'hello', deviceId: good.identity!.deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
+        codes.push((await socket.closed).code);
+      }
+      expect(codes.slice(0, 10).every((c) => c === CLOSE.unauthorized)).toBe(true);
+      expect(codes.slice(11)).toEqual([CLOSE.rateLimited, CLOSE.rateLimited, CLOSE.rateLimited]);
+      // Refused at connect time, with a retry hint, before the token is even looked at.
+      const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
+      expect(await socket.expect('error')).toMatchObject({ code: 'rate-limited', retryAfterMs: expect.any(Number) });
+      await goodAgentUnaffected();
+    });
+
+    it('sheds a flood of connections from one address with rate-limited, logged once', async () => {
+      const address = freshAddress();
+      const refusedBefore = collector.events('agent.refused').filter((e) => e.address === address).length;
+      const sockets = await Promise.all(Array.from({ length: 150 }, () => AgentSocket.open(collector.agentUrl, { localAddress: address })));
+      const refused: AgentSocket[] = [];
+      for (const socket of sockets) void socket.closed.then((c) => c.code === CLOSE.rateLimited && refused.push(socket));
+      // A burst of 40 per address is allowed (refilling at 10/s); the rest are refused at once.
+      await eventually(() => expect(refused.length).toBeGreaterThanOrEqual(60));
+      expect(await refused[0]!.expect('error')).toMatchObject({ code: 'rate-limited', retryAfterMs: expect.any(Number) });
+      await goodAgentUnaffected();
+      for (const s of sockets) s.close();
+      await eventually(() => expect(collector.events('agent.refused').filter((e) => e.address === address).length).toBe(refusedBefore + 1));
+    });
+
+    it('lets a newer connection of the same device supersede the older one (4009), staying online', async () => {
+      const pc = agent('PC-TWICE-0001');
+      const identity = await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      const older = pc.socket!;
+      const twin = new SimAgent({ ...pc.options });
+      twin.identity = identity;
+      twin.seq = pc.seq;
+      await twin.connect();
+      expect((await older.closed).code).toBe(CLOSE.superseded);
+      expect(await twin.report()).toBeGreaterThanOrEqual(0);
+      expect((await detail(identity.deviceId)).device.online).toBe(true);
+      await twin.disconnect();
+    });
+
+    it('shows a device offline when it disconnects, and when it goes silent (no pong)', async () => {
+      const pc = agent('PC-AWAY-0001');
+      const { deviceId, token } = await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      expect((await detail(deviceId)).device.online).toBe(true);
+      await pc.disconnect();
+      await eventually(async () => expect((await detail(deviceId)).device.online).toBe(false));
+
+      const silent = await AgentSocket.open(collector.agentUrl, { autoPong: false });
+      silent.send({ type: 'hello', deviceId, token, agentVersion: '0.1.0' });
+      await silent.expect('welcome');
+      expect((await detail(deviceId)).device.online).toBe(true);
+      // Dropped after one ping round without a pong (two intervals at most).
+      const closed = await silent.closed;
+      expect(closed.code).toBe(1006);
+      await eventually(async () => expect((await detail(deviceId)).device.online).toBe(false));
+    });
+  });
+}

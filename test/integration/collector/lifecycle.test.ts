@@ -1,0 +1,155 @@
+// The collector process's life: first start vs later starts, kill -9 in the middle of a report
+// stream (nothing acknowledged is lost, nothing half-written), graceful SIGTERM, admission control,
+// option errors. Each on every store.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceDetail } from '../../../protocol/api.ts';
+import { CLOSE } from '../../../protocol/messages.ts';
+import { ApiClient } from '../../support/api-client.ts';
+import { startCollectorProcess } from '../../support/collector-process.ts';
+import { makeReport } from '../../support/reports.ts';
+import { AgentSocket, SimAgent } from '../../support/sim-agent.ts';
+import { eventually } from '../../support/eventually.ts';
+import { STORE_TARGETS } from './stores.ts';
+
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'keyready-collector.js');
+
+/** Agents reporting back to back until their connection goes; returns the last acked seq of each. */
+function stream(agents: SimAgent[]): { acked: Map<string, number>; done: Promise<void> } {
+  const acked = new Map<string, number>();
+  const done = Promise.all(
+    agents.map(async (agent) => {
+      for (let i = 0; i < 100_000; i += 1) {
+        try {
+          acked.set(agent.identity!.deviceId, await agent.report());
+        } catch {
+          return;
+        }
+      }
+    }),
+  ).then(() => undefined);
+  return { acked, done };
+}
+
+for (const target of STORE_TARGETS.map((make) => make())) {
+  describe(`collector process on ${target.name}`, () => {
+    let db: string;
+    beforeAll(async () => {
+      db = await target.create();
+    });
+    afterAll(() => target.cleanup());
+
+    it('prints credentials on first start only, and resets the admin password on request', async () => {
+      const first = await startCollectorProcess({ db });
+      expect(first.enrollSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(first.adminPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      const firstSession = await ApiClient.login(first.url, first.adminPassword!);
+      expect((await first.stop()).code).toBe(0);
+
+      const second = await startCollectorProcess({ db });
+      expect(second.enrollSecret).toBe(first.enrollSecret);
+      expect(second.adminPassword).toBeNull();
+      expect(second.lines.join('\n')).toContain('keyready-collector reset-admin-password');
+      // Sessions are signed with a key in the store: still valid on the restarted collector.
+      const session = new ApiClient(second.url, firstSession.cookie, firstSession.csrfToken);
+      expect((await session.request('GET', '/api/summary')).status).toBe(200);
+
+      const reset = spawnSync(process.execPath, [BIN, 'reset-admin-password', '--db', db], { encoding: 'utf8' });
+      expect(reset.status).toBe(0);
+      const newPassword = /admin \/ (\S+)/.exec(reset.stdout)?.[1];
+      expect(newPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      // The reset ends old sessions (within the signing-key cache time) and the old password.
+      await eventually(async () => expect((await session.request('GET', '/api/summary')).status).toBe(401), 8000);
+      await expect(ApiClient.login(second.url, first.adminPassword!)).rejects.toThrow(/401/);
+      await ApiClient.login(second.url, newPassword!);
+      await second.stop();
+    });
+
+    it('loses no acknowledged report to kill -9 and leaves nothing half-written', async () => {
+      const crashDb = await target.create();
+      const collector = await startCollectorProcess({ db: crashDb });
+      const hostname = (i: number): string => `PC-CRASH-${String(i).padStart(4, '0')}`;
+      const agents = Array.from(
+        { length: 12 },
+        (_, i) =>
+          new SimAgent({
+            url: collector.agentUrl,
+            hostname: hostname(i),
+            makeReport: (seq) => makeReport({ hostname: hostname(i), statuses: seq % 2 ? { 'sso.prt': 'fail' } : {} }),
+          }),
+      );
+      for (const agent of agents) {
+        await agent.enroll(collector.enrollSecret!);
+        await agent.connect();
+      }
+      const { acked, done } = stream(agents);
+      await new Promise((r) => setTimeout(r, 1500));
+      await collector.kill9();
+      await done;
+      const total = [...acked.values()].reduce((sum, seq) => sum + seq + 1, 0);
+      expect(total).toBeGreaterThan(100);
+
+      const restarted = await startCollectorProcess({ db: crashDb });
+      const api = await ApiClient.login(restarted.url, collector.adminPassword!);
+      for (const [i, agent] of agents.entries()) {
+        agent.options.url = restarted.agentUrl;
+        const welcome = await agent.connect();
+        const ackedSeq = acked.get(agent.identity!.deviceId) ?? -1;
+        expect(welcome.lastSeq).toBeGreaterThanOrEqual(ackedSeq);
+        // What is stored is whole: the latest report and its history parse against the API schema,
+        // and the report is the one of the stored sequence.
+        const detail = DeviceDetail.parse(await api.get(`/api/devices/${agent.identity!.deviceId}`));
+        expect(detail.device.hostname).toBe(hostname(i));
+        const prt = detail.report?.checks.find((c) => c.id === 'sso.prt')?.status;
+        expect(prt).toBe(welcome.lastSeq % 2 ? 'fail' : 'pass');
+        await agent.disconnect();
+      }
+      await restarted.stop();
+    });
+
+    it('on SIGTERM stores and acknowledges what it received, closes agents with 1001, exits 0', async () => {
+      const collector = await startCollectorProcess({ db });
+      const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-TERM-0001', makeReport: () => makeReport({ hostname: 'PC-TERM-0001' }) });
+      await agent.enroll(collector.enrollSecret!);
+      await agent.connect();
+      const socket = agent.socket!;
+      const { acked, done } = stream([agent]);
+      await new Promise((r) => setTimeout(r, 300));
+      const exit = await collector.stop();
+      await done;
+      expect(exit.code).toBe(0);
+      expect((await socket.closed).code).toBe(CLOSE.goingAway);
+      expect(collector.events('collector.stopped')).toHaveLength(1);
+      const again = await startCollectorProcess({ db });
+      agent.options.url = again.agentUrl;
+      expect((await agent.connect()).lastSeq).toBeGreaterThanOrEqual(acked.get(agent.identity!.deviceId)!);
+      await agent.disconnect();
+      await again.stop();
+    });
+
+    it('sheds connections beyond its handshake cap with overloaded and a retry hint', async () => {
+      const collector = await startCollectorProcess({ db, args: ['--max-handshakes', '3'] });
+      const sockets = await Promise.all(Array.from({ length: 6 }, () => AgentSocket.open(collector.agentUrl)));
+      const shed: AgentSocket[] = [];
+      for (const socket of sockets) void socket.closed.then((c) => c.code === CLOSE.overloaded && shed.push(socket));
+      await eventually(() => expect(shed).toHaveLength(3));
+      expect(await shed[0]!.expect('error')).toMatchObject({ code: 'overloaded', retryAfterMs: expect.any(Number) });
+      for (const socket of sockets) socket.close();
+      await collector.stop();
+    });
+  });
+}
+
+describe('collector options', () => {
+  it('explains a bad option on stderr and exits 2, without a stack trace', () => {
+    const run = spawnSync(process.execPath, [BIN, '--port', 'eighty'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^keyready-collector: --port: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--enroll-secret');
+    expect(help.stdout).toContain('KEYREADY_DB');
+  });
+});

@@ -1,0 +1,62 @@
+// --tls-cert/--tls-key: the same collector over https:// and wss:// (a self-signed certificate made
+// with openssl for 127.0.0.1), with the session cookie marked Secure.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../support/prerequisites.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
+import { makeReport } from '../../support/reports.ts';
+import { SimAgent } from '../../support/sim-agent.ts';
+import { sqliteTarget } from './stores.ts';
+
+const openssl = requireTool('openssl', 'openssl');
+
+describe.skipIf(!openssl.available)('collector over TLS', () => {
+  const target = sqliteTarget();
+  const dir = mkdtempSync(join(tmpdir(), 'keyready-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  let collector: CollectorProcess;
+
+  beforeAll(async () => {
+    execFileSync(openssl.path!, [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key] });
+  });
+
+  afterAll(async () => {
+    await collector?.stop();
+    await target.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves https and wss, and marks the session cookie Secure', async () => {
+    expect(collector.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(collector.agentUrl).toMatch(/^wss:\/\//);
+    const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-TLS-0001', makeReport: () => makeReport({ hostname: 'PC-TLS-0001' }) });
+    await agent.enroll(collector.enrollSecret!);
+    await agent.connect();
+    expect(await agent.report()).toBe(0);
+    await agent.disconnect();
+
+    const { port } = new URL(collector.url);
+    const res = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/api/login', method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } },
+        (r) => {
+          r.resume();
+          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie']?.[0] ?? '') });
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'admin', password: collector.adminPassword }));
+    });
+    expect(res.status).toBe(200);
+    expect(res.cookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeDb, parseArgs } from '../../../collector/config.ts';
+
+describe('collector options', () => {
+  it('defaults: port 8080 on every address, SQLite under ./data', () => {
+    const { command, config } = parseArgs([], {}, '/srv/keyready');
+    expect(command).toBe('start');
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/srv/keyready/data', tls: null, enrollSecrets: [] });
+    expect(config.db).toBe('sqlite:/srv/keyready/data/keyready.sqlite');
+  });
+
+  it('flags win over environment variables; secrets repeat for rotation', () => {
+    const env = { KEYREADY_PORT: '9000', KEYREADY_ENROLL_SECRETS: 'env-secret-aaaaaaaaaa, env-secret-bbbbbbbbbb', KEYREADY_DB: 'postgres://u:p@db/keyready' };
+    expect(parseArgs([], env, '/x').config).toMatchObject({
+      port: 9000,
+      enrollSecrets: ['env-secret-aaaaaaaaaa', 'env-secret-bbbbbbbbbb'],
+      db: 'postgres://u:p@db/keyready',
+    });
+    const { config } = parseArgs(
+      ['--port', '0', '--enroll-secret', 'flag-secret-1111111111', '--enroll-secret=flag-secret-2222222222', '--db', 'sqlite:fleet.db'],
+      env,
+      '/x',
+    );
+    expect(config.port).toBe(0);
+    expect(config.enrollSecrets).toEqual(['flag-secret-1111111111', 'flag-secret-2222222222']);
+    expect(config.db).toBe('sqlite:/x/fleet.db');
+  });
+
+  it('says exactly what is wrong', () => {
+    const fail = (argv: string[]) => () => parseArgs(argv, {}, '/x');
+    expect(fail(['--port', 'eighty'])).toThrow(ConfigError);
+    expect(fail(['--port', '70000'])).toThrow(/--port/);
+    expect(fail(['--db', 'mysql://x'])).toThrow(/--db: unsupported database scheme "mysql:"/);
+    expect(fail(['--tls-cert', 'c.pem'])).toThrow(/--tls-cert and --tls-key go together/);
+    expect(fail(['--enroll-secret', 'short'])).toThrow(/--enroll-secret: an enrollment secret needs at least 16 characters/);
+    expect(fail(['--bogus'])).toThrow(/unknown option --bogus/);
+    expect(fail(['--port'])).toThrow(/--port needs a value/);
+  });
+
+  it('knows the reset-admin-password command and hides database passwords when printing', () => {
+    expect(parseArgs(['reset-admin-password', '--data-dir', 'd'], {}, '/x').command).toBe('reset-admin-password');
+    expect(describeDb('postgres://keyready:hunter2@db:5432/fleet')).toBe('PostgreSQL postgres://keyready:***@db:5432/fleet');
+  });
+});
