@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
-import { enrollFleet, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const ITERATIONS = 40;
@@ -22,8 +22,9 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list model=ATKey.Pro CTAP2.1', list({ model: 'ATKey.Pro CTAP2.1' })],
   ['list tag=site=osaka', list({ tag: 'site=osaka' })],
   ['list tag=pilot (bare value)', list({ tag: 'pilot' })],
-  ['list q=user3@ (text search)', list({ q: 'user3@' })],
-  ['list q=osaka-0123 (rare match)', list({ q: 'osaka-0123' })],
+  ['list q=user3@ (1 in 8 match)', list({ q: 'user3@' })],
+  ['list q=osaka-0001 (rare match)', list({ q: 'osaka-0001' })],
+  ['list q=ak (2 chars: scan)', list({ q: 'ak' })],
   ['list page at offset 50,000', list({ offset: '50000' })],
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
 ];
@@ -35,7 +36,13 @@ try {
   const variants = reportVariants();
   const at = new Date();
   for (let start = 0; start < ids.length; start += 1000) {
-    await store.storeReports(ids.slice(start, start + 1000).map((id, j) => incoming(id, 1, variants[(start + j) % variants.length]!, at)));
+    await store.storeReports(
+      ids.slice(start, start + 1000).map((id, j) => {
+        const variant = variants[(start + j) % variants.length]!;
+        // Each PC reports its own name (search and the hostname sort see 100,000 distinct ones).
+        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(start + j) } }, at);
+      }),
+    );
   }
   // A third of the fleet is connected.
   await Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => store.markConnected(id, 'bench', '0.1.0', undefined, at)));

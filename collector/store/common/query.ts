@@ -31,7 +31,7 @@ export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offse
  * unary `+` (SQLite's documented hint) keeps filter terms off indexes so the page walks the sort
  * field's covering index in order, checks the filters on its entries and stops after one page.
  */
-export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'contains'>, pinSort = false): SqlPart {
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds'>, pinSort = false): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   const col = (name: string) => (pinSort ? `+d.${name}` : `d.${name}`);
@@ -62,9 +62,9 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'contain
     }
   }
   if (query.q !== undefined && query.q !== '') {
-    // Through the (search, id) index: the scan reads that narrow index, not every table row.
-    conditions.push(`${col('id')} IN (SELECT s.id FROM devices s WHERE ${dialect.contains('s.search')})`);
-    params.push(query.q.toLowerCase());
+    const ids = dialect.matchingIds(query.q.toLowerCase());
+    conditions.push(`${col('id')} IN (${ids.sql})`);
+    params.push(...ids.params);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

@@ -6,8 +6,8 @@ import { DEVICE_ROW_COLUMNS, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS } f
 import { afterCursor, orderClause, sortColumn, whereClause, type Cursor, type SqlPart } from './query.ts';
 
 export interface Dialect {
-  /** SQL true when the (already lower-case) parameter occurs in the text column. */
-  contains(column: string): string;
+  /** A subquery of the ids of devices whose search text (hostname, user, id) contains the lower-case needle. */
+  matchingIds(needle: string): SqlPart;
   /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
   greatest: string;
   /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */

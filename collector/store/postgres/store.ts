@@ -20,7 +20,12 @@ import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 
-const SQL = statements({ contains: (column) => `strpos(${column}, ?) > 0`, greatest: 'GREATEST', explicitNulls: true, pinSortIndex: false });
+const SQL = statements({
+  matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
+  greatest: 'GREATEST',
+  explicitNulls: true,
+  pinSortIndex: false,
+});
 const CHANNEL = 'keyready_bus';
 /** Any constant both collectors agree on: serialises migrate() across processes. */
 const MIGRATION_LOCK = 0x4b52_4d31;

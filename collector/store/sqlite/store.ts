@@ -24,7 +24,21 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
-const SQL = statements({ contains: (column) => `instr(${column}, ?) > 0`, greatest: 'MAX', explicitNulls: false, pinSortIndex: true });
+/** FTS5's trigram tokenizer matches substrings of at least three characters; shorter needles scan. */
+const TRIGRAM = 3;
+const SQL = statements({
+  matchingIds: (needle) =>
+    needle.length >= TRIGRAM
+      ? {
+          // A quoted FTS5 string is a phrase of consecutive trigrams: a substring match, no operators.
+          sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
+          params: [`"${needle.replaceAll('"', '""')}"`],
+        }
+      : { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
+  greatest: 'MAX',
+  explicitNulls: false,
+  pinSortIndex: true,
+});
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;

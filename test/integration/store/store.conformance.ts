@@ -135,6 +135,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(replay.map((o) => o.inserted)).toEqual([false, false, false]);
       const detail = await store.deviceDetail(a);
       expect(detail?.device.hostname).toBe('PC-A-RENAMED');
+      // The text search follows the rename.
+      expect((await store.listDevices(query({ q: 'a-renamed' }))).items.map((d) => d.deviceId)).toEqual([a]);
       expect(detail?.report?.device.hostname).toBe('PC-A-RENAMED');
       expect(await store.lastSeq(a)).toBe(2);
 
@@ -264,6 +266,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await hosts({ q: 'HANAKO@' })).toEqual(['pc-osaka-01']);
       expect(await hosts({ q: noReport.slice(4, 12).toUpperCase() })).toEqual(['PC-NEW']);
       expect(await hosts({ q: '%' })).toEqual([]); // no wildcard semantics leak through
+      expect(await hosts({ q: 'ak' })).toEqual(['pc-osaka-01']); // shorter than a trigram
+      expect(await hosts({ q: 'tokyo" OR "osaka' })).toEqual([]); // no search-syntax either
       expect(await hosts({ tag: 'site=tokyo', check: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
 
       // Missing values first ascending, last descending, in every engine.
