@@ -2,7 +2,7 @@
 // (collector/store/sqlite/migrations.ts) in PostgreSQL types. Sort and key text columns use the "C"
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
-import type { Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -97,29 +97,5 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
 `,
   },
-  {
-    version: 2,
-    name: 'covering sort indexes carrying the filter columns; search and failing-check indexes',
-    sql: `
--- One index per sort field, each carrying the filter columns after (sort value, id): a filtered,
--- sorted page and its COUNT are answered from the index entries, reading table rows only for the 50
--- rows shown. With (sort value, id) alone a filter over 100,000 devices meant 100,000 row lookups.
-DROP INDEX devices_hostname;
-DROP INDEX devices_readiness;
-DROP INDEX devices_last_seen;
-DROP INDEX devices_last_report;
-DROP INDEX devices_os_build;
-DROP INDEX devices_key_model;
-DROP INDEX devices_online;
-CREATE INDEX devices_hostname ON devices (hostname_lc, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_readiness ON devices (readiness, id, failing_mask, online, key_model);
-CREATE INDEX devices_last_seen ON devices (last_seen, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_last_report ON devices (last_report NULLS FIRST, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_os_build ON devices (os_build NULLS FIRST, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_key_model ON devices (key_model NULLS FIRST, id, readiness, failing_mask, online);
--- Text search and the failing-check count scan these narrow indexes instead of the table.
-CREATE INDEX devices_search ON devices (search, id);
-CREATE INDEX devices_failing ON devices (failing_mask);
-`,
-  },
+  coveringIndexesMigration(true),
 ];

@@ -1,6 +1,6 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
 // entry is never edited (a change is a new version). Versions are numbered per engine.
-import type { Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -95,31 +95,7 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at INTEGER NOT NULL);
 `,
   },
-  {
-    version: 2,
-    name: 'covering sort indexes carrying the filter columns; search and failing-check indexes',
-    sql: `
--- One index per sort field, each carrying the filter columns after (sort value, id): a filtered,
--- sorted page and its COUNT are answered from the index entries, reading table rows only for the 50
--- rows shown. With (sort value, id) alone a filter over 100,000 devices meant 100,000 row lookups.
-DROP INDEX devices_hostname;
-DROP INDEX devices_readiness;
-DROP INDEX devices_last_seen;
-DROP INDEX devices_last_report;
-DROP INDEX devices_os_build;
-DROP INDEX devices_key_model;
-DROP INDEX devices_online;
-CREATE INDEX devices_hostname ON devices (hostname_lc, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_readiness ON devices (readiness, id, failing_mask, online, key_model);
-CREATE INDEX devices_last_seen ON devices (last_seen, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_last_report ON devices (last_report, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_os_build ON devices (os_build, id, readiness, failing_mask, online, key_model);
-CREATE INDEX devices_key_model ON devices (key_model, id, readiness, failing_mask, online);
--- Text search and the failing-check count scan these narrow indexes instead of the table.
-CREATE INDEX devices_search ON devices (search, id);
-CREATE INDEX devices_failing ON devices (failing_mask);
-`,
-  },
+  coveringIndexesMigration(false),
   {
     version: 3,
     name: 'trigram full-text index for the device search',
