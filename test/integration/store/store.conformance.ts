@@ -173,6 +173,17 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(detail.history[2]?.changes[0]).toEqual({ id: 'os.build', from: null, to: 'pass' });
     });
 
+    it('returns at most the 200 newest history entries', async () => {
+      const { store } = await setup();
+      const id = await enroll(store, 'PC-FLAP');
+      // A flapping check: every report changes it, so every report is a history entry.
+      await store.storeReports(Array.from({ length: 210 }, (_, i) => incoming(id, i, { statuses: { 'sso.prt': i % 2 === 0 ? 'fail' : 'pass' } })));
+      const detail = await store.deviceDetail(id);
+      expect(detail?.history).toHaveLength(200);
+      expect(detail?.history[0]?.seq).toBe(209);
+      expect(detail?.history.at(-1)?.seq).toBe(10);
+    });
+
     it('keeps the last key seen after it is unplugged, and the dropped count', async () => {
       const { store } = await setup();
       const id = await enroll(store, 'PC-K');
