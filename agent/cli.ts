@@ -1,19 +1,20 @@
 // keyready-agent: the command dispatcher. Each command lives in agent/commands/<name>.ts; this file
 // only finds it, parses the global and the command's flags strictly, and turns any error into one
 // line on stderr and exit code 2 — never a stack trace.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { langFromLocale, t } from '../protocol/i18n/index.ts';
 import { LANGS, type Lang } from '../protocol/report.ts';
 import { check } from './commands/check.ts';
 import { collect } from './commands/collect.ts';
 import { keys } from './commands/keys.ts';
+import { probeUser } from './commands/probe-user.ts';
+import { run } from './commands/run.ts';
 import { EXIT_ERROR, type Command, type GlobalOptions, type OptionSpec, type OptionValues, type Output } from './commands/context.ts';
+import { defaultDataDir } from './config.ts';
 import { AgentError } from './errors.ts';
 import { errorMessage } from './probes/source.ts';
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys };
+const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys, run, 'probe-user': probeUser };
 
 const GLOBAL_OPTIONS: OptionSpec = {
   lang: { type: 'string' },
@@ -24,11 +25,6 @@ const GLOBAL_OPTIONS: OptionSpec = {
 
 function defaultLang(env: NodeJS.ProcessEnv): Lang {
   return langFromLocale(env.LC_ALL || env.LC_MESSAGES || env.LANG || Intl.DateTimeFormat().resolvedOptions().locale);
-}
-
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  if (process.platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'KeyReady');
-  return join(homedir(), '.keyready');
 }
 
 /** parseArgs' own errors, said in the user's language where we know what they mean. */
@@ -54,7 +50,7 @@ function globalsFrom(values: OptionValues, env: NodeJS.ProcessEnv): GlobalOption
   const dataDir = values['data-dir'];
   return {
     lang: (lang as Lang | undefined) ?? defaultLang(env),
-    dataDir: typeof dataDir === 'string' ? dataDir : env.KEYREADY_DATA_DIR || defaultDataDir(env),
+    dataDir: typeof dataDir === 'string' ? dataDir : defaultDataDir(process.platform, env),
     hidUdp,
   };
 }

@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     batch: { maxBatch: 1000, maxDelayMs: 4, concurrency: store.kind === 'sqlite' ? 1 : 4 },
     pingIntervalMs: config.pingIntervalMs,
     handshakeTimeoutMs: 10_000,
-    resendIntervalMs: 6 * 60 * 60 * 1000,
+    // An unchanged PC still reports hourly, so "last report" never looks stale on a healthy one.
+    resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
   });

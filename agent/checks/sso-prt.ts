@@ -15,6 +15,10 @@ export function ssoPrt(facts: Facts): Verdict {
     'Server Error Description': sso.serverErrorDescription,
   };
   if (sources.dsregcmd.state !== 'ok') return unavailable('dsregcmd', sources.dsregcmd, evidence);
+  // The service (SYSTEM) before probe-user ran in a user session, or with an unreadable user file.
+  if (sources.user.reasonKey === 'reason.user.no-session' || sources.user.reasonKey === 'reason.user.invalid') {
+    return verdict('unknown', 'check.sso.prt.no-session', evidence);
+  }
   if (sso.context === 'system') return verdict('unknown', 'check.sso.prt.system', evidence);
   if (sso.azureAdPrt === true) return verdict('pass', 'check.sso.prt.yes', evidence, { updated: shown(sso.azureAdPrtUpdateTime) });
   if (sso.azureAdPrt === null) return verdict('unknown', 'check.sso.prt.absent', evidence);

@@ -6,7 +6,7 @@
 import { REPORT_SCHEMA, Report, type DeviceIdentity, type Facts, type Lang, type SourceState } from '../../protocol/report.ts';
 import { readinessOf, runChecks } from '../checks/index.ts';
 import { captureDsregcmd, interpretDsregcmd } from '../probes/dsregcmd.ts';
-import { captureHid, interpretHid } from '../probes/hid.ts';
+import { captureHid, interpretHid, type HidRaw } from '../probes/hid.ts';
 import { captureOs } from '../probes/os.ts';
 import { captureRegistry, interpretRegistry } from '../probes/registry.ts';
 import { readTextFile } from '../probes/text.ts';
@@ -15,8 +15,11 @@ import { AgentError } from '../errors.ts';
 import { readBundle, type Captures } from './bundle.ts';
 
 export type SourceOptions =
-  /** `hidUdp`: HOST:PORT when CTAPHID goes over UDP instead of USB (--hid-udp). */
-  | { readonly kind: 'live'; readonly hidUdp?: string | null }
+  /**
+   * `hidUdp`: HOST:PORT when CTAPHID goes over UDP instead of USB (--hid-udp). `keys`: the capture of
+   * a key watcher that already owns the devices (service mode), used instead of a second scan.
+   */
+  | { readonly kind: 'live'; readonly hidUdp?: string | null; readonly keys?: () => Capture<HidRaw> }
   | { readonly kind: 'bundle'; readonly dir: string }
   /** A saved `dsregcmd /status` text, e.g. pasted by a user; every other source is "not collected". */
   | { readonly kind: 'dsregcmd-file'; readonly file: string };
@@ -40,7 +43,7 @@ export async function captureSources(options: SourceOptions, now: Date = new Dat
       const dsregcmd = await captureDsregcmd();
       const registry = await captureRegistry();
       const os = await captureOs();
-      const hid = await captureHid({ udp: options.hidUdp ?? null });
+      const hid = options.keys ? options.keys() : await captureHid({ udp: options.hidUdp ?? null });
       return { captures: { dsregcmd, registry, os, hid }, collectedAt: now.toISOString() };
     }
     case 'bundle': {

@@ -27,6 +27,11 @@ export async function tempSqliteStore(): Promise<{ store: SqliteStore; path: str
   };
 }
 
+/** The i-th bench PC's hostname, e.g. PC-OSAKA-000123. */
+export function fleetHostname(i: number): string {
+  return `PC-${SITES[i % SITES.length]!.toUpperCase()}-${String(i).padStart(6, '0')}`;
+}
+
 /** Enrolls `count` devices, `chunk` enrolments in flight at a time (as a reconnect storm would). */
 export async function enrollFleet(store: Store, count: number, chunk = 2000): Promise<string[]> {
   const ids: string[] = [];
@@ -37,7 +42,7 @@ export async function enrollFleet(store: Store, count: number, chunk = 2000): Pr
         const i = start + j;
         return store.enrollDevice(
           {
-            hostname: `PC-${SITES[i % SITES.length]!.toUpperCase()}-${String(i).padStart(6, '0')}`,
+            hostname: fleetHostname(i),
             hardware: { uuid: `4c4c4544-0000-1000-8000-${i.toString(16).padStart(12, '0')}`, serial: `SN${i}`, manufacturer: 'LENOVO', model: '21HD003QJP' },
             tags: { site: SITES[i % SITES.length]!, ring: i % 10 === 0 ? 'pilot' : 'broad' },
             agentVersion: '0.1.0',

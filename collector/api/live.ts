@@ -9,9 +9,13 @@ import type { Metrics } from '../server/metrics.ts';
 import type { BusEvent, Store } from '../store/types.ts';
 
 const MAX_ROWS_PER_TICK = 200;
+/** A dashboard tab that went away without closing is dropped after one silent ping round. */
+const PING_MS = 30_000;
 
 export class LiveHub {
   readonly #sockets = new Set<WebSocket>();
+  readonly #silent = new Set<WebSocket>();
+  #pingTimer: NodeJS.Timeout | null = null;
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -25,10 +29,21 @@ export class LiveHub {
 
   start(): void {
     this.#unsubscribe = this.store.subscribe((event) => this.#onBus(event));
+    this.#pingTimer = setInterval(() => {
+      for (const ws of this.#sockets) {
+        if (this.#silent.has(ws)) ws.terminate();
+        else {
+          this.#silent.add(ws);
+          ws.ping();
+        }
+      }
+    }, PING_MS);
+    this.#pingTimer.unref();
   }
 
   stop(code: number): void {
     this.#unsubscribe?.();
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
     if (this.#timer) clearTimeout(this.#timer);
     for (const ws of this.#sockets) ws.close(code, 'collector shutting down');
   }
@@ -36,8 +51,10 @@ export class LiveHub {
   add(ws: WebSocket): void {
     this.#sockets.add(ws);
     this.metrics.liveSessions.set(this.#sockets.size);
+    ws.on('pong', () => this.#silent.delete(ws));
     ws.on('close', () => {
       this.#sockets.delete(ws);
+      this.#silent.delete(ws);
       this.metrics.liveSessions.set(this.#sockets.size);
     });
     // The dashboard only listens; anything it sends is ignored.

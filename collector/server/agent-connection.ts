@@ -188,7 +188,9 @@ export class AgentConnection {
     this.ctx.hub.register(this);
     this.onAuthenticated();
     const now = new Date();
-    await this.ctx.store.markConnected(auth.deviceId, this.ctx.instanceId, message.agentVersion, message.tags, now);
+    await this.ctx.hub.presence(auth.deviceId, () =>
+      this.ctx.store.markConnected(auth.deviceId, this.ctx.instanceId, message.agentVersion, message.tags, now),
+    );
     const lastSeq = await this.ctx.store.lastSeq(auth.deviceId);
     if (this.#state !== 'busy') return;
     this.#floor = lastSeq;
@@ -237,16 +239,16 @@ export class AgentConnection {
 
   #onClose(): void {
     clearTimeout(this.#handshakeTimer);
-    const wasAuthenticated = this.#deviceId !== null;
     this.#state = 'closed';
     this.onClosed();
-    if (!wasAuthenticated || !this.#deviceId) return;
     const deviceId = this.#deviceId;
+    if (!deviceId) return;
     this.ctx.hub.unregister(this);
     // A superseding connection on this collector already holds the device: it stays online.
     if (this.#superseded) return;
-    this.ctx.store
-      .markDisconnected(deviceId, this.ctx.instanceId, new Date())
+    const at = new Date();
+    this.ctx.hub
+      .presence(deviceId, () => this.ctx.store.markDisconnected(deviceId, this.ctx.instanceId, at))
       .then(() => this.ctx.deviceChanged(deviceId))
       .catch((error: unknown) => {
         this.ctx.metrics.storeErrors.inc();

@@ -19,7 +19,7 @@ import { AgentConnection, refuse, type AgentContext } from './agent-connection.t
 import { AgentHub } from './agent-hub.ts';
 import { ChangePublisher } from './change-publisher.ts';
 import { IngestBatcher, type BatcherOptions } from './ingest.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { RateLimiter, type BucketOptions } from './rate-limit.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -52,7 +52,6 @@ export interface RunningCollector {
   instanceId: string;
   port: number;
   url: string;
-  metrics: Metrics;
   /** Graceful: stop accepting, store what is in flight and ack it, close every socket, close the store. */
   stop(): Promise<void>;
 }
@@ -264,7 +263,6 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     instanceId,
     port,
     url,
-    metrics,
     stop: () => (stopped ??= shutdown()),
   };
 }

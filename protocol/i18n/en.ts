@@ -155,7 +155,7 @@ export const en = {
   'reason.bundle.not-empty': '{dir} is not empty: choose a new folder for the bundle',
   'reason.bundle.write-failed': 'cannot write the bundle to {dir}: {message}',
   // command line (agent/cli.ts, agent/commands)
-  'cli.usage': 'Usage: keyready-agent <command> [options]\nCommands:\n  check [--json] [--lang en|ja] [--dsregcmd FILE] [--from DIR]   check this PC (or a saved output) now\n  collect --out DIR                                              save a support bundle\n  keys [--json] [--watch]                                        list the FIDO keys plugged in (model, PIN, fingerprints)\nGlobal options: --data-dir DIR, --lang en|ja, --hid-udp HOST:PORT, --help',
+  'cli.usage': 'Usage: keyready-agent <command> [options]\nCommands:\n  check [--json] [--lang en|ja] [--dsregcmd FILE] [--from DIR]   check this PC (or a saved output) now\n  collect --out DIR                                              save a support bundle\n  keys [--json] [--watch]                                        list the FIDO keys plugged in (model, PIN, fingerprints)\n  run --collector URL [--enroll-secret S] [--config FILE] [--dsregcmd FILE | --from DIR]   service mode: report to the collector\n  probe-user [--dsregcmd FILE]                                   save the facts of the signed-in user for the service\nGlobal options: --data-dir DIR, --lang en|ja, --hid-udp HOST:PORT, --help',
   'cli.unknown-command': 'unknown command "{command}" (commands: {commands})',
   'cli.unknown-option': 'unknown option {option} (options here: {options})',
   'cli.option-value': 'option {option} needs a value',
@@ -171,4 +171,11 @@ export const en = {
   'cli.fix': 'fix',
   'cli.cannot-run': 'On {platform}, these checks cannot run (they need Windows): {checks}',
   'cli.not-collected': 'Not collected here: {checks}',
+  'reason.user.no-session': 'no user session seen: keyready-agent probe-user has not run in a signed-in session yet',
+  'reason.user.invalid': 'the user facts file could not be read ({problem})',
+  'check.sso.prt.no-session': 'No user session seen yet: the signed-in user\'s token is read by keyready-agent probe-user, which runs at logon.',
+  'cli.bad-config': '{message}',
+  'cli.probe-user.no-dsregcmd': 'cannot read dsregcmd /status: {reason}',
+  'cli.probe-user.system': 'probe-user must run in the signed-in user\'s session, not as SYSTEM (these facts show no user)',
+  'cli.probe-user.written': 'User facts of {user} saved to {file}',
 } as const;

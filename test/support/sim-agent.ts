@@ -153,7 +153,8 @@ export class SimAgent {
   readonly rechecksAnswered: string[] = [];
   /** Error messages received on the current connection (e.g. stale-seq, which does not close). */
   readonly errors: ErrorMessage[] = [];
-  #acks = new Map<number, () => void>();
+  /** Reports awaiting their ack on the current connection: settled by the ack, the timeout, or its close. */
+  #acks = new Map<number, (error: Error | null) => void>();
   #pump: Promise<void> | null = null;
 
   constructor(readonly options: SimAgentOptions) {}
@@ -188,7 +189,8 @@ export class SimAgent {
     this.socket = socket;
     this.welcome = welcome;
     this.seq = Math.max(this.seq, welcome.lastSeq + 1);
-    this.#pump = this.#read(socket);
+    this.#acks = new Map();
+    this.#pump = this.#read(socket, this.#acks);
     return welcome;
   }
 
@@ -196,31 +198,34 @@ export class SimAgent {
   async report(requestId?: string): Promise<number> {
     const socket = this.socket;
     if (!socket) throw new Error('connect first');
+    if (socket.ws.readyState !== socket.ws.OPEN) throw new Error('connection closed');
+    const acks = this.#acks;
     const seq = this.seq++;
     const acked = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`seq ${seq} not acknowledged in time`)), this.options.timeoutMs ?? 10_000);
-      this.#acks.set(seq, () => {
+      const timer = setTimeout(() => settle(new Error(`seq ${seq} not acknowledged in time`)), this.options.timeoutMs ?? 10_000);
+      const settle = (error: Error | null): void => {
         clearTimeout(timer);
-        resolve();
-      });
-      void socket.closed.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`connection closed before the ack of seq ${seq}`));
-      });
+        acks.delete(seq);
+        if (error) reject(error);
+        else resolve();
+      };
+      acks.set(seq, settle);
     });
     socket.send({ type: 'report', seq, dropped: 0, ...(requestId ? { requestId } : {}), report: this.options.makeReport(seq) });
     await acked;
     return seq;
   }
 
-  async #read(socket: AgentSocket): Promise<void> {
+  async #read(socket: AgentSocket, acks: Map<number, (error: Error | null) => void>): Promise<void> {
     while (true) {
       const message = await socket.next().catch(() => undefined);
-      if (message === null) return;
+      if (message === null) {
+        for (const [seq, settle] of acks) settle(new Error(`connection closed before the ack of seq ${seq}`));
+        return;
+      }
       if (message === undefined) continue; // no traffic for a while: keep listening
       if (message.type === 'ack') {
-        this.#acks.get(message.seq)?.();
-        this.#acks.delete(message.seq);
+        acks.get(message.seq)?.(null);
       } else if (message.type === 'recheck') {
         this.rechecksAnswered.push(message.requestId);
         void this.report(message.requestId).catch(() => {});

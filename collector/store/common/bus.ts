@@ -13,10 +13,6 @@ export const BusEventSchema: z.ZodType<BusEvent> = z.discriminatedUnion('type', 
 export class LocalBus {
   private readonly handlers = new Set<(event: BusEvent) => void>();
 
-  get size(): number {
-    return this.handlers.size;
-  }
-
   subscribe(handler: (event: BusEvent) => void): () => void {
     // Wrapped so the same function subscribed twice gets two independent subscriptions.
     const entry = (event: BusEvent) => handler(event);

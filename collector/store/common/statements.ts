@@ -6,12 +6,14 @@ import { DEVICE_ROW_COLUMNS, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS } f
 import { afterCursor, orderClause, sortColumn, whereClause, type Cursor, type SqlPart } from './query.ts';
 
 export interface Dialect {
-  /** SQL true when the (already lower-case) parameter occurs in the text column. */
-  contains(column: string): string;
+  /** A subquery of the ids of devices whose search text (hostname, user, id) contains the lower-case needle. */
+  matchingIds(needle: string): SqlPart;
   /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
   greatest: string;
   /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
   explicitNulls: boolean;
+  /** Page queries walk the sort index (see whereClause); PostgreSQL's cost-based planner needs no hint. */
+  pinSortIndex: boolean;
 }
 
 export function statements(dialect: Dialect) {
@@ -23,8 +25,9 @@ export function statements(dialect: Dialect) {
       `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
     insertDevice:
       'INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, ' +
-      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    setTags: 'UPDATE devices SET tags = ? WHERE id = ?',
+      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // Every hello carries the tags; rows are rewritten only when they differ (changes = 0 otherwise).
+    setTags: 'UPDATE devices SET tags = ? WHERE id = ? AND tags <> ?',
     clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
     insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
     auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',
@@ -59,18 +62,19 @@ export function statements(dialect: Dialect) {
     /** The total and one page of a device list. */
     list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
       const where = whereClause(query, dialect);
+      const pageWhere = whereClause(query, dialect, dialect.pinSortIndex);
       return {
         count: { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params },
         page: {
-          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${where.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
-          params: [...where.params, query.limit, query.offset],
+          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
+          params: [...pageWhere.params, query.limit, query.offset],
         },
       };
     },
 
     /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
     exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
-      const where = whereClause(query, dialect);
+      const where = whereClause(query, dialect, dialect.pinSortIndex);
       const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
       const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
       return {

@@ -1,8 +1,8 @@
-// Versioned PostgreSQL schema, the same versions as the SQLite list (collector/store/sqlite/migrations.ts)
-// in PostgreSQL types. Sort and key text columns use the "C" collation so rows order byte-wise exactly
-// as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
+// Versioned PostgreSQL schema, numbered on its own; the same tables as the SQLite list
+// (collector/store/sqlite/migrations.ts) in PostgreSQL types. Sort and key text columns use the "C"
+// collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
-import type { Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -97,4 +97,5 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
 `,
   },
+  coveringIndexesMigration(true),
 ];

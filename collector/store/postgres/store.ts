@@ -20,7 +20,12 @@ import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 
-const SQL = statements({ contains: (column) => `strpos(${column}, ?) > 0`, greatest: 'GREATEST', explicitNulls: true });
+const SQL = statements({
+  matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
+  greatest: 'GREATEST',
+  explicitNulls: true,
+  pinSortIndex: false,
+});
 const CHANNEL = 'keyready_bus';
 /** Any constant both collectors agree on: serialises migrate() across processes. */
 const MIGRATION_LOCK = 0x4b52_4d31;
@@ -173,17 +178,23 @@ export class PostgresStore implements Store {
     const id = randomUUID();
     await rows(client, SQL.insertDevice, [
       id, device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-      hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now,
+      hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
     ]);
-    await this.replaceTags(client, id, device.tags);
+    await this.insertTags(client, id, device.tags);
     // A new PC counts as "unknown" until its first report says otherwise.
     await this.applyTrend(client, new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
     return { deviceId: id, reenrolled: false };
   }
 
   private async replaceTags(client: pg.PoolClient, deviceId: string, tags: Record<string, string>): Promise<void> {
-    await rows(client, SQL.setTags, [JSON.stringify(tags), deviceId]);
+    const json = JSON.stringify(tags);
+    const updated = await client.query(numbered(SQL.setTags), [json, deviceId, json]);
+    if (updated.rowCount === 0) return;
     await rows(client, SQL.clearTags, [deviceId]);
+    await this.insertTags(client, deviceId, tags);
+  }
+
+  private async insertTags(client: pg.PoolClient, deviceId: string, tags: Record<string, string>): Promise<void> {
     const entries = Object.entries(tags);
     if (entries.length === 0) return;
     await client.query(

@@ -1,6 +1,6 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
-// entry is never edited (a change is a new version). The PostgreSQL list mirrors these versions.
-import type { Migration } from '../common/migration.ts';
+// entry is never edited (a change is a new version). Versions are numbered per engine.
+import { coveringIndexesMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -93,6 +93,27 @@ CREATE TABLE readiness_days (
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at INTEGER NOT NULL);
+`,
+  },
+  coveringIndexesMigration(false),
+  {
+    version: 3,
+    name: 'trigram full-text index for the device search',
+    sql: `
+-- Text search (the q filter: a substring of hostname, user or device id) through an FTS5 trigram
+-- index instead of scanning every device. FTS rows are keyed by device_search.rowid, an explicit
+-- INTEGER PRIMARY KEY, because a VACUUM may renumber the implicit rowids of devices.
+CREATE TABLE device_search (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE REFERENCES devices (id) ON DELETE CASCADE);
+CREATE VIRTUAL TABLE devices_fts USING fts5(search, tokenize = 'trigram');
+INSERT INTO device_search (id) SELECT id FROM devices;
+INSERT INTO devices_fts (rowid, search) SELECT ds.rowid, d.search FROM device_search ds JOIN devices d ON d.id = ds.id;
+CREATE TRIGGER devices_search_insert AFTER INSERT ON devices BEGIN
+  INSERT INTO device_search (id) VALUES (new.id);
+  INSERT INTO devices_fts (rowid, search) SELECT rowid, new.search FROM device_search WHERE id = new.id;
+END;
+CREATE TRIGGER devices_search_update AFTER UPDATE OF search ON devices WHEN old.search <> new.search BEGIN
+  UPDATE devices_fts SET search = new.search WHERE rowid = (SELECT rowid FROM device_search WHERE id = new.id);
+END;
 `,
   },
 ];

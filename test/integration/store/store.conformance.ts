@@ -135,6 +135,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(replay.map((o) => o.inserted)).toEqual([false, false, false]);
       const detail = await store.deviceDetail(a);
       expect(detail?.device.hostname).toBe('PC-A-RENAMED');
+      // The text search follows the rename.
+      expect((await store.listDevices(query({ q: 'a-renamed' }))).items.map((d) => d.deviceId)).toEqual([a]);
       expect(detail?.report?.device.hostname).toBe('PC-A-RENAMED');
       expect(await store.lastSeq(a)).toBe(2);
 
@@ -169,6 +171,17 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(detail.history[1]?.readiness).toBe('ready'); // a key check does not decide device readiness
       expect(detail.history[2]?.changes).toHaveLength(11);
       expect(detail.history[2]?.changes[0]).toEqual({ id: 'os.build', from: null, to: 'pass' });
+    });
+
+    it('returns at most the 200 newest history entries', async () => {
+      const { store } = await setup();
+      const id = await enroll(store, 'PC-FLAP');
+      // A flapping check: every report changes it, so every report is a history entry.
+      await store.storeReports(Array.from({ length: 210 }, (_, i) => incoming(id, i, { statuses: { 'sso.prt': i % 2 === 0 ? 'fail' : 'pass' } })));
+      const detail = await store.deviceDetail(id);
+      expect(detail?.history).toHaveLength(200);
+      expect(detail?.history[0]?.seq).toBe(209);
+      expect(detail?.history.at(-1)?.seq).toBe(10);
     });
 
     it('keeps the last key seen after it is unplugged, and the dropped count', async () => {
@@ -264,6 +277,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await hosts({ q: 'HANAKO@' })).toEqual(['pc-osaka-01']);
       expect(await hosts({ q: noReport.slice(4, 12).toUpperCase() })).toEqual(['PC-NEW']);
       expect(await hosts({ q: '%' })).toEqual([]); // no wildcard semantics leak through
+      expect(await hosts({ q: 'ak' })).toEqual(['pc-osaka-01']); // shorter than a trigram
+      expect(await hosts({ q: 'tokyo" OR "osaka' })).toEqual([]); // no search-syntax either
       expect(await hosts({ tag: 'site=tokyo', check: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
 
       // Missing values first ascending, last descending, in every engine.

@@ -1,0 +1,42 @@
+// In service mode the key watcher owns the HID devices: its plug/unplug/changed events trigger a
+// report, and full checks read its current capture instead of opening the keys a second time.
+import { selectHidBackend } from '../fido/backend.ts';
+import { watchKeys, type KeyWatcher } from '../fido/watch.ts';
+import type { Log } from '../log.ts';
+import { SOURCE_OK, errorMessage } from '../probes/source.ts';
+import type { SourceOptions } from '../report/engine.ts';
+
+export interface WatchedKeys {
+  /** The live source, reading keys from the watcher. */
+  readonly source: SourceOptions;
+  readonly subscribe: (onChange: () => void) => () => void;
+  stop(): Promise<void>;
+}
+
+export async function watchLiveKeys(hidUdp: string | null, log: Log): Promise<WatchedKeys | null> {
+  const listeners = new Set<() => void>();
+  let watcher: KeyWatcher;
+  try {
+    watcher = watchKeys({
+      backend: selectHidBackend(hidUdp),
+      onEvent: (event) => {
+        log.info('key event', { type: event.type });
+        for (const listener of listeners) listener();
+      },
+      onError: (error) => log.warn('key enumeration failed', { error: error.message }),
+    });
+    await watcher.start();
+  } catch (error) {
+    // No HID at all (no driver, no native module): full checks report the HID source's own error.
+    log.warn('key watcher unavailable; keys are scanned at each check', { error: errorMessage(error) });
+    return null;
+  }
+  return {
+    source: { kind: 'live', hidUdp, keys: () => ({ state: SOURCE_OK, raw: watcher.capture() }) },
+    subscribe: (onChange) => {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    stop: () => watcher.stop(),
+  };
+}

@@ -1,0 +1,70 @@
+// Agent footprint: one `keyready-agent run` process on a replayed PC, connected to a real collector,
+// left alone for a minute. Prints its RSS (steady and peak) and its idle CPU share; the budget is
+// RSS ≤ 50 MB and idle CPU ≤ 0.5 % (DESIGN.md, "Budgets"). Linux only (reads /proc).
+//   node --import tsx bench/agent-footprint.ts [--seconds 60] [--bundled] [--node-arg=--lite-mode …]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleAgent, startAgentProcess } from '../test/support/agent-process.ts';
+import { startCollectorProcess } from '../test/support/collector-process.ts';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '60' }, bundled: { type: 'boolean', default: false }, 'node-arg': { type: 'string', multiple: true, default: [] } },
+});
+const seconds = Number(values.seconds);
+if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3_600) throw new Error('--seconds must be an integer from 5 to 3600');
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+const SECRET = 'bench-enrollment-secret-0123456789';
+const FIXTURE = resolve(import.meta.dirname, '..', 'test', 'fixtures', 'dsregcmd', '01_entra-joined_win10-19041_prt-yes_FULL.txt');
+
+function cpuTicks(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at ") "; utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const root = mkdtempSync(join(tmpdir(), 'keyready-bench-agent-'));
+const collector = await startCollectorProcess({ db: `sqlite:${join(root, 'c.sqlite')}`, args: ['--enroll-secret', SECRET] });
+const script = values.bundled ? await bundleAgent('bench-keyready-agent') : undefined;
+// Default intervals (1 h full check, 60 s re-probe): the agent as it runs on a PC.
+const agent = startAgentProcess({ collectorUrl: collector.agentUrl, enrollSecret: SECRET, dataDir: join(root, 'agent'), source: ['--dsregcmd', FIXTURE], config: { intervals: { fullCheckMs: 3_600_000, reprobeMs: 60_000 }, log: { level: 'info' } }, nodeArgs: values['node-arg'], ...(script ? { script } : {}) });
+try {
+  const pid = agent.child.pid!;
+  const deadline = Date.now() + 30_000;
+  while (!agent.logLines().some((l) => l.message === 'connected to the collector')) {
+    if (Date.now() > deadline) throw new Error(`agent did not connect: ${agent.stderr()}`);
+    await sleep(200);
+  }
+  await sleep(5_000); // start-up work (first check, enrollment, first report) is not idle time
+  const startTicks = cpuTicks(pid);
+  const startAt = process.hrtime.bigint();
+  const rss: number[] = [];
+  for (let i = 0; i < seconds; i++) {
+    rss.push(rssMb(pid));
+    await sleep(1_000);
+  }
+  const elapsedS = Number(process.hrtime.bigint() - startAt) / 1e9;
+  const cpuS = (cpuTicks(pid) - startTicks) / CLOCK_TICKS;
+  const result = {
+    mode: `${values.bundled ? 'bundled (esbuild, one file)' : 'TypeScript sources through tsx'}${values['node-arg'].length ? ` with ${values['node-arg'].join(' ')}` : ''}`,
+    seconds: Math.round(elapsedS),
+    rssMbSteady: Number(rss.at(-1)!.toFixed(1)),
+    rssMbPeak: Number(Math.max(...rss).toFixed(1)),
+    idleCpuPercent: Number(((cpuS / elapsedS) * 100).toFixed(3)),
+    budget: { rssMb: 50, idleCpuPercent: 0.5 },
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await agent.stop();
+  await collector.stop();
+  rmSync(root, { recursive: true, force: true });
+}

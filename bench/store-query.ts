@@ -1,0 +1,74 @@
+// Dashboard queries on a 100,000-device SQLite fleet: p95 latency of summary, list (every filter and a
+// few sorts, a deep page) and detail. Budget (DESIGN.md): <= 50 ms p95. Run: npx tsx bench/store-query.ts
+import { cpus } from 'node:os';
+import { DeviceQuery } from '../protocol/api.ts';
+import type { Store } from '../collector/store/types.ts';
+import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
+
+const DEVICES = 100_000;
+const ITERATIONS = 40;
+const RUNS = 3;
+
+const list = (q: Record<string, string>) => (store: Store) => store.listDevices(DeviceQuery.parse(q));
+const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
+  ['summary', (store) => store.summary(new Date())],
+  ['list hostname asc (first page)', list({})],
+  ['list lastSeen desc', list({ sort: 'lastSeen', order: 'desc' })],
+  ['list readiness sort', list({ sort: 'readiness' })],
+  ['list osBuild desc', list({ sort: 'osBuild', order: 'desc' })],
+  ['list readiness=not-ready', list({ readiness: 'not-ready' })],
+  ['list check=key.fingerprint', list({ check: 'key.fingerprint' })],
+  ['list online=true, lastReport desc', list({ online: 'true', sort: 'lastReport', order: 'desc' })],
+  ['list model=ATKey.Pro CTAP2.1', list({ model: 'ATKey.Pro CTAP2.1' })],
+  ['list tag=site=osaka', list({ tag: 'site=osaka' })],
+  ['list tag=pilot (bare value)', list({ tag: 'pilot' })],
+  ['list q=user3@ (1 in 8 match)', list({ q: 'user3@' })],
+  ['list q=osaka-0001 (rare match)', list({ q: 'osaka-0001' })],
+  ['list q=ak (2 chars: scan)', list({ q: 'ak' })],
+  ['list page at offset 50,000', list({ offset: '50000' })],
+  ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
+];
+
+const { store, dispose } = await tempSqliteStore();
+try {
+  const seedStart = performance.now();
+  const ids = await enrollFleet(store, DEVICES);
+  const variants = reportVariants();
+  const at = new Date();
+  for (let start = 0; start < ids.length; start += 1000) {
+    await store.storeReports(
+      ids.slice(start, start + 1000).map((id, j) => {
+        const variant = variants[(start + j) % variants.length]!;
+        // Each PC reports its own name (search and the hostname sort see 100,000 distinct ones).
+        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(start + j) } }, at);
+      }),
+    );
+  }
+  // A third of the fleet is connected.
+  await Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => store.markConnected(id, 'bench', '0.1.0', undefined, at)));
+  console.log(
+    `store-query: SQLite, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
+      `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,
+  );
+
+  const detailIds = ids.filter((_, i) => i % 997 === 0);
+  const all: [string, (store: Store) => Promise<unknown>][] = [
+    ...QUERIES,
+    ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
+  ];
+  for (const [name, run] of all) {
+    const p95s: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const times: number[] = [];
+      for (let i = 0; i < ITERATIONS; i++) {
+        const t = performance.now();
+        await run(store);
+        times.push(performance.now() - t);
+      }
+      p95s.push(percentile(times, 95));
+    }
+    console.log(`  ${name.padEnd(36)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
+  }
+} finally {
+  await dispose();
+}

@@ -1,0 +1,103 @@
+// Starts a real agent process in service mode (`node bin/keyready-agent.js run …`) on a replayed PC,
+// with its own data directory and an agent.json written for the test (short intervals and backoff).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'keyready-agent.js');
+
+/**
+ * Bundles the agent into one file under test-artifacts/ (dependencies stay in node_modules), so many
+ * agents start without compiling TypeScript each; the same code as bin/keyready-agent.js runs.
+ */
+export async function bundleAgent(name: string): Promise<string> {
+  const outfile = join(ROOT, 'test-artifacts', `${name}.mjs`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({ entryPoints: [join(ROOT, 'agent', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+  return outfile;
+}
+
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly dataDir: string;
+  /** The agent's JSON log lines so far (from its data directory). */
+  logLines(): Array<Record<string, unknown>>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill9(): Promise<void>;
+  stderr(): string;
+}
+
+export interface AgentStartOptions {
+  readonly collectorUrl: string;
+  readonly enrollSecret?: string;
+  readonly dataDir: string;
+  /** The replay source: `['--dsregcmd', FILE]` or `['--from', DIR]`. */
+  readonly source: readonly string[];
+  /** Merged into agent.json. */
+  readonly config?: Record<string, unknown>;
+  /** Run with a bundled build instead of the TypeScript sources (many agents start faster). */
+  readonly script?: string;
+  /** Node/V8 flags for the agent process (e.g. --lite-mode when measuring footprint). */
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Record<string, string>;
+}
+
+export const FAST_AGENT_CONFIG = {
+  intervals: { fullCheckMs: 600_000, reprobeMs: 200 },
+  reconnect: { baseMs: 200, capMs: 1_000 },
+  log: { level: 'debug' },
+};
+
+export function startAgentProcess(options: AgentStartOptions): AgentProcess {
+  mkdirSync(options.dataDir, { recursive: true });
+  const configFile = join(options.dataDir, 'agent.json');
+  writeFileSync(configFile, JSON.stringify({ ...FAST_AGENT_CONFIG, ...options.config }));
+  const args = [
+    ...(options.nodeArgs ?? []),
+    options.script ?? BIN,
+    'run',
+    '--collector',
+    options.collectorUrl,
+    '--data-dir',
+    options.dataDir,
+    '--config',
+    configFile,
+    ...(options.enrollSecret ? ['--enroll-secret', options.enrollSecret] : []),
+    ...options.source,
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    dataDir: options.dataDir,
+    logLines() {
+      let text = '';
+      try {
+        text = readFileSync(join(options.dataDir, 'logs', 'agent.log'), 'utf8');
+      } catch {
+        return [];
+      }
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    exited,
+    async stop() {
+      if (alive()) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+    stderr: () => stderr,
+  };
+}
