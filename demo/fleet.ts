@@ -7,6 +7,7 @@ import type { Report } from '../protocol/report.ts';
 import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../test/support/compose.ts';
 import { FIDO_PROVIDER_CLSID, type RegistrySpec } from '../test/support/pc.ts';
 import { pcReport, SIM_AGENT_VERSION } from '../test/support/pc-report.ts';
+import { seededRandom } from '../test/support/seeded-random.ts';
 import { SimAgent } from '../test/support/sim-agent.ts';
 import type { AuthenticatorConfig } from '../test/support/virtual-authenticator/authenticator.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig, type AtkeyModelProfile, type EnrollmentState } from '../test/support/virtual-authenticator/profiles.ts';
@@ -47,18 +48,6 @@ const PROFILES: readonly Profile[] = [
   { weight: 4, dsregcmd: registeredOnly, key: 'pin-only' },
   { weight: 4, dsregcmd: domainWithFailingHybridJoin, registry: { securityKeyPolicy: null, fidoPolicy: { EnableFIDODeviceLogon: 1 } }, key: 'both' },
 ];
-
-/** A small seeded generator, so the same --seed gives the same fleet. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)] as T;
