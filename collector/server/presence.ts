@@ -43,10 +43,14 @@ export class PresenceBatcher {
   }
 
   #schedule(): void {
-    // The batch in flight picks the queue up when it ends.
-    if (this.#inFlight) return;
-    if (this.#queue.length >= this.options.maxBatch) this.#flush();
-    else this.#timer ??= setTimeout(() => this.#flush(), this.options.maxDelayMs);
+    if (this.#queue.length >= this.options.maxBatch && !this.#inFlight) this.#flush();
+    // The window runs even while a batch is in flight: changes arriving one per turn still gather
+    // into one batch, instead of each following the previous commit alone.
+    else
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        if (!this.#inFlight) this.#flush();
+      }, this.options.maxDelayMs);
   }
 
   #flush(): void {
@@ -64,8 +68,8 @@ export class PresenceBatcher {
     );
     void this.#inFlight.then(() => {
       this.#inFlight = null;
-      // What queued meanwhile has already waited a whole commit: it goes now.
-      this.#flush();
+      // A full batch, or one whose window ended during that commit, goes now; otherwise its timer sends it.
+      if (this.#queue.length >= this.options.maxBatch || (this.#queue.length > 0 && !this.#timer)) this.#flush();
     });
   }
 }

@@ -1,7 +1,7 @@
 // The presence batcher's own logic (grouping, one batch in flight, call order, resolving only after
 // the store call) against a small in-test store; the store conformance suite runs markPresence on
 // real SQLite and PostgreSQL, the collector integration tests run the batcher on them.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PresenceBatcher } from '../../../collector/server/presence.ts';
 import type { PresenceChange } from '../../../collector/store/types.ts';
 
@@ -16,11 +16,13 @@ class RecordingStore {
   overlapped = false;
   failNext = false;
 
+  constructor(private readonly commitMs = 20) {}
+
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {
     this.calls.push([...changes]);
     this.running += 1;
     if (this.running > 1) this.overlapped = true;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, this.commitMs));
     this.running -= 1;
     if (this.failNext) {
       this.failNext = false;
@@ -52,6 +54,25 @@ describe('PresenceBatcher', () => {
     await batcher.drain();
     expect(store.overlapped).toBe(false);
     expect(store.calls.map(names)).toEqual([['connected:a', 'connected:b'], ['disconnected:a', 'connected:c'], ['disconnected:b']]);
+  });
+
+  it('keeps gathering during a commit: changes arriving faster than commits do not go one per commit', async () => {
+    // Fake clock: a commit takes 2 ms, a hello arrives every 1 ms, the window is 5 ms.
+    vi.useFakeTimers();
+    try {
+      const store = new RecordingStore(2);
+      const batcher = new PresenceBatcher(store, { maxBatch: 100, maxDelayMs: 5 });
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 12; i += 1) {
+        writes.push(batcher.write(connected(`d${i}`)));
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(20);
+      await Promise.all(writes);
+      expect(store.calls.map((batch) => batch.length)).toEqual([5, 5, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('drain applies what is queued before the delay ends', async () => {
