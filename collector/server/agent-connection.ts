@@ -17,6 +17,7 @@ import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials
 import type { IngestBatcher } from './ingest.ts';
 import type { AuthFailure, Metrics } from './metrics.ts';
 import { parseAgentMessage } from './parse-message.ts';
+import type { PresenceBatcher } from './presence.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export interface AgentContext {
@@ -24,6 +25,7 @@ export interface AgentContext {
   instanceId: string;
   enrollSecrets: () => readonly string[];
   batcher: IngestBatcher;
+  presence: PresenceBatcher;
   hub: AgentHub;
   metrics: Metrics;
   log: Logger;
@@ -188,9 +190,9 @@ export class AgentConnection {
     this.ctx.hub.register(this);
     this.onAuthenticated();
     const now = new Date();
-    await this.ctx.hub.presence(auth.deviceId, () =>
-      this.ctx.store.markConnected(auth.deviceId, this.ctx.instanceId, message.agentVersion, message.tags, now),
-    );
+    await this.ctx.presence.write({
+      type: 'connected', deviceId: auth.deviceId, instanceId: this.ctx.instanceId, agentVersion: message.agentVersion, tags: message.tags, at: now,
+    });
     const lastSeq = await this.ctx.store.lastSeq(auth.deviceId);
     if (this.#state !== 'busy') return;
     this.#floor = lastSeq;
@@ -247,8 +249,8 @@ export class AgentConnection {
     // A superseding connection on this collector already holds the device: it stays online.
     if (this.#superseded) return;
     const at = new Date();
-    this.ctx.hub
-      .presence(deviceId, () => this.ctx.store.markDisconnected(deviceId, this.ctx.instanceId, at))
+    this.ctx.presence
+      .write({ type: 'disconnected', deviceId, instanceId: this.ctx.instanceId, at })
       .then(() => this.ctx.deviceChanged(deviceId))
       .catch((error: unknown) => {
         this.ctx.metrics.storeErrors.inc();

@@ -9,8 +9,6 @@ import type { Metrics } from './metrics.ts';
 
 export class AgentHub {
   readonly #byDevice = new Map<string, AgentConnection>();
-  /** The presence write in flight per device: a quick reconnect's writes must land in order. */
-  readonly #presence = new Map<string, Promise<void>>();
   #touched = new Set<string>();
   #pingTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -47,21 +45,6 @@ export class AgentHub {
   unregister(connection: AgentConnection): void {
     const deviceId = connection.deviceId;
     if (deviceId && this.#byDevice.get(deviceId) === connection) this.#byDevice.delete(deviceId);
-  }
-
-  /**
-   * Runs a presence write (connected / disconnected) after the device's previous one. PostgreSQL's
-   * pool could otherwise commit an old connection's "disconnected" after the new one's "connected".
-   */
-  presence(deviceId: string, write: () => Promise<void>): Promise<void> {
-    const previous = this.#presence.get(deviceId) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(write);
-    this.#presence.set(deviceId, next);
-    const forget = (): void => {
-      if (this.#presence.get(deviceId) === next) this.#presence.delete(deviceId);
-    };
-    next.then(forget, forget);
-    return next;
   }
 
   touched(deviceId: string): void {

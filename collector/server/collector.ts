@@ -19,6 +19,7 @@ import { AgentConnection, refuse, type AgentContext } from './agent-connection.t
 import { AgentHub } from './agent-hub.ts';
 import { ChangePublisher } from './change-publisher.ts';
 import { IngestBatcher, type BatcherOptions } from './ingest.ts';
+import { PresenceBatcher } from './presence.ts';
 import { createMetrics } from './metrics.ts';
 import { RateLimiter, type BucketOptions } from './rate-limit.ts';
 import { serveStatic } from './static-files.ts';
@@ -88,6 +89,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       log.error('report batch not stored', { event: 'store.error', size, reason: error instanceof Error ? error.message : String(error) });
     } else if (outcomes) log.debug('report batch stored', { event: 'ingest.batch', size });
   });
+  // Presence is gathered like reports: same window, same batch size.
+  const presence = new PresenceBatcher(store, { maxBatch: options.batch.maxBatch, maxDelayMs: options.batch.maxDelayMs });
   const admission = new AdmissionControl(options.admission);
   const connectionRate = new RateLimiter(options.connectionRate);
   const authFailures = new RateLimiter(options.authFailureRate);
@@ -100,6 +103,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     instanceId,
     enrollSecrets: () => options.enrollSecrets,
     batcher,
+    presence,
     hub,
     metrics,
     log,
@@ -254,6 +258,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     for (const ws of agentSockets.clients) ws.terminate();
     server.closeAllConnections();
+    await presence.drain();
     await store.releaseInstance(instanceId, new Date());
     await store.close();
     log.info('collector stopped', { event: 'collector.stopped', instanceId });

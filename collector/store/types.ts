@@ -36,6 +36,11 @@ export interface StoredOutcome {
   inserted: boolean;
 }
 
+/** One presence change of a device held by a collector instance (hello, or the connection closing). */
+export type PresenceChange =
+  | { type: 'connected'; deviceId: string; instanceId: string; agentVersion: string; tags: Record<string, string> | undefined; at: Date }
+  | { type: 'disconnected'; deviceId: string; instanceId: string; at: Date };
+
 /** Cross-instance events (PostgreSQL LISTEN/NOTIFY; in-process for SQLite). */
 export type BusEvent =
   | { type: 'device-changed'; deviceId: string }
@@ -62,6 +67,12 @@ export interface Store {
   /** Called on hello: agent version, tags, online on this instance. */
   markConnected(deviceId: string, instanceId: string, agentVersion: string, tags: Record<string, string> | undefined, at: Date): Promise<void>;
   markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void>;
+  /**
+   * Applies many presence changes in one transaction, in the given order (a device connected then
+   * disconnected in one batch ends offline; disconnected then connected ends online). A reconnect
+   * storm's hellos share one commit instead of paying one each.
+   */
+  markPresence(changes: readonly PresenceChange[]): Promise<void>;
   /** Bumps last-seen for devices that answered a ping (batched). */
   touch(deviceIds: readonly string[], at: Date): Promise<void>;
   /** Marks offline every device this instance held (start-up after a crash, shutdown). */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
 import { BusEventSchema, LocalBus } from '../common/bus.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
 import { restoreReport } from '../common/reportBody.ts';
@@ -14,6 +14,7 @@ import { exportPages, type StoreOptions } from '../common/export.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
 import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
 import { pendingMigrations } from '../common/migration.ts';
+import { presenceRounds } from '../common/presence.ts';
 import type { SqlValue } from '../common/query.ts';
 import { statements } from '../common/statements.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
@@ -70,6 +71,21 @@ const UPSERT_REPORTS_SQL =
 const INSERT_HISTORY_SQL =
   'INSERT INTO device_history (device_id, seq, at, readiness, changes) ' +
   'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])';
+const CONNECTED_SQL =
+  'UPDATE devices AS d SET online = 1, instance_id = u.instance_id, agent_version = u.agent_version, last_seen = GREATEST(d.last_seen, u.at) ' +
+  'FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(id, instance_id, agent_version, at) WHERE d.id = u.id';
+// Only the instance holding the connection may end it: the agent may already be back on another.
+const DISCONNECTED_SQL =
+  'UPDATE devices AS d SET online = 0, instance_id = NULL, last_seen = GREATEST(d.last_seen, u.at) ' +
+  'FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(id, instance_id, at) WHERE d.id = u.id AND d.instance_id = u.instance_id';
+// Every hello carries the tags; rows are rewritten only when they differ.
+const SET_TAGS_SQL =
+  'UPDATE devices AS d SET tags = u.tags FROM unnest($1::text[], $2::text[]) AS u(id, tags) WHERE d.id = u.id AND d.tags <> u.tags RETURNING d.id';
+
+interface DeviceTags {
+  deviceId: string;
+  tags: Record<string, string>;
+}
 
 /** Rows to column arrays, the shape unnest() takes. */
 function columns(table: readonly (readonly SqlValue[])[], width: number): SqlValue[][] {
@@ -172,7 +188,7 @@ export class PostgresStore implements Store {
         device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
         hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
       ]);
-      await this.replaceTags(client, id, device.tags);
+      await this.replaceTags(client, [{ deviceId: id, tags: device.tags }]);
       return { deviceId: id, reenrolled: true };
     }
     const id = randomUUID();
@@ -180,26 +196,27 @@ export class PostgresStore implements Store {
       id, device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
       hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
     ]);
-    await this.insertTags(client, id, device.tags);
+    await this.insertTags(client, [{ deviceId: id, tags: device.tags }]);
     // A new PC counts as "unknown" until its first report says otherwise.
     await this.applyTrend(client, new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
     return { deviceId: id, reenrolled: false };
   }
 
-  private async replaceTags(client: pg.PoolClient, deviceId: string, tags: Record<string, string>): Promise<void> {
-    const json = JSON.stringify(tags);
-    const updated = await client.query(numbered(SQL.setTags), [json, deviceId, json]);
-    if (updated.rowCount === 0) return;
-    await rows(client, SQL.clearTags, [deviceId]);
-    await this.insertTags(client, deviceId, tags);
+  private async replaceTags(client: pg.PoolClient, devices: readonly DeviceTags[]): Promise<void> {
+    if (devices.length === 0) return;
+    const updated = await client.query<{ id: string }>(SET_TAGS_SQL, columns(devices.map((d) => [d.deviceId, JSON.stringify(d.tags)]), 2));
+    const changed = new Set(updated.rows.map((r) => r.id));
+    if (changed.size === 0) return;
+    await client.query('DELETE FROM device_tags WHERE device_id = ANY($1::text[])', [[...changed]]);
+    await this.insertTags(client, devices.filter((d) => changed.has(d.deviceId)));
   }
 
-  private async insertTags(client: pg.PoolClient, deviceId: string, tags: Record<string, string>): Promise<void> {
-    const entries = Object.entries(tags);
+  private async insertTags(client: pg.PoolClient, devices: readonly DeviceTags[]): Promise<void> {
+    const entries = devices.flatMap((d) => Object.entries(d.tags).map(([key, value]) => [d.deviceId, key, value]));
     if (entries.length === 0) return;
     await client.query(
-      'INSERT INTO device_tags (device_id, tag_key, tag_value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v)',
-      [deviceId, entries.map(([k]) => k), entries.map(([, v]) => v)],
+      'INSERT INTO device_tags (device_id, tag_key, tag_value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
+      columns(entries, 3),
     );
   }
 
@@ -226,18 +243,29 @@ export class PostgresStore implements Store {
     tags: Record<string, string> | undefined,
     at: Date,
   ): Promise<void> {
-    if (!tags) {
-      await rows(this.pool, SQL.connected, [instanceId, agentVersion, at.getTime(), deviceId]);
-      return;
-    }
-    await this.tx(async (client) => {
-      await rows(client, SQL.connected, [instanceId, agentVersion, at.getTime(), deviceId]);
-      await this.replaceTags(client, deviceId, tags);
-    });
+    await this.markPresence([{ type: 'connected', deviceId, instanceId, agentVersion, tags, at }]);
   }
 
   async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
-    await rows(this.pool, SQL.disconnected, [at.getTime(), deviceId, instanceId]);
+    await this.markPresence([{ type: 'disconnected', deviceId, instanceId, at }]);
+  }
+
+  async markPresence(changes: readonly PresenceChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.tx(async (client) => {
+      // Locked in id order first, like storeReports: two collectors never wait on each other in opposite orders.
+      const ids = [...new Set(changes.map((c) => c.deviceId))].sort();
+      await client.query('SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+      for (const { connected, disconnected } of presenceRounds(changes)) {
+        if (connected.length > 0) {
+          await client.query(CONNECTED_SQL, columns(connected.map((c) => [c.deviceId, c.instanceId, c.agentVersion, c.at.getTime()]), 4));
+          await this.replaceTags(client, connected.flatMap((c) => (c.tags ? [{ deviceId: c.deviceId, tags: c.tags }] : [])));
+        }
+        if (disconnected.length > 0) {
+          await client.query(DISCONNECTED_SQL, columns(disconnected.map((c) => [c.deviceId, c.instanceId, c.at.getTime()]), 3));
+        }
+      }
+    });
   }
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {

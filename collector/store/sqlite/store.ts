@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, Store, StoredOutcome } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
 import { restoreReport } from '../common/reportBody.ts';
@@ -211,14 +211,28 @@ export class SqliteStore implements Store {
     tags: Record<string, string> | undefined,
     at: Date,
   ): Promise<void> {
-    await this.write(() => {
-      this.stmt(SQL.connected).run(instanceId, agentVersion, at.getTime(), deviceId);
-      if (tags) this.replaceTags(deviceId, tags);
-    });
+    await this.markPresence([{ type: 'connected', deviceId, instanceId, agentVersion, tags, at }]);
   }
 
   async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
-    await this.write(() => this.stmt(SQL.disconnected).run(at.getTime(), deviceId, instanceId));
+    await this.markPresence([{ type: 'disconnected', deviceId, instanceId, at }]);
+  }
+
+  async markPresence(changes: readonly PresenceChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const connected = this.stmt(SQL.connected);
+    const disconnected = this.stmt(SQL.disconnected);
+    // One queued write: the changes ride the group commit in order, one fsync for the lot.
+    await this.write(() => {
+      for (const change of changes) {
+        if (change.type === 'disconnected') {
+          disconnected.run(change.at.getTime(), change.deviceId, change.instanceId);
+          continue;
+        }
+        connected.run(change.instanceId, change.agentVersion, change.at.getTime(), change.deviceId);
+        if (change.tags) this.replaceTags(change.deviceId, change.tags);
+      }
+    });
   }
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {

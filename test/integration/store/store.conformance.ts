@@ -370,6 +370,36 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await store.deviceDetail(b))?.device).toMatchObject({ online: false, lastSeen: minutes(8).toISOString() });
     });
 
+    it('applies a batch of presence changes in order per device (reconnects, supersedes, foreign disconnects)', async () => {
+      const { store } = await setup();
+      const [a, b, c, d, e] = [await enroll(store, 'PC-A'), await enroll(store, 'PC-B'), await enroll(store, 'PC-C'), await enroll(store, 'PC-D'), await enroll(store, 'PC-E')];
+      const connected = (deviceId: string, at: Date, tags?: Record<string, string>, instanceId = 'i1') =>
+        ({ type: 'connected', deviceId, instanceId, agentVersion: '0.2.0', tags, at }) as const;
+      const disconnected = (deviceId: string, at: Date, instanceId = 'i1') => ({ type: 'disconnected', deviceId, instanceId, at }) as const;
+      await store.markConnected(b, 'i1', '0.1.0', undefined, minutes(1));
+      await store.markConnected(e, 'i2', '0.1.0', undefined, minutes(1));
+      await store.markPresence([
+        connected(a, minutes(2), { site: 'osaka' }),
+        disconnected(b, minutes(2)), // the old connection dropped, then the agent came back:
+        connected(c, minutes(2)),
+        connected(b, minutes(3), { site: 'tokyo' }), // … ends online, with the new hello's tags
+        connected(c, minutes(3)), // a newer connection superseded the old one (no disconnect): online
+        disconnected(a, minutes(4)), // connected and gone within one batch: offline
+        connected(d, minutes(2)),
+        disconnected(d, minutes(3), 'i2'), // a disconnect from an instance not holding it: ignored
+        disconnected(e, minutes(2)), // e is held by i2: i1's disconnect changes nothing
+      ]);
+      const device = async (id: string) => (await store.deviceDetail(id))?.device;
+      expect(await device(a)).toMatchObject({ online: false, lastSeen: minutes(4).toISOString(), agentVersion: '0.2.0' });
+      expect(await device(b)).toMatchObject({ online: true, lastSeen: minutes(3).toISOString(), agentVersion: '0.2.0' });
+      expect(await device(c)).toMatchObject({ online: true, lastSeen: minutes(3).toISOString() });
+      expect(await device(d)).toMatchObject({ online: true });
+      expect(await device(e)).toMatchObject({ online: true, agentVersion: '0.1.0' });
+      expect((await store.listDevices(query({ tag: 'site=tokyo' }))).items.map((row) => row.deviceId)).toEqual([b]);
+      expect((await store.listDevices(query({ tag: 'site=osaka' }))).items.map((row) => row.deviceId)).toEqual([a]);
+      expect((await store.summary(minutes(5))).online).toBe(4);
+    });
+
     it('keeps settings; initSetting lets the first of two racing collectors win for both', async () => {
       const { store, peer } = await setup();
       const other = await peer();
