@@ -1,6 +1,6 @@
 // Presence write bench (not part of npm test): N hellos arriving one per event-loop turn, as they do
 // when TLS handshakes spread a reconnect storm out, against a real SQLite file (synchronous = FULL).
-// "direct" calls store.markConnected per hello (one commit per turn: the collector before batching);
+// "direct" calls store.markPresence with one change per hello (one commit per turn: the collector before batching);
 // "batched" goes through the collector's PresenceBatcher (ingest window: 4 ms, up to 1,000).
 // Usage: npx tsx bench/presence-writes.ts [--hellos 3000]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +32,7 @@ async function run(mode: 'direct' | 'batched'): Promise<void> {
       const at = new Date();
       writes.push(
         mode === 'direct'
-          ? store.markConnected(deviceId, 'bench', 'bench', {}, at)
+          ? store.markPresence([{ type: 'connected', deviceId, instanceId: 'bench', agentVersion: 'bench', tags: {}, at }])
           : batcher.write({ type: 'connected', deviceId, instanceId: 'bench', agentVersion: 'bench', tags: {}, at }),
       );
       await turn();

@@ -45,7 +45,9 @@ try {
     );
   }
   // A third of the fleet is connected.
-  await Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => store.markConnected(id, 'bench', '0.1.0', undefined, at)));
+  await store.markPresence(
+    ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
+  );
   console.log(
     `store-query: SQLite, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
       `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,

@@ -64,13 +64,10 @@ export interface Store {
   enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }>;
   getDeviceAuth(deviceId: string): Promise<DeviceAuth | null>;
   revokeDevice(deviceId: string): Promise<void>;
-  /** Called on hello: agent version, tags, online on this instance. */
-  markConnected(deviceId: string, instanceId: string, agentVersion: string, tags: Record<string, string> | undefined, at: Date): Promise<void>;
-  markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void>;
   /**
-   * Applies many presence changes in one transaction, in the given order (a device connected then
-   * disconnected in one batch ends offline; disconnected then connected ends online). A reconnect
-   * storm's hellos share one commit instead of paying one each.
+   * Hello (agent version, tags, online on this instance) and close, many in one transaction, applied
+   * in the given order (a device connected then disconnected in one batch ends offline; disconnected
+   * then connected ends online). A reconnect storm's hellos share one commit instead of one each.
    */
   markPresence(changes: readonly PresenceChange[]): Promise<void>;
   /** Bumps last-seen for devices that answered a ping (batched). */

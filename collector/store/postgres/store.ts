@@ -236,20 +236,6 @@ export class PostgresStore implements Store {
     await rows(this.pool, SQL.revoke, [deviceId]);
   }
 
-  async markConnected(
-    deviceId: string,
-    instanceId: string,
-    agentVersion: string,
-    tags: Record<string, string> | undefined,
-    at: Date,
-  ): Promise<void> {
-    await this.markPresence([{ type: 'connected', deviceId, instanceId, agentVersion, tags, at }]);
-  }
-
-  async markDisconnected(deviceId: string, instanceId: string, at: Date): Promise<void> {
-    await this.markPresence([{ type: 'disconnected', deviceId, instanceId, at }]);
-  }
-
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {
     if (changes.length === 0) return;
     await this.tx(async (client) => {

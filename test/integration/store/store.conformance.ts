@@ -209,7 +209,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         incoming(c, 1, { at: day2, statuses: { 'policy.security-key': 'fail' }, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] }),
         incoming(d, 1, { at: day4, statuses: { 'join.state': 'unknown' }, keys: [] }),
       ]);
-      await store.markConnected(a, 'collector-1', '0.1.0', undefined, day4);
+      await store.markPresence([{ type: 'connected', deviceId: a, instanceId: 'collector-1', agentVersion: '0.1.0', tags: undefined, at: day4 }]);
       const summary = Summary.parse(await store.summary(day4));
       expect(summary).toMatchObject({
         total: 5,
@@ -256,7 +256,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         ]);
       }
       const noReport = await enroll(store, 'PC-NEW');
-      await store.markConnected(ids[0]!, 'collector-1', '0.2.0', undefined, minutes(10));
+      await store.markPresence([{ type: 'connected', deviceId: ids[0]!, instanceId: 'collector-1', agentVersion: '0.2.0', tags: undefined, at: minutes(10) }]);
       const hosts = async (q: Partial<Record<keyof DeviceQuery, string>>) => {
         const list = DeviceList.parse(await store.listDevices(query(q)));
         return list.items.map((d) => d.hostname);
@@ -345,13 +345,13 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const c = await enroll(store, 'PC-C');
       await store.heartbeatInstance('live', minutes(0));
       await store.heartbeatInstance('dead', minutes(0));
-      await store.markConnected(a, 'live', '0.1.0', { site: 'tokyo' }, minutes(1));
-      await store.markConnected(b, 'dead', '0.1.0', undefined, minutes(1));
-      await store.markConnected(c, 'dead', '0.1.0', undefined, minutes(1));
+      await store.markPresence([{ type: 'connected', deviceId: a, instanceId: 'live', agentVersion: '0.1.0', tags: { site: 'tokyo' }, at: minutes(1) }]);
+      await store.markPresence([{ type: 'connected', deviceId: b, instanceId: 'dead', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
+      await store.markPresence([{ type: 'connected', deviceId: c, instanceId: 'dead', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
       expect((await store.listDevices(query({ tag: 'site=tokyo' }))).total).toBe(1);
 
       // A disconnect reported by an instance that no longer holds the device changes nothing.
-      await store.markDisconnected(a, 'dead', minutes(2));
+      await store.markPresence([{ type: 'disconnected', deviceId: a, instanceId: 'dead', at: minutes(2) }]);
       expect((await store.summary(minutes(2))).online).toBe(3);
 
       await store.touch([a, b], minutes(3));
@@ -365,8 +365,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
 
       await store.releaseInstance('live', minutes(6));
       expect((await store.summary(minutes(6))).online).toBe(0);
-      await store.markConnected(b, 'live', '0.1.0', undefined, minutes(7));
-      await store.markDisconnected(b, 'live', minutes(8));
+      await store.markPresence([{ type: 'connected', deviceId: b, instanceId: 'live', agentVersion: '0.1.0', tags: undefined, at: minutes(7) }]);
+      await store.markPresence([{ type: 'disconnected', deviceId: b, instanceId: 'live', at: minutes(8) }]);
       expect((await store.deviceDetail(b))?.device).toMatchObject({ online: false, lastSeen: minutes(8).toISOString() });
     });
 
@@ -376,8 +376,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const connected = (deviceId: string, at: Date, tags?: Record<string, string>, instanceId = 'i1') =>
         ({ type: 'connected', deviceId, instanceId, agentVersion: '0.2.0', tags, at }) as const;
       const disconnected = (deviceId: string, at: Date, instanceId = 'i1') => ({ type: 'disconnected', deviceId, instanceId, at }) as const;
-      await store.markConnected(b, 'i1', '0.1.0', undefined, minutes(1));
-      await store.markConnected(e, 'i2', '0.1.0', undefined, minutes(1));
+      await store.markPresence([{ type: 'connected', deviceId: b, instanceId: 'i1', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
+      await store.markPresence([{ type: 'connected', deviceId: e, instanceId: 'i2', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
       await store.markPresence([
         connected(a, minutes(2), { site: 'osaka' }),
         disconnected(b, minutes(2)), // the old connection dropped, then the agent came back:
