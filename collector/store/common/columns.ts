@@ -99,17 +99,19 @@ export function toDeviceRow(raw: unknown): DeviceRow {
 export const STATE_COLUMNS =
   'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at, report_hash';
 
-const StoredState = z.object({
-  id: z.string(),
+// The columns it shares with a listed row keep one definition.
+const StoredState = StoredDeviceRow.pick({
+  id: true,
+  last_seen: true,
+  readiness: true,
+  user_name: true,
+  key_model: true,
+  key_fp: true,
+  key_pin: true,
+  key_seen_at: true,
+}).extend({
   last_seq: Int,
-  last_seen: Int,
-  readiness: Int,
   checks: z.string(),
-  user_name: z.string().nullable(),
-  key_model: z.string().nullable(),
-  key_fp: Flag.nullable(),
-  key_pin: Flag.nullable(),
-  key_seen_at: Int.nullable(),
   report_hash: z.string().nullable(),
 });
 
