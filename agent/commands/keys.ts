@@ -6,7 +6,7 @@ import { scanKeys } from '../fido/scanner.ts';
 import { watchKeys, type KeyEvent } from '../fido/watch.ts';
 import { selectHidBackend } from '../fido/backend.ts';
 import type { HidBackend } from '../fido/transport/types.ts';
-import { EXIT_ERROR, EXIT_READY, type Command } from './context.ts';
+import { EXIT_ERROR, EXIT_READY, type Command, type Output } from './context.ts';
 
 export interface KeysOptions {
   readonly json: boolean;
@@ -15,9 +15,7 @@ export interface KeysOptions {
   readonly hidUdp: string | null;
 }
 
-export interface KeysIo {
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
+export interface KeysIo extends Pick<Output, 'stdout' | 'stderr'> {
   /** Ends --watch. */
   readonly signal?: AbortSignal;
   /** Replaces the node-hid / UDP choice (tests plug the virtual authenticator in here). */
