@@ -9,18 +9,22 @@ import { collect } from './commands/collect.ts';
 import { keys } from './commands/keys.ts';
 import { probeUser } from './commands/probe-user.ts';
 import { run } from './commands/run.ts';
+import { setup } from './commands/setup.ts';
 import { EXIT_ERROR, type Command, type GlobalOptions, type OptionSpec, type OptionValues, type Output } from './commands/context.ts';
 import { defaultDataDir } from './config.ts';
 import { AgentError } from './errors.ts';
+import { setNativeAddonDir } from './fido/transport/hid-addon.ts';
+import { AGENT_VERSION } from './version.ts';
 import { errorMessage } from './probes/source.ts';
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys, run, 'probe-user': probeUser };
+const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys, run, 'probe-user': probeUser, setup };
 
 const GLOBAL_OPTIONS: OptionSpec = {
   lang: { type: 'string' },
   'data-dir': { type: 'string' },
   'hid-udp': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 };
 
 function defaultLang(env: NodeJS.ProcessEnv): Lang {
@@ -82,8 +86,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     }
     const globals = globalsFrom(parsed.values, env);
     lang = globals.lang;
+    setNativeAddonDir(globals.dataDir);
     const extra = parsed.positionals[1];
     if (extra !== undefined) throw new AgentError({ key: 'cli.unexpected-argument', params: { arg: extra } });
+    if (parsed.values.version === true) {
+      out.stdout(`${AGENT_VERSION}\n`);
+      return 0;
+    }
     if (parsed.values.help === true) {
       out.stdout(`${t(lang, 'cli.usage')}\n`);
       return 0;
@@ -100,9 +109,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
   }
 }
 
-const exitCode = await main(process.argv.slice(2), process.env, {
+// No top-level await: the agent ships as one CommonJS file (installers/build.ts).
+void main(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+}).then((exitCode) => {
+  process.exitCode = exitCode;
 });
-process.exitCode = exitCode;

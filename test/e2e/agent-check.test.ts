@@ -124,7 +124,7 @@ describe('bad input and usage', () => {
       expect(run.stderr).toMatch(/^keyready-agent: .+\n$/);
       expect(run.stderr).not.toContain('    at ');
     }
-    expect(runs[0]?.stderr).toBe('keyready-agent: unknown option --nope (options here: --lang, --data-dir, --hid-udp, --help, --json, --dsregcmd, --from)\n');
+    expect(runs[0]?.stderr).toBe('keyready-agent: unknown option --nope (options here: --lang, --data-dir, --hid-udp, --help, --version, --json, --dsregcmd, --from)\n');
     expect(runs[1]?.stderr).toContain('unknown command "frobnicate"');
     expect(runs[2]?.stderr).toContain('--lang must be one of en, ja (got "fr")');
     expect(runs[3]?.stderr).toBe('keyready-agent: オプション --from には値が必要です\n');
