@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly in the repo; the packaged agent is a bundled build instead.
-import { register } from 'tsx/esm/api';
-register();
-await import('../agent/cli.ts');
+// Runs the built agent (dist/keyready-agent.cjs, from `npm run build`): what ships is what runs.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const bundle = new URL('../dist/keyready-agent.cjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('keyready-agent: dist/keyready-agent.cjs is missing: run `npm run build` first.\n');
+  process.exit(2);
+}
+createRequire(import.meta.url)(bundle.pathname);

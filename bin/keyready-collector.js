@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly in the repo.
-import { register } from 'tsx/esm/api';
-register();
-await import('../collector/cli.ts');
+// Runs the built collector (dist/keyready-collector.mjs, from `npm run build`; `npm start` builds it when stale).
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/keyready-collector.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('keyready-collector: dist/keyready-collector.mjs is missing: run `npm run build` first (`npm start` does it for you).\n');
+  process.exit(2);
+}
+await import(bundle.href);

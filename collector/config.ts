@@ -29,7 +29,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
-  'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dashboard/dist of this install)' },
+  'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
 };
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -62,7 +62,8 @@ const ConfigSchema = z
   })
   .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
 
-const DEFAULT_DASHBOARD_DIR = resolve(import.meta.dirname, '..', 'dashboard', 'dist');
+// One level up is the package root both from collector/config.ts and from the bundle dist/keyready-collector.mjs.
+const DEFAULT_DASHBOARD_DIR = resolve(import.meta.dirname, '..', 'dist', 'dashboard');
 
 export interface Config {
   port: number;

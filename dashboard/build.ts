@@ -1,7 +1,7 @@
 // Builds the dashboard into static files the collector serves at `/`: index.html plus content-hashed
 // app-<hash>.js and app-<hash>.css (cache forever, new names on change). Everything is bundled: no CDN,
 // no web fonts, no third-party script — corporate networks and air-gapped sites load nothing else.
-//   npm run build:dashboard            → dashboard/dist/
+//   npm run build:dashboard            → dist/dashboard/ (npm run build makes it with the other bundles)
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_OUT_DIR = join(HERE, 'dist');
+export const DEFAULT_OUT_DIR = join(HERE, '..', 'dist', 'dashboard');
 
 /** The page allows only its own files: even an injected string could not load or run anything. */
 const CSP = [

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { buildDashboard } from '../dashboard/build.ts';
+import { buildIfStale } from '../installers/build.ts';
 import { launchChromium, signIn } from '../test/support/browser.ts';
 import { startCollectorProcess } from '../test/support/collector-process.ts';
 import { DemoFleet } from './fleet.ts';
@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   };
   const enrollSecret = 'demo-enrollment-secret-not-for-production';
 
-  console.log('Building the dashboard…');
-  await buildDashboard();
+  // The collector process runs the built bundle and serves the built dashboard (dist/).
+  if (await buildIfStale()) console.log('Built dist/ (collector, dashboard).');
   const collector = await startCollectorProcess({
     db: `sqlite:${join(dataDir, 'keyready-demo.sqlite')}`,
     // The whole simulated fleet connects from one address: lift the per-address connection rate.

@@ -1,4 +1,4 @@
-// Serves the built dashboard (dashboard/dist) at /, with index.html for every unknown path so the
+// Serves the built dashboard (dist/dashboard) at /, with index.html for every unknown path so the
 // single-page app can route itself. Paths cannot leave the directory.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LiveEvent, RecheckResponse, type DeviceDetail } from '../../protocol/api.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { bundleAgent, startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
+import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
 import { startUdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
@@ -71,7 +71,7 @@ interface Pc {
 }
 
 /** A PC replayed from a dsregcmd file the test swaps to change its state. */
-function startPc(env: Env, name: string, initial: State, config: Record<string, unknown> = {}, script?: string): Pc {
+function startPc(env: Env, name: string, initial: State, config: Record<string, unknown> = {}): Pc {
   const statusFile = join(env.root, `${name}-status.txt`);
   // Swapped by rename, as an atomic change: the agent never reads a half-copied capture.
   const set = (state: State) => {
@@ -79,11 +79,11 @@ function startPc(env: Env, name: string, initial: State, config: Record<string, 
     renameSync(`${statusFile}.new`, statusFile);
   };
   set(initial);
-  return { agent: restartPc(env, name, config, script), set };
+  return { agent: restartPc(env, name, config), set };
 }
 
 /** (Re)starts the agent of a PC on its data directory and status file. */
-function restartPc(env: Env, name: string, config: Record<string, unknown> = {}, script?: string): AgentProcess {
+function restartPc(env: Env, name: string, config: Record<string, unknown> = {}): AgentProcess {
   const statusFile = join(env.root, `${name}-status.txt`);
   const agent = startAgentProcess({
     collectorUrl: `ws://127.0.0.1:${env.port}`,
@@ -91,7 +91,6 @@ function restartPc(env: Env, name: string, config: Record<string, unknown> = {},
     dataDir: join(env.root, name),
     source: ['--dsregcmd', statusFile],
     config,
-    ...(script ? { script } : {}),
   });
   env.agents.push(agent);
   return agent;
@@ -249,11 +248,10 @@ describe('agent service mode against a real collector', () => {
 
   it('50 agents reconnect after a collector restart spread over the backoff window, not in one second', async () => {
     const env = await newEnv();
-    const script = await bundleAgent(`keyready-agent-${process.pid}`);
     await startCollector(env);
     // debug: each connection attempt is logged, so the spread is measured where the agents decide it.
     const config = { reconnect: { baseMs: 3_000, capMs: 6_000 }, intervals: { fullCheckMs: 600_000, reprobeMs: 60_000 }, log: { level: 'debug' } };
-    const pcs = Array.from({ length: 50 }, (_, i) => startPc(env, `pc${i}`, i % 2 ? 'ready' : 'workgroup', config, script));
+    const pcs = Array.from({ length: 50 }, (_, i) => startPc(env, `pc${i}`, i % 2 ? 'ready' : 'workgroup', config));
     await until('50 agents connected', () => pcs.every((pc) => logged(pc.agent, 'connected to the collector').length === 1), 90_000);
 
     await env.collector!.stop();
@@ -274,6 +272,5 @@ describe('agent service mode against a real collector', () => {
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(25);
     // And nobody hammered: at most a handful of attempts each while it was down.
     for (const pc of pcs) expect(logged(pc.agent, 'reconnecting later').length).toBeLessThanOrEqual(6);
-    rmSync(script, { force: true });
   }, 180_000);
 });

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DeviceDetail, DeviceList, Summary } from '../../protocol/api.ts';
-import { buildDashboard } from '../../dashboard/build.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 import { CHROMIUM, launchChromium, signIn } from '../support/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
@@ -78,7 +77,6 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
   const tileValue = async (tile: string) => (await page.locator(`[data-tile="${tile}"] .tile-value`).textContent())?.replace(/,/g, '');
 
   beforeAll(async () => {
-    await buildDashboard();
     dir = await mkdtemp(join(tmpdir(), 'keyready-e2e-'));
     collector = await startCollectorProcess({ db: `sqlite:${join(dir, 'keyready.sqlite')}`, args: ['--enroll-secret', SECRET] });
     await addAgent('PC-READY-01', READY);

@@ -1,4 +1,5 @@
-// Runs the real CLI as a child process (`node bin/keyready-agent.js …`), with a clean environment.
+// Runs the real CLI as a child process (`node bin/keyready-agent.js …`, the built bundle; or another
+// program such as the packaged single file), with a clean environment.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -10,11 +11,12 @@ export interface Run {
   stderr: string;
 }
 
-export function agent(args: string[], env: Record<string, string> = {}): Promise<Run> {
+export function agent(args: string[], env: Record<string, string> = {}, program: readonly string[] = [process.execPath, AGENT_BIN]): Promise<Run> {
+  const [file, ...programArgs] = program;
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [AGENT_BIN, ...args],
+      file!,
+      [...programArgs, ...args],
       { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'en_US.UTF-8', ...env } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;

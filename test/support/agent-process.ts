@@ -1,23 +1,18 @@
-// Starts a real agent process in service mode (`node bin/keyready-agent.js run …`) on a replayed PC,
-// with its own data directory and an agent.json written for the test (short intervals and backoff).
+// Starts a real agent process in service mode (`keyready-agent run …`) on a replayed PC, with its own
+// data directory and an agent.json written for the test (short intervals and backoff).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'keyready-agent.js');
+const SOURCES = join(ROOT, 'agent', 'cli.ts');
 
 /**
- * Bundles the agent into one file under test-artifacts/ (dependencies stay in node_modules), so many
- * agents start without compiling TypeScript each; the same code as bin/keyready-agent.js runs.
+ * What runs: the built bundle through this Node (bin/keyready-agent.js, what `npm run build` ships),
+ * a packaged single file (dist/keyready-agent-linux-x64), or the TypeScript sources through tsx.
  */
-export async function bundleAgent(name: string): Promise<string> {
-  const outfile = join(ROOT, 'test-artifacts', `${name}.mjs`);
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({ entryPoints: [join(ROOT, 'agent', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
-  return outfile;
-}
+export type AgentProgram = { readonly kind: 'built' } | { readonly kind: 'packaged'; readonly file: string } | { readonly kind: 'tsx' };
 
 export interface AgentProcess {
   readonly child: ChildProcess;
@@ -39,9 +34,9 @@ export interface AgentStartOptions {
   readonly source: readonly string[];
   /** Merged into agent.json. */
   readonly config?: Record<string, unknown>;
-  /** Run with a bundled build instead of the TypeScript sources (many agents start faster). */
-  readonly script?: string;
-  /** Node/V8 flags for the agent process (e.g. --lite-mode when measuring footprint). */
+  /** Default: the built bundle. */
+  readonly program?: AgentProgram;
+  /** Node/V8 flags for the agent process (e.g. --max-semi-space-size when measuring footprint); NODE_OPTIONS for a packaged file. */
   readonly nodeArgs?: readonly string[];
   readonly env?: Record<string, string>;
 }
@@ -57,8 +52,6 @@ export function startAgentProcess(options: AgentStartOptions): AgentProcess {
   const configFile = join(options.dataDir, 'agent.json');
   writeFileSync(configFile, JSON.stringify({ ...FAST_AGENT_CONFIG, ...options.config }));
   const args = [
-    ...(options.nodeArgs ?? []),
-    options.script ?? BIN,
     'run',
     '--collector',
     options.collectorUrl,
@@ -69,7 +62,13 @@ export function startAgentProcess(options: AgentStartOptions): AgentProcess {
     ...(options.enrollSecret ? ['--enroll-secret', options.enrollSecret] : []),
     ...options.source,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  const program = options.program ?? { kind: 'built' };
+  const nodeArgs = options.nodeArgs ?? [];
+  const env = { ...process.env, ...options.env };
+  const child =
+    program.kind === 'packaged'
+      ? spawn(program.file, args, { stdio: ['ignore', 'ignore', 'pipe'], env: nodeArgs.length > 0 ? { ...env, NODE_OPTIONS: nodeArgs.join(' ') } : env })
+      : spawn(process.execPath, [...nodeArgs, ...(program.kind === 'tsx' ? ['--import', 'tsx', SOURCES] : [BIN]), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));

@@ -1,0 +1,132 @@
+// `npm run build`: the bundles that ship, into dist/ (never committed).
+//   dist/keyready-agent.cjs      the agent in one CommonJS file — what bin/keyready-agent.js runs and
+//                                the input of the single-file packagers (installers/package.ts)
+//   dist/keyready-collector.mjs  the collector; its npm dependencies stay in node_modules
+//   dist/dashboard/              the dashboard's index.html and content-hashed assets
+//   dist/build-stamp.json        which sources these were built from (`npm start` rebuilds when stale)
+// Native addons are never bundled: the collector's load from node_modules; the agent's node-hid
+// addon goes through agent/fido/transport/hid-addon.ts (node_modules, or the exe's own asset).
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build as esbuild, type Plugin } from 'esbuild';
+import { buildDashboard } from '../dashboard/build.ts';
+import { DIST, ROOT, STAMP_FILE, builtStamp, sourceStamp } from './source-stamp.js';
+
+export const AGENT_BUNDLE = join(DIST, 'keyready-agent.cjs');
+export const COLLECTOR_BUNDLE = join(DIST, 'keyready-collector.mjs');
+export const DASHBOARD_DIR = join(DIST, 'dashboard');
+
+const HID_ADDON_LOADER = join(ROOT, 'agent', 'fido', 'transport', 'hid-addon.ts');
+const HID_BINDINGS = 'keyready-hid-bindings';
+
+/**
+ * node-hid asks `pkg-prebuilds/bindings` for its addon with its own directory; inside a bundle that
+ * directory is dist/, and inside the exe there is no node_modules at all. Route the request to our
+ * loader, which takes the exe's asset when packaged and node-hid's prebuild from node_modules otherwise.
+ */
+const hidAddonPlugin: Plugin = {
+  name: 'keyready-hid-addon',
+  setup(build) {
+    build.onResolve({ filter: /^pkg-prebuilds\/bindings$/ }, (args) =>
+      args.namespace === HID_BINDINGS ? { path: args.path, external: true } : { path: 'bindings', namespace: HID_BINDINGS },
+    );
+    build.onLoad({ filter: /.*/, namespace: HID_BINDINGS }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: `const { loadHidAddon } = require(${JSON.stringify(HID_ADDON_LOADER)});
+module.exports = (_dir, options) => loadHidAddon(options.name, () => require('pkg-prebuilds/bindings')(require('path').dirname(require.resolve('node-hid/package.json')), options));`,
+    }));
+  },
+};
+
+/**
+ * Optional native accelerators that dependencies try inside try/catch and do well without: ws
+ * (bufferutil, utf-8-validate), cbor-x (cbor-extract; the agent decodes a few small getInfo replies)
+ * and systeminformation's macOS sensors. Each would be one more addon to carry in the exe, whose
+ * require() warns on every attempt: they resolve to a module that throws "not found", as when absent.
+ */
+const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'cbor-extract', 'osx-temperature-sensor', 'macos-temperature-sensor'];
+const withoutOptionalNativePlugin: Plugin = {
+  name: 'keyready-without-optional-native',
+  setup(build) {
+    const filter = new RegExp(`^(${OPTIONAL_NATIVE.join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'keyready-absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'keyready-absent' }, (args) => ({
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}' (not bundled)`)}), { code: 'MODULE_NOT_FOUND' });`,
+      loader: 'js',
+    }));
+  },
+};
+
+async function buildAgent(outfile: string): Promise<void> {
+  await esbuild({
+    entryPoints: [join(ROOT, 'agent', 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['node-hid/package.json'],
+    plugins: [hidAddonPlugin, withoutOptionalNativePlugin],
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+}
+
+async function buildCollector(outfile: string): Promise<void> {
+  await esbuild({
+    entryPoints: [join(ROOT, 'collector', 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
+export interface BuildSummary {
+  readonly agentBytes: number;
+  readonly collectorBytes: number;
+  readonly dashboardGzipBytes: number;
+  readonly stamp: string;
+}
+
+/** Builds everything into dist/; the stamp is written last, so a failed build is never taken as current. */
+export async function build(): Promise<BuildSummary> {
+  const stamp = sourceStamp();
+  await rm(STAMP_FILE, { force: true });
+  await mkdir(DIST, { recursive: true });
+  // Each bundle is written beside its final name and renamed into place: a running agent or
+  // collector started from dist/ never reads a half-written file.
+  await buildAgent(`${AGENT_BUNDLE}.tmp`);
+  await rename(`${AGENT_BUNDLE}.tmp`, AGENT_BUNDLE);
+  await buildCollector(`${COLLECTOR_BUNDLE}.tmp`);
+  await rename(`${COLLECTOR_BUNDLE}.tmp`, COLLECTOR_BUNDLE);
+  const dashboard = await buildDashboard(DASHBOARD_DIR);
+  await writeFile(STAMP_FILE, `${JSON.stringify({ stamp, builtAt: new Date().toISOString() })}\n`);
+  return {
+    agentBytes: (await stat(AGENT_BUNDLE)).size,
+    collectorBytes: (await stat(COLLECTOR_BUNDLE)).size,
+    dashboardGzipBytes: dashboard.jsGzipBytes + dashboard.cssGzipBytes,
+    stamp,
+  };
+}
+
+/** Builds only when dist/ is missing or older than the sources (tests and `npm run package` call this). */
+export async function buildIfStale(): Promise<BuildSummary | null> {
+  return builtStamp() === sourceStamp() ? null : build();
+}
+
+if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  try {
+    const summary = await build();
+    console.log(`built dist/: keyready-agent.cjs ${kb(summary.agentBytes)}, keyready-collector.mjs ${kb(summary.collectorBytes)}, dashboard ${kb(summary.dashboardGzipBytes)} gzipped`);
+  } catch (error) {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
