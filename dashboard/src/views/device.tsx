@@ -1,7 +1,7 @@
 // One PC, for the help desk: every check with its evidence and the fix, the last key seen, what
 // changed when, and "re-check now" whose answer arrives over the live socket.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DeviceDetail, DeviceRow, HistoryEntry } from '../../../protocol/api.ts';
 import { CHECK_GROUPS, CHECKS } from '../../../protocol/checks.ts';
 import { t } from '../../../protocol/i18n/index.ts';
@@ -27,6 +27,9 @@ export function Device({ deviceId }: { deviceId: string }) {
   const { tr } = useApp();
   const { resource, reload, update } = useResource(() => api.device(deviceId), [deviceId]);
   const [recheck, setRecheck] = useState<Recheck>({ state: 'idle' });
+  // A fast agent's report can arrive live before the POST that asked for it has answered (it names
+  // the request): remember it, so the answer can show "reported" at once instead of waiting forever.
+  const reportedEarly = useRef(new Set<string>());
   const refresh = useMemo(() => coalesce(reload, DETAIL_REFRESH_MS), [reload]);
   useEffect(() => refresh.cancel, [refresh]);
   useEffect(() => setRecheck({ state: 'idle' }), [deviceId]);
@@ -41,6 +44,7 @@ export function Device({ deviceId }: { deviceId: string }) {
     }
     if (message.type === 'recheck' && message.deviceId === deviceId) {
       setRecheck((current) => {
+        if (current.state === 'requesting' && message.state !== 'sent') reportedEarly.current.add(message.requestId);
         const ours = (current.state === 'sent' || current.state === 'not-delivered') && current.requestId === message.requestId;
         if (!ours) return current;
         if (message.state === 'sent') return { state: 'sent', requestId: message.requestId };
@@ -59,14 +63,26 @@ export function Device({ deviceId }: { deviceId: string }) {
         <p role="alert">{tr('device.notFound')}</p>
       ) : (
         <Loaded resource={resource} retry={reload}>
-          {(detail) => <DeviceBody detail={detail} recheck={recheck} setRecheck={setRecheck} />}
+          {(detail) => <DeviceBody detail={detail} recheck={recheck} setRecheck={setRecheck} reportedEarly={reportedEarly.current} refresh={refresh.trigger} />}
         </Loaded>
       )}
     </main>
   );
 }
 
-function DeviceBody({ detail, recheck, setRecheck }: { detail: DeviceDetail; recheck: Recheck; setRecheck: (r: Recheck) => void }) {
+function DeviceBody({
+  detail,
+  recheck,
+  setRecheck,
+  reportedEarly,
+  refresh,
+}: {
+  detail: DeviceDetail;
+  recheck: Recheck;
+  setRecheck: (r: Recheck) => void;
+  reportedEarly: Set<string>;
+  refresh: () => void;
+}) {
   const { tr, sessionEnded } = useApp();
   const { device, report } = detail;
 
@@ -74,6 +90,10 @@ function DeviceBody({ detail, recheck, setRecheck }: { detail: DeviceDetail; rec
     setRecheck({ state: 'requesting' });
     try {
       const answer = await api.recheck(device.deviceId);
+      if (reportedEarly.delete(answer.requestId)) {
+        refresh();
+        return setRecheck({ state: 'reported', at: new Date().toISOString() });
+      }
       setRecheck(answer.delivered ? { state: 'sent', requestId: answer.requestId } : { state: 'not-delivered', requestId: answer.requestId });
     } catch (error) {
       if (error instanceof Unauthorized) return sessionEnded();
