@@ -1,18 +1,29 @@
 // Agent footprint: one `keyready-agent run` process on a replayed PC, connected to a real collector,
 // left alone for a minute. Prints its RSS (steady and peak) and its idle CPU share; the budget is
 // RSS ≤ 50 MB and idle CPU ≤ 0.5 % (DESIGN.md, "Budgets"). Linux only (reads /proc).
-//   node --import tsx bench/agent-footprint.ts [--seconds 60] [--bundled] [--node-arg=--lite-mode …]
+//   node --import tsx bench/agent-footprint.ts [--seconds 600] [--program packaged|built|tsx] [--node-arg=--max-semi-space-size=1 …]
+// packaged (default): dist/keyready-agent-linux-x64, what ships (node args go in NODE_OPTIONS, as the
+// Windows service passes them); built: dist/keyready-agent.cjs through node; tsx: the TypeScript sources.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleAgent, startAgentProcess } from '../test/support/agent-process.ts';
+import { packageIfStale, LINUX_EXE } from '../installers/package.ts';
+import { buildIfStale } from '../installers/build.ts';
+import { startAgentProcess, type AgentProgram } from '../test/support/agent-process.ts';
 import { startCollectorProcess } from '../test/support/collector-process.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, bundled: { type: 'boolean', default: false }, 'node-arg': { type: 'string', multiple: true, default: [] } },
+  options: { seconds: { type: 'string', default: '60' }, program: { type: 'string', default: 'packaged' }, 'node-arg': { type: 'string', multiple: true, default: [] } },
 });
+const PROGRAMS: Record<string, { program: AgentProgram; label: string }> = {
+  packaged: { program: { kind: 'packaged', file: LINUX_EXE }, label: 'packaged single file (SEA)' },
+  built: { program: { kind: 'built' }, label: 'built bundle (dist/keyready-agent.cjs) through node' },
+  tsx: { program: { kind: 'tsx' }, label: 'TypeScript sources through tsx' },
+};
+const chosen = PROGRAMS[values.program];
+if (!chosen) throw new Error(`--program must be one of ${Object.keys(PROGRAMS).join(', ')}`);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3_600) throw new Error('--seconds must be an integer from 5 to 3600');
 
@@ -34,9 +45,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const root = mkdtempSync(join(tmpdir(), 'keyready-bench-agent-'));
 const collector = await startCollectorProcess({ db: `sqlite:${join(root, 'c.sqlite')}`, args: ['--enroll-secret', SECRET] });
-const script = values.bundled ? await bundleAgent('bench-keyready-agent') : undefined;
+if (chosen.program.kind === 'packaged') await packageIfStale();
+else await buildIfStale();
 // Default intervals (1 h full check, 60 s re-probe): the agent as it runs on a PC.
-const agent = startAgentProcess({ collectorUrl: collector.agentUrl, enrollSecret: SECRET, dataDir: join(root, 'agent'), source: ['--dsregcmd', FIXTURE], config: { intervals: { fullCheckMs: 3_600_000, reprobeMs: 60_000 }, log: { level: 'info' } }, nodeArgs: values['node-arg'], ...(script ? { script } : {}) });
+const agent = startAgentProcess({ collectorUrl: collector.agentUrl, enrollSecret: SECRET, dataDir: join(root, 'agent'), source: ['--dsregcmd', FIXTURE], config: { intervals: { fullCheckMs: 3_600_000, reprobeMs: 60_000 }, log: { level: 'info' } }, nodeArgs: values['node-arg'], program: chosen.program });
 try {
   const pid = agent.child.pid!;
   const deadline = Date.now() + 30_000;
@@ -55,7 +67,7 @@ try {
   const elapsedS = Number(process.hrtime.bigint() - startAt) / 1e9;
   const cpuS = (cpuTicks(pid) - startTicks) / CLOCK_TICKS;
   const result = {
-    mode: `${values.bundled ? 'bundled (esbuild, one file)' : 'TypeScript sources through tsx'}${values['node-arg'].length ? ` with ${values['node-arg'].join(' ')}` : ''}`,
+    mode: `${chosen.label}${values['node-arg'].length ? ` with ${values['node-arg'].join(' ')}` : ''}`,
     seconds: Math.round(elapsedS),
     rssMbSteady: Number(rss.at(-1)!.toFixed(1)),
     rssMbPeak: Number(Math.max(...rss).toFixed(1)),

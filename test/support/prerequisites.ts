@@ -25,3 +25,12 @@ export function requireTool(command: string, aptPackage: string): Prerequisite &
   console.warn(`[skip] ${reason}`);
   return { available: false, reason, path: null };
 }
+
+/**
+ * Wine's loader: `wine` where the wine package is installed, else Debian wine64's own binary, which
+ * .ci/run installs without the recommended wrapper packages.
+ */
+export function requireWine(): Prerequisite & { path: string | null } {
+  const found = onPath('wine') ?? onPath('wine64');
+  return found ? { available: true, reason: '', path: found } : requireTool('/usr/lib/wine/wine64', 'wine64');
+}
