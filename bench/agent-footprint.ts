@@ -37,9 +37,15 @@ function cpuTicks(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+/**
+ * VmRSS, and its two parts: RssAnon (the process's own memory: heap, code, stacks) and RssFile (pages
+ * of the executable and libraries, clean and shared, which the OS drops and re-reads at will — a
+ * single-file exe maps ~100 MB of Node, so this part is larger than for `node` itself).
+ */
+function memoryMb(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,11 +65,12 @@ try {
   await sleep(5_000); // start-up work (first check, enrollment, first report) is not idle time
   const startTicks = cpuTicks(pid);
   const startAt = process.hrtime.bigint();
-  const rss: number[] = [];
+  const samples: Array<{ rss: number; anon: number; file: number }> = [];
   for (let i = 0; i < seconds; i++) {
-    rss.push(rssMb(pid));
+    samples.push(memoryMb(pid));
     await sleep(1_000);
   }
+  const rss = samples.map((m) => m.rss);
   const elapsedS = Number(process.hrtime.bigint() - startAt) / 1e9;
   const cpuS = (cpuTicks(pid) - startTicks) / CLOCK_TICKS;
   const result = {
@@ -71,6 +78,8 @@ try {
     seconds: Math.round(elapsedS),
     rssMbSteady: Number(rss.at(-1)!.toFixed(1)),
     rssMbPeak: Number(Math.max(...rss).toFixed(1)),
+    rssAnonMbSteady: Number(samples.at(-1)!.anon.toFixed(1)),
+    rssFileMbSteady: Number(samples.at(-1)!.file.toFixed(1)),
     idleCpuPercent: Number(((cpuS / elapsedS) * 100).toFixed(3)),
     budget: { rssMb: 50, idleCpuPercent: 0.5 },
   };

@@ -41,7 +41,7 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
 
 
   it('installs quietly with the admin\'s properties: program files, agent.json, registry, service', async () => {
-    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', 'TAGS=site=Osaka;dept=Sales', '/qn'], 180_000);
+    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', 'TAGS=site=Osaka;dept=Sales', '/qn'], { timeoutMs: 180_000 });
     expect(install.code, `${install.stdout}${install.stderr}`).toBe(0);
 
     const programDir = wineHost().hostPath(PROGRAM);
@@ -61,7 +61,7 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
   }, 300_000);
 
   it('uninstalls with KEEP_DATA=0: service, program files and the data folder are gone', async () => {
-    const remove = await wineHost().run('msiexec', ['/x', winPath(msi), 'KEEP_DATA=0', '/qn'], 180_000);
+    const remove = await wineHost().run('msiexec', ['/x', winPath(msi), 'KEEP_DATA=0', '/qn'], { timeoutMs: 180_000 });
     expect(remove.code, `${remove.stdout}${remove.stderr}`).toBe(0);
     expect(existsSync(join(wineHost().hostPath(PROGRAM), 'keyready-agent.exe'))).toBe(false);
     expect(existsSync(wineHost().hostPath(DATA))).toBe(false);
@@ -70,7 +70,7 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
   }, 300_000);
 
   it('upgrades in place to the next version without properties, keeping agent.json, the device token and the outbox', async () => {
-    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', '/qn'], 180_000);
+    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', '/qn'], { timeoutMs: 180_000 });
     expect(install.code, `${install.stdout}${install.stderr}`).toBe(0);
     const data = wineHost().hostPath(DATA);
     // What a running agent would have left: its token and an unsent report.
@@ -83,7 +83,7 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
     const upgrade = join(tmp(), 'KeyReadyAgent-wine-next.msi');
     buildMsi({ version: next, agentExe: WINDOWS_EXE, out: upgrade, winsw: SERVICE_STAND_IN });
 
-    const run = await wineHost().run('msiexec', ['/i', winPath(upgrade), '/qn'], 180_000);
+    const run = await wineHost().run('msiexec', ['/i', winPath(upgrade), '/qn'], { timeoutMs: 180_000 });
     expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
     expect(await regValue('HKLM\\SOFTWARE\\KeyReady\\Agent', 'Version')).toBe(next);
     expect(JSON.parse(readFileSync(join(data, 'agent.json'), 'utf8'))).toMatchObject({ collector: 'wss://collector.example:8443', enrollSecret: 'TopSecret123' });

@@ -38,6 +38,16 @@ describe.skipIf(!wine.available)('the Windows exe under Wine', () => {
     expect(run.code).toBe(0);
   });
 
+  it('starts with the V8 flags the Windows service passes (NODE_OPTIONS in the WinSW config)', async () => {
+    const xml = readFileSync(join(import.meta.dirname, '..', '..', 'installers', 'windows', 'KeyReadyAgentService.xml'), 'utf8');
+    const nodeOptions = /<env name="NODE_OPTIONS" value="([^"]+)"\/>/.exec(xml)?.[1];
+    expect(nodeOptions).toBeDefined();
+    // A flag Node does not allow in NODE_OPTIONS stops the exe before it starts (exit 9): the service would never run.
+    const run = await wineHost().run(WINDOWS_EXE, ['--version'], { env: { NODE_OPTIONS: nodeOptions! } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${pkg.version}\n`);
+  });
+
   it('reads a Windows 11 PC with the security-key policy on and the provider registered from the registry', async () => {
     await wineHost().regAdd(CURRENT_VERSION, 'CurrentBuild', 'REG_SZ', '22631');
     await wineHost().regAdd(CURRENT_VERSION, 'UBR', 'REG_DWORD', '4317');

@@ -19,7 +19,7 @@ export interface WinePrefix {
   readonly dir: string;
   /** A Windows path inside the prefix as a Linux path, e.g. C:\ProgramData → <dir>/drive_c/ProgramData. */
   hostPath(windowsPath: string): string;
-  run(program: string, args: readonly string[], timeoutMs?: number): Promise<WineRun>;
+  run(program: string, args: readonly string[], options?: { timeoutMs?: number; env?: Record<string, string> }): Promise<WineRun>;
   /** `reg add KEY /v NAME /t TYPE /d DATA /f` in the 64-bit view, failing the test when reg.exe fails. */
   regAdd(key: string, name: string | null, type: 'REG_SZ' | 'REG_DWORD', data: string): Promise<void>;
   close(): Promise<void>;
@@ -29,12 +29,12 @@ export async function createWinePrefix(wine: string): Promise<WinePrefix> {
   const dir = await mkdtemp(join(tmpdir(), 'keyready-wine-'));
   const env = { ...process.env, WINEPREFIX: dir, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
   let runs = 0;
-  const run = (program: string, args: readonly string[], timeoutMs = 60_000) =>
+  const run: WinePrefix['run'] = (program, args, { timeoutMs = 60_000, env: extraEnv = {} } = {}) =>
     new Promise<WineRun>((resolve, reject) => {
       const out = join(dir, `run-${++runs}`);
       const stdout = openSync(`${out}.out`, 'w');
       const stderr = openSync(`${out}.err`, 'w');
-      const child = spawn(wine, [program, ...args], { env, stdio: ['ignore', stdout, stderr], timeout: timeoutMs });
+      const child = spawn(wine, [program, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', stdout, stderr], timeout: timeoutMs });
       closeSync(stdout);
       closeSync(stderr);
       child.once('error', reject);
@@ -49,12 +49,12 @@ export async function createWinePrefix(wine: string): Promise<WinePrefix> {
       if (result.code !== 0) throw new Error(`wine reg add ${key} ${name ?? '(default)'} failed (${result.code}): ${result.stdout}${result.stderr}`);
     },
     async close() {
-      await run('wineboot', ['--kill'], 30_000);
+      await run('wineboot', ['--kill'], { timeoutMs: 30_000 });
       await rm(dir, { recursive: true, force: true });
     },
   };
   // Creates the prefix (first run) and makes it report Windows 10.
-  const setUp = await run('winecfg', ['-v', 'win10'], 180_000);
+  const setUp = await run('winecfg', ['-v', 'win10'], { timeoutMs: 180_000 });
   if (setUp.code !== 0) throw new Error(`wine winecfg -v win10 failed (${setUp.code}): ${setUp.stderr}`);
   return prefix;
 }
