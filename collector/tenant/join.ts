@@ -62,12 +62,12 @@ export function prepare(snapshot: TenantSnapshot): PreparedSnapshot {
   const userIdByUpn = new Map<string, string>();
   if (snapshot.registration.status === 'ok') {
     for (const r of snapshot.registration.value.values()) {
-      if (r.userPrincipalName) userIdByUpn.set(r.userPrincipalName.toLowerCase(), r.id);
+      if (r.userPrincipalName) userIdByUpn.set(r.userPrincipalName.toLowerCase(), r.id.toLowerCase());
     }
   }
   if (snapshot.users.status === 'ok') {
     for (const u of snapshot.users.value.values()) {
-      if (u.userPrincipalName) userIdByUpn.set(u.userPrincipalName.toLowerCase(), u.id);
+      if (u.userPrincipalName) userIdByUpn.set(u.userPrincipalName.toLowerCase(), u.id.toLowerCase());
     }
   }
   return { snapshot, userIdByUpn };
