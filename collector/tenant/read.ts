@@ -4,23 +4,13 @@
 import { z } from 'zod';
 import type { Missing } from '../../protocol/tenant.ts';
 import { GraphError, type BatchItemResult, type GraphClient } from './http.ts';
+import { PERMISSIONS, type Read } from './permissions.ts';
 import { WINDOWS_SIGN_IN_APP_ID } from './join.ts';
 import {
   AuthenticationMethodsPolicy, Device, Fido2Config, Fido2Method, MemberId, RegistrationDetails, SignIn, TapConfig, User,
 } from './schemas.ts';
 import { okFact, unknownFact, type Fact, type TargetGroup, type TenantSnapshot } from './snapshot.ts';
 
-/** The least-privileged application permission each read needs (graph.md §0). */
-export const PERMISSIONS = {
-  policy: 'Policy.Read.AuthenticationMethod',
-  groups: 'GroupMember.Read.All',
-  devices: 'Device.Read.All',
-  users: 'User.Read.All',
-  registration: 'AuditLog.Read.All',
-  fido2Methods: 'UserAuthMethod-Passkey.Read.All',
-  signIns: 'AuditLog.Read.All',
-} as const;
-type Read = keyof typeof PERMISSIONS;
 const P1 = 'Microsoft Entra ID P1 or P2';
 
 const DEVICE_SELECT = 'id,deviceId,displayName,accountEnabled,trustType,operatingSystem,operatingSystemVersion,approximateLastSignInDateTime,registrationDateTime';

@@ -60,6 +60,7 @@ describe.skipIf(!openssl.available)('MSAL token source against the fake token se
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({
       roles: ['Policy.Read.AuthenticationMethod', 'Device.Read.All'], tenantId: TENANT, cached: true,
+      missing: ['GroupMember.Read.All', 'User.Read.All', 'AuditLog.Read.All', 'UserAuthMethod-Passkey.Read.All'],
       policyId: 'authenticationMethodsPolicy', scope: 'https://graph.microsoft.com/.default',
     });
     expect(fake.tokenRequests).toEqual([{ ok: true, reason: '', assertion: true }]);

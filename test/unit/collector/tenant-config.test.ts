@@ -4,6 +4,8 @@ import { endpointsFor } from '../../../collector/tenant/clouds.ts';
 import { parseGraphSettings } from '../../../collector/tenant/config.ts';
 import { resourceUnits, retryAfterMs } from '../../../collector/tenant/http.ts';
 import { Throttle } from '../../../collector/tenant/limits.ts';
+import { permissionReport } from '../../../collector/tenant/permissions.ts';
+import { scheduleSeconds, syncSchedule } from '../../../collector/tenant/schedule.ts';
 import { parseCertificatePem } from '../../../collector/tenant/token.ts';
 import { FakeClock } from '../../support/fake-graph/clock.ts';
 
@@ -88,5 +90,24 @@ describe('Graph client parsers', () => {
     expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(retryAfterMs('soon', 0)).toBeNull();
     expect(retryAfterMs(null, 0)).toBeNull();
+  });
+});
+
+describe('graph-check permissions', () => {
+  it('names what is granted, through which higher role, and what is missing', () => {
+    const lines = permissionReport(['Policy.Read.All', 'Device.Read.All', 'AuditLog.Read.All']);
+    expect(lines.find((l) => l.permission === 'Policy.Read.AuthenticationMethod')).toEqual({ permission: 'Policy.Read.AuthenticationMethod', granted: true, via: 'Policy.Read.All', neededFor: ['policy'] });
+    expect(lines.find((l) => l.permission === 'AuditLog.Read.All')?.neededFor).toEqual(['registration', 'signIns']);
+    expect(lines.filter((l) => !l.granted).map((l) => l.permission)).toEqual(['GroupMember.Read.All', 'User.Read.All', 'UserAuthMethod-Passkey.Read.All']);
+  });
+});
+
+describe('sync schedule', () => {
+  it('charges batched key reads one each to the reports class and adds up the floors', () => {
+    const steps = syncSchedule({ users: 100, devices: 400, pcUsers: 20, keyShare: 0.5, targetGroups: 1, groupMembers: 100, signIns: 10, changedDevices: null });
+    const keys = steps.find((s) => s.step.startsWith("users' fido2Methods"))!;
+    expect(keys).toMatchObject({ cls: 'reports', requests: 10, units: 10, roundTrips: 2, floorSeconds: 11 });
+    expect(steps.find((s) => s.step.startsWith('devices/delta'))).toMatchObject({ requests: 2, floorSeconds: 0 });
+    expect(scheduleSeconds(steps)).toBe(11);
   });
 });

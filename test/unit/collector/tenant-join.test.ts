@@ -1,7 +1,7 @@
 // The pure tenant join: one scenario per verdict of reference/graph.md §9.2, each changing one thing in
 // the ready tenant, asserting the verdict, the combined answer and that every text exists in en and ja.
 import { describe, expect, it } from 'vitest';
-import { combinePc, joinPc, prepare } from '../../../collector/tenant/join.ts';
+import { combinePc, joinPc, pcFactsFromReport, prepare } from '../../../collector/tenant/join.ts';
 import { unknownFact } from '../../../collector/tenant/snapshot.ts';
 import { tenantEn } from '../../../protocol/i18n/tenant.en.ts';
 import { tenantJa } from '../../../protocol/i18n/tenant.ja.ts';
@@ -10,6 +10,7 @@ import {
   ATKEY_CARD, ATKEY_PRO, DEFAULT_PROFILE, EXCLUDE_GROUP, FETCHED, INCLUDE_GROUP, NOW, USER_ID,
   device, fido2Config, keyMethod, keySignIn, pc, snapshot, tapConfig, type ScenarioParts,
 } from '../../support/tenant-scenarios.ts';
+import { makeReport } from '../../support/reports.ts';
 
 const join = (parts: ScenarioParts = {}, facts = pc()): TenantAnswer => joinPc(facts, prepare(snapshot(parts)), NOW);
 const ids = (a: TenantAnswer): string[] => a.verdicts.map((v) => v.id);
@@ -190,5 +191,11 @@ describe('tenant join (graph.md §9.2)', () => {
       }
     }
     expect(Object.keys(tenantJa).sort()).toEqual(Object.keys(tenantEn).sort());
+  });
+
+  it('takes the join\'s facts from a PC\'s report', () => {
+    const facts = pcFactsFromReport('pc-9', makeReport());
+    expect(facts).toMatchObject({ pcId: 'pc-9', user: 'taro.yamada@contoso.co.jp', key: { aaguid: expect.any(String), uvReady: true } });
+    expect(pcFactsFromReport('pc-0', makeReport({ keys: [] })).key).toBeNull();
   });
 });
