@@ -5,59 +5,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../../collector/tenant/http.ts';
 import { joinPc, prepare } from '../../../collector/tenant/join.ts';
-import { DEVICES_DELTA, readTenant, type TenantReadResult } from '../../../collector/tenant/read.ts';
+import { DEVICES_DELTA } from '../../../collector/tenant/read.ts';
 import { Device } from '../../../collector/tenant/schemas.ts';
-import { FakeClock } from '../../support/fake-graph/clock.ts';
-import {
-  CLIENT_ID, SECOND_UPN, SECOND_USER_ID, devicesJson, fido2MethodsJson, groupsJson, policyJson, registrationJson, signInsJson, usersJson,
-} from '../../support/fake-graph/fixtures.ts';
-import { FakeGraph, type FakeTenant } from '../../support/fake-graph/server.ts';
-import { DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, TENANT, UPN, USER_ID, pc } from '../../support/tenant-scenarios.ts';
+import { SECOND_UPN, SECOND_USER_ID, devicesJson, fido2MethodsJson, usersJson } from '../../support/fake-graph/fixtures.ts';
+import { ALL_ROLES, setup, stopFakes } from '../../support/fake-graph/harness.ts';
+import type { FakeGraph } from '../../support/fake-graph/server.ts';
+import { DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, UPN, USER_ID, pc } from '../../support/tenant-scenarios.ts';
 
-const ALL_ROLES = ['Policy.Read.AuthenticationMethod', 'UserAuthMethod-Passkey.Read.All', 'Device.Read.All', 'GroupMember.Read.All', 'AuditLog.Read.All', 'User.Read.All'];
-
-function tenant(overrides: Partial<FakeTenant> = {}): FakeTenant {
-  return {
-    tenantId: TENANT, clientId: CLIENT_ID, appCertificate: null, clientSecret: 'test-secret', roles: ALL_ROLES, premium: true,
-    policy: policyJson(), groups: new Map(groupsJson), users: usersJson, registration: registrationJson,
-    fido2Methods: new Map(fido2MethodsJson), signIns: signInsJson, ...overrides,
-  };
-}
-
-/** A token straight from the fake's own token endpoint (client secret); MSAL has its own test. */
-function fakeTokens(fake: FakeGraph) {
-  let cached: string | null = null;
-  return {
-    invalidate: () => (cached = null),
-    getToken: async () => {
-      if (cached) return cached;
-      const res = await fetch(`${fake.url}/${TENANT}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'test-secret', scope: 'https://graph.microsoft.com/.default' }),
-      });
-      cached = ((await res.json()) as { access_token: string }).access_token;
-      return cached;
-    },
-  };
-}
-
-const fakes: FakeGraph[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.stop()));
-});
-
-async function setup(t: Partial<FakeTenant> = {}, devices = devicesJson(5)) {
-  const clock = new FakeClock();
-  const fake = new FakeGraph({ tenant: tenant(t), devices, now: () => clock.now() });
-  fakes.push(fake);
-  await fake.start();
-  const client = new GraphClient({ root: fake.url, tokens: fakeTokens(fake), clock, random: () => 0.5 });
-  const read = (pcUsers: string[] = [UPN, SECOND_UPN], prev?: TenantReadResult) => readTenant(client, {
-    tenantId: TENANT, passkeyApis: true, pcUsers, devices: prev?.devicesByObjectId ?? new Map(), devicesDeltaLink: prev?.devicesDeltaLink ?? null,
-    signInsSince: new Date('2026-11-23T00:00:00Z'), now: () => new Date(clock.now()).toISOString(),
-  });
-  return { clock, fake, client, read };
-}
+afterEach(stopFakes);
 
 /** Largest number of reports-class arrivals in any 10 s window, from the fake's log. */
 function maxReportsPer10s(fake: FakeGraph): number {
@@ -179,6 +134,15 @@ describe('Graph reader against the fake Graph', () => {
     const a = joinPc(pc(), prepare(noLicence.snapshot), NOW);
     expect(a.overall).toBe('ready-not-proven');
     expect(a.missing).toContainEqual({ kind: 'licence', name: 'Microsoft Entra ID P1 or P2' });
+  });
+
+  it('a 401 drops the cached token once and retries with a fresh one', async () => {
+    const { fake, read } = await setup({}, { staleToken: 'stale.e30.' });
+    const { snapshot } = await read([UPN]);
+    expect(snapshot.policy.status).toBe('ok');
+    expect(fake.log.slice(0, 3).map((r) => `${r.status} ${r.path}`)).toEqual([
+      '401 /v1.0/policies/authenticationMethodsPolicy', `200 /${fake.tenant.tenantId}/oauth2/v2.0/token`, '200 /v1.0/policies/authenticationMethodsPolicy',
+    ]);
   });
 
   it('a deleted target group is read as missing, and its members are not targeted', async () => {
