@@ -11,7 +11,7 @@ import {
   type TenantVerdict,
   type TenantVerdictId,
 } from '../../protocol/tenant.ts';
-import type { Fido2Config, Fido2Method, PasskeyProfile, RegistrationDetails, SignIn, User } from './schemas.ts';
+import type { Fido2Config, Fido2Method, PasskeyProfile, RegistrationDetails, SignIn, TapConfig, User } from './schemas.ts';
 import type { Fact, TenantSnapshot } from './snapshot.ts';
 
 const LEVEL: Record<TenantVerdictId, TenantVerdict['level']> = {
@@ -218,7 +218,7 @@ function joinTargets(fido2: Fido2Config, groups: Groups, userId: string, snap: T
 /** U5 and T3; returns the user's device-bound methods when Graph told us them. */
 function joinRegistration(
   fido2: Fido2Config | null,
-  tap: { state: string; includeTargets: readonly { id: string }[]; excludeTargets: readonly { id: string }[] } | null,
+  tap: TapConfig | null,
   groups: Groups | null,
   userId: string,
   user: User | undefined,
@@ -330,6 +330,18 @@ function joinEvidence(pc: TenantPcFacts, userId: string, snap: TenantSnapshot, o
   }
 }
 
+/**
+ * The Entra user in what the agent reports: dsregcmd's "Executing Account Name" reads
+ * `AzureAD\INEUser, user@contoso.onmicrosoft.com` (or `CORP\user1, user1@contoso.com` on hybrid PCs);
+ * the UPN after the comma is what Graph knows. A bare UPN or object id passes through.
+ */
+export function entraUserOf(agentUser: string | null): string | null {
+  if (!agentUser) return null;
+  const upn = agentUser.split(',').map((s) => s.trim()).find((s) => s.includes('@'));
+  if (upn) return upn;
+  return agentUser.includes('\\') ? null : agentUser.trim() || null;
+}
+
 /** The agent-side facts for the join, from a PC's latest report (the key: the first ATKey, else any key). */
 export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
   const f = report.facts;
@@ -341,7 +353,7 @@ export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
     deviceId: f.join.deviceId,
     joinType: f.join.type,
     osBuild: f.os.build,
-    user: report.device.user ?? f.sso.user,
+    user: entraUserOf(report.device.user ?? f.sso.user),
     key: key && {
       aaguid: key.aaguid,
       model: key.model,

@@ -1,7 +1,7 @@
 // The pure tenant join: one scenario per verdict of reference/graph.md §9.2, each changing one thing in
 // the ready tenant, asserting the verdict, the combined answer and that every text exists in en and ja.
 import { describe, expect, it } from 'vitest';
-import { combinePc, joinPc, pcFactsFromReport, prepare } from '../../../collector/tenant/join.ts';
+import { combinePc, entraUserOf, joinPc, pcFactsFromReport, prepare } from '../../../collector/tenant/join.ts';
 import { unknownFact } from '../../../collector/tenant/snapshot.ts';
 import { tenantEn } from '../../../protocol/i18n/tenant.en.ts';
 import { tenantJa } from '../../../protocol/i18n/tenant.ja.ts';
@@ -197,5 +197,9 @@ describe('tenant join (graph.md §9.2)', () => {
     const facts = pcFactsFromReport('pc-9', makeReport());
     expect(facts).toMatchObject({ pcId: 'pc-9', user: 'taro.yamada@contoso.co.jp', key: { aaguid: expect.any(String), uvReady: true } });
     expect(pcFactsFromReport('pc-0', makeReport({ keys: [] })).key).toBeNull();
+    // dsregcmd's "Executing Account Name" (test/fixtures/dsregcmd/01_…, 09c_…): the UPN after the comma.
+    expect(entraUserOf('AzureAD\\INEUser, user_d26zuvzj01@inesecuritylabs.onmicrosoft.com')).toBe('user_d26zuvzj01@inesecuritylabs.onmicrosoft.com');
+    expect(entraUserOf('CORP\\user1')).toBeNull();
+    expect(entraUserOf('86462606-fde0-4fc4-9e0c-a20eb73e54c6')).toBe('86462606-fde0-4fc4-9e0c-a20eb73e54c6');
   });
 });
