@@ -66,6 +66,14 @@ describe('Graph reader against the fake Graph', () => {
     expect(third.devicesDeltaLink).toMatch(/\$deltatoken=/);
   });
 
+  it('a delta link older than 7 days (400 syncStateNotFound) also restarts a full sync', async () => {
+    const { fake, client } = await setup();
+    const round = await client.delta(DEVICES_DELTA, `${fake.url}/v1.0/devices/delta?$deltatoken=from-last-month`, Device, { cls: 'directory' });
+    expect(round).toMatchObject({ resynced: true, removed: [] });
+    expect(round.items).toHaveLength(7);
+    expect(fake.log[1]).toMatchObject({ path: '/v1.0/devices/delta', status: 400 });
+  });
+
   it('a rebuilt next link is refused by the fake, and a link to another host is never followed', async () => {
     const { fake, client } = await setup();
     await expect(client.getAll('/v1.0/devices/delta?$skiptoken=made-up', Device, { cls: 'directory' })).rejects.toThrow(/400/);
