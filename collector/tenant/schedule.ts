@@ -40,7 +40,7 @@ export interface ScheduleStep {
 const pages = (n: number, size: number): number => Math.max(1, Math.ceil(n / size));
 
 /** Steps run one after another (readTenant's order), so their floors add up. */
-export function syncSchedule(size: TenantSize, limits: Readonly<Record<ThrottleClass, ClassLimit>> = DEFAULT_LIMITS): ScheduleStep[] {
+export function syncSchedule(size: TenantSize, limits: Readonly<Record<ThrottleClass, ClassLimit>> = DEFAULT_LIMITS, page: Readonly<Record<keyof typeof PAGE, number>> = PAGE): ScheduleStep[] {
   // Like the Throttle: a full window (plus the 1 s arrival margin) per `units` of the class limit.
   const floor = (cls: ThrottleClass, units: number): number => {
     const l = limits[cls];
@@ -54,12 +54,12 @@ export function syncSchedule(size: TenantSize, limits: Readonly<Record<ThrottleC
   return [
     step('policy (FIDO2 + TAP)', 'directory', 1, 1),
     step('target groups: exists?', 'directory', size.targetGroups, resourceUnits('GET', '/v1.0/groups/g?$select=id')),
-    step('target groups: transitive members', 'directory', Math.max(size.targetGroups, pages(size.groupMembers, PAGE.members)), resourceUnits('GET', '/v1.0/groups/g/transitiveMembers/microsoft.graph.user?$select=id')),
-    step(size.changedDevices === null ? 'devices/delta (full)' : 'devices/delta (changes)', 'directory', pages(size.changedDevices ?? size.devices, PAGE.devices), 1),
+    step('target groups: transitive members', 'directory', Math.max(size.targetGroups, pages(size.groupMembers, page.members)), resourceUnits('GET', '/v1.0/groups/g/transitiveMembers/microsoft.graph.user?$select=id')),
+    step(size.changedDevices === null ? 'devices/delta (full)' : 'devices/delta (changes)', 'directory', pages(size.changedDevices ?? size.devices, page.devices), 1),
     step('users seen on PCs ($batch)', 'directory', size.pcUsers, resourceUnits('GET', '/users/u?$select=id'), Math.ceil(size.pcUsers / BATCH)),
-    step('registration report', 'reports', pages(size.users, PAGE.registration), 1),
+    step('registration report', 'reports', pages(size.users, page.registration), 1),
     step(`users' fido2Methods ($batch of ${reportsBatch})`, 'reports', withKeys, 1, Math.ceil(withKeys / reportsBatch)),
-    step('Windows sign-ins (beta, tenant-wide)', 'reports', pages(size.signIns, PAGE.signIns), 1),
+    step('Windows sign-ins (beta, tenant-wide)', 'reports', pages(size.signIns, page.signIns), 1),
   ];
 }
 

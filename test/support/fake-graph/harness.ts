@@ -41,10 +41,10 @@ export async function stopFakes(): Promise<void> {
   await Promise.all(fakes.splice(0).map((f) => f.stop()));
 }
 
-export async function setup(t: Partial<FakeTenant> = {}, options: { devices?: Record<string, unknown>[]; passkeyApis?: boolean; staleToken?: string } = {}) {
-  const { devices = devicesJson(5), passkeyApis = true, staleToken = null } = options;
+export async function setup(t: Partial<FakeTenant> = {}, options: { devices?: Record<string, unknown>[]; passkeyApis?: boolean; staleToken?: string; pageSize?: number } = {}) {
+  const { devices = devicesJson(5), passkeyApis = true, staleToken = null, pageSize } = options;
   const clock = new FakeClock();
-  const fake = new FakeGraph({ tenant: tenant(t), devices, now: () => clock.now() });
+  const fake = new FakeGraph({ tenant: tenant(t), devices, now: () => clock.now(), ...(pageSize ? { pageSize } : {}) });
   fakes.push(fake);
   await fake.start();
   const client = new GraphClient({ root: fake.url, tokens: fakeTokens(fake, staleToken), clock, random: () => 0.5 });
