@@ -69,6 +69,8 @@ const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_CAP_MS = 60_000;
 const MAX_BATCH = 20;
 const DEFAULT_MAX_PAGES = 10_000;
+/** Graph answers within seconds; a request still open after this is treated as lost. */
+const REQUEST_TIMEOUT_MS = 100_000;
 
 /**
  * Resource units a request costs in the identity-and-access bucket (graph.md §6.3): base 2 for
@@ -241,11 +243,20 @@ export class GraphClient {
     for (let attempt = 1; attempt <= this.maxTries; attempt++) {
       await this.throttle.acquire(opts.cls, units);
       const token = await this.options.tokens.getToken();
-      const res = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(extra.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-        ...(extra.body ? { body: extra.body } : {}),
-      });
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(extra.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+          ...(extra.body ? { body: extra.body } : {}),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+      } catch (error) {
+        // A reset connection or a hung request is retried like a 503; the last one is reported.
+        if (attempt === this.maxTries) throw error;
+        this.throttle.pause(opts.cls, this.clock.now() + this.backoff(attempt));
+        continue;
+      }
       this.options.onRequest?.({ method, url, cls: opts.cls, units, status: res.status, at: this.clock.now() });
       const text = await res.text();
       const body: unknown = text ? safeJson(text) : null;

@@ -7,6 +7,7 @@ import { GraphClient } from '../../../collector/tenant/http.ts';
 import { joinPc, prepare } from '../../../collector/tenant/join.ts';
 import { DEVICES_DELTA } from '../../../collector/tenant/read.ts';
 import { Device } from '../../../collector/tenant/schemas.ts';
+import { FakeClock } from '../../support/fake-graph/clock.ts';
 import { SECOND_UPN, SECOND_USER_ID, devicesJson, fido2MethodsJson, usersJson } from '../../support/fake-graph/fixtures.ts';
 import { ALL_ROLES, setup, stopFakes } from '../../support/fake-graph/harness.ts';
 import type { FakeGraph } from '../../support/fake-graph/server.ts';
@@ -72,6 +73,14 @@ describe('Graph reader against the fake Graph', () => {
     expect(round).toMatchObject({ resynced: true, removed: [] });
     expect(round.items).toHaveLength(7);
     expect(fake.log[1]).toMatchObject({ path: '/v1.0/devices/delta', status: 400 });
+  });
+
+  it('a connection that fails is retried with backoff, then reported', async () => {
+    const clock = new FakeClock(0);
+    const tokens = { getToken: async () => 'x', invalidate: () => undefined };
+    const closed = new GraphClient({ root: 'http://127.0.0.1:1', tokens, clock, maxTries: 3, random: () => 0.5 });
+    await expect(closed.get('/v1.0/policies/authenticationMethodsPolicy', Device, { cls: 'directory' })).rejects.toThrow(/fetch failed/);
+    expect(clock.now()).toBe(1_000 + 2_000);
   });
 
   it('a rebuilt next link is refused by the fake, and a link to another host is never followed', async () => {

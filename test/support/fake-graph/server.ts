@@ -215,6 +215,7 @@ export class FakeGraph {
     const t = this.tenant;
     if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
     if (form.get('client_id') !== t.clientId) return refuse('unknown client_id', false);
+    if (!(form.get('scope') ?? '').split(' ').includes('https://graph.microsoft.com/.default')) return { status: 400, body: { error: 'invalid_scope' } };
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
       if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse('bad client_assertion_type', true);
