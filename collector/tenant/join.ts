@@ -123,8 +123,9 @@ export function joinPc(pc: TenantPcFacts, prepared: PreparedSnapshot, now: Date)
   const policy = out.use(snap.policy, 'policy');
   const fido2 = policy?.fido2 ?? null;
   const policyEvidence = { source: snap.policy.source, fetchedAt: snap.policy.fetchedAt };
-  if (fido2?.state === 'disabled') {
-    out.add('fido2-method-disabled', 'blocker', {}, { ...policyEvidence, state: fido2.state }, 'tenant.fix.fido2-method-disabled');
+  // A policy without a Fido2 entry has never had the method configured: off, like `disabled`.
+  if (policy && (fido2 === null || fido2.state === 'disabled')) {
+    out.add('fido2-method-disabled', 'blocker', {}, { ...policyEvidence, state: fido2?.state ?? 'not configured' }, 'tenant.fix.fido2-method-disabled');
   }
   const groups = fido2 ? out.use(snap.groups, 'groups') : null;
   if (fido2 && groups) {
@@ -144,13 +145,21 @@ export function joinPc(pc: TenantPcFacts, prepared: PreparedSnapshot, now: Date)
     return out.answer(null, keyAaguid);
   }
   if (userId === null) {
+    // Without User.Read.All the user may well exist: name the permission, not "unknown user".
+    if (snap.users.status === 'unknown') {
+      out.use(snap.users, 'users');
+      return out.answer(pc.user, keyAaguid);
+    }
     out.add('user-unknown', 'unknown', { user: pc.user }, { agentUser: pc.user, source: snap.users.source }, 'tenant.fix.user-unknown');
     return out.answer(pc.user, keyAaguid);
   }
   const user = snap.users.status === 'ok' ? snap.users.value.get(userId) : undefined;
   const reg = snap.registration.status === 'ok' ? snap.registration.value.get(userId) : undefined;
-  if (user && (lower(user.userType) === 'guest' || user.accountEnabled === false)) {
-    out.add('user-not-eligible', 'blocker', { user: pc.user }, { source: snap.users.source, fetchedAt: snap.users.fetchedAt, userType: user.userType ?? null, accountEnabled: user.accountEnabled ?? null }, 'tenant.fix.user-not-eligible');
+  // The registration report also carries userType, for tenants that did not grant User.Read.All.
+  const userType = user?.userType ?? reg?.userType ?? null;
+  if (lower(userType) === 'guest' || user?.accountEnabled === false) {
+    const source = user ? snap.users : snap.registration;
+    out.add('user-not-eligible', 'blocker', { user: pc.user }, { source: source.source, fetchedAt: source.fetchedAt, userType, accountEnabled: user?.accountEnabled ?? null }, 'tenant.fix.user-not-eligible');
   }
   if (fido2 && groups) joinTargets(fido2, groups, userId, snap, pc, out);
 

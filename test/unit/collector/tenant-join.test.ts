@@ -163,6 +163,21 @@ describe('tenant join (graph.md §9.2)', () => {
     expect(verdict(a, 'tenant-data-unavailable')?.params).toMatchObject({ what: 'policy', missing: 'Policy.Read.AuthenticationMethod' });
   });
 
+  it('a policy without a Fido2 entry: the method was never turned on', () => {
+    const a = join({ fido2: null });
+    expect(a.blocking[0]).toBe('fido2-method-disabled');
+    expect(verdict(a, 'fido2-method-disabled')?.evidence).toMatchObject({ state: 'not configured' });
+  });
+
+  it('without User.Read.All a user the registration report knows is still joined, and a guest still found', () => {
+    const noUsers = { ...snapshot(), users: unknownFact<never>('POST /v1.0/$batch GET /users/{upn}', FETCHED, { kind: 'permission', name: 'User.Read.All' }) };
+    expect(joinPc(pc(), prepare(noUsers), NOW).overall).toBe('ready-proven');
+    const stranger = joinPc(pc({ user: 'nobody@contoso.com' }), prepare(noUsers), NOW);
+    expect(stranger).toMatchObject({ overall: 'unknown', missing: [{ kind: 'permission', name: 'User.Read.All' }] });
+    const guest = { ...noUsers, registration: snapshot({ registration: [{ id: USER_ID, userPrincipalName: 'AlexW@Contoso.com', userType: 'guest', methodsRegistered: ['fido2'] }] }).registration };
+    expect(joinPc(pc(), prepare(guest), NOW).blocking).toEqual(['user-not-eligible']);
+  });
+
   it('blockers win over unknowns, listed in catalogue order', () => {
     const a = join({ fido2: fido2Config({ state: 'disabled' }), devices: [device({ accountEnabled: false })], methods: [] });
     expect(a.blocking).toEqual(['fido2-method-disabled', 'device-disabled', 'no-security-key-registered']);
