@@ -199,13 +199,26 @@ describe('tenant join (graph.md §9.2)', () => {
   });
 
   it('every text key the join emits exists in English and Japanese', () => {
-    const answers = [join(), join({ fido2: fido2Config({ state: 'disabled', isSelfServiceRegistrationAllowed: false }), methods: [], devices: [device({ trustType: 'Workplace', accountEnabled: false, registrationDateTime: null })] })];
+    const answers: TenantAnswer[] = [join(), join({ fido2: fido2Config({ state: 'disabled', isSelfServiceRegistrationAllowed: false }), methods: [], devices: [device({ trustType: 'Workplace', accountEnabled: false, registrationDateTime: null })] })];
+    answers.push(
+      join({ methods: [keyMethod('2fc0579f-8113-47ea-b116-555a8db9202a', { attestationLevel: 'notAttested' })], signIns: [keySignIn({ authenticationDetails: [{ authenticationMethod: 'Password', succeeded: true }] })] }, pc({ key: { aaguid: ATKEY_CARD, model: 'Card', uvReady: false }, osBuild: 17763 })),
+      join({ groups: new Map([[INCLUDE_GROUP, { exists: false, members: new Set<string>() }], [EXCLUDE_GROUP, { exists: true, members: new Set([USER_ID]) }]]), devices: [device({ approximateLastSignInDateTime: '2026-01-01T00:00:00Z', trustType: 'AzureAd' })] }),
+      join({ policyFact: unknownFact('GET policy', FETCHED, { kind: 'permission', name: 'Policy.Read.AuthenticationMethod' }) }, pc({ user: null })),
+      join({}, pc({ tenantId: '11111111-2222-3333-4444-555555555555' })),
+    );
+    const seen = new Set<string>();
     for (const v of answers.flatMap((a) => a.verdicts)) {
+      seen.add(v.id);
       for (const key of [v.textKey, v.fixKey].filter((k): k is string => k !== null)) {
         expect(Object.hasOwn(tenantEn, key), key).toBe(true);
+        // Every placeholder of the text is filled by the verdict's params.
+        for (const name of tenantEn[key as keyof typeof tenantEn].matchAll(/\{(\w+)\}/g)) expect(v.params, `${key} {${name[1]}}`).toHaveProperty(name[1]!);
       }
     }
+    expect(seen.size).toBeGreaterThanOrEqual(18);
     expect(Object.keys(tenantJa).sort()).toEqual(Object.keys(tenantEn).sort());
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const [key, text] of Object.entries(tenantEn)) expect(placeholders(tenantJa[key as keyof typeof tenantEn]), key).toEqual(placeholders(text));
   });
 
   it('takes the join\'s facts from a PC\'s report', () => {
