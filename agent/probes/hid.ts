@@ -17,16 +17,16 @@ export interface HidTransport {
 }
 
 export async function captureHid(transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
-  let capture: HidCapture;
   try {
-    capture = await captureKeys(selectHidBackend(transport.udp));
+    return hidSource(await captureKeys(selectHidBackend(transport.udp)));
   } catch (error) {
     return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorMessage(error) } }), raw: null };
   }
-  if (capture.state === 'error') {
-    // Nothing was enumerated: "HID unavailable", never "no key".
-    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: capture.reason ?? '' } }), raw: null };
-  }
+}
+
+/** A scan's capture as the hid source: one that enumerated nothing is "HID unavailable", never "no key". */
+export function hidSource(capture: HidCapture): Capture<HidRaw> {
+  if (capture.state === 'error') return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: capture.reason ?? '' } }), raw: null };
   return { state: SOURCE_OK, raw: capture };
 }
 

@@ -86,4 +86,21 @@ describe('watchKeys', () => {
     expect(backend.enumerations).toBe(after);
     expect(errors[0]?.message).toBe('hid gone');
   });
+
+  it('captures "not scannable" while enumeration fails, never "no key", and says when it works again', async () => {
+    let fail = true;
+    const backend = new VirtualHidBackend([{ info: fidoDevice(), config: atkeyConfig(pro, 'both') }]);
+    const flaky = { name: 'flaky', enumerate: () => (fail ? Promise.reject(new Error('cannot initialize hidapi (hid_init failed)')) : backend.enumerate()), open: backend.open.bind(backend) };
+    let recovered = 0;
+    const watcher = watchKeys({ backend: flaky, intervalMs: 10, refreshMs: 0, onEvent: () => {}, onRecovered: () => recovered++ });
+    await watcher.start();
+    expect(watcher.capture()).toMatchObject({ state: 'error', reason: 'cannot initialize hidapi (hid_init failed)', devices: [] });
+
+    fail = false;
+    await until(() => recovered === 1);
+    const capture = watcher.capture();
+    expect(capture.state).toBe('ok');
+    expect(keysFromCapture(capture).map((k) => k.model)).toEqual([pro.name]);
+    await watcher.stop();
+  });
 });
