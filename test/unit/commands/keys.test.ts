@@ -51,6 +51,13 @@ describe('keyready-agent keys', () => {
     expect(out.at(-1)).toBe('使えるキーがありません: どのキーもまだ Windows にサインインできません (各キーの「次にすること」を参照)。');
   });
 
+  it('calls a device it cannot open "unreadable", never "not an ATKey"', async () => {
+    const other = capture(new VirtualHidBackend([{ info: fidoDevice({ vendorId: 0x1050, productId: 0x0407, product: null }), config: U2F_ONLY, openFailure: 'Permission denied' }]));
+    expect(await runKeys({ json: false, watch: false, lang: 'ja', hidUdp: null }, other.io)).toBe(1);
+    expect(other.out).toContain('読み取れない FIDO デバイス (モデル不明)');
+    expect(other.out.join('\n')).not.toContain('ATKey ではありません');
+  });
+
   it('exits 1 when no key is usable: none plugged in, or one without fingerprint or PIN', async () => {
     const none = capture(new VirtualHidBackend());
     expect(await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, none.io)).toBe(1);
