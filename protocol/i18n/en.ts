@@ -126,7 +126,7 @@ export const en = {
   'check.signin.last-provider.none': 'No previous sign-in is recorded on this PC.',
   'fix.signin.last-provider': 'At the Windows sign-in screen choose "Sign-in options", pick the security-key icon, insert the ATKey and touch the sensor.',
   'check.key.denied': 'Key state unknown: access denied — run the agent as the service or from an elevated prompt.',
-  'check.key.error': 'The key did not answer: {error}',
+  'check.key.error': 'The key is unreadable: it did not answer ({error}).',
   'check.key.no-key': 'No security key is plugged in, so its state cannot be read.',
   'check.key.present.atkey': '{model} is plugged in.',
   'check.key.present.none': 'No security key is plugged in (the key may simply be in its user\'s pocket).',
@@ -255,7 +255,7 @@ export const en = {
   'reason.bundle.not-empty': '{dir} is not empty: choose a new folder for the bundle',
   'reason.bundle.write-failed': 'cannot write the bundle to {dir}: {message}',
   // command line (agent/cli.ts, agent/commands)
-  'cli.usage': 'Usage: keyready-agent <command> [options]\nCommands:\n  check [--json] [--lang en|ja] [--dsregcmd FILE] [--from DIR]   check this PC (or a saved output) now\n  collect --out DIR                                              save a support bundle\n  keys [--json] [--watch]                                        list the FIDO keys plugged in (model, PIN, fingerprints)\n  run --collector URL [--enroll-secret S] [--config FILE] [--dsregcmd FILE | --from DIR]   service mode: report to the collector\n  probe-user [--dsregcmd FILE]                                   save the facts of the signed-in user for the service\n  setup --collector URL [--enroll-secret S] [--certificate-pin P] [--tags "k=v;…"]   configure this PC (what the MSI runs)\n  setup --remove [--purge]                                       undo setup (--purge deletes the data folder)\nGlobal options: --data-dir DIR, --lang en|ja, --hid-udp HOST:PORT, --help',
+  'cli.usage': 'Usage: keyready-agent <command> [options]\nCommands:\n  check [--json] [--dsregcmd FILE|-] [--from DIR]                check this PC (or a saved output) now\n  collect --out DIR                                              save a support bundle\n  keys [--json] [--watch]                                        list the FIDO keys plugged in (model, PIN, fingerprints)\n  run --collector URL [--enroll-secret S] [--config FILE] [--dsregcmd FILE | --from DIR]   service mode: report to the collector\n  probe-user [--dsregcmd FILE]                                   save the facts of the signed-in user for the service\n  setup --collector URL [--enroll-secret S] [--certificate-pin P] [--tags "k=v;…"]   configure this PC (what the MSI runs)\n  setup --remove [--purge]                                       undo setup (--purge deletes the data folder)\nGlobal options: --data-dir DIR, --lang en|ja, --hid-udp HOST:PORT, --help',
   'cli.unknown-command': 'unknown command "{command}" (commands: {commands})',
   'cli.unknown-option': 'unknown option {option} (options here: {options})',
   'cli.option-value': 'option {option} needs a value',
