@@ -262,6 +262,7 @@ export const en = {
   'cli.bad-lang': '--lang must be one of {langs} (got "{value}")',
   'cli.bad-hid-udp': '--hid-udp must be HOST:PORT (got "{value}")',
   'cli.unexpected-argument': 'unexpected argument "{arg}"',
+  'cli.run-stdin': 'run reads the PC again for every report: give --dsregcmd a file, not - (standard input can be read only once)',
   'cli.conflicting-sources': '--dsregcmd and --from cannot be used together',
   'cli.out-required': 'collect needs --out DIR',
   'cli.collected': 'Bundle saved to {dir} ({sources}). Replay it with: keyready-agent check --from {dir}',

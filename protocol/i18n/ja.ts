@@ -256,6 +256,7 @@ export const ja: Record<keyof typeof en, string> = {
   'cli.bad-lang': '--lang は {langs} のいずれかです ("{value}" が指定されました)',
   'cli.bad-hid-udp': '--hid-udp は HOST:PORT の形式です ("{value}" が指定されました)',
   'cli.unexpected-argument': '余分な引数 "{arg}" があります',
+  'cli.run-stdin': 'run はレポートのたびに PC を読み直します。--dsregcmd には - (標準入力、1 回しか読めません) ではなくファイルを指定してください',
   'cli.conflicting-sources': '--dsregcmd と --from は同時に指定できません',
   'cli.out-required': 'collect には --out DIR が必要です',
   'cli.collected': 'バンドルを {dir} に保存しました ({sources})。再生するには: keyready-agent check --from {dir}',
