@@ -29,6 +29,9 @@ const PRIORITY: readonly CheckId[] = [
   'signin.last-provider',
 ];
 
+/** What the helpdesk asks for first: what the user can give over chat now, before a visit to the PC. */
+const DECIDE_FIRST: readonly CollectWay[] = ['full-dsregcmd', 'user-session', 'plug-in-key', 'run-elevated', 'run-on-pc', 'run-on-windows'];
+
 function paint(text: string, code: number, color: boolean): string {
   return color ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
@@ -106,12 +109,12 @@ export function renderHeader(report: Report): string[] {
 
   // Who acts: the most fundamental failure; else what would decide the rest; else a suggested next step.
   const act = [...failing, ...byPriority(report.checks.filter((c) => c.status === 'warn'))].map((c) => actLine(lang, c)).find((l) => l !== null);
-  const decide = unknowns.find((u) => counted.has(u.id) && u.collect !== 'see-detail');
+  const decide = DECIDE_FIRST.map((way) => unknowns.find((u) => counted.has(u.id) && u.collect === way)).find((u) => u !== undefined);
   if (failing.length > 0 && act) lines.push(act);
   else if (decide) lines.push(t(lang, 'cli.head.collect', { how: t(lang, `collect.${decide.collect}`) }));
   else if (act) lines.push(act);
 
-  const notCollected = unknowns.filter((u) => u.source !== null).map((u) => u.id);
+  const notCollected = unknowns.filter((u) => u.source !== null || u.collect === 'full-dsregcmd').map((u) => u.id);
   lines.push(
     notCollected.length > 0
       ? t(lang, 'cli.head.cannot-show', { checks: titles(lang, report, notCollected) })

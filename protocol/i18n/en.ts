@@ -176,7 +176,7 @@ export const en = {
   'collect.plug-in-key': 'plug in the user\'s ATKey and check again',
   'collect.run-elevated': 'run the agent as the KeyReady service or from an administrator prompt',
   'collect.user-session': 'run `dsregcmd /status` in the user\'s own session (not as administrator)',
-  'collect.full-dsregcmd': 'paste the complete output of `dsregcmd /status`',
+  'collect.full-dsregcmd': 'ask the user for the complete output of `dsregcmd /status` (every section, not an excerpt)',
   'collect.see-detail': 'see the detail below',
   // the three-line answer at the top of `check`
   'cli.head.ready': 'KeyReady — {hostname} — {readiness}: this PC and its ATKey are ready for security-key sign-in.',

@@ -174,7 +174,7 @@ export const ja: Record<keyof typeof en, string> = {
   'collect.plug-in-key': 'ユーザーの ATKey を差し込んでもう一度確認してください',
   'collect.run-elevated': 'エージェントを KeyReady サービスとして、または管理者のコマンド プロンプトから実行してください',
   'collect.user-session': 'ユーザー本人のセッションで (管理者としてではなく) `dsregcmd /status` を実行してください',
-  'collect.full-dsregcmd': '`dsregcmd /status` の出力全体を貼り付けてください',
+  'collect.full-dsregcmd': 'ユーザーに `dsregcmd /status` の出力全体 (一部ではなくすべてのセクション) を送ってもらってください',
   'collect.see-detail': '下の詳細を見てください',
   'cli.head.ready': 'KeyReady — {hostname} — {readiness}: この PC と ATKey でセキュリティ キー サインインができます。',
   'cli.head.problem': 'KeyReady — {hostname} — {readiness}: {problem}',
