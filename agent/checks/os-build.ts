@@ -29,11 +29,11 @@ export function osBuild(facts: Facts): Verdict {
   const build = os.ubr === null ? String(os.build) : `${os.build}.${os.ubr}`;
   // Product names, the same in every language; the version is left out when the registry has none.
   const name = [os.windows11 ? 'Windows 11' : 'Windows 10', os.displayVersion].filter((s) => s !== null).join(' ');
-  if (os.windows11) return verdict('pass', 'check.os.build.windows11', evidence, { build, name });
+  if (os.windows11) return verdict('pass', 'check.os.build.windows-11', evidence, { build, name });
 
   const hybrid = REACHES_HYBRID.includes(join.type);
   const required = hybrid ? MIN_BUILD_HYBRID : MIN_BUILD_ENTRA;
   const params = { build, name, required, requiredVersion: hybrid ? '2004' : '1909' };
-  if (os.build >= required) return verdict('pass', 'check.os.build.windows10', evidence, params);
-  return verdict('fail', hybrid ? 'check.os.build.too-old-hybrid' : 'check.os.build.too-old', evidence, params, 'fix.os.build.too-old');
+  if (os.build >= required) return verdict('pass', 'check.os.build.windows-10', evidence, params);
+  return verdict('fail', hybrid ? 'check.os.build.too-old-for-hybrid' : 'check.os.build.too-old-for-entra', evidence, params, 'fix.os.build.too-old');
 }

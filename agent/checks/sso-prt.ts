@@ -43,5 +43,5 @@ export function ssoPrt(facts: Facts): Verdict {
   if (sso.azureAdPrt === null) return undecided('check.sso.prt.absent', evidence, 'full-dsregcmd');
   const diagnostics = attempt(sso);
   if (diagnostics === '') return verdict('fail', 'check.sso.prt.no', evidence, {}, 'fix.sso.prt');
-  return verdict('fail', 'check.sso.prt.no-error', evidence, { diagnostics }, 'fix.sso.prt');
+  return verdict('fail', 'check.sso.prt.no-attempt', evidence, { diagnostics }, 'fix.sso.prt');
 }

@@ -1,4 +1,6 @@
 // English texts. Every key here must exist in ja.ts (test/unit/protocol/i18n.test.ts enforces it).
+// A key's placeholders are a contract with stored reports (the dashboard re-renders old reports from
+// their key and parameters): when the parameters change, use a new key and drop the old one.
 export const en = {
   'check.os.build.title': 'Windows version',
   'check.join.state.title': 'Microsoft Entra join',
@@ -71,10 +73,10 @@ export const en = {
   'check.os.build.not-windows': 'This computer runs {platform}, not Windows: security-key sign-in to Windows can only be checked on the Windows PC.',
   'fix.os.build.not-windows': 'Run `keyready-agent check` on the Windows PC itself, or analyse what it saved: `keyready-agent check --from <bundle folder>` or `--dsregcmd <file>`.',
   'check.os.build.no-build': 'The Windows build number (CurrentBuild) was not found in the registry.',
-  'check.os.build.windows11': '{name} (build {build}).',
-  'check.os.build.windows10': '{name} (build {build}) meets the minimum for this PC: Windows 10 {requiredVersion} (build {required}).',
-  'check.os.build.too-old': '{name} (build {build}) is too old: an Entra-joined PC needs Windows 10 {requiredVersion} (build {required}) or later.',
-  'check.os.build.too-old-hybrid': '{name} (build {build}) is too old: hybrid join, the join this PC has or needs, requires Windows 10 {requiredVersion} (build {required}) or later.',
+  'check.os.build.windows-11': '{name} (build {build}).',
+  'check.os.build.windows-10': '{name} (build {build}) meets the minimum for this PC: Windows 10 {requiredVersion} (build {required}).',
+  'check.os.build.too-old-for-entra': '{name} (build {build}) is too old: an Entra-joined PC needs Windows 10 {requiredVersion} (build {required}) or later.',
+  'check.os.build.too-old-for-hybrid': '{name} (build {build}) is too old: hybrid join, the join this PC has or needs, requires Windows 10 {requiredVersion} (build {required}) or later.',
   'fix.os.build.too-old': 'Update Windows (Settings > Windows Update, or your update ring in Intune / WSUS) to Windows 11, or at least Windows 10 {requiredVersion} (build {required}). The AuthenTrend guide says Windows 10 1903 or later; Microsoft requires 1909 (build 18363) for Entra-joined and 2004 (build 19041) for hybrid-joined PCs, so use the stricter number.',
   'check.join.state.entra': 'Microsoft Entra joined (tenant {tenant}).',
   'check.join.state.hybrid': 'Microsoft Entra hybrid joined (tenant {tenant}).',
@@ -99,7 +101,7 @@ export const en = {
   'check.sso.prt.yes': 'The user has a Primary Refresh Token (AzureAdPrt : YES, updated {updated}).',
   'check.sso.prt.absent': 'This output has no SSO State section (AzureAdPrt), so the user\'s token is not known.',
   'check.sso.prt.no': 'The user has no Primary Refresh Token (AzureAdPrt : NO).',
-  'check.sso.prt.no-error': 'The user has no Primary Refresh Token (AzureAdPrt : NO) — {diagnostics}',
+  'check.sso.prt.no-attempt': 'The user has no Primary Refresh Token (AzureAdPrt : NO) — {diagnostics}',
   'fix.sso.prt': 'Lock the PC and sign in again with the work account while online. If AzureAdPrt stays NO, look up the AADSTS code at https://login.microsoftonline.com/error; common causes are a wrong password, an account whose UPN suffix is not a verified domain in the tenant (hybrid), or a device that is not joined correctly.',
   'check.policy.security-key.intune': 'Security-key sign-in is turned on by Intune or a provisioning package (UseSecurityKeyForSignin = 1).',
   'check.policy.security-key.gpo': 'Security-key sign-in is turned on by Group Policy (EnableFIDODeviceLogon = 1).',

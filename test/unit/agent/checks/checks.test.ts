@@ -247,7 +247,7 @@ describe('the Windows minimum follows the join the PC can reach', () => {
   it('holds a domain-only PC to hybrid join\'s 2004, a registered or workgroup PC to Entra join\'s 1909', () => {
     const build1909 = { currentVersion: { CurrentBuild: '18363', UBR: 1556, ReleaseId: '1909' } };
     const domain = check('os.build', factsOf({ dsregcmd: domainWithFailingHybridJoin(), registry: build1909 }));
-    expect(domain).toMatchObject({ status: 'fail', detailKey: 'check.os.build.too-old-hybrid', params: { required: 19041 } });
+    expect(domain).toMatchObject({ status: 'fail', detailKey: 'check.os.build.too-old-for-hybrid', params: { required: 19041 } });
     expect(check('os.build', factsOf({ dsregcmd: registeredOnly(), registry: build1909 })).status).toBe('pass');
   });
 });
