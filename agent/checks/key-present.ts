@@ -2,7 +2,7 @@
 // user's pocket, and the collector remembers the last key seen on each PC.
 import type { Facts } from '../../protocol/report.ts';
 import { keyEvidence, modelOf } from './key-selection.ts';
-import { unavailable, verdict, type Verdict } from './verdict.ts';
+import { unavailable, undecided, verdict, type Verdict } from './verdict.ts';
 
 export function keyPresent(facts: Facts): Verdict {
   const { keys, sources } = facts;
@@ -10,7 +10,7 @@ export function keyPresent(facts: Facts): Verdict {
   const atkey = keys.find((k) => k.isAtkey && k.access === 'ok');
   if (atkey) return verdict('pass', 'check.key.present.atkey', keyEvidence(atkey, keys), { model: modelOf(atkey) });
   const evidence = { ...keyEvidence(keys[0], keys), models: keys.map(modelOf) };
-  if (keys.some((k) => k.access === 'denied')) return verdict('unknown', 'check.key.denied', evidence);
+  if (keys.some((k) => k.access === 'denied')) return undecided('check.key.denied', evidence, 'run-elevated');
   if (keys.length === 0) return verdict('warn', 'check.key.present.none', evidence, {}, 'fix.key.present');
   return verdict('warn', 'check.key.present.other', evidence, { models: keys.map(modelOf).join(', ') }, 'fix.key.present');
 }

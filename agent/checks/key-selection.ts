@@ -1,7 +1,7 @@
 // Which key the key.* checks judge: an ATKey the agent could read, else any key it could read.
 // A key it could not open (access denied) is "state unknown", never "no key" (reference/windows.md §7).
 import type { Evidence, Facts, KeyFacts } from '../../protocol/report.ts';
-import { unavailable, verdict, type Verdict } from './verdict.ts';
+import { unavailable, undecided, type Verdict } from './verdict.ts';
 
 export function keyEvidence(key: KeyFacts | undefined, keys: readonly KeyFacts[]): Evidence {
   return {
@@ -24,9 +24,9 @@ export function selectKey(facts: Facts): { key: KeyFacts; evidence: Evidence } |
   const key = readable.find((k) => k.isAtkey) ?? readable[0];
   if (key) return { key, evidence: keyEvidence(key, keys) };
   const evidence = keyEvidence(keys[0], keys);
-  if (keys.some((k) => k.access === 'denied')) return { verdict: verdict('unknown', 'check.key.denied', evidence) };
-  if (keys[0]) return { verdict: verdict('unknown', 'check.key.error', evidence, { error: keys[0].error ?? '-' }) };
-  return { verdict: verdict('unknown', 'check.key.no-key', evidence) };
+  if (keys.some((k) => k.access === 'denied')) return { verdict: undecided('check.key.denied', evidence, 'run-elevated') };
+  if (keys[0]) return { verdict: undecided('check.key.error', evidence, 'see-detail', { error: keys[0].error ?? '-' }) };
+  return { verdict: undecided('check.key.no-key', evidence, 'plug-in-key') };
 }
 
 export function modelOf(key: KeyFacts): string {

@@ -10,6 +10,7 @@ import { serviceSource } from '../service/source.ts';
 import { AgentError } from '../errors.ts';
 import { errorMessage } from '../probes/source.ts';
 import { AGENT_VERSION } from '../version.ts';
+import { STDIN } from '../report/engine.ts';
 import { type Command, type OptionValues } from './context.ts';
 import { SOURCE_OPTIONS, sourceFromFlags } from './source-flags.ts';
 
@@ -45,6 +46,8 @@ export const run: Command = {
   },
   async run(values, globals) {
     const source = sourceFromFlags(values, globals);
+    // The service reads its source again for every report; standard input can be read only once.
+    if (source.kind === 'dsregcmd-file' && source.file === STDIN) throw new AgentError({ key: 'cli.run-stdin', params: {} });
     const config = loadConfig(values, globals.dataDir);
     let ca: Buffer | undefined;
     if (config.caFile) {

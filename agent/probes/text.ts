@@ -67,3 +67,17 @@ export async function readTextFile(path: string): Promise<DecodedText> {
     return { ok: false, reason: { key: 'reason.file.unreadable', params: { file: path, problem: errorMessage(error) } } };
   }
 }
+
+/** Reads a paste from standard input (`--dsregcmd -`): a terminal or PowerShell pipes UTF-8 or UTF-16. */
+export async function readTextStream(stream: AsyncIterable<Buffer | string>, what: string): Promise<DecodedText> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    size += bytes.length;
+    // Stop reading once it is too large: a runaway pipe must not fill the memory.
+    if (size > MAX_TEXT_BYTES) return { ok: false, reason: { key: 'reason.text.too-large', params: { what, bytes: size } } };
+    chunks.push(bytes);
+  }
+  return decodeText(Buffer.concat(chunks), what);
+}

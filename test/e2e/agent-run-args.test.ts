@@ -46,4 +46,11 @@ describe('keyready-agent run: bad input', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
   });
+
+  it('refuses standard input as its source: it reads the source again for every report', async () => {
+    expect(await run(['--data-dir', join(tmp(), 'stdin'), '--collector', 'ws://127.0.0.1:1', '--dsregcmd', '-'])).toEqual({
+      code: 2,
+      stderr: 'keyready-agent: run reads the PC again for every report: give --dsregcmd a file, not - (standard input can be read only once)\n',
+    });
+  });
 });

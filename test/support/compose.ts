@@ -28,3 +28,22 @@ export function hybridWithPrt(): string {
     '09c_hybrid-joined_win11-26100_EXCERPT_sso-state-prt-YES_diagnostic-data.txt',
   )}`;
 }
+
+/** The 2018 layout of `dsregcmd /status` (tenant fields in Device State, PRT in User State), built from
+ *  a capture's own lines; `changes` replaces whole values (key → value) for the state being tested. */
+export function layout2018(capture: string, changes: Readonly<Record<string, string>> = {}): string {
+  const lines = capture.split('\n');
+  const pick = (key: string) => {
+    const line = lines.find((l) => l.trimStart().startsWith(`${key} :`)) ?? '';
+    const value = changes[key];
+    return value === undefined ? line.replace(/\r$/, '') : `${key.padStart(26)} : ${value}`;
+  };
+  const banner = (name: string) => ['+' + '-'.repeat(70) + '+', `| ${name.padEnd(69)}|`, '+' + '-'.repeat(70) + '+', ''];
+  return [
+    ...banner('Device State'),
+    ...['AzureAdJoined', 'EnterpriseJoined', 'DeviceId', 'TenantName', 'TenantId', 'DomainJoined'].map(pick),
+    '',
+    ...banner('User State'),
+    ...['NgcSet', 'WorkplaceJoined', 'AzureAdPrt', 'EnterprisePrt'].map(pick),
+  ].join('\r\n');
+}

@@ -34,16 +34,36 @@ describe('keyready-agent keys', () => {
       '  Fingerprints: enrolled',
       '  Built-in verification: configured',
       '  Sensor: touch sensor, 12 touches to enroll a finger',
+      '  Next: ready on the key. If not done yet, register it at https://aka.ms/mysecurityinfo (guide step 3), then sign in with it (step 4).',
     ]);
   });
 
   it('describes it in Japanese, with the ATKey.Card NFC PIN restriction', async () => {
     const card = ATKEY_MODEL_PROFILES.find((m) => m.noMcGaPermissionsWithClientPin)!;
     const { io, out } = capture(new VirtualHidBackend([{ info: fidoDevice(), config: atkeyConfig(card, 'pin-only') }]));
-    await runKeys({ json: false, watch: false, lang: 'ja', hidUdp: null }, io);
+    // PIN only on a key that refuses PIN-only sign-in: not usable yet, so exit 1 with what to do.
+    expect(await runKeys({ json: false, watch: false, lang: 'ja', hidUdp: null }, io)).toBe(1);
     expect(out).toContain('  PIN: 設定済み');
     expect(out).toContain('  指紋: 未登録 (ガイドの手順 2)');
-    expect(out.at(-1)).toBe('  このキーでは PIN だけではサインインできません。指紋が必要です。');
+    expect(out).toContain('  このキーでは PIN だけではサインインできません。指紋が必要です。');
+    expect(out.find((l) => l.startsWith('  次にすること: '))).toMatch(/PIN は設定済みで、指紋はまだです \(ガイドの手順 2\): 指紋を登録してください: 設定 > アカウント/);
+    expect(out.find((l) => l.startsWith('  バージョン: '))).toMatch(/^ {2}バージョン: \S+(、\S+)+$/);
+    expect(out.at(-1)).toBe('使えるキーがありません: どのキーもまだ Windows にサインインできません (各キーの「次にすること」を参照)。');
+  });
+
+  it('calls a device it cannot open "unreadable", never "not an ATKey"', async () => {
+    const other = capture(new VirtualHidBackend([{ info: fidoDevice({ vendorId: 0x1050, productId: 0x0407, product: null }), config: U2F_ONLY, openFailure: 'Permission denied' }]));
+    expect(await runKeys({ json: false, watch: false, lang: 'ja', hidUdp: null }, other.io)).toBe(1);
+    expect(other.out).toContain('読み取れない FIDO デバイス (モデル不明)');
+    expect(other.out.join('\n')).not.toContain('ATKey ではありません');
+  });
+
+  it('exits 1 when no key is usable: none plugged in, or one without fingerprint or PIN', async () => {
+    const none = capture(new VirtualHidBackend());
+    expect(await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, none.io)).toBe(1);
+    const bare = capture(new VirtualHidBackend([{ info: fidoDevice(), config: atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'nothing') }]));
+    expect(await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, bare.io)).toBe(1);
+    expect(bare.out.find((l) => l.startsWith('  Next: '))).toMatch(/^ {2}Next: no fingerprint and no PIN \(guide step 2\): enrol a fingerprint: .*3 clicks, white LED flashing, about 12 touches until blue/);
   });
 
   it('says "no key", "access denied" and "U2F only" as different things', async () => {
@@ -57,8 +77,9 @@ describe('keyready-agent keys', () => {
         { info: fidoDevice({ vendorId: 0x1050, productId: 0x0120, product: null }), config: U2F_ONLY },
       ]),
     );
-    await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, denied.io);
+    expect(await runKeys({ json: false, watch: false, lang: 'en', hidUdp: null }, denied.io)).toBe(1);
     expect(denied.out).toContain('AuthenTrend key (model not identified)');
+    expect(denied.out).toContain('  Next: run the agent as the KeyReady service or from an administrator prompt');
     expect(denied.out.some((l) => l.startsWith('  Access denied: Windows lets only elevated processes'))).toBe(true);
     expect(denied.out).toContain('  U2F only (no FIDO2): this key cannot be used for Windows sign-in.');
   });
