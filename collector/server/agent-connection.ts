@@ -12,7 +12,6 @@ import {
 } from '../../protocol/messages.ts';
 import type { Logger } from '../log.ts';
 import type { Store, StoredOutcome } from '../store/types.ts';
-import type { AgentHub } from './agent-hub.ts';
 import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials.ts';
 import type { IngestBatcher } from './ingest.ts';
 import type { AuthFailure, Metrics } from './metrics.ts';
@@ -20,13 +19,21 @@ import { parseAgentMessage } from './parse-message.ts';
 import type { PresenceBatcher } from './presence.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
+/** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */
+export interface AgentRegistry {
+  register(connection: AgentConnection): void;
+  unregister(connection: AgentConnection): void;
+  /** The device answered a ping: its last-seen time is due for the next batched update. */
+  touched(deviceId: string): void;
+}
+
 export interface AgentContext {
   store: Store;
   instanceId: string;
   enrollSecrets: () => readonly string[];
   batcher: IngestBatcher;
   presence: PresenceBatcher;
-  hub: AgentHub;
+  hub: AgentRegistry;
   metrics: Metrics;
   log: Logger;
   /** Charged once per failed enroll or hello, per source address. */
@@ -64,7 +71,7 @@ export class AgentConnection {
   readonly #handshakeTimer: NodeJS.Timeout;
 
   constructor(
-    readonly ws: WebSocket,
+    private readonly ws: WebSocket,
     readonly address: string,
     private readonly ctx: AgentContext,
     private readonly onAuthenticated: () => void,
@@ -97,6 +104,19 @@ export class AgentConnection {
     const alive = this.#alive;
     this.#alive = false;
     return alive;
+  }
+
+  /** The hub's ping round: a live connection is pinged, a silent one dropped without a closing handshake. */
+  ping(): void {
+    this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  recheck(requestId: string): void {
+    send(this.ws, { type: 'recheck', requestId });
   }
 
   /** A newer connection authenticated as the same device on this collector. */

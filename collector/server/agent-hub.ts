@@ -3,11 +3,10 @@
 // requests published by any collector.
 import type { Logger } from '../log.ts';
 import type { BusEvent, Store } from '../store/types.ts';
-import type { AgentConnection } from './agent-connection.ts';
-import { send } from './agent-connection.ts';
+import type { AgentConnection, AgentRegistry } from './agent-connection.ts';
 import type { Metrics } from './metrics.ts';
 
-export class AgentHub {
+export class AgentHub implements AgentRegistry {
   readonly #byDevice = new Map<string, AgentConnection>();
   #touched = new Set<string>();
   #pingTimer: NodeJS.Timeout | null = null;
@@ -54,10 +53,10 @@ export class AgentHub {
   /** Every authenticated connection is pinged; one silent for a whole round is dropped (unauthenticated ones have the handshake timeout). */
   #pingRound(): void {
     for (const connection of this.#byDevice.values()) {
-      if (connection.checkAlive()) connection.ws.ping();
+      if (connection.checkAlive()) connection.ping();
       else {
         this.log.info('agent unresponsive', { event: 'agent.timeout', deviceId: connection.deviceId, address: connection.address });
-        connection.ws.terminate();
+        connection.terminate();
       }
     }
     if (this.#touched.size === 0) return;
@@ -73,7 +72,7 @@ export class AgentHub {
     if (event.type !== 'recheck') return;
     const connection = this.#byDevice.get(event.deviceId);
     if (!connection) return;
-    send(connection.ws, { type: 'recheck', requestId: event.requestId });
+    connection.recheck(event.requestId);
     this.log.info('recheck sent', { event: 'agent.recheck', deviceId: event.deviceId, requestId: event.requestId });
     this.store.publish({ type: 'recheck-sent', deviceId: event.deviceId, requestId: event.requestId }).catch((error: unknown) => {
       this.metrics.storeErrors.inc();

@@ -5,46 +5,9 @@ import type { HistoryEntry } from '../../../protocol/api.ts';
 import type { KeyFacts, Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './checkBits.ts';
-import { READINESS_CODE, searchText, utcDay, type CheckStates } from './columns.ts';
+import { READINESS_CODE, searchText, utcDay } from './columns.ts';
+import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
 import { reportBody } from './reportBody.ts';
-
-/** The part of a device row a report can change, as read before the batch. */
-export interface DeviceState {
-  id: string;
-  lastSeq: number;
-  lastSeen: number;
-  readiness: Readiness;
-  checks: CheckStates;
-  user: string | null;
-  keyModel: string | null;
-  keyFingerprintEnrolled: boolean | null;
-  keyPinSet: boolean | null;
-  keySeenAt: number | null;
-  /** Identity of the stored report body (the report minus its generatedAt); null before the first. */
-  reportHash: string | null;
-}
-
-/** The device row after the batch, written in one statement per device (or one for all). */
-export interface DeviceUpdate extends DeviceState {
-  lastReport: number;
-  hostname: string;
-  agentVersion: string;
-  blockingMask: number;
-  failingMask: number;
-  osBuild: number | null;
-  joinType: string | null;
-  search: string;
-  readinessCode: number;
-  dropped: number;
-  /** The newest report's generatedAt, verbatim: with the body it gives back the exact report. */
-  generatedAt: string;
-  /**
-   * The report body to store, or null when it equals the stored one. Most reports repeat the PC's
-   * state (periodic resends): every state column derives from the body, so only the volatile ones
-   * (VOLATILE_COLUMNS) need writing, not the indexed columns nor a 5 KB body.
-   */
-  body: string | null;
-}
 
 export interface HistoryInsert {
   deviceId: string;

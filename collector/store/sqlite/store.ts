@@ -10,9 +10,10 @@ import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDevi
 import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
 import { exportPages, type StoreOptions } from '../common/export.ts';
-import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
+import type { DeviceState } from '../common/device-state.ts';
+import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { statements } from '../common/statements.ts';
+import { statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
