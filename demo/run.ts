@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { buildIfStale } from '../installers/build.ts';
-import { launchChromium, signIn } from '../test/support/browser.ts';
-import { startCollectorProcess } from '../test/support/collector-process.ts';
+import { launchChromium, signIn } from '../sim/processes/browser.ts';
+import { startCollectorProcess } from '../sim/processes/collector-process.ts';
 import { DemoFleet } from './fleet.ts';
 
 const Options = z.object({

@@ -7,7 +7,7 @@ import type { CheckId, CheckStatus } from '../../protocol/checks.ts';
 import type { Report } from '../../protocol/report.ts';
 import { SqliteStore } from '../../collector/store/sqlite/store.ts';
 import type { IncomingReport, Store } from '../../collector/store/types.ts';
-import { ATKEY_PRO, makeReport } from '../../test/support/reports.ts';
+import { ATKEY_PRO, makeReport } from '../../sim/fleet/reports.ts';
 
 export const SITES = ['tokyo', 'osaka', 'nagoya', 'fukuoka', 'sapporo', 'sendai', 'hiroshima', 'kobe'];
 

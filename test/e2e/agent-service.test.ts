@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LiveEvent, RecheckResponse, type DeviceDetail } from '../../protocol/api.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
-import { startUdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
+import { startAgentProcess, type AgentProcess } from '../../sim/processes/agent-process.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
+import { startUdpAuthenticator } from '../../sim/authenticator/udp.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const SECRET = 'e2e-enrollment-secret-0123456789';

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DeviceDetail, DeviceList, Summary } from '../../protocol/api.ts';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
-import { CHROMIUM, launchChromium, signIn } from '../support/browser.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
+import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
 import { t } from '../../protocol/i18n/index.ts';
-import { registeredOnly } from '../support/compose.ts';
-import { FIDO_PROVIDER_CLSID, type PcSpec } from '../support/pc.ts';
-import { pcReport } from '../support/pc-report.ts';
-import { SimAgent } from '../support/sim-agent.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { registeredOnly } from '../../sim/fleet/compose.ts';
+import { FIDO_PROVIDER_CLSID, type PcSpec } from '../../sim/fleet/pc.ts';
+import { pcReport } from '../../sim/fleet/pc-report.ts';
+import { SimAgent } from '../../sim/fleet/sim-agent.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
 const chromiumTool = requireTool(CHROMIUM, 'chromium');
 const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -30,7 +30,7 @@ interface FleetAgent {
   pc: PcSpec;
 }
 
-/** PCs built from real dsregcmd captures with registry and key values (test/support/pc.ts). */
+/** PCs built from real dsregcmd captures with registry and key values (sim/fleet/pc.ts). */
 const READY: PcSpec = {};
 const POLICY_OFF: PcSpec = { registry: { securityKeyPolicy: null } };
 const ATKEY_PRO_20 = ATKEY_MODEL_PROFILES[0]!;

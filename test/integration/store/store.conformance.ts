@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceDetail, DeviceList, DeviceQuery, Summary } from '../../../protocol/api.ts';
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import type { BusEvent, IncomingReport, NewDevice, Store } from '../../../collector/store/types.ts';
-import { ATKEY_PRO, makeReport, type ReportOptions } from '../../support/reports.ts';
+import { ATKEY_PRO, makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
 
 /** A fresh, empty database; `open` may be called again for a second store (another collector) on it. */
 export interface TestDatabase {

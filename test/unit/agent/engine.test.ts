@@ -7,7 +7,7 @@ import { writeBundle } from '../../../agent/report/bundle.ts';
 import { buildReport, factsFromCaptures, gatherFacts } from '../../../agent/report/engine.ts';
 import { renderHuman } from '../../../agent/report/render.ts';
 import { Report } from '../../../protocol/report.ts';
-import { pcCaptures } from '../../support/pc.ts';
+import { pcCaptures } from '../../../sim/fleet/pc.ts';
 import { useTmpDir } from '../../support/tmp.ts';
 
 const tmp = useTmpDir('keyready-engine-');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, OUTBOX_DEFAULTS } from '../../../agent/link/outbox.ts';
 import { memoryLog } from '../../support/memory-log.ts';
-import { makeReport } from '../../support/reports.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -5,8 +5,8 @@ import type { Report } from '../../../protocol/report.ts';
 import { factsFingerprint, reportFingerprint } from '../../../agent/service/fingerprint.ts';
 import { jitteredInterval, Scheduler, shouldSend, type StateSource } from '../../../agent/service/scheduler.ts';
 import { memoryLog } from '../../support/memory-log.ts';
-import { makeReport } from '../../support/reports.ts';
-import { seededRandom } from '../../support/seeded-random.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { seededRandom } from '../../../sim/prng.ts';
 
 const HOUR = 3_600_000;
 

@@ -6,11 +6,11 @@ import { parseGetInfo, parseSensorInfo } from '../../../agent/fido/ctap2.ts';
 import { FidoError } from '../../../agent/fido/errors.ts';
 import { captureDevice } from '../../../agent/fido/scanner.ts';
 import { keyFromDevice } from '../../../agent/fido/keyinfo.ts';
-import { fidoDevice } from '../../support/virtual-authenticator/in-process.ts';
-import { encodeGetInfo } from '../../support/virtual-authenticator/authenticator.ts';
-import { ATKEY_PRO_PUBLISHED } from '../../support/virtual-authenticator/profiles.ts';
+import { fidoDevice } from '../../../sim/authenticator/in-process.ts';
+import { encodeGetInfo } from '../../../sim/authenticator/authenticator.ts';
+import { ATKEY_PRO_PUBLISHED } from '../../../sim/authenticator/profiles.ts';
 import { scriptedTransport } from '../../support/scripted-transport.ts';
-import { prng } from '../../support/prng.ts';
+import { prng } from '../../../sim/prng.ts';
 
 const CID = 0x03000000;
 

@@ -2,9 +2,9 @@
 // and the device must be closed afterwards.
 import { describe, expect, it } from 'vitest';
 import { scanKeys } from '../../../agent/fido/scanner.ts';
-import { MISBEHAVIOURS, type Misbehaviour } from '../../support/virtual-authenticator/authenticator.ts';
-import { VirtualHidBackend, fidoDevice } from '../../support/virtual-authenticator/in-process.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../support/virtual-authenticator/profiles.ts';
+import { MISBEHAVIOURS, type Misbehaviour } from '../../../sim/authenticator/authenticator.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../../sim/authenticator/profiles.ts';
 
 const TIMEOUT_MS = 250;
 /** Worst case: four CHANNEL_BUSY tries with 100 ms pauses, or one timeout plus the CANCEL. */

@@ -5,8 +5,8 @@ import { KeyFacts } from '../../../protocol/report.ts';
 import { scanKeys } from '../../../agent/fido/scanner.ts';
 import { keysFromCapture } from '../../../agent/fido/keyinfo.ts';
 import { HidCapture } from '../../../agent/fido/capture.ts';
-import type { AuthenticatorConfig } from '../../support/virtual-authenticator/authenticator.ts';
-import { VirtualHidBackend, fidoDevice } from '../../support/virtual-authenticator/in-process.ts';
+import type { AuthenticatorConfig } from '../../../sim/authenticator/authenticator.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
 import {
   ATKEY_MODEL_PROFILES,
   ATKEY_PRO_PUBLISHED,
@@ -17,7 +17,7 @@ import {
   PREVIEW_BIO_KEY,
   U2F_ONLY,
   atkeyConfig,
-} from '../../support/virtual-authenticator/profiles.ts';
+} from '../../../sim/authenticator/profiles.ts';
 
 const fast = { channel: { timeoutMs: 300 } };
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpretRegQuery, parseRegValues } from '../../../../agent/probes/registry/parse.ts';
 import { FIDO_PROVIDER_CLSID, interpretRegistry, REGISTRY_KEYS } from '../../../../agent/probes/registry.ts';
-import { registryRaw, type RegSpec } from '../../../support/reg-text.ts';
+import { registryRaw, type RegSpec } from '../../../../sim/fleet/reg-text.ts';
 
 // As Windows 11 prints `reg query "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" /reg:64` (abridged).
 const CURRENT_VERSION = [

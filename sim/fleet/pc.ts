@@ -1,15 +1,15 @@
 // A Windows PC as the agent would capture it, built from a real dsregcmd capture plus registry, OS
 // and key values. Windows cannot run here, so the registry/os parts are hand-written data in the
 // shapes reg.exe and systeminformation produce; the dsregcmd text is always real, and the hid part
-// holds the getInfo bytes the virtual authenticator answers (test/support/virtual-authenticator/).
+// holds the getInfo bytes the virtual authenticator answers (sim/authenticator/).
 import type { Captures } from '../../agent/report/bundle.ts';
 import { FIDO_PROVIDER_CLSID, REGISTRY_KEYS } from '../../agent/probes/registry.ts';
 import { SOURCE_OK, sourceState } from '../../agent/probes/source.ts';
-import type { AuthenticatorConfig } from './virtual-authenticator/authenticator.ts';
-import { hidCaptureOf } from './virtual-authenticator/capture.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from './virtual-authenticator/profiles.ts';
+import type { AuthenticatorConfig } from '../authenticator/authenticator.ts';
+import { hidCaptureOf } from '../authenticator/capture.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../authenticator/profiles.ts';
 import { ATKEY_PRO } from './reports.ts';
-import { dsregcmdCapture } from './fixtures.ts';
+import { dsregcmdCapture } from './captures.ts';
 import { registryRaw, type RegSpec } from './reg-text.ts';
 
 export const ENTRA_CAPTURE = '01_entra-joined_win10-19041_prt-yes_FULL.txt';

@@ -2,9 +2,9 @@
 // plugged and unplugged while a watcher polls, and every opened transport is tracked so tests can
 // prove the scan closed each device. Access denial is simulated here because a Windows HID stack
 // cannot exist on this Linux machine.
-import type { HidBackend, HidDeviceInfo, HidTransport } from '../../../agent/fido/transport/types.ts';
-import { FIDO_USAGE, FIDO_USAGE_PAGE } from '../../../agent/fido/transport/types.ts';
-import { ReportQueue } from '../../../agent/fido/transport/report-queue.ts';
+import type { HidBackend, HidDeviceInfo, HidTransport } from '../../agent/fido/transport/types.ts';
+import { FIDO_USAGE, FIDO_USAGE_PAGE } from '../../agent/fido/transport/types.ts';
+import { ReportQueue } from '../../agent/fido/transport/report-queue.ts';
 import { VirtualAuthenticator, type AuthenticatorConfig } from './authenticator.ts';
 
 export interface VirtualDevice {

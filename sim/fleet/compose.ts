@@ -1,6 +1,6 @@
 // dsregcmd texts for states no single public capture shows, made from real captures' own lines with
 // the one field that differs changed (each use says which). Used by tests and the bundle fixtures.
-import { dsregcmdCapture } from './fixtures.ts';
+import { dsregcmdCapture } from './captures.ts';
 
 function section(text: string, name: string): string {
   const start = text.indexOf(`| ${name}`);

@@ -1,5 +1,5 @@
 // A report as the agent would send it from a PC made of a real dsregcmd capture plus registry and
-// key values (test/support/pc.ts), judged by the agent's own engine.
+// key values (sim/fleet/pc.ts), judged by the agent's own engine.
 import { buildReport, factsFromCaptures } from '../../agent/report/engine.ts';
 import type { DeviceIdentity, Lang, Report } from '../../protocol/report.ts';
 import { pcCaptures, type PcSpec } from './pc.ts';
