@@ -3,7 +3,8 @@
 // shapes reg.exe and systeminformation produce; the dsregcmd text is always real, and the hid part
 // holds the getInfo bytes the virtual authenticator answers (sim/authenticator/).
 import type { Captures } from '../../agent/report/bundle.ts';
-import { FIDO_PROVIDER_CLSID, REGISTRY_KEYS } from '../../agent/probes/registry.ts';
+import { REGISTRY_KEYS } from '../../agent/probes/registry.ts';
+import { FIDO_PROVIDER_CLSID } from '../../protocol/credential-providers.ts';
 import { SOURCE_OK, sourceState } from '../../agent/probes/source.ts';
 import type { AuthenticatorConfig } from '../authenticator/authenticator.ts';
 import { hidCaptureOf } from '../authenticator/capture.ts';
