@@ -11,6 +11,7 @@ import { seededRandom } from '../sim/prng.ts';
 import { SimAgent } from '../sim/fleet/sim-agent.ts';
 import type { AuthenticatorConfig } from '../sim/authenticator/authenticator.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig, type AtkeyModelProfile, type EnrollmentState } from '../sim/authenticator/profiles.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const WINDOWS_11 = { CurrentBuild: '22631', UBR: 4460, DisplayVersion: '23H2', ReleaseId: '2009', EditionID: 'Enterprise' };
 const WINDOWS_10_1903 = { CurrentBuild: '18362', UBR: 1256, ReleaseId: '1903', EditionID: 'Professional' };
@@ -165,7 +166,7 @@ export class DemoFleet {
     };
     await Promise.all(Array.from({ length: START_CONCURRENCY }, worker));
     this.#timer = setInterval(() => {
-      this.#change().catch((error: unknown) => this.options.log(`demo: a change failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.#change().catch((error: unknown) => this.options.log(`demo: a change failed: ${errorText(error)}`));
     }, this.options.changeEveryMs);
   }
 

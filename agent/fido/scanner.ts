@@ -11,6 +11,7 @@ import { GET_INFO_REQUEST, parseGetInfo, sensorCommandFor, sensorInfoRequest } f
 import { ATKEY_VENDOR_ID } from './catalogue.ts';
 import { asFidoError, FidoError } from './errors.ts';
 import { FIDO_USAGE, FIDO_USAGE_PAGE, type HidBackend, type HidDeviceInfo } from './transport/types.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface ScanOptions {
   readonly channel?: ChannelOptions;
@@ -40,7 +41,7 @@ export async function captureKeys(backend: HidBackend, options: ScanOptions = {}
   try {
     devices = (await backend.enumerate()).filter(isFidoDevice);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     return { schema: HID_CAPTURE_SCHEMA, capturedAt, backend: backend.name, state: 'error', reason, devices: [] };
   }
   const captured = await Promise.all(devices.map((device) => captureDevice(backend, device, options)));
@@ -80,7 +81,7 @@ export async function captureDevice(
   try {
     transport = await backend.open(device);
   } catch (error) {
-    const failure = classifyOpenError(error instanceof Error ? error.message : String(error), options.platform ?? process.platform);
+    const failure = classifyOpenError(errorText(error), options.platform ?? process.platform);
     return { ...record, access: failure.code === 'ACCESS_DENIED' ? 'denied' : 'error', error: failure.toString() };
   }
   try {

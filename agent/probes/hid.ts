@@ -6,7 +6,8 @@ import { HidCapture } from '../fido/capture.ts';
 import { keysFromCapture } from '../fido/keyinfo.ts';
 import { captureKeys } from '../fido/scanner.ts';
 import { selectHidBackend } from '../fido/backend.ts';
-import { type Capture, SOURCE_OK, errorMessage, jsonProbe, sourceState } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Capture, SOURCE_OK, jsonProbe, sourceState } from './source.ts';
 
 export const HidRaw = HidCapture;
 export type HidRaw = HidCapture;
@@ -21,7 +22,7 @@ export async function captureHid(transport: HidTransport = { udp: null }): Promi
   try {
     capture = await captureKeys(selectHidBackend(transport.udp));
   } catch (error) {
-    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorMessage(error) } }), raw: null };
+    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorText(error) } }), raw: null };
   }
   if (capture.state === 'error') {
     // Nothing was enumerated: "HID unavailable", never "no key".
