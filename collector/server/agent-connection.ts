@@ -12,12 +12,13 @@ import {
 } from '../../protocol/messages.ts';
 import type { Logger } from '../log.ts';
 import type { Store, StoredOutcome } from '../store/types.ts';
-import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials.ts';
+import { hashToken, randomSecret, safeEqual, secretMatches } from '../shared/credentials.ts';
 import type { IngestBatcher } from './ingest.ts';
-import type { AuthFailure, Metrics } from './metrics.ts';
+import type { AuthFailure, Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
 import type { PresenceBatcher } from './presence.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from '../shared/rate-limit.ts';
 
 /** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */
 export interface AgentRegistry {
@@ -143,13 +144,7 @@ export class AgentConnection {
   #guard(work: Promise<void>): void {
     work.catch((error: unknown) => {
       if (this.#state === 'closed') return;
-      this.ctx.metrics.storeErrors.inc();
-      this.ctx.log.error('agent request failed', {
-        event: 'agent.internal',
-        address: this.address,
-        deviceId: this.#deviceId,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      reportStoreError(this.ctx.metrics, this.ctx.log, 'agent request failed', error, { event: 'agent.internal', address: this.address, deviceId: this.#deviceId });
       this.#internal();
     });
   }
@@ -273,8 +268,7 @@ export class AgentConnection {
       .write({ type: 'disconnected', deviceId, instanceId: this.ctx.instanceId, at })
       .then(() => this.ctx.deviceChanged(deviceId))
       .catch((error: unknown) => {
-        this.ctx.metrics.storeErrors.inc();
-        this.ctx.log.error('mark disconnected failed', { event: 'store.error', deviceId, reason: error instanceof Error ? error.message : String(error) });
+        reportStoreError(this.ctx.metrics, this.ctx.log, 'mark disconnected failed', error, { deviceId });
       });
     this.ctx.log.info('agent disconnected', { event: 'agent.disconnected', address: this.address, deviceId });
   }

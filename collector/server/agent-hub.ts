@@ -4,7 +4,8 @@
 import type { Logger } from '../log.ts';
 import type { BusEvent, Store } from '../store/types.ts';
 import type { AgentConnection, AgentRegistry } from './agent-connection.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 
 export class AgentHub implements AgentRegistry {
   readonly #byDevice = new Map<string, AgentConnection>();
@@ -63,8 +64,7 @@ export class AgentHub implements AgentRegistry {
     const ids = [...this.#touched];
     this.#touched = new Set();
     this.store.touch(ids, new Date()).catch((error: unknown) => {
-      this.metrics.storeErrors.inc();
-      this.log.error('touch failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'touch failed', error);
     });
   }
 
@@ -75,8 +75,7 @@ export class AgentHub implements AgentRegistry {
     connection.recheck(event.requestId);
     this.log.info('recheck sent', { event: 'agent.recheck', deviceId: event.deviceId, requestId: event.requestId });
     this.store.publish({ type: 'recheck-sent', deviceId: event.deviceId, requestId: event.requestId }).catch((error: unknown) => {
-      this.metrics.storeErrors.inc();
-      this.log.error('publish failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'publish failed', error);
     });
   }
 }

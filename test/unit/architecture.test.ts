@@ -49,6 +49,11 @@ const RULES: readonly Rule[] = [
       under('collector/server')(target) || under('collector/api')(target) || ['ws', 'node:http', 'node:https', 'node:net', 'node:tls'].includes(target),
   },
   {
+    name: 'the collector flows one way: server/ and api/ never import each other (collector/app.ts wires them)',
+    from: (file) => under('collector/server')(file) || under('collector/api')(file),
+    forbidden: (target, edge) => (under('collector/server')(edge.from) ? under('collector/api')(target) : under('collector/server')(target)),
+  },
+  {
     name: 'the dashboard reaches the collector only through the HTTP API (imports only dashboard and protocol)',
     from: under('dashboard'),
     forbidden: (target) => !under('dashboard')(target) && !under('protocol')(target) && !isPackage(target),

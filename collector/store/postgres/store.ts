@@ -19,6 +19,7 @@ import { statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { errorText } from '../../../protocol/error-text.ts';
 
 const SQL = statements({
   matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
@@ -417,7 +418,7 @@ export class PostgresStore implements Store {
         await client.query(`LISTEN ${CHANNEL}`);
         await lost;
       } catch (error) {
-        if (!this.closed) console.error('postgres LISTEN failed:', error instanceof Error ? error.message : String(error));
+        if (!this.closed) console.error('postgres LISTEN failed:', errorText(error));
       }
       this.listener = null;
       await client.end().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../../collector/server/rate-limit.ts';
+import { RateLimiter } from '../../../collector/shared/rate-limit.ts';
 import { AdmissionControl } from '../../../collector/server/admission.ts';
 
 describe('RateLimiter', () => {

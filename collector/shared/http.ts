@@ -1,5 +1,6 @@
-// Small HTTP helpers shared by the API, health, metrics and static handlers.
+// Small HTTP helpers shared by the agents' endpoint, the API, health, metrics and static handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export class HttpError extends Error {
   constructor(
@@ -67,4 +68,9 @@ export async function write(res: ServerResponse, chunk: string): Promise<void> {
 export function remoteAddress(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP error and closes the socket. */
+export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 }
