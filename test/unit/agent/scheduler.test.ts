@@ -1,6 +1,6 @@
 // The scheduler against a state source whose answers the test changes: the real source (probes and
 // checks over a replayed PC) is exercised end to end in test/e2e/agent-service.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../../protocol/report.ts';
 import { factsFingerprint, reportFingerprint } from '../../../agent/service/fingerprint.ts';
 import { jitteredInterval, Scheduler, shouldSend, type StateSource } from '../../../agent/service/scheduler.ts';
@@ -71,6 +71,7 @@ class ChangingPc implements StateSource {
 const schedulers: Scheduler[] = [];
 afterEach(async () => {
   for (const s of schedulers.splice(0)) await s.stop();
+  vi.useRealTimers();
 });
 
 function startScheduler(pc: ChangingPc, reprobeMs = 30) {
@@ -85,20 +86,20 @@ function startScheduler(pc: ChangingPc, reprobeMs = 30) {
   schedulers.push(scheduler);
   return { scheduler, queued };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('Scheduler', () => {
+  // Timers and the clock are fake where the test is about time: a loaded machine cannot stretch them.
   it('reports on start, and on a change seen by the cheap re-probe, once', async () => {
+    vi.useFakeTimers();
     const pc = new ChangingPc();
     const { scheduler, queued } = startScheduler(pc);
     await scheduler.start();
     expect(queued).toEqual([{ build: 22631, requestId: undefined }]);
-    await sleep(120);
+    await vi.advanceTimersByTimeAsync(120);
     expect(queued).toHaveLength(1); // nothing changed: re-probes only
-    expect(pc.quickProbes).toBeGreaterThan(2);
+    expect(pc.quickProbes).toBe(5); // the baseline at start, then one every 30 ms
 
     pc.build = 26100;
-    await sleep(150);
+    await vi.advanceTimersByTimeAsync(150);
     expect(queued).toEqual([
       { build: 22631, requestId: undefined },
       { build: 26100, requestId: undefined },
@@ -114,6 +115,7 @@ describe('Scheduler', () => {
   });
 
   it('does not re-send an unchanged state on a key event or interval before the resend interval', async () => {
+    vi.useFakeTimers();
     const pc = new ChangingPc();
     const { scheduler, queued } = startScheduler(pc, 10_000);
     await scheduler.start();
@@ -121,7 +123,7 @@ describe('Scheduler', () => {
     expect(pc.checks).toBe(2);
     expect(queued).toHaveLength(1);
     scheduler.setResendInterval(1);
-    await sleep(5);
+    await vi.advanceTimersByTimeAsync(5);
     await scheduler.changed();
     expect(queued).toHaveLength(2);
   });
