@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runKeys, type KeysIo } from '../../../agent/commands/keys.ts';
 import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
+import { until } from '../../support/eventually.ts';
 import {
   ATKEY_MODEL_PROFILES,
   ATKEY_PRO_PUBLISHED,
@@ -85,9 +86,7 @@ describe('keyready-agent keys', () => {
     const controller = new AbortController();
     const { io, out } = capture(backend, { signal: controller.signal, watchIntervalMs: 20 });
     const running = runKeys({ json: true, watch: true, lang: 'en', hidUdp: null }, io);
-    const waitFor = async (n: number) => {
-      for (let i = 0; out.length < n && i < 200; i++) await new Promise((r) => setTimeout(r, 10));
-    };
+    const waitFor = (n: number) => until(`${n} lines printed`, () => out.length >= n);
     await waitFor(1);
     const info = fidoDevice();
     backend.plug({ info, config: atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'nothing') });

@@ -3,17 +3,10 @@ import { watchKeys, type KeyEvent } from '../../../agent/fido/watch.ts';
 import { keysFromCapture } from '../../../agent/fido/keyinfo.ts';
 import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
 import { ATKEY_MODEL_PROFILES, OTHER_VENDOR_KEY, atkeyConfig } from '../../../sim/authenticator/profiles.ts';
+import { until } from '../../support/eventually.ts';
 
 const pro = ATKEY_MODEL_PROFILES[0]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
 
 describe('watchKeys', () => {
   it('reports plug and unplug, reading getInfo only for new devices', async () => {
@@ -26,16 +19,16 @@ describe('watchKeys', () => {
 
     const second = fidoDevice({ vendorId: 0x1050 });
     backend.plug({ info: second, config: { getInfo: OTHER_VENDOR_KEY } });
-    await until(() => events.length === 1);
+    await until('events.length === 1', () => events.length === 1);
     expect(events[0]).toMatchObject({ type: 'plug', key: { aaguid: OTHER_VENDOR_KEY.aaguid } });
 
     const polls = backend.enumerations;
-    await until(() => backend.enumerations >= polls + 3);
+    await until('backend.enumerations >= polls + 3', () => backend.enumerations >= polls + 3);
     // Three more polls, yet each device was opened exactly once.
     expect(backend.sessions.map((s) => s.path)).toEqual([first.path, second.path]);
 
     backend.unplug(first.path);
-    await until(() => events.length === 2);
+    await until('events.length === 2', () => events.length === 2);
     expect(events[1]).toMatchObject({ type: 'unplug', key: { model: pro.name } });
     expect(keysFromCapture(watcher.capture())).toEqual(watcher.keys());
     await watcher.stop();
@@ -49,7 +42,7 @@ describe('watchKeys', () => {
     const watcher = watchKeys({ backend, intervalMs: 20, refreshMs: 60, onEvent: (e) => events.push(e) });
     await watcher.start();
     backend.plug({ info, config: atkeyConfig(pro, 'both') });
-    await until(() => events.length > 0);
+    await until('events.length > 0', () => events.length > 0);
     expect(events[0]).toMatchObject({ type: 'changed', before: { fingerprintEnrolled: false }, after: { fingerprintEnrolled: true } });
     await watcher.stop();
   });
@@ -61,7 +54,7 @@ describe('watchKeys', () => {
     const watcher = watchKeys({ backend, intervalMs: 20, refreshMs: 0, onEvent: (e) => events.push(e), scan: { channel: { timeoutMs: 50 } } });
     expect((await watcher.start())[0]?.access).toBe('error');
     backend.plug({ info, config: atkeyConfig(pro, 'both') });
-    await until(() => events.length > 0);
+    await until('events.length > 0', () => events.length > 0);
     expect(events[0]).toMatchObject({ type: 'changed', before: { access: 'error' }, after: { access: 'ok', fingerprintEnrolled: true } });
     await watcher.stop();
   });
@@ -77,9 +70,9 @@ describe('watchKeys', () => {
     };
     const watcher = watchKeys({ backend: flaky, intervalMs: 10, onEvent: () => {}, onError: (e) => errors.push(e) });
     expect(await watcher.start()).toEqual([]);
-    await until(() => errors.length >= 2);
+    await until('errors.length >= 2', () => errors.length >= 2);
     fail = false;
-    await until(() => backend.enumerations >= 2);
+    await until('backend.enumerations >= 2', () => backend.enumerations >= 2);
     await watcher.stop();
     const after = backend.enumerations;
     await sleep(60);
