@@ -2,7 +2,8 @@
 // the engines only read the current state of the batch's devices and write back what this returns.
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import type { HistoryEntry } from '../../../protocol/api.ts';
-import type { KeyFacts, Readiness, Report } from '../../../protocol/report.ts';
+import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
+import type { Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './checkBits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
@@ -87,7 +88,8 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
   const at = incoming.receivedAt.getTime();
   const checks: CheckStates = {};
   for (const check of report.checks) checks[check.id] = check.status;
-  const key = pickKey(report.facts.keys);
+  // The key the agent's checks judged; a report with no readable key keeps the last key this PC saw.
+  const key = judgedKey(report.facts.keys);
   const { body, hash } = reportBody(report);
   const after = {
     id: before.id,
@@ -124,16 +126,6 @@ function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['ch
     if (from !== to) changes.push({ id, from, to });
   }
   return changes;
-}
-
-/** The ATKey when one is plugged (the product this fleet rolls out), else the first FIDO key. */
-function pickKey(keys: readonly KeyFacts[]): KeyFacts | undefined {
-  return keys.find((k) => k.isAtkey) ?? keys[0];
-}
-
-function keyModelName(key: KeyFacts): string {
-  const hex = (n: number) => n.toString(16).padStart(4, '0');
-  return key.model ?? key.product ?? `${hex(key.vendorId)}:${hex(key.productId)}`;
 }
 
 /**
