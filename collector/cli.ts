@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (command === 'help') return out(helpText());
   const tls = readTls(config);
   const log = createLogger(config.logLevel);
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { log });
   await store.migrate();
   if (command === 'reset-admin-password') {
     await resetAdminPassword(store);

@@ -1,16 +1,15 @@
 // The store for several collectors sharing one PostgreSQL database: a connection pool for queries,
 // transactions where several statements must agree, multi-row statements (unnest of column arrays) so
-// a batch of reports costs a fixed number of round trips, and LISTEN/NOTIFY so bus events reach every
-// collector process.
+// a batch of reports costs a fixed number of round trips; bus events reach every collector process
+// through LISTEN/NOTIFY (bus.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
-import { BusEventSchema, LocalBus } from '../common/bus.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
 import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
-import { exportPages, type StoreOptions } from '../common/export.ts';
+import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
 import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
 import { pendingMigrations } from '../common/migration.ts';
@@ -18,8 +17,9 @@ import { presenceRounds } from '../common/presence.ts';
 import { statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
+import { STDERR_LOG } from '../log.ts';
+import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { errorText } from '../../../protocol/error-text.ts';
 
 const SQL = statements({
   matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
@@ -27,11 +27,9 @@ const SQL = statements({
   explicitNulls: true,
   pinSortIndex: false,
 });
-const CHANNEL = 'keyready_bus';
 /** Any constant both collectors agree on: serialises migrate() across processes. */
 const MIGRATION_LOCK = 0x4b52_4d31;
 const UNIQUE_VIOLATION = '23505';
-const LISTEN_RETRY_MS = 1000;
 
 /** pg numbers its placeholders; the shared SQL writes `?`. */
 const numberedCache = new Map<string, string>();
@@ -95,19 +93,18 @@ function columns(table: readonly (readonly SqlValue[])[], width: number): SqlVal
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly bus = new LocalBus();
-  private listener: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
-  private closed = false;
+  private readonly bus: PostgresBus;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: StoreOptions = {},
   ) {
+    const log = options.log ?? STDERR_LOG;
     this.pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
-    this.pool.on('error', (error) => console.error('postgres pool connection lost:', error.message));
+    this.pool.on('error', (error) => log.error('postgres pool connection lost', { event: 'store.pool-lost', reason: error.message }));
+    this.bus = new PostgresBus(url, this.pool, log);
   }
 
   private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
@@ -147,10 +144,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
+    await this.bus.close();
     await this.pool.end();
   }
 
@@ -376,61 +370,11 @@ export class PostgresStore implements Store {
     return String(row.value);
   }
 
-  async publish(event: BusEvent): Promise<void> {
-    // Delivered to every listening session, this one included, once the (implicit) transaction commits.
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
+  publish(event: BusEvent): Promise<void> {
+    return this.bus.publish(event);
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {
-    const unsubscribe = this.bus.subscribe(handler);
-    this.listening ??= this.listen();
-    return unsubscribe;
-  }
-
-  /**
-   * One dedicated connection (not from the pool: LISTEN belongs to a session) receives the channel.
-   * When it drops, it reconnects after a pause; events sent meanwhile are missed, which the live layer
-   * tolerates (the dashboard re-reads state on its own schedule).
-   */
-  private async listen(): Promise<void> {
-    while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.url });
-      const lost = new Promise<void>((resolve) => {
-        client.on('error', (error) => {
-          if (!this.closed) console.error('postgres LISTEN connection lost:', error.message);
-          resolve();
-        });
-        client.on('end', () => resolve());
-      });
-      client.on('notification', (message) => {
-        if (message.channel !== CHANNEL || message.payload === undefined) return;
-        const parsed = BusEventSchema.safeParse(safeJson(message.payload));
-        if (parsed.success) this.bus.deliver(parsed.data);
-        else console.error('ignored a malformed bus event on', CHANNEL);
-      });
-      try {
-        await client.connect();
-        if (this.closed) {
-          await client.end();
-          return;
-        }
-        this.listener = client;
-        await client.query(`LISTEN ${CHANNEL}`);
-        await lost;
-      } catch (error) {
-        if (!this.closed) console.error('postgres LISTEN failed:', errorText(error));
-      }
-      this.listener = null;
-      await client.end().catch(() => undefined);
-      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_MS));
-    }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    return this.bus.subscribe(handler);
   }
 }

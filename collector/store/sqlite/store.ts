@@ -1,15 +1,15 @@
 // The single-process store: one better-sqlite3 connection is the one writer. Its calls are synchronous,
 // so each method body runs to completion without interleaving; writes are queued and committed
-// together (see write()). The async signatures are the Store contract, shared with PostgreSQL.
+// together (group-commit.ts). The async signatures are the Store contract, shared with PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
 import { restoreReport } from '../common/reportBody.ts';
 import { enrolmentUuid } from '../common/enrolment.ts';
-import { exportPages, type StoreOptions } from '../common/export.ts';
+import { exportPages } from '../common/export.ts';
 import type { DeviceState } from '../common/device-state.ts';
 import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
 import { pendingMigrations } from '../common/migration.ts';
@@ -17,13 +17,9 @@ import { statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
+import { STDERR_LOG } from '../log.ts';
+import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-
-interface QueuedWrite {
-  operation: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 /** FTS5's trigram tokenizer matches substrings of at least three characters; shorter needles scan. */
 const TRIGRAM = 3;
@@ -44,16 +40,18 @@ const SQL = statements({
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly bus = new LocalBus();
+  private readonly bus: LocalBus;
+  private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Database.Statement>();
-  private queue: QueuedWrite[] = [];
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
     this.db = new Database(path);
+    this.commits = new GroupCommit(this.db);
+    this.bus = new LocalBus(options.log ?? STDERR_LOG);
     this.db.pragma('journal_mode = WAL');
     // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
     // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Group
-    // commit (write()) keeps that to one fsync per event-loop turn, however many writes it holds.
+    // commit (group-commit.ts) keeps that to one fsync per event-loop turn, however many writes it holds.
     this.db.pragma('synchronous = FULL');
     // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
     this.db.pragma('busy_timeout = 5000');
@@ -74,45 +72,9 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  /**
-   * Group commit: every write issued in the same event-loop turn (many agents' reports, enrolments,
-   * pings arriving together) runs in one transaction, so they share one fsync instead of paying one
-   * each. Each write runs in its own savepoint: one failing write is rolled back and rejected alone.
-   * Promises resolve only after the commit: an acknowledged write is on disk.
-   */
+  /** Writes go through group commit (group-commit.ts): one transaction and one fsync per event-loop turn. */
   private write<T>(operation: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const writes = this.queue;
-    if (writes.length === 0) return;
-    this.queue = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.db
-        .transaction(() => {
-          for (const write of writes) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(write.operation)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const write of writes) write.reject(error);
-      return;
-    }
-    writes.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
+    return this.commits.write(operation);
   }
 
   async migrate(): Promise<void> {
@@ -135,7 +97,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.commits.flush();
     this.statements.clear();
     this.db.close();
   }
