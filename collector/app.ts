@@ -17,7 +17,7 @@ import type { Logger } from './log.ts';
 import type { AdmissionLimits } from './server/admission.ts';
 import { AgentEndpoint } from './server/agent-endpoint.ts';
 import { ChangePublisher } from './server/change-publisher.ts';
-import type { BatcherOptions } from './server/ingest.ts';
+import type { BatcherOptions } from './server/report-batcher.ts';
 import { serveStatic } from './server/static-files.ts';
 import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';

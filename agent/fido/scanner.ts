@@ -6,7 +6,7 @@ import type { KeyFacts } from '../../protocol/report.ts';
 import { HID_CAPTURE_SCHEMA, type DeviceCapture, type HidCapture } from './capture.ts';
 import { keysFromCapture } from './keyinfo.ts';
 import { toHex } from './bytes.ts';
-import { CMD, CtaphidChannel, type ChannelOptions } from './ctaphid.ts';
+import { CTAPHID_CMD, CtaphidChannel, type ChannelOptions } from './ctaphid.ts';
 import { GET_INFO_REQUEST, parseGetInfo, sensorCommandFor, sensorInfoRequest } from './ctap2.ts';
 import { ATKEY_VENDOR_ID } from './catalogue.ts';
 import { asFidoError, FidoError } from './errors.ts';
@@ -88,12 +88,12 @@ export async function captureDevice(
     const channel = await CtaphidChannel.open(transport, options.channel);
     record.init = toHex(channel.initReply);
     if (!channel.info.ctap2) return record;
-    const getInfo = await channel.call(CMD.CBOR, GET_INFO_REQUEST);
+    const getInfo = await channel.call(CTAPHID_CMD.CBOR, GET_INFO_REQUEST);
     record.getInfo = toHex(getInfo);
     const sensorCommand = sensorCommandFor(parseGetInfo(getInfo));
     if (sensorCommand !== null) {
       try {
-        record.sensorInfo = toHex(await channel.call(CMD.CBOR, sensorInfoRequest(sensorCommand)));
+        record.sensorInfo = toHex(await channel.call(CTAPHID_CMD.CBOR, sensorInfoRequest(sensorCommand)));
       } catch (error) {
         record.sensorError = asFidoError(error).toString();
       }

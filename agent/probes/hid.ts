@@ -12,15 +12,15 @@ import { type Capture, SOURCE_OK, jsonProbe, sourceState } from './source.ts';
 export const HidRaw = HidCapture;
 export type HidRaw = HidCapture;
 
-export interface HidTransport {
+export interface HidRoute {
   /** HOST:PORT to exchange CTAPHID reports over UDP (--hid-udp), or null for USB. */
   readonly udp: string | null;
 }
 
-export async function captureHid(transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
+export async function captureHid(route: HidRoute = { udp: null }): Promise<Capture<HidRaw>> {
   let capture: HidCapture;
   try {
-    capture = await captureKeys(selectHidBackend(transport.udp));
+    capture = await captureKeys(selectHidBackend(route.udp));
   } catch (error) {
     return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorText(error) } }), raw: null };
   }

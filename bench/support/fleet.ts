@@ -32,7 +32,7 @@ export function fleetHostname(i: number): string {
   return `PC-${SITES[i % SITES.length]!.toUpperCase()}-${String(i).padStart(6, '0')}`;
 }
 
-/** Enrolls `count` devices, `chunk` enrolments in flight at a time (as a reconnect storm would). */
+/** Enrolls `count` devices, `chunk` enrollments in flight at a time (as a reconnect storm would). */
 export async function enrollFleet(store: Store, count: number, chunk = 2000): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += chunk) {

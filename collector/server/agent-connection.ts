@@ -13,11 +13,11 @@ import {
 import type { Logger } from '../log.ts';
 import type { Store, StoredOutcome } from '../store/types.ts';
 import { hashToken, randomSecret, safeEqual, secretMatches } from '../shared/credentials.ts';
-import type { IngestBatcher } from './ingest.ts';
+import type { IngestBatcher } from './report-batcher.ts';
 import type { AuthFailure, Metrics } from '../shared/metrics.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
-import type { PresenceBatcher } from './presence.ts';
+import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 
 /** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */

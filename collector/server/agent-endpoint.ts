@@ -15,8 +15,8 @@ import type { Store } from '../store/types.ts';
 import { AdmissionControl, type AdmissionLimits } from './admission.ts';
 import { AgentConnection, refuse, type AgentContext } from './agent-connection.ts';
 import { AgentHub } from './agent-hub.ts';
-import { IngestBatcher, type BatcherOptions } from './ingest.ts';
-import { PresenceBatcher } from './presence.ts';
+import { IngestBatcher, type BatcherOptions } from './report-batcher.ts';
+import { PresenceBatcher } from './presence-batcher.ts';
 
 export interface AgentEndpointOptions {
   store: Store;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { JOIN_TYPES, READINESS, type Readiness } from '../../../protocol/report.ts';
 import type { DeviceRow } from '../../../protocol/api.ts';
-import { checksInMask } from './checkBits.ts';
+import { checksInMask } from './check-bits.ts';
 import { CheckStates, type DeviceState, type DeviceUpdate } from './device-state.ts';
 
 export const Tags = z.record(z.string(), z.string());

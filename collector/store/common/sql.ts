@@ -3,7 +3,7 @@
 // exports. The few dialect differences come in as a Dialect; each engine only adds how to execute
 // and how to group statements into transactions.
 import type { DeviceQuery } from '../../../protocol/api.ts';
-import { checkMask } from './checkBits.ts';
+import { checkMask } from './check-bits.ts';
 import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS } from './columns.ts';
 
 export type SqlValue = string | number | null;

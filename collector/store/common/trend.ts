@@ -1,7 +1,7 @@
 // Writes to the per-day readiness table. A day's row starts as a copy of the previous day's (counts
 // carry over) and every later day moves with the change too, so a transition stamped with an earlier
 // day than the newest row (a clock step) still leaves every day's counts right.
-import type { ReadinessCounts } from './ingest.ts';
+import type { ReadinessCounts } from './batch-plan.ts';
 
 export const TREND_WRITE_SQL = [
   'INSERT INTO readiness_days (day, ready, not_ready, unknown) ' +

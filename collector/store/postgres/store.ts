@@ -7,13 +7,13 @@ import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/reportBody.ts';
-import { enrolmentUuid } from '../common/enrolment.ts';
+import { restoreReport } from '../common/report-body.ts';
+import { enrollmentUuid } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
-import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
+import { emptyCounts, planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { presenceRounds } from '../common/presence.ts';
+import { presenceRounds } from '../common/presence-rounds.ts';
 import { statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
@@ -170,7 +170,7 @@ export class PostgresStore implements Store {
   }
 
   private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
-    const uuid = enrolmentUuid(device.hardware.uuid);
+    const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
     const demo = device.demo ? 1 : 0;
     const hw = device.hardware;

@@ -1,5 +1,5 @@
 // Group commit for the one SQLite connection: every write issued in the same event-loop turn (many
-// agents' reports, enrolments, pings arriving together) runs in one transaction, so they share one
+// agents' reports, enrollments, pings arriving together) runs in one transaction, so they share one
 // fsync instead of paying one each. Each write runs in its own savepoint: one failing write is rolled
 // back and rejected alone. Promises resolve only after the commit: an acknowledged write is on disk.
 import type Database from 'better-sqlite3';

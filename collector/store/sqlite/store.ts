@@ -7,11 +7,11 @@ import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/reportBody.ts';
-import { enrolmentUuid } from '../common/enrolment.ts';
+import { restoreReport } from '../common/report-body.ts';
+import { enrollmentUuid } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
 import type { DeviceState } from '../common/device-state.ts';
-import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
+import { emptyCounts, planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
@@ -111,7 +111,7 @@ export class SqliteStore implements Store {
   }
 
   async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
-    const uuid = enrolmentUuid(device.hardware.uuid);
+    const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
     return this.write(() => {
       const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);

@@ -1,4 +1,4 @@
-// The agent side of keyready.v1 against a real collector process, on every store: enrolment, hello,
+// The agent side of keyready.v1 against a real collector process, on every store: enrollment, hello,
 // reports and acks, replays, and every fault of the issue — each answered with its own error and
 // close code, logged once, storing nothing, and leaving a well-behaved agent's connection alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

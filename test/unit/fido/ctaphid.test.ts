@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { BROADCAST_CID, CMD, CtaphidChannel, MAX_MESSAGE, MessageAssembler, encodeMessage } from '../../../agent/fido/ctaphid.ts';
+import { BROADCAST_CID, CTAPHID_CMD, CtaphidChannel, MAX_MESSAGE, MessageAssembler, encodeMessage } from '../../../agent/fido/ctaphid.ts';
 import { GET_INFO_REQUEST, parseGetInfo, sensorInfoRequest } from '../../../agent/fido/ctap2.ts';
 import { fromHex, toHex } from '../../../agent/fido/bytes.ts';
 import { scriptedTransport } from '../../support/scripted-transport.ts';
@@ -22,7 +22,7 @@ describe('CTAPHID against recorded exchanges', () => {
     expect(channel.info).toEqual({ cid: 0x03000000, protocolVersion: 2, deviceVersion: [1, 21, 49], capabilities: 0x05, ctap2: true });
 
     // This script never answers getInfo: the request must time out and then be cancelled on the key.
-    await expect(channel.call(CMD.CBOR, GET_INFO_REQUEST)).rejects.toThrow(expect.objectContaining({ code: 'TIMEOUT' }));
+    await expect(channel.call(CTAPHID_CMD.CBOR, GET_INFO_REQUEST)).rejects.toThrow(expect.objectContaining({ code: 'TIMEOUT' }));
     expect(toHex(transport.writes[1]!)).toBe(toHex(padded('03000000900001' + '04')));
     expect(toHex(transport.writes[2]!)).toBe(toHex(padded('03000000910000')));
   });
@@ -39,7 +39,7 @@ describe('CTAPHID against recorded exchanges', () => {
     const channel = await CtaphidChannel.open(transport, { nonce: fromHex(vector.initNonce) });
     expect(channel.info.cid).toBe(0x00220002);
     expect(channel.info.deviceVersion).toEqual([5, 2, 1]);
-    const reply = await channel.call(CMD.CBOR, GET_INFO_REQUEST);
+    const reply = await channel.call(CTAPHID_CMD.CBOR, GET_INFO_REQUEST);
     expect(reply.length).toBe(0xb9);
     expect(toHex(transport.writes[1]!)).toBe(toHex(padded('00220002900001' + '04')));
     const info = parseGetInfo(reply);
@@ -69,7 +69,7 @@ describe('CTAPHID against recorded exchanges', () => {
 describe('CTAPHID framing', () => {
   it.each([0, 1, 57, 58, 116, 117, 1000, MAX_MESSAGE])('splits and reassembles a %i-byte message', (size) => {
     const payload = Uint8Array.from({ length: size }, (_, i) => (i * 7 + 3) & 0xff);
-    const packets = encodeMessage(0x01020304, CMD.CBOR, payload);
+    const packets = encodeMessage(0x01020304, CTAPHID_CMD.CBOR, payload);
     expect(packets.length).toBe(size <= 57 ? 1 : 1 + Math.ceil((size - 57) / 59));
     expect(packets.every((p) => p.length === 64)).toBe(true);
     const assembler = new MessageAssembler(0x01020304);
@@ -80,7 +80,7 @@ describe('CTAPHID framing', () => {
   });
 
   it('refuses to build a message beyond 7609 bytes', () => {
-    expect(() => encodeMessage(1, CMD.CBOR, new Uint8Array(MAX_MESSAGE + 1))).toThrow(/exceeds/);
+    expect(() => encodeMessage(1, CTAPHID_CMD.CBOR, new Uint8Array(MAX_MESSAGE + 1))).toThrow(/exceeds/);
   });
 
   it('skips keepalives, other channels and stray continuations; names bad lengths and sequences', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../agent/checks/index.ts';
 import type { DeviceState } from '../../../collector/store/common/device-state.ts';
-import { planBatch } from '../../../collector/store/common/ingest.ts';
+import { planBatch } from '../../../collector/store/common/batch-plan.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { KeyFacts } from '../../../protocol/report.ts';
 import { ATKEY_PRO, makeReport } from '../../../sim/fleet/reports.ts';

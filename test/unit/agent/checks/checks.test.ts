@@ -165,7 +165,7 @@ describe('key checks', () => {
     expect(denied.detail).toContain('access denied');
   });
 
-  it('key.fingerprint: pass when enrolled, fail with both enrolment ways, unknown without a key', () => {
+  it('key.fingerprint: pass when enrolled, fail with both enrollment ways, unknown without a key', () => {
     expect(check('key.fingerprint', factsOf()).status).toBe('pass');
     const none = check('key.fingerprint', factsOf({ keys: [key({ fingerprintEnrolled: false })] }));
     expect(none.status).toBe('fail');

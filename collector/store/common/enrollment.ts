@@ -6,8 +6,8 @@ const PLACEHOLDER_UUIDS = new Set([
   '03000200-0400-0500-0006-000700080009',
 ]);
 
-/** The uuid used to find an earlier enrolment of this PC, or null when it cannot identify one PC. */
-export function enrolmentUuid(uuid: string | null): string | null {
+/** The uuid used to find an earlier enrollment of this PC, or null when it cannot identify one PC. */
+export function enrollmentUuid(uuid: string | null): string | null {
   const normal = uuid?.trim().toLowerCase() ?? '';
   if (normal === '' || PLACEHOLDER_UUIDS.has(normal)) return null;
   return normal;

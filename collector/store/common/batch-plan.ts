@@ -5,10 +5,10 @@ import type { HistoryEntry } from '../../../protocol/api.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
-import { checkMask } from './checkBits.ts';
+import { checkMask } from './check-bits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
 import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
-import { reportBody } from './reportBody.ts';
+import { reportBody } from './report-body.ts';
 
 export interface HistoryInsert {
   deviceId: string;
