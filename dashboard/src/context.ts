@@ -4,7 +4,7 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { Lang, TextParams } from '../../protocol/report.ts';
 import { ApiError, Unauthorized } from './api.ts';
-import { ui, type UiKey } from './i18n.ts';
+import { ui, type UiKey } from './i18n/index.ts';
 import type { LiveFeed, LiveListener } from './live.ts';
 import { errorText } from '../../protocol/error-text.ts';
 
