@@ -1,6 +1,6 @@
 // The raw HID capture a scan of virtual authenticators yields, built synchronously from their
 // message-level answers (the same bytes the CTAPHID exchange carries), so fixtures such as the replay
-// bundles hold real getInfo bytes. test/unit/fido/virtual-capture.test.ts proves it equals a real scan.
+// bundles hold real getInfo bytes. test/unit/agent/fido/virtual-capture.test.ts proves it equals a real scan.
 import { HID_CAPTURE_SCHEMA, type DeviceCapture, type HidCapture } from '../../agent/fido/capture.ts';
 import { toHex } from '../../agent/fido/bytes.ts';
 import { parseInitReply } from '../../agent/fido/ctaphid.ts';

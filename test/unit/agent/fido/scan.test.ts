@@ -1,12 +1,12 @@
 // Every getInfo configuration of the virtual authenticator, scanned through real CTAPHID, must yield
 // the facts.keys entry the checks expect; the raw capture must replay to the identical entry.
 import { describe, expect, it } from 'vitest';
-import { KeyFacts } from '../../../protocol/report.ts';
-import { scanKeys } from '../../../agent/fido/scanner.ts';
-import { keysFromCapture } from '../../../agent/fido/keyinfo.ts';
-import { HidCapture } from '../../../agent/fido/capture.ts';
-import type { AuthenticatorConfig } from '../../../sim/authenticator/authenticator.ts';
-import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
+import { KeyFacts } from '../../../../protocol/report.ts';
+import { scanKeys } from '../../../../agent/fido/scanner.ts';
+import { keysFromCapture } from '../../../../agent/fido/keyinfo.ts';
+import { HidCapture } from '../../../../agent/fido/capture.ts';
+import type { AuthenticatorConfig } from '../../../../sim/authenticator/authenticator.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../../sim/authenticator/in-process.ts';
 import {
   ATKEY_MODEL_PROFILES,
   ATKEY_PRO_PUBLISHED,
@@ -17,7 +17,7 @@ import {
   PREVIEW_BIO_KEY,
   U2F_ONLY,
   atkeyConfig,
-} from '../../../sim/authenticator/profiles.ts';
+} from '../../../../sim/authenticator/profiles.ts';
 
 const fast = { channel: { timeoutMs: 300 } };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceRow } from '../../../protocol/api.ts';
-import { CSV_HEADER, csvCell, csvRow } from '../../../collector/api/csv.ts';
+import type { DeviceRow } from '../../../../protocol/api.ts';
+import { CSV_HEADER, csvCell, csvRow } from '../../../../collector/api/csv.ts';
 
 describe('CSV export', () => {
   it('quotes separators, quotes and line breaks (RFC 4180)', () => {

@@ -2,8 +2,8 @@
 // the store call) against a small in-test store; the store conformance suite runs markPresence on
 // real SQLite and PostgreSQL, the collector integration tests run the batcher on them.
 import { describe, expect, it, vi } from 'vitest';
-import { PresenceBatcher } from '../../../collector/server/presence-batcher.ts';
-import type { PresenceChange } from '../../../collector/store/types.ts';
+import { PresenceBatcher } from '../../../../collector/server/presence-batcher.ts';
+import type { PresenceChange } from '../../../../collector/store/types.ts';
 
 const at = new Date('2026-11-20T09:00:00Z');
 const connected = (deviceId: string): PresenceChange => ({ type: 'connected', deviceId, instanceId: 'i1', agentVersion: '0.1.0', tags: undefined, at });

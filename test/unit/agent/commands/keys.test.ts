@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { runKeys, type KeysIo } from '../../../agent/commands/keys.ts';
-import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
-import { until } from '../../support/eventually.ts';
+import { runKeys, type KeysIo } from '../../../../agent/commands/keys.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../../sim/authenticator/in-process.ts';
+import { until } from '../../../support/eventually.ts';
 import {
   ATKEY_MODEL_PROFILES,
   ATKEY_PRO_PUBLISHED,
   ATKEY_SENSOR,
   U2F_ONLY,
   atkeyConfig,
-} from '../../../sim/authenticator/profiles.ts';
+} from '../../../../sim/authenticator/profiles.ts';
 
 function capture(backend: VirtualHidBackend, extra: Partial<KeysIo> = {}) {
   const out: string[] = [];

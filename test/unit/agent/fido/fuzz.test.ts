@@ -1,16 +1,16 @@
 // Random reports and random CBOR, from a seeded PRNG (a failure names its seed): whatever a device
 // sends, only named FidoErrors come out of the framing and decoding, and a scan never throws.
 import { describe, expect, it } from 'vitest';
-import { MessageAssembler } from '../../../agent/fido/ctaphid.ts';
-import { parseGetInfo, parseSensorInfo } from '../../../agent/fido/ctap2.ts';
-import { FidoError } from '../../../agent/fido/errors.ts';
-import { captureDevice } from '../../../agent/fido/scanner.ts';
-import { keyFromDevice } from '../../../agent/fido/keyinfo.ts';
-import { fidoDevice } from '../../../sim/authenticator/in-process.ts';
-import { encodeGetInfo } from '../../../sim/authenticator/authenticator.ts';
-import { ATKEY_PRO_PUBLISHED } from '../../../sim/authenticator/profiles.ts';
-import { scriptedTransport } from '../../support/scripted-transport.ts';
-import { prng } from '../../../sim/prng.ts';
+import { MessageAssembler } from '../../../../agent/fido/ctaphid.ts';
+import { parseGetInfo, parseSensorInfo } from '../../../../agent/fido/ctap2.ts';
+import { FidoError } from '../../../../agent/fido/errors.ts';
+import { captureDevice } from '../../../../agent/fido/scanner.ts';
+import { keyFromDevice } from '../../../../agent/fido/keyinfo.ts';
+import { fidoDevice } from '../../../../sim/authenticator/in-process.ts';
+import { encodeGetInfo } from '../../../../sim/authenticator/authenticator.ts';
+import { ATKEY_PRO_PUBLISHED } from '../../../../sim/authenticator/profiles.ts';
+import { scriptedTransport } from '../../../support/scripted-transport.ts';
+import { prng } from '../../../../sim/prng.ts';
 
 const CID = 0x03000000;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { watchKeys, type KeyEvent } from '../../../agent/fido/watch.ts';
-import { keysFromCapture } from '../../../agent/fido/keyinfo.ts';
-import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
-import { ATKEY_MODEL_PROFILES, OTHER_VENDOR_KEY, atkeyConfig } from '../../../sim/authenticator/profiles.ts';
-import { until } from '../../support/eventually.ts';
+import { watchKeys, type KeyEvent } from '../../../../agent/fido/watch.ts';
+import { keysFromCapture } from '../../../../agent/fido/keyinfo.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../../sim/authenticator/in-process.ts';
+import { ATKEY_MODEL_PROFILES, OTHER_VENDOR_KEY, atkeyConfig } from '../../../../sim/authenticator/profiles.ts';
+import { until } from '../../../support/eventually.ts';
 
 const pro = ATKEY_MODEL_PROFILES[0]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { BROADCAST_CID, CTAPHID_CMD, CtaphidChannel, MAX_MESSAGE, MessageAssembler, encodeMessage } from '../../../agent/fido/ctaphid.ts';
-import { GET_INFO_REQUEST, parseGetInfo, sensorInfoRequest } from '../../../agent/fido/ctap2.ts';
-import { fromHex, toHex } from '../../../agent/fido/bytes.ts';
-import { scriptedTransport } from '../../support/scripted-transport.ts';
+import { BROADCAST_CID, CTAPHID_CMD, CtaphidChannel, MAX_MESSAGE, MessageAssembler, encodeMessage } from '../../../../agent/fido/ctaphid.ts';
+import { GET_INFO_REQUEST, parseGetInfo, sensorInfoRequest } from '../../../../agent/fido/ctap2.ts';
+import { fromHex, toHex } from '../../../../agent/fido/bytes.ts';
+import { scriptedTransport } from '../../../support/scripted-transport.ts';
 
 const padded = (hex: string) => {
   const report = new Uint8Array(64);
@@ -28,7 +28,7 @@ describe('CTAPHID against recorded exchanges', () => {
   });
 
   it('decodes the recorded four-packet getInfo reply of libfido2 byte for byte', async () => {
-    const vector = JSON.parse(readFileSync(new URL('../../fixtures/fido/libfido2-wiredata.json', import.meta.url), 'utf8')) as {
+    const vector = JSON.parse(readFileSync(new URL('../../../fixtures/fido/libfido2-wiredata.json', import.meta.url), 'utf8')) as {
       initNonce: string;
       initReply: string[];
       getInfoReply: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../../collector/shared/rate-limit.ts';
-import { AdmissionControl } from '../../../collector/server/admission.ts';
+import { RateLimiter } from '../../../../collector/shared/rate-limit.ts';
+import { AdmissionControl } from '../../../../collector/server/admission.ts';
 
 describe('RateLimiter', () => {
   it('allows the burst, then refuses with the time until the next token', () => {

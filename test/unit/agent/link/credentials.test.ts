@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forgetCredentials, loadCredentials, restrictedAclArgs, saveCredentials } from '../../../agent/link/credentials.ts';
+import { forgetCredentials, loadCredentials, restrictedAclArgs, saveCredentials } from '../../../../agent/link/credentials.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Outbox, OUTBOX_DEFAULTS } from '../../../agent/link/outbox.ts';
-import { memoryLog } from '../../support/memory-log.ts';
-import { makeReport } from '../../../sim/fleet/reports.ts';
+import { Outbox, OUTBOX_DEFAULTS } from '../../../../agent/link/outbox.ts';
+import { memoryLog } from '../../../support/memory-log.ts';
+import { makeReport } from '../../../../sim/fleet/reports.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -1,6 +1,6 @@
 // `--db` values a user types, and the errors they get for ones the collector cannot open.
 import { describe, expect, it } from 'vitest';
-import { parseStoreUrl } from '../../../collector/store/index.ts';
+import { parseStoreUrl } from '../../../../collector/store/index.ts';
 
 describe('parseStoreUrl', () => {
   it('reads sqlite:PATH, bare paths (including Windows drive paths) and PostgreSQL URLs', () => {

@@ -2,9 +2,9 @@
 // tested against a small in-test store; the integration tests run it on the real SQLite and
 // PostgreSQL stores.
 import { describe, expect, it, vi } from 'vitest';
-import { IngestBatcher } from '../../../collector/server/report-batcher.ts';
-import type { IncomingReport, StoredOutcome } from '../../../collector/store/types.ts';
-import type { Report } from '../../../protocol/report.ts';
+import { IngestBatcher } from '../../../../collector/server/report-batcher.ts';
+import type { IncomingReport, StoredOutcome } from '../../../../collector/store/types.ts';
+import type { Report } from '../../../../protocol/report.ts';
 
 function incoming(deviceId: string, seq: number): IncomingReport {
   // The batcher never looks inside the report; the real stores' tests cover its content.

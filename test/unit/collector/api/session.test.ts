@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../../protocol/api.ts';
-import { SESSION_TTL_MS, Sessions, readCookie } from '../../../collector/api/session.ts';
+import { SESSION_COOKIE } from '../../../../protocol/api.ts';
+import { SESSION_TTL_MS, Sessions, readCookie } from '../../../../collector/api/session.ts';
 
 const cookieOf = (setCookie: string): string => setCookie.split(';')[0] ?? '';
 

@@ -1,8 +1,8 @@
 // What `keyready-agent setup` would run on Windows (icacls, schtasks, sc.exe) and the agent.json it
 // merges, as pure values: the commands cannot run here, so their exact arguments are the contract.
 import { describe, expect, it } from 'vitest';
-import { AgentConfigFile } from '../../../agent/config.ts';
-import { mergeSetupConfig, parseTags } from '../../../agent/setup/agent-config.ts';
+import { AgentConfigFile } from '../../../../agent/config.ts';
+import { mergeSetupConfig, parseTags } from '../../../../agent/setup/agent-config.ts';
 import {
   agentInvocation,
   LOGON_TASK,
@@ -13,7 +13,7 @@ import {
   serviceRecoveryArgs,
   taskXmlBytes,
   usersWritableAclArgs,
-} from '../../../agent/setup/windows.ts';
+} from '../../../../agent/setup/windows.ts';
 
 const EXE = 'C:\\Program Files\\KeyReady\\Agent\\keyready-agent.exe';
 const DATA = 'C:\\ProgramData\\KeyReady';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, hashToken, randomSecret, safeEqual, secretMatches, verifyPassword } from '../../../collector/shared/credentials.ts';
+import { hashPassword, hashToken, randomSecret, safeEqual, secretMatches, verifyPassword } from '../../../../collector/shared/credentials.ts';
 
 describe('credentials', () => {
   it('makes distinct URL-safe 256-bit secrets', () => {

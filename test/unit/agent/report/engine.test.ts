@@ -3,12 +3,12 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeBundle } from '../../../agent/report/bundle.ts';
-import { buildReport, factsFromCaptures, gatherFacts } from '../../../agent/report/engine.ts';
-import { renderHuman } from '../../../agent/report/render.ts';
-import { Report } from '../../../protocol/report.ts';
-import { pcCaptures } from '../../../sim/fleet/pc.ts';
-import { useTmpDir } from '../../support/tmp.ts';
+import { writeBundle } from '../../../../agent/report/bundle.ts';
+import { buildReport, factsFromCaptures, gatherFacts } from '../../../../agent/report/engine.ts';
+import { renderHuman } from '../../../../agent/report/render.ts';
+import { Report } from '../../../../protocol/report.ts';
+import { pcCaptures } from '../../../../sim/fleet/pc.ts';
+import { useTmpDir } from '../../../support/tmp.ts';
 
 const tmp = useTmpDir('keyready-engine-');
 

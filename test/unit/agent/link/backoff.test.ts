@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay, backoffWindow, DEFAULT_BACKOFF } from '../../../agent/link/backoff.ts';
-import { seededRandom } from '../../../sim/prng.ts';
+import { Backoff, backoffDelay, backoffWindow, DEFAULT_BACKOFF } from '../../../../agent/link/backoff.ts';
+import { seededRandom } from '../../../../sim/prng.ts';
 
 const policy = { baseMs: 1_000, capMs: 60_000 };
 

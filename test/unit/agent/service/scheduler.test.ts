@@ -1,12 +1,12 @@
 // The scheduler against a state source whose answers the test changes: the real source (probes and
 // checks over a replayed PC) is exercised end to end in test/e2e/agent-service.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Report } from '../../../protocol/report.ts';
-import { factsFingerprint, reportFingerprint } from '../../../agent/service/fingerprint.ts';
-import { jitteredInterval, Scheduler, shouldSend, type StateSource } from '../../../agent/service/scheduler.ts';
-import { memoryLog } from '../../support/memory-log.ts';
-import { makeReport } from '../../../sim/fleet/reports.ts';
-import { seededRandom } from '../../../sim/prng.ts';
+import type { Report } from '../../../../protocol/report.ts';
+import { factsFingerprint, reportFingerprint } from '../../../../agent/service/fingerprint.ts';
+import { jitteredInterval, Scheduler, shouldSend, type StateSource } from '../../../../agent/service/scheduler.ts';
+import { memoryLog } from '../../../support/memory-log.ts';
+import { makeReport } from '../../../../sim/fleet/reports.ts';
+import { seededRandom } from '../../../../sim/prng.ts';
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 // A key that misbehaves must produce a named error within its time bound, never a hang or a crash,
 // and the device must be closed afterwards.
 import { describe, expect, it } from 'vitest';
-import { scanKeys } from '../../../agent/fido/scanner.ts';
-import { MISBEHAVIOURS, type Misbehaviour } from '../../../sim/authenticator/authenticator.ts';
-import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../../sim/authenticator/profiles.ts';
+import { scanKeys } from '../../../../agent/fido/scanner.ts';
+import { MISBEHAVIOURS, type Misbehaviour } from '../../../../sim/authenticator/authenticator.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../../sim/authenticator/in-process.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../../../sim/authenticator/profiles.ts';
 
 const TIMEOUT_MS = 250;
 /** Worst case: four CHANNEL_BUSY tries with 100 ms pauses, or one timeout plus the CANCEL. */

@@ -1,10 +1,10 @@
 // The synchronous capture builder used for fixtures must match what a real CTAPHID scan captures.
 import { describe, expect, it } from 'vitest';
-import { scanKeys } from '../../../agent/fido/scanner.ts';
-import { keysFromCapture } from '../../../agent/fido/keyinfo.ts';
-import { VirtualHidBackend, fidoDevice } from '../../../sim/authenticator/in-process.ts';
-import { hidCaptureOf } from '../../../sim/authenticator/capture.ts';
-import { ATKEY_MODEL_PROFILES, PREVIEW_BIO_KEY, ATKEY_SENSOR, U2F_ONLY, atkeyConfig } from '../../../sim/authenticator/profiles.ts';
+import { scanKeys } from '../../../../agent/fido/scanner.ts';
+import { keysFromCapture } from '../../../../agent/fido/keyinfo.ts';
+import { VirtualHidBackend, fidoDevice } from '../../../../sim/authenticator/in-process.ts';
+import { hidCaptureOf } from '../../../../sim/authenticator/capture.ts';
+import { ATKEY_MODEL_PROFILES, PREVIEW_BIO_KEY, ATKEY_SENSOR, U2F_ONLY, atkeyConfig } from '../../../../sim/authenticator/profiles.ts';
 
 describe('hidCaptureOf', () => {
   it('holds the same getInfo and sensor bytes and facts as a real scan', async () => {
