@@ -3,8 +3,9 @@
 // exports. The few dialect differences come in as a Dialect; each engine only adds how to execute
 // and how to group statements into transactions.
 import type { DeviceQuery } from '../../../protocol/api.ts';
+import type { NewDevice } from '../types.ts';
 import { checkMask } from './check-bits.ts';
-import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS } from './columns.ts';
+import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
 
 export type SqlValue = string | number | null;
 export interface SqlPart {
@@ -196,3 +197,21 @@ export function statements(dialect: Dialect) {
 }
 
 export type Statements = ReturnType<typeof statements>;
+
+/** Parameters of `reenroll`, in its placeholder order: a reinstalled PC keeps its id and gets a new token. */
+export function reenrollParams(device: NewDevice, id: string, user: string | null, now: number): SqlValue[] {
+  const hw = device.hardware;
+  return [
+    device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
+    hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
+  ];
+}
+
+/** Parameters of `insertDevice`, in its placeholder order; `uuid` is the enrollment uuid (null when it cannot identify the PC). */
+export function insertDeviceParams(device: NewDevice, id: string, uuid: string | null, now: number): SqlValue[] {
+  const hw = device.hardware;
+  return [
+    id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
+    hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
+  ];
+}

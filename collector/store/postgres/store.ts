@@ -6,17 +6,18 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
-import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/report-body.ts';
+import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { batchRows } from '../common/batch-rows.ts';
+import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { deviceDetailOf } from '../common/detail.ts';
 import { enrollmentUuid } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
-import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
-import { emptyCounts, planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
-import { statements, type SqlValue } from '../common/sql.ts';
+import { insertDeviceParams, reenrollParams, statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
-import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
+import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
@@ -172,27 +173,18 @@ export class PostgresStore implements Store {
   private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
     const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
-    const demo = device.demo ? 1 : 0;
-    const hw = device.hardware;
     const existing = uuid === null ? undefined : await first(client, `${SQL.findEnrolled} FOR UPDATE`, [uuid]);
     if (existing) {
       const id = String(existing.id);
       const user = typeof existing.user_name === 'string' ? existing.user_name : null;
-      await rows(client, SQL.reenroll, [
-        device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
-        hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
-      ]);
+      await rows(client, SQL.reenroll, reenrollParams(device, id, user, now));
       await this.replaceTags(client, [{ deviceId: id, tags: device.tags }]);
       return { deviceId: id, reenrolled: true };
     }
     const id = randomUUID();
-    await rows(client, SQL.insertDevice, [
-      id, device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-      hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
-    ]);
+    await rows(client, SQL.insertDevice, insertDeviceParams(device, id, uuid, now));
     await this.insertTags(client, [{ deviceId: id, tags: device.tags }]);
-    // A new PC counts as "unknown" until its first report says otherwise.
-    await this.applyTrend(client, new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+    await this.applyTrend(client, enrolledTrend(now));
     return { deviceId: id, reenrolled: false };
   }
 
@@ -215,10 +207,7 @@ export class PostgresStore implements Store {
   }
 
   private async applyTrend(client: pg.PoolClient, deltas: ReadonlyMap<string, ReadinessCounts>): Promise<void> {
-    for (const [day, delta] of sortedDeltas(deltas)) {
-      const params = trendWriteParams(day, delta);
-      for (const [i, sql] of TREND_WRITE_SQL.entries()) await rows(client, sql, params[i]);
-    }
+    for (const { sql, params } of trendStatements(deltas)) await rows(client, sql, params);
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
@@ -291,21 +280,15 @@ export class PostgresStore implements Store {
       );
       const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
       const plan = planBatch(batch, states);
-      const changed = plan.updates.filter((u) => u.body !== null);
-      const repeated = plan.updates.filter((u) => u.body === null);
-      if (changed.length > 0) {
-        const updates = changed.map((u) => [u.id, ...columnValues(UPDATE_COLUMNS, u)]);
-        await client.query(UPDATE_DEVICES_SQL, columns(updates, UPDATE_COLUMNS.length + 1));
-        await client.query(UPSERT_REPORTS_SQL, columns(changed.map((u) => [u.id, u.body]), 2));
+      const { full, volatile, reports, history } = batchRows(plan);
+      if (full.length > 0) {
+        await client.query(UPDATE_DEVICES_SQL, columns(full.map((u) => [u.id, ...u.values]), UPDATE_COLUMNS.length + 1));
+        await client.query(UPSERT_REPORTS_SQL, columns(reports, 2));
       }
-      if (repeated.length > 0) {
-        const updates = repeated.map((u) => [u.id, ...columnValues(VOLATILE_COLUMNS, u)]);
-        await client.query(UPDATE_VOLATILE_SQL, columns(updates, VOLATILE_COLUMNS.length + 1));
+      if (volatile.length > 0) {
+        await client.query(UPDATE_VOLATILE_SQL, columns(volatile.map((u) => [u.id, ...u.values]), VOLATILE_COLUMNS.length + 1));
       }
-      if (plan.history.length > 0) {
-        const history = plan.history.map((h) => [h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes)]);
-        await client.query(INSERT_HISTORY_SQL, columns(history, 5));
-      }
+      if (history.length > 0) await client.query(INSERT_HISTORY_SQL, columns(history, 5));
       await this.applyTrend(client, plan.trend);
       return plan.outcomes;
     });
@@ -343,13 +326,7 @@ export class PostgresStore implements Store {
       const raw = await first(client, SQL.detail, [deviceId]);
       if (!raw) return null;
       const report = await first(client, SQL.report, [deviceId]);
-      const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
-      return {
-        device: toDeviceRow(raw),
-        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(String(report.report), raw.report_generated_at) : null,
-        history: history.map(historyEntry),
-        droppedReports: Int.parse(raw.dropped),
-      };
+      return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]));
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 

@@ -6,17 +6,18 @@ import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/report-body.ts';
+import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { batchRows } from '../common/batch-rows.ts';
+import { Int, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { deviceDetailOf } from '../common/detail.ts';
+import type { DeviceState } from '../common/device-state.ts';
 import { enrollmentUuid } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
-import type { DeviceState } from '../common/device-state.ts';
-import { emptyCounts, planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { statements } from '../common/sql.ts';
+import { insertDeviceParams, reenrollParams, statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
-import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
-import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
+import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
@@ -117,22 +118,14 @@ export class SqliteStore implements Store {
       const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
       if (existing) {
         const { id, user_name } = existing as { id: string; user_name: string | null };
-        this.stmt(SQL.reenroll).run(
-          device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
-          device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
-        );
+        this.stmt(SQL.reenroll).run(...reenrollParams(device, id, user_name, now));
         this.replaceTags(id, device.tags);
         return { deviceId: id, reenrolled: true };
       }
       const id = randomUUID();
-      this.stmt(SQL.insertDevice).run(
-        id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-        device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
-        JSON.stringify(device.tags),
-      );
+      this.stmt(SQL.insertDevice).run(...insertDeviceParams(device, id, uuid, now));
       this.insertTags(id, device.tags);
-      // A new PC counts as "unknown" until its first report says otherwise.
-      this.applyTrend(new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+      this.applyTrend(enrolledTrend(now));
       return { deviceId: id, reenrolled: false };
     });
   }
@@ -150,10 +143,7 @@ export class SqliteStore implements Store {
   }
 
   private applyTrend(deltas: ReadonlyMap<string, ReadinessCounts>): void {
-    for (const [day, delta] of sortedDeltas(deltas)) {
-      const params = trendWriteParams(day, delta);
-      TREND_WRITE_SQL.forEach((sql, i) => this.stmt(sql).run(...params[i]!));
-    }
+    for (const { sql, params } of trendStatements(deltas)) this.stmt(sql).run(...params);
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
@@ -229,15 +219,11 @@ export class SqliteStore implements Store {
         if (raw) states.set(id, toDeviceState(raw));
       }
       const plan = planBatch(batch, states);
-      for (const update of plan.updates) {
-        if (update.body === null) {
-          updateVolatile.run(...columnValues(VOLATILE_COLUMNS, update), update.id);
-        } else {
-          updateDevice.run(...columnValues(UPDATE_COLUMNS, update), update.id);
-          upsertReport.run(update.id, update.body);
-        }
-      }
-      for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
+      const rows = batchRows(plan);
+      for (const { id, values } of rows.full) updateDevice.run(...values, id);
+      for (const report of rows.reports) upsertReport.run(...report);
+      for (const { id, values } of rows.volatile) updateVolatile.run(...values, id);
+      for (const history of rows.history) insertHistory.run(...history);
       this.applyTrend(plan.trend);
       return plan.outcomes;
     });
@@ -279,13 +265,7 @@ export class SqliteStore implements Store {
         | undefined;
       if (!raw) return null;
       const report = this.stmt(SQL.report).get(deviceId) as { report: string } | undefined;
-      const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
-      return {
-        device: toDeviceRow(raw),
-        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(report.report, raw.report_generated_at) : null,
-        history: history.map(historyEntry),
-        droppedReports: Int.parse(raw.dropped),
-      };
+      return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT));
     })();
   }
 

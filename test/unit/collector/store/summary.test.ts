@@ -1,8 +1,8 @@
-// The Summary from the engines' small aggregates, and the per-day trend it draws; the trend writes.
+// The Summary from the engines' small aggregates and the per-day trend it draws; the trend table's writes.
 import { describe, expect, it } from 'vitest';
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { buildSummary, TREND_DAYS, trendWindow } from '../../../../collector/store/common/summary.ts';
-import { sortedDeltas, trendWriteParams } from '../../../../collector/store/common/trend.ts';
+import { enrolledTrend, trendStatements } from '../../../../collector/store/common/trend.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const empty = { now: NOW, groups: [], blocking: [], trend: [], demo: false };
@@ -61,20 +61,26 @@ describe('buildSummary', () => {
 });
 
 describe('trend writes', () => {
-  it('take the days in ascending order and skip days whose counts did not move', () => {
-    const deltas = new Map([
-      ['2026-11-20', { ready: 1, notReady: -1, unknown: 0 }],
-      ['2026-11-18', { ready: 0, notReady: 0, unknown: 0 }],
-      ['2026-11-19', { ready: 0, notReady: 0, unknown: 1 }],
-    ]);
-    expect(sortedDeltas(deltas).map(([day]) => day)).toEqual(['2026-11-19', '2026-11-20']);
-  });
-
-  it('give each statement its parameters: copy the previous day, create the row, move this day and later ones', () => {
-    expect(trendWriteParams('2026-11-20', { ready: 1, notReady: -1, unknown: 0 })).toEqual([
+  it('copy the previous day, create the row, then move this day and every later one, days in ascending order', () => {
+    const statements = trendStatements(
+      new Map([
+        ['2026-11-20', { ready: 1, notReady: -1, unknown: 0 }],
+        ['2026-11-18', { ready: 0, notReady: 0, unknown: 0 }], // nothing moved: no writes
+        ['2026-11-19', { ready: 0, notReady: 0, unknown: 1 }],
+      ]),
+    );
+    expect(statements.map((s) => s.params)).toEqual([
+      ['2026-11-19', '2026-11-19'],
+      ['2026-11-19'],
+      [0, 0, 1, '2026-11-19'],
       ['2026-11-20', '2026-11-20'],
       ['2026-11-20'],
       [1, -1, 0, '2026-11-20'],
     ]);
+    expect(statements[2]!.sql).toMatch(/^UPDATE readiness_days .* WHERE day >= \?$/);
+  });
+
+  it('count a newly enrolled PC as unknown on its day', () => {
+    expect(Object.fromEntries(enrolledTrend(Date.parse('2026-11-20T23:59:59Z')))).toEqual({ '2026-11-20': { ready: 0, notReady: 0, unknown: 1 } });
   });
 });
