@@ -144,6 +144,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   heartbeat.unref();
   agents.start();
   live.start();
+  // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
+  await store.busReady();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -100,6 +100,11 @@ export interface Store {
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;
+  /**
+   * Resolves once events other collectors publish reach this store's subscribers (at once for
+   * SQLite: one process). Before that, a recheck asked of another collector would be missed.
+   */
+  busReady(): Promise<void>;
 }
 
 /**

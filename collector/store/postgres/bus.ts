@@ -15,6 +15,8 @@ export class PostgresBus {
   private listener: pg.Client | null = null;
   private listening: Promise<void> | null = null;
   private closed = false;
+  private markReady: () => void = () => {};
+  private readonly listeningOnce = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(
     private readonly url: string,
@@ -32,6 +34,12 @@ export class PostgresBus {
     const unsubscribe = this.local.subscribe(handler);
     this.listening ??= this.listen();
     return unsubscribe;
+  }
+
+  /** Resolves when the first LISTEN is in place (a reconnect later may miss events; see listen()). */
+  ready(): Promise<void> {
+    this.listening ??= this.listen();
+    return this.listeningOnce;
   }
 
   async close(): Promise<void> {
@@ -70,6 +78,7 @@ export class PostgresBus {
         }
         this.listener = client;
         await client.query(`LISTEN ${CHANNEL}`);
+        this.markReady();
         await lost;
       } catch (error) {
         if (!this.closed) this.log.error('postgres LISTEN failed', { event: 'store.listen-failed', reason: errorText(error) });

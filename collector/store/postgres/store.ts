@@ -354,4 +354,8 @@ export class PostgresStore implements Store {
   subscribe(handler: (event: BusEvent) => void): () => void {
     return this.bus.subscribe(handler);
   }
+
+  busReady(): Promise<void> {
+    return this.bus.ready();
+  }
 }

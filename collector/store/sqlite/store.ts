@@ -292,4 +292,6 @@ export class SqliteStore implements Store {
   subscribe(handler: (event: BusEvent) => void): () => void {
     return this.bus.subscribe(handler);
   }
+
+  async busReady(): Promise<void> {}
 }
