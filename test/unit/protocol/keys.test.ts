@@ -2,11 +2,11 @@
 // an access-denied ATKey beside a readable key of another make, both must pick the readable key.
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../agent/checks/index.ts';
-import type { DeviceState } from '../../../collector/store/common/device-state.ts';
 import { planBatch } from '../../../collector/store/common/batch-plan.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { KeyFacts } from '../../../protocol/report.ts';
 import { ATKEY_PRO, makeReport } from '../../../sim/fleet/reports.ts';
+import { deviceState } from '../../support/device-state.ts';
 
 const DENIED_ATKEY: KeyFacts = {
   ...ATKEY_PRO,
@@ -30,19 +30,7 @@ const OTHER_KEY: KeyFacts = {
   pinSet: true,
 };
 
-const before: DeviceState = {
-  id: 'pc-1',
-  lastSeq: -1,
-  lastSeen: 0,
-  readiness: 'unknown',
-  checks: {},
-  user: null,
-  keyModel: null,
-  keyFingerprintEnrolled: null,
-  keyPinSet: null,
-  keySeenAt: null,
-  reportHash: null,
-};
+const before = deviceState('pc-1');
 
 describe('the judged key', () => {
   it('is a readable ATKey first, then any readable key, never an unreadable one', () => {

@@ -2,28 +2,11 @@
 // in which order, what the device row becomes, which history rows and trend deltas it writes.
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../../../collector/store/common/batch-plan.ts';
-import type { DeviceState } from '../../../../collector/store/common/device-state.ts';
 import type { IncomingReport } from '../../../../collector/store/types.ts';
 import { makeReport, type ReportOptions } from '../../../../sim/fleet/reports.ts';
+import { deviceState as state } from '../../../support/device-state.ts';
 
 const RECEIVED = new Date('2026-11-20T09:00:05Z');
-
-function state(id: string, overrides: Partial<DeviceState> = {}): DeviceState {
-  return {
-    id,
-    lastSeq: -1,
-    lastSeen: 0,
-    readiness: 'unknown',
-    checks: {},
-    user: null,
-    keyModel: null,
-    keyFingerprintEnrolled: null,
-    keyPinSet: null,
-    keySeenAt: null,
-    reportHash: null,
-    ...overrides,
-  };
-}
 
 function incoming(deviceId: string, seq: number, options: ReportOptions = {}, receivedAt = RECEIVED): IncomingReport {
   return { deviceId, seq, receivedAt, dropped: 0, report: makeReport(options) };
