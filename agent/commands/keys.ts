@@ -8,6 +8,7 @@ import { watchKeys, type KeyEvent } from '../fido/watch.ts';
 import { selectHidBackend } from '../fido/backend.ts';
 import type { HidBackend } from '../fido/transport/types.ts';
 import { EXIT_ERROR, EXIT_NOT_READY, EXIT_READY, type Command, type Output } from './context.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface KeysOptions {
   readonly json: boolean;
@@ -144,7 +145,7 @@ export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number>
   try {
     backend = io.backend ?? selectHidBackend(options.hidUdp);
   } catch (error) {
-    io.stderr(error instanceof Error ? error.message : String(error));
+    io.stderr(errorText(error));
     return EXIT_ERROR;
   }
   if (options.watch) return watch(backend, options, io);

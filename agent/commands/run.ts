@@ -8,7 +8,7 @@ import { runService, stopSignal } from '../service/service.ts';
 import { watchLiveKeys } from '../service/key-watch.ts';
 import { serviceSource } from '../service/source.ts';
 import { AgentError } from '../errors.ts';
-import { errorMessage } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { AGENT_VERSION } from '../version.ts';
 import { STDIN } from '../report/engine.ts';
 import { type Command, type OptionValues } from './context.ts';
@@ -54,7 +54,7 @@ export const run: Command = {
       try {
         ca = readFileSync(config.caFile);
       } catch (error) {
-        throw new AgentError({ key: 'cli.bad-config', params: { message: `cannot read caFile ${config.caFile}: ${errorMessage(error)}` } });
+        throw new AgentError({ key: 'cli.bad-config', params: { message: `cannot read caFile ${config.caFile}: ${errorText(error)}` } });
       }
     }
     const secrets = new Set<string>();
@@ -81,7 +81,7 @@ export const run: Command = {
         stopSignal: stopSignal(),
       });
     } catch (error) {
-      log.error('agent service failed', { error: errorMessage(error) });
+      log.error('agent service failed', { error: errorText(error) });
       throw error;
     } finally {
       await keys?.stop();

@@ -6,21 +6,22 @@ import { HidCapture } from '../fido/capture.ts';
 import { keysFromCapture } from '../fido/keyinfo.ts';
 import { captureKeys } from '../fido/scanner.ts';
 import { selectHidBackend } from '../fido/backend.ts';
-import { type Capture, SOURCE_OK, errorMessage, jsonProbe, sourceState } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Capture, SOURCE_OK, jsonProbe, sourceState } from './source.ts';
 
 export const HidRaw = HidCapture;
 export type HidRaw = HidCapture;
 
-export interface HidTransport {
+export interface HidRoute {
   /** HOST:PORT to exchange CTAPHID reports over UDP (--hid-udp), or null for USB. */
   readonly udp: string | null;
 }
 
-export async function captureHid(transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
+export async function captureHid(route: HidRoute = { udp: null }): Promise<Capture<HidRaw>> {
   try {
-    return hidSource(await captureKeys(selectHidBackend(transport.udp)));
+    return hidSource(await captureKeys(selectHidBackend(route.udp)));
   } catch (error) {
-    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorMessage(error) } }), raw: null };
+    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorText(error) } }), raw: null };
   }
 }
 

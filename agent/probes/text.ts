@@ -5,7 +5,8 @@
 export const MAX_TEXT_BYTES = 1024 * 1024;
 
 import { readFile, stat } from 'node:fs/promises';
-import { errorMessage, type Reason } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Reason } from './source.ts';
 
 export type DecodedText = { ok: true; text: string } | { ok: false; reason: Reason };
 
@@ -64,7 +65,7 @@ export async function readTextFile(path: string): Promise<DecodedText> {
     if (info.size > MAX_TEXT_BYTES) return { ok: false, reason: { key: 'reason.text.too-large', params: { what: path, bytes: info.size } } };
     return decodeText(await readFile(path), path);
   } catch (error) {
-    return { ok: false, reason: { key: 'reason.file.unreadable', params: { file: path, problem: errorMessage(error) } } };
+    return { ok: false, reason: { key: 'reason.file.unreadable', params: { file: path, problem: errorText(error) } } };
   }
 }
 

@@ -3,8 +3,8 @@
 import { selectHidBackend } from '../fido/backend.ts';
 import { watchKeys, type KeyWatcher } from '../fido/watch.ts';
 import type { Log } from '../log.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { hidSource } from '../probes/hid.ts';
-import { errorMessage } from '../probes/source.ts';
 import type { SourceOptions } from '../report/engine.ts';
 
 export interface WatchedKeys {
@@ -38,7 +38,7 @@ export async function watchLiveKeys(hidUdp: string | null, log: Log): Promise<Wa
     await watcher.start();
   } catch (error) {
     // No HID at all (no driver, no native module): full checks report the HID source's own error.
-    log.warn('key watcher unavailable; keys are scanned at each check', { error: errorMessage(error) });
+    log.warn('key watcher unavailable; keys are scanned at each check', { error: errorText(error) });
     return null;
   }
   return {

@@ -5,7 +5,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
-import { BUNDLES_DIR, DSREGCMD_DIR } from '../support/fixtures.ts';
+import { BUNDLES_DIR, DSREGCMD_DIR } from '../../sim/fleet/captures.ts';
 import { useTmpDir } from '../support/tmp.ts';
 import { agent, type Run } from '../support/agent-cli.ts';
 

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
-import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { AGENT_BIN, agent } from '../support/agent-cli.ts';
 import { useTmpDir } from '../support/tmp.ts';
 

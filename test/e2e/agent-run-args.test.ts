@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DSREGCMD_DIR } from '../support/fixtures.ts';
+import { DSREGCMD_DIR } from '../../sim/fleet/captures.ts';
 import { useTmpDir } from '../support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');

@@ -11,8 +11,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { agent, type Run } from '../support/agent-cli.ts';
 import { LINUX_EXE, packageIfStale } from '../../installers/package.ts';
 import { useTmpDir } from '../support/tmp.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const FREE_PORT = { KEYREADY_HID_UDP_LOCAL_PORT: '0' };

@@ -11,7 +11,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { DeviceDetail, DeviceList } from '../../protocol/api.ts';
 import { Report } from '../../protocol/report.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { startCollectorProcess } from '../support/collector-process.ts';
+import { startCollectorProcess } from '../../sim/processes/collector-process.ts';
 import { eventually } from '../support/eventually.ts';
 import { packageIfStale, WINDOWS_EXE } from '../../installers/package.ts';
 import { requireWine } from '../support/prerequisites.ts';

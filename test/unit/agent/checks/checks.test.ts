@@ -1,5 +1,5 @@
 // Every check's pass / fail / unknown branches, on facts derived from real dsregcmd captures plus
-// registry and key values (test/support/pc.ts), and the readiness verdict they add up to.
+// registry and key values (sim/fleet/pc.ts), and the readiness verdict they add up to.
 import { describe, expect, it } from 'vitest';
 import { readinessOf, runCheck, runChecks } from '../../../../agent/checks/index.ts';
 import { factsFromCaptures } from '../../../../agent/report/engine.ts';
@@ -7,9 +7,9 @@ import { buildReport } from '../../../../agent/report/engine.ts';
 import { sourceState } from '../../../../agent/probes/source.ts';
 import type { CheckId } from '../../../../protocol/checks.ts';
 import { Report, type Facts, type KeyFacts, type Lang } from '../../../../protocol/report.ts';
-import { domainWithFailingHybridJoin, hybridWithPrt, layout2018, registeredOnly } from '../../../support/compose.ts';
-import { ATKEY_PRO, FIDO_PROVIDER_CLSID, pcCaptures, type PcSpec } from '../../../support/pc.ts';
-import { DSREGCMD_DIR, dsregcmdCapture } from '../../../support/fixtures.ts';
+import { domainWithFailingHybridJoin, hybridWithPrt, layout2018, registeredOnly } from '../../../../sim/fleet/compose.ts';
+import { ATKEY_PRO, FIDO_PROVIDER_CLSID, pcCaptures, type PcSpec } from '../../../../sim/fleet/pc.ts';
+import { DSREGCMD_DIR, dsregcmdCapture } from '../../../../sim/fleet/captures.ts';
 import { readdirSync } from 'node:fs';
 
 /** `keys` set here replaces facts.keys directly: the key checks are pure functions of it. */
@@ -167,7 +167,7 @@ describe('key checks', () => {
     expect(denied.detail).toContain('access denied');
   });
 
-  it('key.fingerprint: pass when enrolled, fail with both enrolment ways, unknown without a key', () => {
+  it('key.fingerprint: pass when enrolled, fail with both enrollment ways, unknown without a key', () => {
     expect(check('key.fingerprint', factsOf()).status).toBe('pass');
     const none = check('key.fingerprint', factsOf({ keys: [key({ fingerprintEnrolled: false })] }));
     expect(none.status).toBe('fail');

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { interpretDsregcmd } from '../../../../agent/probes/dsregcmd.ts';
 import { parseDsregcmd } from '../../../../agent/probes/dsregcmd/parse.ts';
 import type { JoinFacts, SsoFacts } from '../../../../protocol/report.ts';
-import { DSREGCMD_DIR, dsregcmdCapture } from '../../../support/fixtures.ts';
-import { layout2018 } from '../../../support/compose.ts';
+import { layout2018 } from '../../../../sim/fleet/compose.ts';
+import { DSREGCMD_DIR, dsregcmdCapture } from '../../../../sim/fleet/captures.ts';
 
 interface Expected {
   join: Partial<JoinFacts>;
