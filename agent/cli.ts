@@ -15,7 +15,7 @@ import { defaultDataDir } from './config.ts';
 import { AgentError } from './errors.ts';
 import { setNativeAddonDir } from './fido/transport/hid-addon.ts';
 import { AGENT_VERSION } from './version.ts';
-import { errorMessage } from './probes/source.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = { check, collect, keys, run, 'probe-user': probeUser, setup };
 
@@ -34,7 +34,7 @@ function defaultLang(env: NodeJS.ProcessEnv): Lang {
 /** parseArgs' own errors, said in the user's language where we know what they mean. */
 function argsError(error: unknown, options: OptionSpec): AgentError {
   const code = (error as NodeJS.ErrnoException).code;
-  const message = errorMessage(error);
+  const message = errorText(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? message;
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const known = Object.keys(options).map((name) => `--${name}`).join(', ');
@@ -103,7 +103,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     }
     return await command.run(parsed.values, globals, out);
   } catch (error) {
-    const message = error instanceof AgentError ? error.render(lang) : errorMessage(error);
+    const message = error instanceof AgentError ? error.render(lang) : errorText(error);
     out.stderr(`keyready-agent: ${message}\n`);
     return EXIT_ERROR;
   }

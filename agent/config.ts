@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DEFAULT_BACKOFF } from './link/backoff.ts';
 import { OUTBOX_DEFAULTS } from './link/outbox.ts';
 import { LOG_DEFAULTS, LOG_LEVELS } from './log.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 /** "sha256/<base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo>" or the certificate's SHA-256 fingerprint in hex. */
 export const CERTIFICATE_PIN = /^(sha256\/[A-Za-z0-9+/]{43}=|([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2})$/;
@@ -109,13 +110,13 @@ export function readConfigFile(path: string, mustExist: boolean): AgentConfigFil
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (!mustExist && error instanceof Error && 'code' in error && error.code === 'ENOENT') return AgentConfigFile.parse({});
-    throw new ConfigError(`cannot read the configuration ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`cannot read the configuration ${path}: ${errorText(error)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, '')); // Notepad writes a BOM
   } catch (error) {
-    throw new ConfigError(`the configuration ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`the configuration ${path} is not valid JSON: ${errorText(error)}`);
   }
   const parsed = AgentConfigFile.safeParse(json);
   if (!parsed.success) {

@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageIfStale, LINUX_EXE } from '../installers/package.ts';
 import { buildIfStale } from '../installers/build.ts';
-import { startAgentProcess, type AgentProgram } from '../test/support/agent-process.ts';
-import { startCollectorProcess } from '../test/support/collector-process.ts';
+import { startAgentProcess, type AgentProgram } from '../sim/processes/agent-process.ts';
+import { startCollectorProcess } from '../sim/processes/collector-process.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '60' }, program: { type: 'string', default: 'packaged' }, 'node-arg': { type: 'string', multiple: true, default: [] } },

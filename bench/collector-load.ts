@@ -13,9 +13,9 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startCollectorProcess, type CollectorProcess } from '../test/support/collector-process.ts';
-import { makeReport } from '../test/support/reports.ts';
-import { AgentSocket } from '../test/support/sim-agent.ts';
+import { startCollectorProcess, type CollectorProcess } from '../sim/processes/collector-process.ts';
+import { makeReport } from '../sim/fleet/reports.ts';
+import { AgentSocket } from '../sim/fleet/sim-agent.ts';
 
 const { values } = parseArgs({
   options: {

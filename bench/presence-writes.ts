@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PresenceBatcher } from '../collector/server/presence.ts';
+import { PresenceBatcher } from '../collector/server/presence-batcher.ts';
 import { SqliteStore } from '../collector/store/sqlite/store.ts';
 
 const { values } = parseArgs({ options: { hellos: { type: 'string', default: '3000' } } });

@@ -1,5 +1,5 @@
 // keyready-collector (and `npm start`): reads the options, opens the store, makes the first-start
-// credentials, runs the collector until SIGINT/SIGTERM.
+// credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
@@ -7,9 +7,10 @@ import { Sessions } from './api/session.ts';
 import { ConfigError, READY_PREFIX, describeDb, helpText, parseArgs, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
-import { startCollector } from './server/collector.ts';
-import { hashPassword, randomSecret } from './server/credentials.ts';
+import { startCollector } from './app.ts';
+import { hashPassword, randomSecret } from './shared/credentials.ts';
 import type { Store } from './store/types.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const SETTING_ENROLL_SECRET = 'enroll.secret';
 const SETTING_SESSION_KEY = 'session.key';
@@ -55,7 +56,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
   try {
     return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
   } catch (error) {
-    throw new ConfigError(`cannot read the TLS certificate or key: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`cannot read the TLS certificate or key: ${errorText(error)}`);
   }
 }
 
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   if (command === 'help') return out(helpText());
   const tls = readTls(config);
   const log = createLogger(config.logLevel);
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { log });
   await store.migrate();
   if (command === 'reset-admin-password') {
     await resetAdminPassword(store);
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     collector.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error('shutdown failed', { event: 'collector.error', reason: error instanceof Error ? error.message : String(error) });
+        log.error('shutdown failed', { event: 'collector.error', reason: errorText(error) });
         process.exit(1);
       },
     );
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  const message = error instanceof ConfigError ? error.message : errorText(error);
   process.stderr.write(`keyready-collector: ${error instanceof ConfigError ? '' : 'could not start: '}${message}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

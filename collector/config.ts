@@ -2,6 +2,7 @@
 // wins over its variable). Everything is parsed here, so the rest of the collector sees typed values.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { firstIssue } from '../protocol/zod-issue.ts';
 import { parseStoreUrl } from './store/index.ts';
 
 interface FlagSpec {
@@ -125,8 +126,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `--${issue.path.map(String).join('.').replace(/\.\d+$/, '')}: ` : '';
+    const issue = firstIssue(parsed.error);
+    const where = issue?.path ? `--${issue.path.replace(/\.\d+$/, '')}: ` : '';
     throw new ConfigError(`${where}${issue?.message ?? 'invalid options'}`);
   }
   const c = parsed.data;

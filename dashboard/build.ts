@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { errorText } from '../protocol/error-text.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_OUT_DIR = join(HERE, '..', 'dist', 'dashboard');
@@ -102,7 +103,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       `dashboard built in ${built.outDir}: ${built.files.js} ${kb(built.jsBytes)} (${kb(built.jsGzipBytes)} gzipped), ${built.files.css} (${kb(built.cssGzipBytes)} gzipped)`,
     );
   } catch (error) {
-    console.error(`dashboard build failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`dashboard build failed: ${errorText(error)}`);
     process.exitCode = 1;
   }
 }

@@ -1,16 +1,17 @@
 // A simulated fleet for the demo: many agents in one process, each on its own WebSocket speaking
-// keyready.v1 (test/support/sim-agent.ts). Each PC is a real dsregcmd capture plus registry values
-// and the getInfo of a virtual ATKey in one of its enrollment states (test/support/pc.ts), judged by
+// keyready.v1 (sim/fleet/sim-agent.ts). Each PC is a real dsregcmd capture plus registry values
+// and the getInfo of a virtual ATKey in one of its enrollment states (sim/fleet/pc.ts), judged by
 // the agent's own engine, so every report, text and fix is what a real agent would send. As time passes a few PCs change: a policy gets deployed, a user
 // enrolls a fingerprint, a key gets unplugged, a PC goes offline and comes back.
 import type { Report } from '../protocol/report.ts';
-import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../test/support/compose.ts';
-import { FIDO_PROVIDER_CLSID, type RegistrySpec } from '../test/support/pc.ts';
-import { pcReport, SIM_AGENT_VERSION } from '../test/support/pc-report.ts';
-import { seededRandom } from '../test/support/seeded-random.ts';
-import { SimAgent } from '../test/support/sim-agent.ts';
-import type { AuthenticatorConfig } from '../test/support/virtual-authenticator/authenticator.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig, type AtkeyModelProfile, type EnrollmentState } from '../test/support/virtual-authenticator/profiles.ts';
+import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../sim/fleet/compose.ts';
+import { FIDO_PROVIDER_CLSID, type RegistrySpec } from '../sim/fleet/pc.ts';
+import { pcReport, SIM_AGENT_VERSION } from '../sim/fleet/pc-report.ts';
+import { seededRandom } from '../sim/prng.ts';
+import { SimAgent } from '../sim/fleet/sim-agent.ts';
+import type { AuthenticatorConfig } from '../sim/authenticator/authenticator.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig, type AtkeyModelProfile, type EnrollmentState } from '../sim/authenticator/profiles.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const WINDOWS_11 = { CurrentBuild: '22631', UBR: 4460, DisplayVersion: '23H2', ReleaseId: '2009', EditionID: 'Enterprise' };
 const WINDOWS_10_1903 = { CurrentBuild: '18362', UBR: 1256, ReleaseId: '1903', EditionID: 'Professional' };
@@ -165,7 +166,7 @@ export class DemoFleet {
     };
     await Promise.all(Array.from({ length: START_CONCURRENCY }, worker));
     this.#timer = setInterval(() => {
-      this.#change().catch((error: unknown) => this.options.log(`demo: a change failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.#change().catch((error: unknown) => this.options.log(`demo: a change failed: ${errorText(error)}`));
     }, this.options.changeEveryMs);
   }
 

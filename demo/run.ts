@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { buildIfStale } from '../installers/build.ts';
-import { launchChromium, signIn } from '../test/support/browser.ts';
-import { startCollectorProcess } from '../test/support/collector-process.ts';
+import { launchChromium, signIn } from '../sim/processes/browser.ts';
+import { startCollectorProcess } from '../sim/processes/collector-process.ts';
 import { DemoFleet } from './fleet.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const Options = z.object({
   agents: z.coerce.number().int().min(1).max(20_000).default(250),
@@ -113,6 +114,6 @@ async function screenshotOverview(url: string, password: string | null, file: st
 }
 
 main().catch((error: unknown) => {
-  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`demo: ${errorText(error)}`);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { build as esbuild, type Plugin } from 'esbuild';
 import { buildDashboard } from '../dashboard/build.ts';
 import { DIST, ROOT, STAMP_FILE, builtStamp, sourceStamp } from './source-stamp.js';
+import { errorText } from '../protocol/error-text.ts';
 
 export const AGENT_BUNDLE = join(DIST, 'keyready-agent.cjs');
 export const COLLECTOR_BUNDLE = join(DIST, 'keyready-collector.mjs');
@@ -126,7 +127,7 @@ if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.m
     const summary = await build();
     console.log(`built dist/: keyready-agent.cjs ${kb(summary.agentBytes)}, keyready-collector.mjs ${kb(summary.collectorBytes)}, dashboard ${kb(summary.dashboardGzipBytes)} gzipped`);
   } catch (error) {
-    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`build failed: ${errorText(error)}`);
     process.exitCode = 1;
   }
 }

@@ -16,6 +16,7 @@ import { AGENT_VERSION } from '../agent/version.ts';
 import { AGENT_BUNDLE, buildIfStale } from './build.ts';
 import { DIST, ROOT, sourceStamp } from './source-stamp.js';
 import { buildMsi } from './windows/msi.ts';
+import { errorText } from '../protocol/error-text.ts';
 
 const MB = 1024 * 1024;
 /** Budgets (issue 9): what an admin pushes to every PC. */
@@ -163,7 +164,7 @@ if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.m
       console.log(`${a.file.slice(ROOT.length + 1)}  ${(a.bytes / MB).toFixed(1)} MiB${a.budget ? ` (budget ${(a.budget / MB).toFixed(0)} MiB)` : ''}  sha256 ${a.sha256}`);
     }
   } catch (error) {
-    console.error(`package failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`package failed: ${errorText(error)}`);
     process.exitCode = 1;
   }
 }

@@ -46,6 +46,56 @@ export const CHECKS: Readonly<Record<CheckId, CheckDefinition>> = {
   'signin.last-provider': { id: 'signin.last-provider', scope: 'user', group: 'user' },
 };
 
+/** The layers readiness is decided by (protocol/README.md, "Readiness"): a check's layer is its scope. */
+export const COUNTED_SCOPES: readonly CheckScope[] = ['device', 'key'];
+
+/** Who acts on a fix: the PC's user, the helpdesk at the PC, or an admin (Entra, Intune, AD). */
+export const ACTORS = ['user', 'helpdesk', 'admin'] as const;
+export type Actor = (typeof ACTORS)[number];
+
+/** What would decide a check that is unknown. */
+export const COLLECT_WAYS = [
+  'run-on-pc', // only a dsregcmd paste (or a bundle without it) was analysed: run `keyready-agent check` on the PC
+  'run-on-windows', // analysed on another OS
+  'plug-in-key', // no key plugged in at check time
+  'run-elevated', // Windows refused the key to a non-elevated process
+  'user-session', // per-user facts read as SYSTEM, or the logon helper has not run yet
+  'full-dsregcmd', // the paste lacks the section that holds the fact
+  'see-detail', // the check's detail says what went wrong
+] as const;
+export type CollectWay = (typeof COLLECT_WAYS)[number];
+
+/**
+ * Every fix: who carries it out and the step of the customer's guide it belongs to (1 admin enables
+ * security keys in Entra, 2 user enrols a fingerprint, 3 user registers the key, 4 sign-in on a
+ * joined PC — the PC's prerequisites belong to step 4). `next` is the one sentence read aloud.
+ */
+export const FIXES = {
+  'fix.os.build.not-windows': { actor: 'helpdesk', step: 4 },
+  'fix.os.build.too-old': { actor: 'admin', step: 4 },
+  'fix.join.state.domain': { actor: 'admin', step: 4 },
+  'fix.join.state.domain-failing': { actor: 'admin', step: 4 },
+  'fix.join.state.registered': { actor: 'helpdesk', step: 4 },
+  'fix.join.state.drs': { actor: 'admin', step: 4 },
+  'fix.join.state.none': { actor: 'helpdesk', step: 4 },
+  'fix.join.device-auth': { actor: 'admin', step: 4 },
+  'fix.sso.prt': { actor: 'user', step: 4 },
+  'fix.policy.security-key': { actor: 'admin', step: 4 },
+  'fix.credprov.fido.excluded': { actor: 'admin', step: 4 },
+  'fix.credprov.fido.disabled': { actor: 'admin', step: 4 },
+  'fix.credprov.fido.missing': { actor: 'helpdesk', step: 4 },
+  'fix.hybrid.cloud-kerberos': { actor: 'admin', step: 4 },
+  'fix.signin.last-provider': { actor: 'user', step: 4 },
+  'fix.key.present': { actor: 'user', step: 4 },
+  'fix.key.fingerprint': { actor: 'user', step: 2 },
+  'fix.key.pin': { actor: 'user', step: 2 },
+} as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
+export type FixKey = keyof typeof FIXES;
+
+export function isFixKey(key: string): key is FixKey {
+  return Object.hasOwn(FIXES, key);
+}
+
 export function isCheckId(value: string): value is CheckId {
   return (CHECK_IDS as readonly string[]).includes(value);
 }

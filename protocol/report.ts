@@ -1,7 +1,7 @@
 // The one report shape: printed by `check --json`, carried on the wire, kept by the store and shown
 // by the dashboard. Changing it is a contract change: bump REPORT_SCHEMA and say so in README.md.
 import { z } from 'zod';
-import { CHECK_IDS, CHECK_SCOPES, CHECK_STATUSES } from './checks.ts';
+import { ACTORS, CHECK_IDS, CHECK_SCOPES, CHECK_STATUSES, COLLECT_WAYS } from './checks.ts';
 
 export const REPORT_SCHEMA = 'keyready.report/1';
 export const LANGS = ['en', 'ja'] as const;
@@ -28,6 +28,8 @@ export const CheckResult = z.object({
   remediationKey: z.string().nullable(),
   params: TextParams,
   evidence: Evidence,
+  /** Who carries out `remediation` (protocol/checks.ts FIXES); optional because agents before it omit it. */
+  actor: z.enum(ACTORS).nullable().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -177,6 +179,24 @@ export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
 export const READINESS = ['ready', 'not-ready', 'unknown'] as const;
 export type Readiness = (typeof READINESS)[number];
 
+/** A check that could not be decided: never a blocker, but it keeps its layer from "ready". */
+export const UnknownCheck = z.object({
+  id: z.enum(CHECK_IDS),
+  /** The fact source that had no facts (not collected, unsupported, error); null when the source was read but lacks the fact. */
+  source: z.enum(['dsregcmd', 'registry', 'os', 'hid', 'user']).nullable(),
+  /** What would collect it (protocol/README.md, "Readiness"). */
+  collect: z.enum(COLLECT_WAYS),
+});
+export type UnknownCheck = z.infer<typeof UnknownCheck>;
+
+/** Each readiness layer alone, so a surface can show which one holds a PC back. */
+export const Layers = z.object({
+  device: z.enum(READINESS),
+  key: z.enum(READINESS),
+  user: z.enum(READINESS),
+});
+export type Layers = z.infer<typeof Layers>;
+
 export const Report = z.object({
   schema: z.literal(REPORT_SCHEMA),
   generatedAt: z.string(),
@@ -184,7 +204,11 @@ export const Report = z.object({
   lang: z.enum(LANGS),
   device: DeviceIdentity,
   readiness: z.enum(READINESS),
+  /** Checks that failed in the layers that count (device, key); never an unknown one. */
   blocking: z.array(z.enum(CHECK_IDS)),
+  /** Checks that could not be decided, in every layer. Optional: agents before it send only `blocking`. */
+  unknown: z.array(UnknownCheck).optional(),
+  layers: Layers.optional(),
   checks: z.array(CheckResult),
   facts: Facts,
 });

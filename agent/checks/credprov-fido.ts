@@ -1,7 +1,7 @@
 // credprov.fido: the security-key tile exists on the sign-in screen only when the FIDO credential
 // provider is registered and neither excluded by policy nor disabled (reference/windows.md §3).
+import { FIDO_PROVIDER_CLSID } from '../../protocol/credential-providers.ts';
 import type { Facts } from '../../protocol/report.ts';
-import { FIDO_PROVIDER_CLSID } from '../probes/registry.ts';
 import { unavailable, verdict, type Verdict } from './verdict.ts';
 
 export function credprovFido(facts: Facts): Verdict {

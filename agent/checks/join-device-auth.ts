@@ -1,6 +1,7 @@
 // join.device-auth: DeviceAuthStatus FAILED means the device object is disabled or deleted in Entra ID.
+// A paste without the Device Details section says nothing about the Windows version: it was cut short.
 import type { Facts } from '../../protocol/report.ts';
-import { unavailable, verdict, type Verdict } from './verdict.ts';
+import { unavailable, undecided, verdict, type Verdict } from './verdict.ts';
 
 export function joinDeviceAuth(facts: Facts): Verdict {
   const { join, sources } = facts;
@@ -10,10 +11,9 @@ export function joinDeviceAuth(facts: Facts): Verdict {
     return verdict('skip', 'check.join.device-auth.not-joined', evidence);
   }
   const status = join.deviceAuthStatus;
-  if (status === null) return verdict('unknown', 'check.join.device-auth.absent', evidence);
-  if (/^SUCCESS\b/i.test(status)) return verdict('pass', 'check.join.device-auth.success', evidence, { deviceId: join.deviceId ?? '-' });
-  if (/^FAILED\b/i.test(status)) {
-    return verdict('fail', 'check.join.device-auth.failed', evidence, { status, deviceId: join.deviceId ?? '-' }, 'fix.join.device-auth');
-  }
-  return verdict('unknown', 'check.join.device-auth.other', evidence, { status });
+  if (status === null && join.deviceId === null) return undecided('check.join.device-auth.no-details', evidence, 'full-dsregcmd');
+  if (status === null) return undecided('check.join.device-auth.absent', evidence, 'see-detail');
+  if (/^SUCCESS\b/i.test(status)) return verdict('pass', 'check.join.device-auth.success', evidence);
+  if (/^FAILED\b/i.test(status)) return verdict('fail', 'check.join.device-auth.failed', evidence, { status }, 'fix.join.device-auth');
+  return undecided('check.join.device-auth.other', evidence, 'see-detail', { status });
 }

@@ -1,7 +1,8 @@
-// Which key the key.* checks judge: an ATKey the agent could read, else any key it could read.
+// The key the key.* checks judge (protocol/keys.ts decides which, for the collector too), or why none.
 // A key it could not open (access denied) is "state unknown", never "no key" (reference/windows.md §7).
+import { judgedKey } from '../../protocol/keys.ts';
 import type { Evidence, Facts, KeyFacts } from '../../protocol/report.ts';
-import { unavailable, verdict, type Verdict } from './verdict.ts';
+import { unavailable, undecided, type Verdict } from './verdict.ts';
 
 export function keyEvidence(key: KeyFacts | undefined, keys: readonly KeyFacts[]): Evidence {
   return {
@@ -20,15 +21,10 @@ export function keyEvidence(key: KeyFacts | undefined, keys: readonly KeyFacts[]
 export function selectKey(facts: Facts): { key: KeyFacts; evidence: Evidence } | { verdict: Verdict } {
   const { keys, sources } = facts;
   if (sources.hid.state !== 'ok') return { verdict: unavailable('hid', sources.hid, keyEvidence(undefined, keys)) };
-  const readable = keys.filter((k) => k.access === 'ok');
-  const key = readable.find((k) => k.isAtkey) ?? readable[0];
+  const key = judgedKey(keys);
   if (key) return { key, evidence: keyEvidence(key, keys) };
   const evidence = keyEvidence(keys[0], keys);
-  if (keys.some((k) => k.access === 'denied')) return { verdict: verdict('unknown', 'check.key.denied', evidence) };
-  if (keys[0]) return { verdict: verdict('unknown', 'check.key.error', evidence, { error: keys[0].error ?? '-' }) };
-  return { verdict: verdict('unknown', 'check.key.no-key', evidence) };
-}
-
-export function modelOf(key: KeyFacts): string {
-  return key.model ?? key.product ?? `${key.vendorId.toString(16).padStart(4, '0')}:${key.productId.toString(16).padStart(4, '0')}`;
+  if (keys.some((k) => k.access === 'denied')) return { verdict: undecided('check.key.denied', evidence, 'run-elevated') };
+  if (keys[0]) return { verdict: undecided('check.key.error', evidence, 'see-detail', { error: keys[0].error ?? '-' }) };
+  return { verdict: undecided('check.key.no-key', evidence, 'plug-in-key') };
 }

@@ -1,12 +1,14 @@
 // `keyready-agent keys [--json] [--watch] [--lang en|ja] [--hid-udp HOST:PORT]`: lists the FIDO keys
-// on this PC with their model and enrollment state (guide step 2), or watches them come and go.
+// on this PC with their model, enrollment state (guide step 2) and what to do next, or watches them
+// come and go. Exit 0 when a usable key is plugged in, 1 when none is, 2 when HID cannot be listed.
 import type { KeyFacts, Lang } from '../../protocol/report.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import { scanKeys } from '../fido/scanner.ts';
 import { watchKeys, type KeyEvent } from '../fido/watch.ts';
 import { selectHidBackend } from '../fido/backend.ts';
 import type { HidBackend } from '../fido/transport/types.ts';
-import { EXIT_ERROR, EXIT_READY, type Command, type Output } from './context.ts';
+import { EXIT_ERROR, EXIT_NOT_READY, EXIT_READY, type Command, type Output } from './context.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface KeysOptions {
   readonly json: boolean;
@@ -31,7 +33,28 @@ function hex4(value: number): string {
 
 function modelName(key: KeyFacts, lang: Lang): string {
   if (key.model) return key.model;
-  return t(lang, key.isAtkey ? 'keys.model.atkey-unidentified' : 'keys.model.unknown');
+  if (key.isAtkey) return t(lang, 'keys.model.atkey-unidentified');
+  // A key that could not be read has no AAGUID: it may well be an ATKey, so do not say it is not one.
+  return t(lang, key.access === 'ok' ? 'keys.model.unknown' : 'keys.model.unreadable');
+}
+
+/** Can this key sign in to Windows as it is: readable, FIDO2, and able to verify its user. */
+export function usable(key: KeyFacts): boolean {
+  if (key.access !== 'ok' || key.ctap2 === false) return false;
+  if (key.fingerprintEnrolled === true) return true;
+  return key.pinSet === true && key.noMcGaPermissionsWithClientPin !== true;
+}
+
+/** What to do next with this key, in the guide's steps. */
+function nextStep(key: KeyFacts, lang: Lang): string {
+  if (key.access === 'denied') return t(lang, 'collect.run-elevated');
+  if (key.access === 'error') return t(lang, 'keys.next.unreadable');
+  if (key.ctap2 === false) return t(lang, 'keys.next.u2f-only');
+  if (key.fingerprintEnrolled === true) return t(lang, 'keys.next.register');
+  if (key.fingerprintEnrolled === null && key.pinSet === null) return t(lang, 'keys.next.no-verification');
+  return t(lang, key.pinSet === true ? 'keys.next.add-fingerprint' : 'keys.next.enrol', {
+    how: t(lang, 'next.fix.key.fingerprint'),
+  });
 }
 
 /** A one-line label for watch events: model and AAGUID (or USB ids when it could not be read). */
@@ -48,13 +71,14 @@ export function renderKey(key: KeyFacts, lang: Lang): string[] {
   const usb = `${hex4(key.vendorId)}:${hex4(key.productId)}${key.product ? ` "${key.product}"` : ''}`;
   const lines = [modelName(key, lang)];
   const field = (name: string, value: string) => lines.push(`  ${t(lang, `keys.field.${name}`)}: ${value}`);
+  const next = `  ${t(lang, 'keys.field.next')}: ${nextStep(key, lang)}`;
   field('usb', usb);
-  if (key.access === 'denied') return [...lines, `  ${t(lang, 'keys.access.denied')}`];
-  if (key.access === 'error') return [...lines, `  ${t(lang, 'keys.access.error', { error: key.error ?? '' })}`];
-  if (key.ctap2 === false) return [...lines, `  ${t(lang, 'keys.u2f-only')}`];
+  if (key.access === 'denied') return [...lines, `  ${t(lang, 'keys.access.denied')}`, next];
+  if (key.access === 'error') return [...lines, `  ${t(lang, 'keys.access.error', { error: key.error ?? t(lang, 'keys.value.unknown') })}`, next];
+  if (key.ctap2 === false) return [...lines, `  ${t(lang, 'keys.u2f-only')}`, next];
   const unknown = t(lang, 'keys.value.unknown');
   field('aaguid', key.aaguid ?? unknown);
-  field('versions', key.versions.join(', ') || unknown);
+  field('versions', key.versions.join(t(lang, 'cli.list')) || unknown);
   field('firmware', key.firmwareVersion === null ? unknown : String(key.firmwareVersion));
   field('pin', tri(lang, key.pinSet, 'keys.pin.set', 'keys.pin.not-set', 'keys.pin.unsupported'));
   field(
@@ -73,6 +97,7 @@ export function renderKey(key: KeyFacts, lang: Lang): string[] {
     );
   }
   if (key.noMcGaPermissionsWithClientPin) lines.push(`  ${t(lang, 'keys.note.no-mcga')}`);
+  lines.push(next);
   return lines;
 }
 
@@ -114,13 +139,13 @@ export const keys: Command = {
   },
 };
 
-/** Runs the command; resolves with the exit code (0 listed, 2 HID unavailable or bad input). */
+/** Runs the command; resolves with the exit code (0 a usable key, 1 none, 2 HID unavailable or bad input). */
 export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number> {
   let backend: HidBackend;
   try {
     backend = io.backend ?? selectHidBackend(options.hidUdp);
   } catch (error) {
-    io.stderr(error instanceof Error ? error.message : String(error));
+    io.stderr(errorText(error));
     return EXIT_ERROR;
   }
   if (options.watch) return watch(backend, options, io);
@@ -131,8 +156,10 @@ export async function runKeys(options: KeysOptions, io: KeysIo): Promise<number>
     io.stderr(t(options.lang, 'keys.hid-unavailable', { reason: capture.reason ?? '' }));
   } else {
     for (const line of renderList(keys, options.lang)) io.stdout(line);
+    if (keys.length > 0 && !keys.some(usable)) for (const line of ['', t(options.lang, 'keys.none-usable')]) io.stdout(line);
   }
-  return capture.state === 'ok' ? EXIT_READY : EXIT_ERROR;
+  if (capture.state !== 'ok') return EXIT_ERROR;
+  return keys.some(usable) ? EXIT_READY : EXIT_NOT_READY;
 }
 
 async function watch(backend: HidBackend, options: KeysOptions, io: KeysIo): Promise<number> {

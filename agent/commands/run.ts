@@ -8,8 +8,9 @@ import { runService, stopSignal } from '../service/service.ts';
 import { watchLiveKeys } from '../service/key-watch.ts';
 import { serviceSource } from '../service/source.ts';
 import { AgentError } from '../errors.ts';
-import { errorMessage } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { AGENT_VERSION } from '../version.ts';
+import { STDIN } from '../report/engine.ts';
 import { type Command, type OptionValues } from './context.ts';
 import { SOURCE_OPTIONS, sourceFromFlags } from './source-flags.ts';
 
@@ -45,13 +46,15 @@ export const run: Command = {
   },
   async run(values, globals) {
     const source = sourceFromFlags(values, globals);
+    // The service reads its source again for every report; standard input can be read only once.
+    if (source.kind === 'dsregcmd-file' && source.file === STDIN) throw new AgentError({ key: 'cli.run-stdin', params: {} });
     const config = loadConfig(values, globals.dataDir);
     let ca: Buffer | undefined;
     if (config.caFile) {
       try {
         ca = readFileSync(config.caFile);
       } catch (error) {
-        throw new AgentError({ key: 'cli.bad-config', params: { message: `cannot read caFile ${config.caFile}: ${errorMessage(error)}` } });
+        throw new AgentError({ key: 'cli.bad-config', params: { message: `cannot read caFile ${config.caFile}: ${errorText(error)}` } });
       }
     }
     const secrets = new Set<string>();
@@ -78,7 +81,7 @@ export const run: Command = {
         stopSignal: stopSignal(),
       });
     } catch (error) {
-      log.error('agent service failed', { error: errorMessage(error) });
+      log.error('agent service failed', { error: errorText(error) });
       throw error;
     } finally {
       await keys?.stop();

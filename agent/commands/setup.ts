@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../atomic-file.ts';
 import { defaultConfigPath } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import { restrictedAclArgs } from '../link/credentials.ts';
-import { errorMessage } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { mergeSetupConfig, readExistingConfig, SETUP_FIELDS, type SetupField, type SetupValues } from '../setup/agent-config.ts';
 import {
   agentInvocation,
@@ -51,7 +51,7 @@ function tool(command: string, args: readonly string[]): ToolResult {
     return { ok: true };
   } catch (error) {
     const failed = error as { status?: unknown; stdout?: Buffer };
-    const message = (failed.stdout?.toString().trim() || errorMessage(error)).replace(/\s+/g, ' ');
+    const message = (failed.stdout?.toString().trim() || errorText(error)).replace(/\s+/g, ' ');
     return { ok: false, status: typeof failed.status === 'number' ? failed.status : null, message };
   }
 }
@@ -175,7 +175,7 @@ export const setup: Command = {
       prepareDataDir(globals.dataDir, windows);
       return install(values, globals, windows, say);
     } catch (error) {
-      said.push(`error: ${error instanceof AgentError ? error.render(globals.lang) : errorMessage(error)}`);
+      said.push(`error: ${error instanceof AgentError ? error.render(globals.lang) : errorText(error)}`);
       throw error;
     } finally {
       // After a purge there is no folder left to log into, and that is the point.

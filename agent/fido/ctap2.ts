@@ -4,7 +4,9 @@
 // device answering garbage yields a named FidoError, never a crash. Unknown keys are ignored.
 import { Decoder, Encoder } from 'cbor-x';
 import { z } from 'zod';
+import { firstIssue } from '../../protocol/zod-issue.ts';
 import { FidoError } from './errors.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export const CTAP2 = {
   GET_INFO: 0x04,
@@ -70,7 +72,7 @@ export function decodeReply(reply: Uint8Array): Record<string, unknown> {
   try {
     decoded = decoder.decode(reply.subarray(1));
   } catch (error) {
-    throw new FidoError('INVALID_CBOR', `undecodable CBOR: ${error instanceof Error ? error.message : String(error)}`);
+    throw new FidoError('INVALID_CBOR', `undecodable CBOR: ${errorText(error)}`);
   }
   if (!(decoded instanceof Map)) throw new FidoError('INVALID_RESPONSE', 'CTAP2 reply is not a CBOR map');
   return plain(decoded) as Record<string, unknown>;
@@ -135,8 +137,8 @@ export function formatAaguid(bytes: Uint8Array): string {
 function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? ` at key ${issue.path.join('.')}` : '';
+    const issue = firstIssue(result.error);
+    const where = issue?.path ? ` at key ${issue.path}` : '';
     throw new FidoError('INVALID_RESPONSE', `${what}${where}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { FidoError, asFidoError } from './errors.ts';
 import { REPORT_SIZE, type HidTransport } from './transport/types.ts';
 
-export const CMD = {
+/** CTAPHID command codes (the transport layer), beside CTAP2 command codes in ctap2.ts (the protocol inside CBOR messages). */
+export const CTAPHID_CMD = {
   PING: 0x01,
   MSG: 0x03,
   LOCK: 0x04,
@@ -96,7 +97,7 @@ export class MessageAssembler {
   }
 
   private start(cmd: number, length: number, report: Uint8Array): FrameEvent {
-    if (cmd === CMD.KEEPALIVE) return { kind: 'keepalive', status: report[7] ?? 0 };
+    if (cmd === CTAPHID_CMD.KEEPALIVE) return { kind: 'keepalive', status: report[7] ?? 0 };
     if (length > MAX_MESSAGE) {
       throw new FidoError('BAD_LENGTH', `reply announces ${length} bytes, more than CTAPHID's ${MAX_MESSAGE}`);
     }
@@ -185,7 +186,7 @@ export class CtaphidChannel {
     const settings = { ...DEFAULTS, ...withoutUndefined(options) };
     const nonce = options.nonce ?? new Uint8Array(randomBytes(NONCE_SIZE));
     let sawOtherNonce = false;
-    const reply = await exchange(transport, BROADCAST_CID, CMD.INIT, nonce, settings, (payload) => {
+    const reply = await exchange(transport, BROADCAST_CID, CTAPHID_CMD.INIT, nonce, settings, (payload) => {
       if (payload.length >= NONCE_SIZE && equalBytes(payload.subarray(0, NONCE_SIZE), nonce)) return true;
       sawOtherNonce = true;
       return false;
@@ -205,7 +206,7 @@ export class CtaphidChannel {
     } catch (error) {
       // Never leave a request pending on the key: an ATKey can hang until re-plugged otherwise.
       if (error instanceof FidoError && (error.code === 'TIMEOUT' || error.code === 'INCOMPLETE')) {
-        await this.transport.write(encodeMessage(this.info.cid, CMD.CANCEL, new Uint8Array(0))[0]!).catch(() => {});
+        await this.transport.write(encodeMessage(this.info.cid, CTAPHID_CMD.CANCEL, new Uint8Array(0))[0]!).catch(() => {});
       }
       throw error;
     }
@@ -279,7 +280,7 @@ async function readAnswer(
     if (!report) continue;
     const event = assembler.push(report);
     if (event.kind !== 'message') continue;
-    if (event.cmd === CMD.ERROR) return { kind: 'error', code: event.payload[0] ?? 0 };
+    if (event.cmd === CTAPHID_CMD.ERROR) return { kind: 'error', code: event.payload[0] ?? 0 };
     if (event.cmd !== cmd) {
       throw new FidoError('UNEXPECTED_COMMAND', `answer to 0x${cmd.toString(16)} came as command 0x${event.cmd.toString(16)}`);
     }

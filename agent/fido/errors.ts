@@ -1,5 +1,6 @@
 // Every way talking to a FIDO device can go wrong has a name, so a scan reports "CHANNEL_BUSY" or
 // "TIMEOUT" instead of a stack trace, and callers can switch on the code without parsing messages.
+import { errorText } from '../../protocol/error-text.ts';
 
 export const FIDO_ERROR_CODES = [
   /** No complete answer within the exchange's time bound. */
@@ -47,6 +48,6 @@ export class FidoError extends Error {
 /** Normalises anything thrown at the I/O edge into a FidoError so only named errors travel upwards. */
 export function asFidoError(error: unknown, fallback: FidoErrorCode = 'TRANSPORT'): FidoError {
   if (error instanceof FidoError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return new FidoError(fallback, message);
 }

@@ -6,11 +6,12 @@ import type { KeyFacts } from '../../protocol/report.ts';
 import { HID_CAPTURE_SCHEMA, type DeviceCapture, type HidCapture } from './capture.ts';
 import { keysFromCapture } from './keyinfo.ts';
 import { toHex } from './bytes.ts';
-import { CMD, CtaphidChannel, type ChannelOptions } from './ctaphid.ts';
+import { CTAPHID_CMD, CtaphidChannel, type ChannelOptions } from './ctaphid.ts';
 import { GET_INFO_REQUEST, parseGetInfo, sensorCommandFor, sensorInfoRequest } from './ctap2.ts';
 import { ATKEY_VENDOR_ID } from './catalogue.ts';
 import { asFidoError, FidoError } from './errors.ts';
 import { FIDO_USAGE, FIDO_USAGE_PAGE, type HidBackend, type HidDeviceInfo } from './transport/types.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface ScanOptions {
   readonly channel?: ChannelOptions;
@@ -40,7 +41,7 @@ export async function captureKeys(backend: HidBackend, options: ScanOptions = {}
   try {
     devices = (await backend.enumerate()).filter(isFidoDevice);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     return { schema: HID_CAPTURE_SCHEMA, capturedAt, backend: backend.name, state: 'error', reason, devices: [] };
   }
   const captured = await Promise.all(devices.map((device) => captureDevice(backend, device, options)));
@@ -80,19 +81,19 @@ export async function captureDevice(
   try {
     transport = await backend.open(device);
   } catch (error) {
-    const failure = classifyOpenError(error instanceof Error ? error.message : String(error), options.platform ?? process.platform);
+    const failure = classifyOpenError(errorText(error), options.platform ?? process.platform);
     return { ...record, access: failure.code === 'ACCESS_DENIED' ? 'denied' : 'error', error: failure.toString() };
   }
   try {
     const channel = await CtaphidChannel.open(transport, options.channel);
     record.init = toHex(channel.initReply);
     if (!channel.info.ctap2) return record;
-    const getInfo = await channel.call(CMD.CBOR, GET_INFO_REQUEST);
+    const getInfo = await channel.call(CTAPHID_CMD.CBOR, GET_INFO_REQUEST);
     record.getInfo = toHex(getInfo);
     const sensorCommand = sensorCommandFor(parseGetInfo(getInfo));
     if (sensorCommand !== null) {
       try {
-        record.sensorInfo = toHex(await channel.call(CMD.CBOR, sensorInfoRequest(sensorCommand)));
+        record.sensorInfo = toHex(await channel.call(CTAPHID_CMD.CBOR, sensorInfoRequest(sensorCommand)));
       } catch (error) {
         record.sensorError = asFidoError(error).toString();
       }

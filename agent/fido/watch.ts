@@ -15,8 +15,10 @@ export type KeyEvent =
 export interface WatchOptions {
   readonly backend: HidBackend;
   readonly onEvent: (event: KeyEvent) => void;
-  /** Enumeration failures (the keys seen so far are kept). */
+  /** Enumeration failures, each poll's (the keys seen so far are kept for keys()). */
   readonly onError?: (error: Error) => void;
+  /** The first successful enumeration after failures. */
+  readonly onRecovered?: () => void;
   readonly intervalMs?: number;
   /** How often a present key's getInfo is read again; 0 turns refreshing off. */
   readonly refreshMs?: number;
@@ -29,7 +31,10 @@ export interface KeyWatcher {
   /** Stops polling; resolves once an in-flight poll has finished and no timer is left. */
   stop(): Promise<void>;
   keys(): KeyFacts[];
-  /** The raw capture of the keys present now, for a report or a support bundle. */
+  /**
+   * The raw capture of the keys present now, for a report or a support bundle. While enumeration
+   * fails it says so (state "error"): a report must read "keys not scannable", never "no key".
+   */
   capture(): HidCapture;
 }
 
@@ -49,6 +54,7 @@ export function watchKeys(options: WatchOptions): KeyWatcher {
   let inFlight: Promise<void> | null = null;
   let running = false;
   let capturedAt = new Date().toISOString();
+  let failure: Error | null = null;
 
   async function read(info: Parameters<typeof captureDevice>[1]): Promise<Known> {
     const device = await captureDevice(options.backend, info, options.scan);
@@ -60,8 +66,14 @@ export function watchKeys(options: WatchOptions): KeyWatcher {
     try {
       present = (await options.backend.enumerate()).filter(isFidoDevice);
     } catch (error) {
-      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      failure = error instanceof Error ? error : new Error(String(error));
+      capturedAt = new Date().toISOString();
+      options.onError?.(failure);
       return;
+    }
+    if (failure) {
+      failure = null;
+      options.onRecovered?.();
     }
     capturedAt = new Date().toISOString();
     const paths = new Set(present.map((d) => d.path));
@@ -117,9 +129,9 @@ export function watchKeys(options: WatchOptions): KeyWatcher {
       schema: HID_CAPTURE_SCHEMA,
       capturedAt,
       backend: options.backend.name,
-      state: 'ok',
-      reason: null,
-      devices: [...known.values()].map((entry) => entry.device),
+      ...(failure
+        ? { state: 'error' as const, reason: failure.message, devices: [] }
+        : { state: 'ok' as const, reason: null, devices: [...known.values()].map((entry) => entry.device) }),
     }),
   };
 }

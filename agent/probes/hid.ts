@@ -6,27 +6,28 @@ import { HidCapture } from '../fido/capture.ts';
 import { keysFromCapture } from '../fido/keyinfo.ts';
 import { captureKeys } from '../fido/scanner.ts';
 import { selectHidBackend } from '../fido/backend.ts';
-import { type Capture, SOURCE_OK, errorMessage, jsonProbe, sourceState } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Capture, SOURCE_OK, jsonProbe, sourceState } from './source.ts';
 
 export const HidRaw = HidCapture;
 export type HidRaw = HidCapture;
 
-export interface HidTransport {
+export interface HidRoute {
   /** HOST:PORT to exchange CTAPHID reports over UDP (--hid-udp), or null for USB. */
   readonly udp: string | null;
 }
 
-export async function captureHid(transport: HidTransport = { udp: null }): Promise<Capture<HidRaw>> {
-  let capture: HidCapture;
+export async function captureHid(route: HidRoute = { udp: null }): Promise<Capture<HidRaw>> {
   try {
-    capture = await captureKeys(selectHidBackend(transport.udp));
+    return hidSource(await captureKeys(selectHidBackend(route.udp)));
   } catch (error) {
-    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorMessage(error) } }), raw: null };
+    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: errorText(error) } }), raw: null };
   }
-  if (capture.state === 'error') {
-    // Nothing was enumerated: "HID unavailable", never "no key".
-    return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: capture.reason ?? '' } }), raw: null };
-  }
+}
+
+/** A scan's capture as the hid source: one that enumerated nothing is "HID unavailable", never "no key". */
+export function hidSource(capture: HidCapture): Capture<HidRaw> {
+  if (capture.state === 'error') return { state: sourceState('error', { key: 'keys.hid-unavailable', params: { reason: capture.reason ?? '' } }), raw: null };
   return { state: SOURCE_OK, raw: capture };
 }
 

@@ -4,7 +4,8 @@
 import { hostname, release } from 'node:os';
 import { z } from 'zod';
 import { HardwareIdentity } from '../../protocol/messages.ts';
-import { type Capture, errorMessage, jsonProbe, SOURCE_OK } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Capture, jsonProbe, SOURCE_OK } from './source.ts';
 
 /** The same four values the agent reports when it enrolls (protocol/messages.ts). */
 export const Inventory = HardwareIdentity;
@@ -49,7 +50,7 @@ export async function captureOs(platform: NodeJS.Platform = process.platform): P
   try {
     return { state: SOURCE_OK, raw: { ...base, inventory: await readInventory(), inventoryNote: null } };
   } catch (error) {
-    return { state: SOURCE_OK, raw: { ...base, inventory: null, inventoryNote: errorMessage(error) } };
+    return { state: SOURCE_OK, raw: { ...base, inventory: null, inventoryNote: errorText(error) } };
   }
 }
 

@@ -3,13 +3,11 @@
 // reg.exe rather than a native addon: nothing to compile or ship, and the same text is what a
 // technician sees, so a bundle can be read by eye (README.md, "Agent").
 import { z } from 'zod';
+import { FIDO_PROVIDER_CLSID } from '../../protocol/credential-providers.ts';
 import type { CredentialProviderFacts, OsFacts, PolicyFacts } from '../../protocol/report.ts';
 import { runTool } from './run.ts';
 import { type Capture, failed, jsonProbe, type Reason, SOURCE_OK, sourceState } from './source.ts';
 import { interpretRegQuery, type RegData, type RegValue } from './registry/parse.ts';
-
-/** The FIDO (security key) credential provider (reference/windows.md §3, community-sourced). */
-export const FIDO_PROVIDER_CLSID = '{F8A1793B-7873-4046-B2A7-1F318747F427}';
 
 const PROVIDERS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication';
 /** Every key the agent reads; reference/windows.md §2, §3 and §5 say what each value means. */

@@ -3,6 +3,8 @@
 import type { z } from 'zod';
 import { t, type MessageKey } from '../../protocol/i18n/index.ts';
 import type { SourceState, TextParams } from '../../protocol/report.ts';
+import { describeFirstIssue } from '../../protocol/zod-issue.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 /** Why a source has no facts, as a catalogue key so it can be shown in English or Japanese. */
 export interface Reason {
@@ -31,12 +33,8 @@ export interface Probe<Raw> {
   deserialize(bytes: Buffer): Decoded<Raw>;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function failed(error: unknown): Reason {
-  return { key: 'reason.failed', params: { message: errorMessage(error) } };
+  return { key: 'reason.failed', params: { message: errorText(error) } };
 }
 
 /** Reads a bundle's JSON file through its schema; shared by the JSON-backed probes. */
@@ -49,9 +47,7 @@ export function parseJsonFile<T>(bytes: Buffer, schema: z.ZodType<T>, file: stri
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const problem = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-    return { ok: false, reason: { key: 'reason.bundle.corrupt', params: { file, problem } } };
+    return { ok: false, reason: { key: 'reason.bundle.corrupt', params: { file, problem: describeFirstIssue(parsed.error, '(root)') } } };
   }
   return { ok: true, raw: parsed.data };
 }

@@ -5,7 +5,8 @@
 export const MAX_TEXT_BYTES = 1024 * 1024;
 
 import { readFile, stat } from 'node:fs/promises';
-import { errorMessage, type Reason } from './source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { type Reason } from './source.ts';
 
 export type DecodedText = { ok: true; text: string } | { ok: false; reason: Reason };
 
@@ -64,6 +65,20 @@ export async function readTextFile(path: string): Promise<DecodedText> {
     if (info.size > MAX_TEXT_BYTES) return { ok: false, reason: { key: 'reason.text.too-large', params: { what: path, bytes: info.size } } };
     return decodeText(await readFile(path), path);
   } catch (error) {
-    return { ok: false, reason: { key: 'reason.file.unreadable', params: { file: path, problem: errorMessage(error) } } };
+    return { ok: false, reason: { key: 'reason.file.unreadable', params: { file: path, problem: errorText(error) } } };
   }
+}
+
+/** Reads a paste from standard input (`--dsregcmd -`): a terminal or PowerShell pipes UTF-8 or UTF-16. */
+export async function readTextStream(stream: AsyncIterable<Buffer | string>, what: string): Promise<DecodedText> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    size += bytes.length;
+    // Stop reading once it is too large: a runaway pipe must not fill the memory.
+    if (size > MAX_TEXT_BYTES) return { ok: false, reason: { key: 'reason.text.too-large', params: { what, bytes: size } } };
+    chunks.push(bytes);
+  }
+  return decodeText(Buffer.concat(chunks), what);
 }

@@ -18,7 +18,8 @@ import { dsregcmdProbe } from '../probes/dsregcmd.ts';
 import { hidProbe, type HidRaw } from '../probes/hid.ts';
 import { osProbe, type OsRaw } from '../probes/os.ts';
 import { registryProbe, type RegistryRaw } from '../probes/registry.ts';
-import { errorMessage, parseJsonFile, sourceState, type Capture, type Probe } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { parseJsonFile, sourceState, type Capture, type Probe } from '../probes/source.ts';
 
 export const BUNDLE_FORMAT = 'keyready.bundle/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -71,7 +72,7 @@ export async function writeBundle(dir: string, captures: Captures, meta: { agent
     // Leave nothing half-written: remove only what this call wrote or created.
     await Promise.all(written.map((path) => rm(path, { force: true }).catch(() => undefined)));
     if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
-    throw new AgentError({ key: 'reason.bundle.write-failed', params: { dir, message: errorMessage(error) } });
+    throw new AgentError({ key: 'reason.bundle.write-failed', params: { dir, message: errorText(error) } });
   }
 }
 

@@ -9,7 +9,7 @@ import { captureDsregcmd, interpretDsregcmd } from '../probes/dsregcmd.ts';
 import { captureHid, interpretHid, type HidRaw } from '../probes/hid.ts';
 import { captureOs } from '../probes/os.ts';
 import { captureRegistry, interpretRegistry } from '../probes/registry.ts';
-import { readTextFile } from '../probes/text.ts';
+import { readTextFile, readTextStream } from '../probes/text.ts';
 import { SOURCE_OK, sourceState, type Capture } from '../probes/source.ts';
 import { AgentError } from '../errors.ts';
 import { readBundle, type Captures } from './bundle.ts';
@@ -21,8 +21,11 @@ export type SourceOptions =
    */
   | { readonly kind: 'live'; readonly hidUdp?: string | null; readonly keys?: () => Capture<HidRaw> }
   | { readonly kind: 'bundle'; readonly dir: string }
-  /** A saved `dsregcmd /status` text, e.g. pasted by a user; every other source is "not collected". */
+  /** A saved `dsregcmd /status` text, e.g. pasted by a user; every other source is "not collected". `-` is standard input. */
   | { readonly kind: 'dsregcmd-file'; readonly file: string };
+
+/** The `--dsregcmd` value that means "read the paste from standard input". */
+export const STDIN = '-';
 
 export interface Gathered {
   readonly facts: Facts;
@@ -52,7 +55,7 @@ export async function captureSources(options: SourceOptions, now: Date = new Dat
     }
     case 'dsregcmd-file': {
       // The file is the whole input here, so an unusable one is the user's error (exit 2), not an unknown.
-      const text = await readTextFile(options.file);
+      const text = options.file === STDIN ? await readTextStream(process.stdin, '<stdin>') : await readTextFile(options.file);
       if (!text.ok) throw new AgentError(text.reason);
       const parsed = interpretDsregcmd(text.text);
       if (!parsed.ok) throw new AgentError(parsed.reason);
@@ -168,7 +171,7 @@ export interface ReportOptions {
 }
 
 export function buildReport(facts: Facts, options: ReportOptions): Report {
-  const checks = runChecks(facts, options.lang);
+  const { checks, unknown } = runChecks(facts, options.lang);
   return Report.parse({
     schema: REPORT_SCHEMA,
     generatedAt: options.now.toISOString(),
@@ -176,6 +179,7 @@ export function buildReport(facts: Facts, options: ReportOptions): Report {
     lang: options.lang,
     device: options.device,
     ...readinessOf(checks),
+    unknown,
     checks,
     facts,
   });

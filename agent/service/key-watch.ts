@@ -3,7 +3,8 @@
 import { selectHidBackend } from '../fido/backend.ts';
 import { watchKeys, type KeyWatcher } from '../fido/watch.ts';
 import type { Log } from '../log.ts';
-import { SOURCE_OK, errorMessage } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import { hidSource } from '../probes/hid.ts';
 import type { SourceOptions } from '../report/engine.ts';
 
 export interface WatchedKeys {
@@ -15,6 +16,8 @@ export interface WatchedKeys {
 
 export async function watchLiveKeys(hidUdp: string | null, log: Log): Promise<WatchedKeys | null> {
   const listeners = new Set<() => void>();
+  // Enumeration is polled every ~2 s: a lasting failure is logged when it starts or changes, not 40,000 times a day.
+  let failing: string | null = null;
   let watcher: KeyWatcher;
   try {
     watcher = watchKeys({
@@ -23,16 +26,23 @@ export async function watchLiveKeys(hidUdp: string | null, log: Log): Promise<Wa
         log.info('key event', { type: event.type });
         for (const listener of listeners) listener();
       },
-      onError: (error) => log.warn('key enumeration failed', { error: error.message }),
+      onError: (error) => {
+        if (error.message !== failing) log.warn('key enumeration failed', { error: error.message });
+        failing = error.message;
+      },
+      onRecovered: () => {
+        failing = null;
+        log.info('key enumeration works again');
+      },
     });
     await watcher.start();
   } catch (error) {
     // No HID at all (no driver, no native module): full checks report the HID source's own error.
-    log.warn('key watcher unavailable; keys are scanned at each check', { error: errorMessage(error) });
+    log.warn('key watcher unavailable; keys are scanned at each check', { error: errorText(error) });
     return null;
   }
   return {
-    source: { kind: 'live', hidUdp, keys: () => ({ state: SOURCE_OK, raw: watcher.capture() }) },
+    source: { kind: 'live', hidUdp, keys: () => hidSource(watcher.capture()) },
     subscribe: (onChange) => {
       listeners.add(onChange);
       return () => listeners.delete(onChange);

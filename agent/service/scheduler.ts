@@ -6,6 +6,7 @@ import type { Report } from '../../protocol/report.ts';
 import type { Random } from '../link/backoff.ts';
 import type { Log } from '../log.ts';
 import { reportFingerprint } from './fingerprint.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export type Reason = 'start' | 'change' | 'interval' | 'recheck';
 
@@ -127,7 +128,7 @@ export class Scheduler {
         await this.request({ reason: 'change' });
       }
     } catch (error) {
-      this.options.log.warn('re-probe failed', { error: error instanceof Error ? error.message : String(error) });
+      this.options.log.warn('re-probe failed', { error: errorText(error) });
     } finally {
       this.reprobing = false;
     }
@@ -158,7 +159,7 @@ export class Scheduler {
       this.quick = await source.quickFingerprint().catch(() => this.quick);
       report = job.report ?? (await source.check());
     } catch (error) {
-      log.error('check failed', { reason: job.reason, error: error instanceof Error ? error.message : String(error) });
+      log.error('check failed', { reason: job.reason, error: errorText(error) });
       return;
     }
     const fingerprint = reportFingerprint(report);

@@ -6,8 +6,10 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SsoFacts, type DeviceIdentity, type Facts } from '../../protocol/report.ts';
+import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { SOURCE_OK, sourceState } from '../probes/source.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export const USER_FACTS_FORMAT = 'keyready.user-facts/1';
 const MAX_BYTES = 64 * 1024;
@@ -38,13 +40,12 @@ export function readUserFacts(dataDir: string): UserFactsRead {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'invalid', problem: error instanceof Error ? error.message : String(error) };
+    return { kind: 'invalid', problem: errorText(error) };
   }
   try {
     const parsed = UserFacts.safeParse(JSON.parse(text));
     if (parsed.success) return { kind: 'ok', facts: parsed.data };
-    const issue = parsed.error.issues[0];
-    return { kind: 'invalid', problem: issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid' };
+    return { kind: 'invalid', problem: describeFirstIssue(parsed.error) };
   } catch {
     return { kind: 'invalid', problem: 'not JSON' };
   }

@@ -7,7 +7,7 @@ import type { CheckId, CheckStatus } from '../../protocol/checks.ts';
 import type { Report } from '../../protocol/report.ts';
 import { SqliteStore } from '../../collector/store/sqlite/store.ts';
 import type { IncomingReport, Store } from '../../collector/store/types.ts';
-import { ATKEY_PRO, makeReport } from '../../test/support/reports.ts';
+import { ATKEY_PRO, makeReport } from '../../sim/fleet/reports.ts';
 
 export const SITES = ['tokyo', 'osaka', 'nagoya', 'fukuoka', 'sapporo', 'sendai', 'hiroshima', 'kobe'];
 
@@ -32,7 +32,7 @@ export function fleetHostname(i: number): string {
   return `PC-${SITES[i % SITES.length]!.toUpperCase()}-${String(i).padStart(6, '0')}`;
 }
 
-/** Enrolls `count` devices, `chunk` enrolments in flight at a time (as a reconnect storm would). */
+/** Enrolls `count` devices, `chunk` enrollments in flight at a time (as a reconnect storm would). */
 export async function enrollFleet(store: Store, count: number, chunk = 2000): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += chunk) {

@@ -5,7 +5,8 @@
 import type { WebSocket } from 'ws';
 import type { DeviceRow, LiveEvent } from '../../protocol/api.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../server/metrics.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 import type { BusEvent, Store } from '../store/types.ts';
 
 const MAX_ROWS_PER_TICK = 200;
@@ -93,8 +94,7 @@ export class LiveHub {
     try {
       return (await this.store.deviceDetail(deviceId))?.device ?? null;
     } catch (error) {
-      this.metrics.storeErrors.inc();
-      this.log.error('live row read failed', { event: 'store.error', deviceId, reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'live row read failed', error, { deviceId });
       return null;
     }
   }

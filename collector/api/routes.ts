@@ -3,14 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_HEADER, DeviceQuery, LoginRequest, type SessionInfo } from '../../protocol/api.ts';
+import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
-import { safeEqual, verifyPassword } from '../server/credentials.ts';
-import type { Metrics } from '../server/metrics.ts';
-import { describeIssue } from '../server/parse-message.ts';
-import type { RateLimiter } from '../server/rate-limit.ts';
+import { safeEqual, verifyPassword } from '../shared/credentials.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
-import { HttpError, readJson, remoteAddress, sendJson, write } from './http.ts';
+import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
 export const ADMIN_USERNAME = 'admin';
@@ -36,7 +36,7 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
     raw[key] = value;
   }
   const result = DeviceQuery.safeParse(raw);
-  if (!result.success) throw new HttpError(400, `bad parameter ${describeIssue(result.error)}`);
+  if (!result.success) throw new HttpError(400, `bad parameter ${describeFirstIssue(result.error)}`);
   return result.data;
 }
 
@@ -110,7 +110,7 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     throw new HttpError(429, `too many failed logins; retry in ${seconds} s`, { 'retry-after': String(seconds) });
   }
   const parsed = LoginRequest.safeParse(await readJson(req));
-  if (!parsed.success) throw new HttpError(400, `bad login request: ${describeIssue(parsed.error)}`);
+  if (!parsed.success) throw new HttpError(400, `bad login request: ${describeFirstIssue(parsed.error)}`);
   const { username, password } = parsed.data;
   const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
   // The password is checked even for a wrong username, so timing does not reveal which was wrong.

@@ -4,7 +4,7 @@
 // cookie, so it needs no storage either.
 import { createHmac, randomBytes } from 'node:crypto';
 import { SESSION_COOKIE } from '../../protocol/api.ts';
-import { safeEqual } from '../server/credentials.ts';
+import { safeEqual } from '../shared/credentials.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 

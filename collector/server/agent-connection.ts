@@ -12,13 +12,21 @@ import {
 } from '../../protocol/messages.ts';
 import type { Logger } from '../log.ts';
 import type { Store, StoredOutcome } from '../store/types.ts';
-import type { AgentHub } from './agent-hub.ts';
-import { hashToken, randomSecret, safeEqual, secretMatches } from './credentials.ts';
-import type { IngestBatcher } from './ingest.ts';
-import type { AuthFailure, Metrics } from './metrics.ts';
+import { hashToken, randomSecret, safeEqual, secretMatches } from '../shared/credentials.ts';
+import type { IngestBatcher } from './report-batcher.ts';
+import type { AuthFailure, Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
-import type { PresenceBatcher } from './presence.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { PresenceBatcher } from './presence-batcher.ts';
+import type { RateLimiter } from '../shared/rate-limit.ts';
+
+/** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */
+export interface AgentRegistry {
+  register(connection: AgentConnection): void;
+  unregister(connection: AgentConnection): void;
+  /** The device answered a ping: its last-seen time is due for the next batched update. */
+  touched(deviceId: string): void;
+}
 
 export interface AgentContext {
   store: Store;
@@ -26,7 +34,7 @@ export interface AgentContext {
   enrollSecrets: () => readonly string[];
   batcher: IngestBatcher;
   presence: PresenceBatcher;
-  hub: AgentHub;
+  hub: AgentRegistry;
   metrics: Metrics;
   log: Logger;
   /** Charged once per failed enroll or hello, per source address. */
@@ -64,7 +72,7 @@ export class AgentConnection {
   readonly #handshakeTimer: NodeJS.Timeout;
 
   constructor(
-    readonly ws: WebSocket,
+    private readonly ws: WebSocket,
     readonly address: string,
     private readonly ctx: AgentContext,
     private readonly onAuthenticated: () => void,
@@ -99,6 +107,19 @@ export class AgentConnection {
     return alive;
   }
 
+  /** The hub's ping round: a live connection is pinged, a silent one dropped without a closing handshake. */
+  ping(): void {
+    this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  recheck(requestId: string): void {
+    send(this.ws, { type: 'recheck', requestId });
+  }
+
   /** A newer connection authenticated as the same device on this collector. */
   supersede(): void {
     this.#superseded = true;
@@ -123,13 +144,7 @@ export class AgentConnection {
   #guard(work: Promise<void>): void {
     work.catch((error: unknown) => {
       if (this.#state === 'closed') return;
-      this.ctx.metrics.storeErrors.inc();
-      this.ctx.log.error('agent request failed', {
-        event: 'agent.internal',
-        address: this.address,
-        deviceId: this.#deviceId,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      reportStoreError(this.ctx.metrics, this.ctx.log, 'agent request failed', error, { event: 'agent.internal', address: this.address, deviceId: this.#deviceId });
       this.#internal();
     });
   }
@@ -253,8 +268,7 @@ export class AgentConnection {
       .write({ type: 'disconnected', deviceId, instanceId: this.ctx.instanceId, at })
       .then(() => this.ctx.deviceChanged(deviceId))
       .catch((error: unknown) => {
-        this.ctx.metrics.storeErrors.inc();
-        this.ctx.log.error('mark disconnected failed', { event: 'store.error', deviceId, reason: error instanceof Error ? error.message : String(error) });
+        reportStoreError(this.ctx.metrics, this.ctx.log, 'mark disconnected failed', error, { deviceId });
       });
     this.ctx.log.info('agent disconnected', { event: 'agent.disconnected', address: this.address, deviceId });
   }

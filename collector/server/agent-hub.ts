@@ -3,11 +3,11 @@
 // requests published by any collector.
 import type { Logger } from '../log.ts';
 import type { BusEvent, Store } from '../store/types.ts';
-import type { AgentConnection } from './agent-connection.ts';
-import { send } from './agent-connection.ts';
-import type { Metrics } from './metrics.ts';
+import type { AgentConnection, AgentRegistry } from './agent-connection.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 
-export class AgentHub {
+export class AgentHub implements AgentRegistry {
   readonly #byDevice = new Map<string, AgentConnection>();
   #touched = new Set<string>();
   #pingTimer: NodeJS.Timeout | null = null;
@@ -54,18 +54,17 @@ export class AgentHub {
   /** Every authenticated connection is pinged; one silent for a whole round is dropped (unauthenticated ones have the handshake timeout). */
   #pingRound(): void {
     for (const connection of this.#byDevice.values()) {
-      if (connection.checkAlive()) connection.ws.ping();
+      if (connection.checkAlive()) connection.ping();
       else {
         this.log.info('agent unresponsive', { event: 'agent.timeout', deviceId: connection.deviceId, address: connection.address });
-        connection.ws.terminate();
+        connection.terminate();
       }
     }
     if (this.#touched.size === 0) return;
     const ids = [...this.#touched];
     this.#touched = new Set();
     this.store.touch(ids, new Date()).catch((error: unknown) => {
-      this.metrics.storeErrors.inc();
-      this.log.error('touch failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'touch failed', error);
     });
   }
 
@@ -73,11 +72,10 @@ export class AgentHub {
     if (event.type !== 'recheck') return;
     const connection = this.#byDevice.get(event.deviceId);
     if (!connection) return;
-    send(connection.ws, { type: 'recheck', requestId: event.requestId });
+    connection.recheck(event.requestId);
     this.log.info('recheck sent', { event: 'agent.recheck', deviceId: event.deviceId, requestId: event.requestId });
     this.store.publish({ type: 'recheck-sent', deviceId: event.deviceId, requestId: event.requestId }).catch((error: unknown) => {
-      this.metrics.storeErrors.inc();
-      this.log.error('publish failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'publish failed', error);
     });
   }
 }

@@ -3,7 +3,8 @@
 // row, not every step, and PostgreSQL NOTIFY is not free.
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
 
 export class ChangePublisher {
   #pending = new Set<string>();
@@ -29,8 +30,7 @@ export class ChangePublisher {
     try {
       for (const deviceId of ids) await this.store.publish({ type: 'device-changed', deviceId });
     } catch (error) {
-      this.metrics.storeErrors.inc();
-      this.log.error('publish failed', { event: 'store.error', reason: error instanceof Error ? error.message : String(error) });
+      reportStoreError(this.metrics, this.log, 'publish failed', error);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Turns one WebSocket frame from an agent into a validated message, or a specific reason why not.
 import type { z } from 'zod';
 import { EnrollMessage, HelloMessage, ReportMessage, type AgentMessage } from '../../protocol/messages.ts';
+import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 
 export type Parsed = { ok: true; message: AgentMessage } | { ok: false; reason: string };
 
@@ -9,14 +10,6 @@ const SCHEMAS: Record<AgentMessage['type'], z.ZodType<AgentMessage>> = {
   hello: HelloMessage,
   report: ReportMessage,
 };
-
-/** The first problem zod found, as `path: message` (one line, no input echoed back). */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
 
 export function parseAgentMessage(data: Buffer | string, isBinary: boolean): Parsed {
   if (isBinary) return { ok: false, reason: 'binary frames are not part of keyready.v1; send JSON text' };
@@ -33,5 +26,5 @@ export function parseAgentMessage(data: Buffer | string, isBinary: boolean): Par
   if (typeof type !== 'string') return { ok: false, reason: 'type: missing or not a string' };
   if (!Object.hasOwn(SCHEMAS, type)) return { ok: false, reason: `unknown message type "${type.slice(0, 32)}"` };
   const result = SCHEMAS[type as AgentMessage['type']].safeParse(value);
-  return result.success ? { ok: true, message: result.data } : { ok: false, reason: describeIssue(result.error) };
+  return result.success ? { ok: true, message: result.data } : { ok: false, reason: describeFirstIssue(result.error) };
 }

@@ -3,8 +3,7 @@
 // runs migrate() before use.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Store } from './types.ts';
-import type { StoreOptions } from './common/export.ts';
+import type { Store, StoreOptions } from './types.ts';
 import { SqliteStore } from './sqlite/store.ts';
 
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };

@@ -100,4 +100,25 @@ export interface Store {
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;
+  /**
+   * Resolves once events other collectors publish reach this store's subscribers (at once for
+   * SQLite: one process). Before that, a recheck asked of another collector would be missed.
+   */
+  busReady(): Promise<void>;
+}
+
+/**
+ * Where a store reports what it cannot hand back to a caller: a pooled connection lost, the LISTEN
+ * session dropped, a malformed bus event, a failing bus handler. The collector passes its JSON logger.
+ */
+export interface StoreLog {
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** What an engine takes when opened. */
+export interface StoreOptions {
+  /** Rows per export page (tests shrink it to exercise paging on small fleets). */
+  exportPageSize?: number;
+  /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
+  log?: StoreLog;
 }

@@ -5,7 +5,7 @@ import type { Lang } from '../../protocol/report.ts';
 import { LANGS } from '../../protocol/report.ts';
 import { api, Unauthorized } from './api.ts';
 import { AppContext, type AppContextValue } from './context.ts';
-import { isLang, loadLang, saveLang, ui } from './i18n.ts';
+import { isLang, loadLang, saveLang, ui } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { formatHash, parseHash, type Route } from './route.ts';
 import { Device } from './views/device.tsx';

@@ -3,7 +3,7 @@
 import type { Summary } from '../../protocol/api.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import { useApp } from './context.ts';
-import { formatDay, formatNumber } from './i18n.ts';
+import { formatDay, formatNumber } from './i18n/format.ts';
 
 type TrendDay = Summary['trend'][number];
 const SERIES = [

@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import type { CheckStatus } from '../../protocol/checks.ts';
 import type { Readiness } from '../../protocol/report.ts';
 import { t } from '../../protocol/i18n/index.ts';
-import { formatDateTime, formatRelative } from './i18n.ts';
+import { formatDateTime, formatRelative } from './i18n/format.ts';
 import { useApp, type Resource } from './context.ts';
 
 export function ReadinessBadge({ readiness }: { readiness: Readiness }) {

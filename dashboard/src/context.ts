@@ -4,8 +4,9 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { Lang, TextParams } from '../../protocol/report.ts';
 import { ApiError, Unauthorized } from './api.ts';
-import { ui, type UiKey } from './i18n.ts';
+import { ui, type UiKey } from './i18n/index.ts';
 import type { LiveFeed, LiveListener } from './live.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface AppContextValue {
   lang: Lang;
@@ -57,7 +58,7 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[])
         setResource({
           state: 'failed',
           status: error instanceof ApiError ? error.status : null,
-          message: error instanceof Error ? error.message : String(error),
+          message: errorText(error),
         });
       },
     );

@@ -3,14 +3,15 @@
   Intune Remediations detection script: is this PC ready for ATKey passwordless sign-in?
 
 .DESCRIPTION
-  Runs `keyready-agent.exe check --json` (no collector needed) and maps its exit code to Intune's:
-    check 0 ready                  -> exit 0 (Intune: without issues)
-    check 1 not ready or unknown   -> exit 1 (Intune: with issues; the remediation script runs, if any)
-    check 2 error, or no agent     -> exit 1
+  Runs `keyready-agent.exe check --json` (no collector needed) and maps the PC layer of its report
+  (`layers.device`, protocol/README.md "The report") to Intune's exit code:
+    PC ready                       -> exit 0 (Intune: without issues)
+    PC not ready or unknown        -> exit 1 (Intune: with issues; the remediation script runs, if any)
+    check exit 2, or no agent      -> exit 1
   Its one output line is what Intune shows as "Pre-remediation detection output", e.g.
     KeyReady: not-ready; blocking: policy.security-key, credprov.fido; unknown: join.device-auth
-  "blocking" lists the failed checks of this PC, "unknown" those it could not read. The key and
-  user checks are not part of this verdict (the key may be unplugged; the user's token is read in
+  "blocking" lists the failed checks of this PC, "unknown" those it could not decide. The key and
+  user layers are not part of this verdict (the key may be unplugged; the user's token is read in
   the user's session): the KeyReady dashboard shows them.
   Intune settings: run as SYSTEM (logged-on credentials: No), 64-bit PowerShell: Yes.
 #>
@@ -46,11 +47,14 @@ try {
   exit 1
 }
 
-$blocking = @($report.blocking)
-$failed = @($report.checks | Where-Object { $blocking -contains $_.id -and $_.status -eq 'fail' } | ForEach-Object { $_.id })
-$unknown = @($report.checks | Where-Object { $blocking -contains $_.id -and $_.status -eq 'unknown' } | ForEach-Object { $_.id })
-$line = "KeyReady: $($report.readiness)"
+# The agent's own readiness also counts the key, which is usually not plugged in when Intune runs
+# this as SYSTEM: judge the PC layer alone, as this script always has.
+$pcChecks = @($report.checks | Where-Object { $_.scope -eq 'device' })
+$failed = @($pcChecks | Where-Object { $_.status -eq 'fail' } | ForEach-Object { $_.id })
+$unknown = @($pcChecks | Where-Object { $_.status -eq 'unknown' } | ForEach-Object { $_.id })
+$pc = if ($failed.Count -gt 0) { 'not-ready' } elseif ($unknown.Count -gt 0) { 'unknown' } else { 'ready' }
+$line = "KeyReady: $pc"
 if ($failed.Count -gt 0) { $line += "; blocking: $($failed -join ', ')" }
 if ($unknown.Count -gt 0) { $line += "; unknown: $($unknown -join ', ')" }
 Write-Output $line
-if ($checkExit -eq 0) { exit 0 } else { exit 1 }
+if ($pc -eq 'ready') { exit 0 } else { exit 1 }

@@ -11,13 +11,17 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }
 
-/** Renders a catalogue text; an unknown key renders as the key itself so a gap is visible, not blank. */
-export function t(lang: Lang, key: string, params: TextParams = {}): string {
-  const template = isMessageKey(key) ? CATALOGUES[lang][key] : key;
+/** Fills {name} placeholders from params; one without a value stays visible as {name}, never blank. */
+export function fillPlaceholders(template: string, params: TextParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+/** Renders a catalogue text; an unknown key renders as the key itself so a gap is visible, not blank. */
+export function t(lang: Lang, key: string, params: TextParams = {}): string {
+  return fillPlaceholders(isMessageKey(key) ? CATALOGUES[lang][key] : key, params);
 }
 
 /** Picks en or ja from a locale string such as "ja-JP", "ja_JP.UTF-8" or "en-US". */

@@ -5,7 +5,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
-import { BUNDLES_DIR, DSREGCMD_DIR } from '../support/fixtures.ts';
+import { BUNDLES_DIR, DSREGCMD_DIR } from '../../sim/fleet/captures.ts';
 import { useTmpDir } from '../support/tmp.ts';
 import { agent, type Run } from '../support/agent-cli.ts';
 
@@ -16,7 +16,7 @@ function report(run: Run): Report {
 const CASES = [
   { bundle: 'entra-ready', code: 0, blocking: [], en: 'Microsoft Entra joined (tenant INE Security Labs).', ja: 'Microsoft Entra 参加済み' },
   { bundle: 'hybrid-ready', code: 0, blocking: [], en: 'nltest /dsgetdc:CORP /keylist /kdc', ja: 'nltest /dsgetdc:CORP /keylist /kdc' },
-  { bundle: 'registered-only', code: 1, blocking: ['join.state'], en: 'Join this device to Microsoft Entra ID', ja: '登録のみです' },
+  { bundle: 'registered-only', code: 1, blocking: ['join.state'], en: 'Join this device to Microsoft Entra ID', ja: '登録のみで、参加していません' },
   {
     bundle: 'domain-hybrid-failing',
     code: 1,
@@ -41,22 +41,34 @@ describe('check --from <bundle>', () => {
       expect(parsed.checks.map((check) => `${check.detail} ${check.remediation ?? ''}`).join('\n')).toContain(c.en);
       expect(ja.code).toBe(c.code);
       expect(ja.stdout).toContain(c.ja);
-      expect(ja.stdout).toContain('セキュリティ キー (ガイドの手順 2)');
-      expect(ja.stdout).toMatch(c.code === 0 ? /— 準備完了\n/ : /— 未対応\n/);
+      expect(ja.stdout).toMatch(c.code === 0 ? /^KeyReady — \S+ — 準備完了: / : /^KeyReady — \S+ — 準備未完了: /);
       expect(ja.stderr).toBe('');
     });
   }
 
-  it('prints the human report in English grouped like the guide, with marks, evidence and fixes', async () => {
+  it('prints the three-line answer first, then the detail grouped like the guide, with marks, evidence and fixes', async () => {
     const run = await agent(['check', '--from', join(BUNDLES_DIR, 'domain-hybrid-failing'), '--lang', 'en']);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe('KeyReady — WIN10-CLIENT — Not ready');
-    expect(lines[1]).toBe('Blocking: Microsoft Entra join');
-    expect(lines.filter((l) => /^\S/.test(l)).slice(2)).toEqual(['This PC', 'Sign-in policy', 'Security key (guide step 2)', 'User (guide steps 3-4)']);
-    expect(run.stdout).toContain('  ✘ Fail  Microsoft Entra join: Joined to the domain HYBRIDADFS only; the hybrid join is failing — ');
-    expect(run.stdout).toContain('      found: AzureAdJoined: false; DomainJoined: true');
-    expect(run.stdout).toContain('      fix: Look up the codes above at https://www.microsoft.com/aadjerrors');
+    expect(lines.slice(0, 4)).toEqual([
+      'KeyReady — WIN10-CLIENT — Not ready: Joined to an on-premises AD domain only; the hybrid join fails — DRS Discovery Test : FAIL [0x801c0021/0x801c000c]; Error Phase : discover; Client ErrorCode : 0x801c0021',
+      'Admin (guide step 4): fix the hybrid join: look up the codes at https://www.microsoft.com/aadjerrors ("discover": service connection point or proxy; "join": Entra Connect sync).',
+      'This input cannot show: ATKey plugged in, Fingerprint enrolled on the key, Key PIN. Guide steps 1 and 3 are checked by hand (see the end).',
+      '',
+    ]);
+    expect(lines[4]).toBe('Blocking: Microsoft Entra join');
+    // The bundle has no key scan: the key checks are folded into one line, not a group of "unknown"s.
+    expect(lines.filter((l) => /^\S/.test(l)).slice(4)).toEqual([
+      'This PC',
+      'Sign-in policy',
+      'User (guide steps 3-4)',
+      'Not collected here: ATKey plugged in, Fingerprint enrolled on the key, Key PIN (run `keyready-agent check` on the PC itself, with the ATKey plugged in)',
+      'Not checkable from the PC — check by hand',
+    ]);
+    expect(run.stdout).toContain('  ✘ Fail  Microsoft Entra join: Joined to an on-premises AD domain only; the hybrid join fails — ');
+    expect(run.stdout).toContain('      found: AzureAdJoined: NO; DomainJoined: YES');
+    expect(run.stdout).toContain('      fix: Admin, guide step 4: Look up the codes above at https://www.microsoft.com/aadjerrors');
+    expect(run.stdout).toContain('Step 3, user: the ATKey is listed at https://aka.ms/mysecurityinfo');
     expect(run.stdout).not.toContain('\u001b[');
   });
 });
@@ -74,7 +86,25 @@ describe('check --dsregcmd <file>', () => {
     expect(parsed.facts.sources.registry.state).toBe('not-collected');
     expect(parsed.checks.find((c) => c.id === 'policy.security-key')?.detail).toBe('not collected: only a saved dsregcmd /status output was analysed');
     expect(parsed.device.hostname).toBe('Win10-Client');
+    expect(parsed).toMatchObject({ readiness: 'unknown', blocking: [] });
+    expect(parsed.unknown?.find((u) => u.id === 'policy.security-key')).toEqual({ id: 'policy.security-key', source: 'registry', collect: 'run-on-pc' });
     expect(run.code).toBe(1);
+  });
+
+  it('reads the paste from standard input with `--dsregcmd -`, UTF-8 or UTF-16 as PowerShell pipes it', async () => {
+    const text = await readFile(join(DSREGCMD_DIR, '10_workgroup-not-joined_2020_TRUNCATED.txt'), 'utf8');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]);
+    const [utf8Run, utf16Run, empty] = await Promise.all([
+      agent(['check', '--dsregcmd', '-', '--json'], {}, undefined, Buffer.from(text, 'utf8')),
+      agent(['check', '--dsregcmd', '-', '--lang', 'ja'], {}, undefined, utf16),
+      agent(['check', '--dsregcmd', '-'], {}, undefined, Buffer.alloc(0)),
+    ]);
+    expect(utf8Run.code).toBe(1);
+    expect(report(utf8Run)).toMatchObject({ readiness: 'not-ready', blocking: ['join.state'] });
+    expect(utf16Run.code).toBe(1);
+    expect(utf16Run.stdout).toMatch(/^KeyReady — 不明な PC — 準備未完了: Microsoft Entra ID にもドメインにも参加していません/);
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toContain('<stdin> is empty');
   });
 
   const BAD: [string, Buffer | string, RegExp][] = [
@@ -145,7 +175,9 @@ describe('bad input and usage', () => {
     expect(parsed.facts.sources.registry).toMatchObject({ state: 'error', reason: 'bundle file registry.json is corrupt: not JSON' });
     expect(parsed.facts.sources.hid).toMatchObject({ state: 'error', reason: 'bundle file hid.json is missing' });
     expect(parsed.checks.find((c) => c.id === 'policy.security-key')?.status).toBe('unknown');
-    expect(parsed.blocking).toEqual(['os.build', 'policy.security-key', 'credprov.fido']);
+    // Unreadable facts are unknown, listed apart: never blockers.
+    expect(parsed).toMatchObject({ readiness: 'unknown', blocking: [] });
+    expect(parsed.unknown?.filter((u) => u.source === 'registry').map((u) => u.id)).toEqual(['os.build', 'policy.security-key', 'credprov.fido', 'signin.last-provider']);
   });
 
   it('accepts the global flags (and their environment variables) before or after the command', async () => {
@@ -165,7 +197,9 @@ describe('on this (non-Windows) machine', () => {
   it('check says plainly which checks cannot run here', async () => {
     const run = await agent(['check']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`On ${process.platform}, these checks cannot run (they need Windows): Microsoft Entra join`);
+    expect(run.stdout).toContain('This input cannot show: Microsoft Entra join');
+    expect(run.stdout).toContain('Not collected here: Microsoft Entra join, Device object in Entra ID');
+    expect(run.stdout).toContain('(run keyready-agent on the Windows PC)');
     expect(run.stdout).toContain('not Windows');
   });
 

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
-import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { AGENT_BIN, agent } from '../support/agent-cli.ts';
 import { useTmpDir } from '../support/tmp.ts';
 
@@ -80,7 +80,8 @@ describe('keyready-agent keys --hid-udp', () => {
   it('reports a silent target as a key it could not read, within its time bound', async () => {
     const started = Date.now();
     const run = await agent(['keys', '--json', '--hid-udp', '127.0.0.1:9'], FREE_PORT);
-    expect(run.code).toBe(0);
+    // Listed, but not usable: exit 1 (no usable key), not 2 (HID could not be listed).
+    expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).keys[0]).toMatchObject({ access: 'error', error: expect.stringMatching(/^TIMEOUT: /) });
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { serviceSource } from '../../agent/service/source.ts';
 import { UserFacts, userFactsFile } from '../../agent/service/user-facts.ts';
 import type { Report } from '../../protocol/report.ts';
-import { DSREGCMD_DIR } from '../support/fixtures.ts';
+import { DSREGCMD_DIR } from '../../sim/fleet/captures.ts';
 import { useTmpDir } from '../support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DSREGCMD_DIR } from '../support/fixtures.ts';
+import { DSREGCMD_DIR } from '../../sim/fleet/captures.ts';
 import { useTmpDir } from '../support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
@@ -45,5 +45,12 @@ describe('keyready-agent run: bad input', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it('refuses standard input as its source: it reads the source again for every report', async () => {
+    expect(await run(['--data-dir', join(tmp(), 'stdin'), '--collector', 'ws://127.0.0.1:1', '--dsregcmd', '-'])).toEqual({
+      code: 2,
+      stderr: 'keyready-agent: run reads the PC again for every report: give --dsregcmd a file, not - (standard input can be read only once)\n',
+    });
   });
 });

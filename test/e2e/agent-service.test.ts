@@ -8,10 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LiveEvent, RecheckResponse, type DeviceDetail } from '../../protocol/api.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
-import { startUdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
+import { startAgentProcess, type AgentProcess } from '../../sim/processes/agent-process.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
+import { startUdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { until } from '../support/eventually.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const SECRET = 'e2e-enrollment-secret-0123456789';
@@ -53,16 +54,6 @@ async function startCollector(env: Env): Promise<CollectorProcess> {
   env.collector = collector;
   if (collector.adminPassword) env.adminPassword = collector.adminPassword;
   return collector;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface Pc {
@@ -252,12 +243,12 @@ describe('agent service mode against a real collector', () => {
     // debug: each connection attempt is logged, so the spread is measured where the agents decide it.
     const config = { reconnect: { baseMs: 3_000, capMs: 6_000 }, intervals: { fullCheckMs: 600_000, reprobeMs: 60_000 }, log: { level: 'debug' } };
     const pcs = Array.from({ length: 50 }, (_, i) => startPc(env, `pc${i}`, i % 2 ? 'ready' : 'workgroup', config));
-    await until('50 agents connected', () => pcs.every((pc) => logged(pc.agent, 'connected to the collector').length === 1), 90_000);
+    await until('50 agents connected', () => pcs.every((pc) => logged(pc.agent, 'connected to the collector').length === 1), { timeoutMs: 90_000, intervalMs: 250 });
 
     await env.collector!.stop();
     const restartedAt = Date.now();
     await startCollector(env);
-    await until('50 agents reconnected', () => pcs.every((pc) => logged(pc.agent, 'connected to the collector').length === 2), 60_000);
+    await until('50 agents reconnected', () => pcs.every((pc) => logged(pc.agent, 'connected to the collector').length === 2), { timeoutMs: 60_000, intervalMs: 250 });
     // When each agent made its successful attempt (its last one). The time the handshake completed
     // would also measure the collector's own start-up: attempts made while it initialises wait in the
     // kernel's accept queue and complete together when it is ready, however well the agents spread.

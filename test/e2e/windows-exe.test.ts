@@ -8,12 +8,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
+import { DeviceDetail, DeviceList } from '../../protocol/api.ts';
 import { Report } from '../../protocol/report.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { startCollectorProcess } from '../../sim/processes/collector-process.ts';
+import { eventually } from '../support/eventually.ts';
 import { packageIfStale, WINDOWS_EXE } from '../../installers/package.ts';
 import { requireWine } from '../support/prerequisites.ts';
 import { useWinePrefix, type WineRun } from '../support/wine.ts';
 
 const wine = requireWine();
+const SECRET = 'wine-enrollment-secret-0123456789';
 const FIDO_PROVIDER = '{F8A1793B-7873-4046-B2A7-1F318747F427}';
 const FIDO_POLICY = 'HKLM\\SOFTWARE\\Policies\\Microsoft\\FIDO';
 const SYSTEM_POLICY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System';
@@ -101,4 +106,28 @@ describe.skipIf(!wine.available)('the Windows exe under Wine', () => {
     expect(readdirSync(nativeDir)).toEqual([`HID-${hash.slice(0, 16)}.node`]);
     expect(createHash('sha256').update(readFileSync(join(nativeDir, `HID-${hash.slice(0, 16)}.node`))).digest('hex')).toBe(hash);
   });
+
+  it('runs as the service does: enrolls with a real collector, whose stored report says keys are not scannable', async () => {
+    const collector = await startCollectorProcess({ db: `sqlite:${join(wineHost().dir, 'collector.sqlite')}`, args: ['--enroll-secret', SECRET] });
+    const agent = wineHost().start(WINDOWS_EXE, ['run', '--collector', collector.agentUrl, '--enroll-secret', SECRET, '--data-dir', 'C:\\KeyReadyService']);
+    try {
+      const api = await ApiClient.login(collector.url, collector.adminPassword!);
+      const stored = async (): Promise<Report> => {
+        const list = DeviceList.parse(await api.get('/api/devices'));
+        expect(list.items.map((d) => d.hostname)).toEqual(['vm']);
+        const { report } = DeviceDetail.parse(await api.get(`/api/devices/${encodeURIComponent(list.items[0]!.deviceId)}`));
+        if (report === null) throw new Error('no report stored yet');
+        return report;
+      };
+      await eventually(async () => void (await stored()), 60_000);
+      const report = await stored();
+      expect(report.facts.os).toMatchObject({ platform: 'win32', build: 17763 });
+      // The key watcher could not enumerate: the stored report says so instead of "no key plugged in".
+      expect(report.facts.sources.hid).toMatchObject({ state: 'error', reasonKey: 'keys.hid-unavailable' });
+      expect(report.checks.find((c) => c.id === 'key.present')?.status).toBe('unknown');
+    } finally {
+      await agent.stop();
+      await collector.stop();
+    }
+  }, 120_000);
 });

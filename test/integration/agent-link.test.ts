@@ -10,7 +10,7 @@ import { Outbox } from '../../agent/link/outbox.ts';
 import { parsePin, spkiPin } from '../../agent/link/tls.ts';
 import { requireTool } from '../support/prerequisites.ts';
 import { memoryLog } from '../support/memory-log.ts';
-import { makeReport } from '../support/reports.ts';
+import { makeReport } from '../../sim/fleet/reports.ts';
 import { defaultScript, DEVICE_TOKEN, GOOD_SECRET, ScriptedCollector, type Script } from '../support/scripted-collector.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];

@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scanKeys } from '../../agent/fido/scanner.ts';
 import { parseUdpTarget, udpBackend } from '../../agent/fido/transport/udp.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../support/virtual-authenticator/udp.ts';
-import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../support/virtual-authenticator/profiles.ts';
+import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
 let server: UdpAuthenticator | null = null;
 afterEach(async () => {

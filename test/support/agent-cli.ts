@@ -11,10 +11,16 @@ export interface Run {
   stderr: string;
 }
 
-export function agent(args: string[], env: Record<string, string> = {}, program: readonly string[] = [process.execPath, AGENT_BIN]): Promise<Run> {
+/** `stdin`: bytes piped to the agent (a paste), then closed; without it the pipe stays as before, open and empty. */
+export function agent(
+  args: string[],
+  env: Record<string, string> = {},
+  program: readonly string[] = [process.execPath, AGENT_BIN],
+  stdin?: Buffer,
+): Promise<Run> {
   const [file, ...programArgs] = program;
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       file!,
       [...programArgs, ...args],
       { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'en_US.UTF-8', ...env } },
@@ -23,5 +29,6 @@ export function agent(args: string[], env: Record<string, string> = {}, program:
         resolve({ code, stdout, stderr });
       },
     );
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }

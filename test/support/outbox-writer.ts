@@ -2,7 +2,7 @@
 // sequence number once it is queued, until it is killed.
 import { Outbox } from '../../agent/link/outbox.ts';
 import { memoryLog } from './memory-log.ts';
-import { makeReport } from './reports.ts';
+import { makeReport } from '../../sim/fleet/reports.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: outbox-writer DIR');

@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AgentMessage, SUBPROTOCOL, type ReportMessage } from '../../protocol/messages.ts';
+import { until, WAIT_MS } from './eventually.ts';
 
 export interface Session {
   readonly ws: WebSocket;
@@ -99,12 +100,8 @@ export class ScriptedCollector {
     return this.sessions.flatMap((s) => s.messages).filter((m): m is Extract<AgentMessage, { type: T }> => m.type === type);
   }
 
-  async waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the agent');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  async waitFor(condition: () => boolean, timeoutMs = WAIT_MS): Promise<void> {
+    await until('the agent', condition, { timeoutMs });
   }
 
   close(): Promise<void> {

@@ -20,6 +20,8 @@ export interface WinePrefix {
   /** A Windows path inside the prefix as a Linux path, e.g. C:\ProgramData → <dir>/drive_c/ProgramData. */
   hostPath(windowsPath: string): string;
   run(program: string, args: readonly string[], options?: { timeoutMs?: number; env?: Record<string, string> }): Promise<WineRun>;
+  /** Starts a long-running program (an agent in service mode); stop() ends it and gives what it printed. */
+  start(program: string, args: readonly string[]): { stop(): Promise<WineRun> };
   /** `reg add KEY /v NAME /t TYPE /d DATA /f` in the 64-bit view, failing the test when reg.exe fails. */
   regAdd(key: string, name: string | null, type: 'REG_SZ' | 'REG_DWORD', data: string): Promise<void>;
   close(): Promise<void>;
@@ -29,21 +31,33 @@ export async function createWinePrefix(wine: string): Promise<WinePrefix> {
   const dir = await mkdtemp(join(tmpdir(), 'keyready-wine-'));
   const env = { ...process.env, WINEPREFIX: dir, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
   let runs = 0;
-  const run: WinePrefix['run'] = (program, args, { timeoutMs = 60_000, env: extraEnv = {} } = {}) =>
-    new Promise<WineRun>((resolve, reject) => {
-      const out = join(dir, `run-${++runs}`);
-      const stdout = openSync(`${out}.out`, 'w');
-      const stderr = openSync(`${out}.err`, 'w');
-      const child = spawn(wine, [program, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', stdout, stderr], timeout: timeoutMs });
-      closeSync(stdout);
-      closeSync(stderr);
+  function launch(program: string, args: readonly string[], options: { timeoutMs?: number; env?: Record<string, string> }) {
+    const out = join(dir, `run-${++runs}`);
+    const stdout = openSync(`${out}.out`, 'w');
+    const stderr = openSync(`${out}.err`, 'w');
+    const child = spawn(wine, [program, ...args], { env: { ...env, ...options.env }, stdio: ['ignore', stdout, stderr], ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+    closeSync(stdout);
+    closeSync(stderr);
+    const exited = new Promise<WineRun>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => resolve({ code: code ?? -1, stdout: readFileSync(`${out}.out`, 'utf8'), stderr: readFileSync(`${out}.err`, 'utf8') }));
     });
+    return { child, exited };
+  }
+  const run: WinePrefix['run'] = (program, args, { timeoutMs = 60_000, env: extraEnv = {} } = {}) => launch(program, args, { timeoutMs, env: extraEnv }).exited;
   const prefix: WinePrefix = {
     dir,
     hostPath: (windowsPath) => join(dir, 'drive_c', ...windowsPath.replace(/^C:\\/i, '').split('\\')),
     run,
+    start(program, args) {
+      const { child, exited } = launch(program, args, {});
+      return {
+        stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      };
+    },
     async regAdd(key, name, type, data) {
       const result = await run('reg', ['add', key, ...(name === null ? ['/ve'] : ['/v', name]), '/t', type, '/d', data, '/f', '/reg:64']);
       if (result.code !== 0) throw new Error(`wine reg add ${key} ${name ?? '(default)'} failed (${result.code}): ${result.stdout}${result.stderr}`);

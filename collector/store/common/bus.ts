@@ -1,7 +1,8 @@
 // Bus events as they cross process boundaries (PostgreSQL NOTIFY payloads are text from another
 // process: parsed like any external input) and the in-process fan-out both engines deliver through.
 import { z } from 'zod';
-import type { BusEvent } from '../types.ts';
+import { errorText } from '../../../protocol/error-text.ts';
+import type { BusEvent, StoreLog } from '../types.ts';
 
 export const BusEventSchema: z.ZodType<BusEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('device-changed'), deviceId: z.string() }),
@@ -12,6 +13,8 @@ export const BusEventSchema: z.ZodType<BusEvent> = z.discriminatedUnion('type', 
 
 export class LocalBus {
   private readonly handlers = new Set<(event: BusEvent) => void>();
+
+  constructor(private readonly log: StoreLog) {}
 
   subscribe(handler: (event: BusEvent) => void): () => void {
     // Wrapped so the same function subscribed twice gets two independent subscriptions.
@@ -29,7 +32,7 @@ export class LocalBus {
         try {
           handler(event);
         } catch (error) {
-          console.error('bus handler failed', error);
+          this.log.error('bus handler failed', { event: 'store.bus-handler', type: event.type, reason: errorText(error) });
         }
       });
     }

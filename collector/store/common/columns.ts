@@ -2,14 +2,11 @@
 // Times are epoch milliseconds (integers sort and compare the same in SQLite and PostgreSQL) and
 // flags are 0/1 integers, so the query builder and this mapping serve both engines unchanged.
 import { z } from 'zod';
-import { CHECK_IDS, CHECK_STATUSES, type CheckId, type CheckStatus } from '../../../protocol/checks.ts';
 import { JOIN_TYPES, READINESS, type Readiness } from '../../../protocol/report.ts';
 import type { DeviceRow } from '../../../protocol/api.ts';
-import { checksInMask } from './checkBits.ts';
-import type { DeviceState, DeviceUpdate } from './ingest.ts';
+import { checksInMask } from './check-bits.ts';
+import { CheckStates, type DeviceState, type DeviceUpdate } from './device-state.ts';
 
-export type CheckStates = Partial<Record<CheckId, CheckStatus>>;
-export const CheckStates = z.partialRecord(z.enum(CHECK_IDS), z.enum(CHECK_STATUSES));
 export const Tags = z.record(z.string(), z.string());
 
 /** Sorting by readiness puts the PCs that need work first. */

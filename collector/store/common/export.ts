@@ -2,15 +2,10 @@
 // bounded by one page and no database cursor or transaction is held open while a slow client reads.
 import type { DeviceRow } from '../../../protocol/api.ts';
 import { toDeviceRow } from './columns.ts';
-import type { Cursor, SqlValue } from './query.ts';
+import type { Cursor, SqlValue } from './sql.ts';
 
 /** Rows per export page: large enough to amortise the query, small enough to bound memory. */
 export const EXPORT_PAGE = 1000;
-
-/** Tuning knobs an engine takes when opened (tests shrink the page to exercise paging on small fleets). */
-export interface StoreOptions {
-  exportPageSize?: number;
-}
 
 /** Raw rows with DEVICE_ROW_COLUMNS plus the sort column selected as `sort_value`. */
 export type PageReader = (cursor: Cursor | null, limit: number) => Promise<readonly Record<string, unknown>[]>;

@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import type { Summary } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
-import { checksInMask } from './checkBits.ts';
+import { checksInMask } from './check-bits.ts';
 import { Int, readinessFromCode, utcDay } from './columns.ts';
-import { countKey, emptyCounts, type ReadinessCounts } from './ingest.ts';
+import { countKey, emptyCounts, type ReadinessCounts } from './batch-plan.ts';
 
 /** Days shown by the trend chart, today included. */
 export const TREND_DAYS = 30;

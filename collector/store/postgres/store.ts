@@ -1,24 +1,25 @@
 // The store for several collectors sharing one PostgreSQL database: a connection pool for queries,
 // transactions where several statements must agree, multi-row statements (unnest of column arrays) so
-// a batch of reports costs a fixed number of round trips, and LISTEN/NOTIFY so bus events reach every
-// collector process.
+// a batch of reports costs a fixed number of round trips; bus events reach every collector process
+// through LISTEN/NOTIFY (bus.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
-import { BusEventSchema, LocalBus } from '../common/bus.ts';
-import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/reportBody.ts';
-import { enrolmentUuid } from '../common/enrolment.ts';
-import { exportPages, type StoreOptions } from '../common/export.ts';
-import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
-import { emptyCounts, planBatch, type ReadinessCounts } from '../common/ingest.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
+import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { batchRows } from '../common/batch-rows.ts';
+import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { deviceDetailOf } from '../common/detail.ts';
+import { enrollmentUuid } from '../common/enrollment.ts';
+import { exportPages } from '../common/export.ts';
+import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { presenceRounds } from '../common/presence.ts';
-import type { SqlValue } from '../common/query.ts';
-import { statements } from '../common/statements.ts';
+import { presenceRounds } from '../common/presence-rounds.ts';
+import { insertDeviceParams, reenrollParams, statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
-import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
+import { enrolledTrend, trendStatements } from '../common/trend.ts';
+import { STDERR_LOG } from '../log.ts';
+import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 
 const SQL = statements({
@@ -27,11 +28,9 @@ const SQL = statements({
   explicitNulls: true,
   pinSortIndex: false,
 });
-const CHANNEL = 'keyready_bus';
 /** Any constant both collectors agree on: serialises migrate() across processes. */
 const MIGRATION_LOCK = 0x4b52_4d31;
 const UNIQUE_VIOLATION = '23505';
-const LISTEN_RETRY_MS = 1000;
 
 /** pg numbers its placeholders; the shared SQL writes `?`. */
 const numberedCache = new Map<string, string>();
@@ -95,19 +94,18 @@ function columns(table: readonly (readonly SqlValue[])[], width: number): SqlVal
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly bus = new LocalBus();
-  private listener: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
-  private closed = false;
+  private readonly bus: PostgresBus;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: StoreOptions = {},
   ) {
+    const log = options.log ?? STDERR_LOG;
     this.pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
-    this.pool.on('error', (error) => console.error('postgres pool connection lost:', error.message));
+    this.pool.on('error', (error) => log.error('postgres pool connection lost', { event: 'store.pool-lost', reason: error.message }));
+    this.bus = new PostgresBus(url, this.pool, log);
   }
 
   private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
@@ -147,10 +145,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
+    await this.bus.close();
     await this.pool.end();
   }
 
@@ -176,29 +171,20 @@ export class PostgresStore implements Store {
   }
 
   private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
-    const uuid = enrolmentUuid(device.hardware.uuid);
+    const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
-    const demo = device.demo ? 1 : 0;
-    const hw = device.hardware;
     const existing = uuid === null ? undefined : await first(client, `${SQL.findEnrolled} FOR UPDATE`, [uuid]);
     if (existing) {
       const id = String(existing.id);
       const user = typeof existing.user_name === 'string' ? existing.user_name : null;
-      await rows(client, SQL.reenroll, [
-        device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
-        hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
-      ]);
+      await rows(client, SQL.reenroll, reenrollParams(device, id, user, now));
       await this.replaceTags(client, [{ deviceId: id, tags: device.tags }]);
       return { deviceId: id, reenrolled: true };
     }
     const id = randomUUID();
-    await rows(client, SQL.insertDevice, [
-      id, device.tokenHash, demo, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-      hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
-    ]);
+    await rows(client, SQL.insertDevice, insertDeviceParams(device, id, uuid, now));
     await this.insertTags(client, [{ deviceId: id, tags: device.tags }]);
-    // A new PC counts as "unknown" until its first report says otherwise.
-    await this.applyTrend(client, new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+    await this.applyTrend(client, enrolledTrend(now));
     return { deviceId: id, reenrolled: false };
   }
 
@@ -221,10 +207,7 @@ export class PostgresStore implements Store {
   }
 
   private async applyTrend(client: pg.PoolClient, deltas: ReadonlyMap<string, ReadinessCounts>): Promise<void> {
-    for (const [day, delta] of sortedDeltas(deltas)) {
-      const params = trendWriteParams(day, delta);
-      for (const [i, sql] of TREND_WRITE_SQL.entries()) await rows(client, sql, params[i]);
-    }
+    for (const { sql, params } of trendStatements(deltas)) await rows(client, sql, params);
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
@@ -297,21 +280,15 @@ export class PostgresStore implements Store {
       );
       const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
       const plan = planBatch(batch, states);
-      const changed = plan.updates.filter((u) => u.body !== null);
-      const repeated = plan.updates.filter((u) => u.body === null);
-      if (changed.length > 0) {
-        const updates = changed.map((u) => [u.id, ...columnValues(UPDATE_COLUMNS, u)]);
-        await client.query(UPDATE_DEVICES_SQL, columns(updates, UPDATE_COLUMNS.length + 1));
-        await client.query(UPSERT_REPORTS_SQL, columns(changed.map((u) => [u.id, u.body]), 2));
+      const { full, volatile, reports, history } = batchRows(plan);
+      if (full.length > 0) {
+        await client.query(UPDATE_DEVICES_SQL, columns(full.map((u) => [u.id, ...u.values]), UPDATE_COLUMNS.length + 1));
+        await client.query(UPSERT_REPORTS_SQL, columns(reports, 2));
       }
-      if (repeated.length > 0) {
-        const updates = repeated.map((u) => [u.id, ...columnValues(VOLATILE_COLUMNS, u)]);
-        await client.query(UPDATE_VOLATILE_SQL, columns(updates, VOLATILE_COLUMNS.length + 1));
+      if (volatile.length > 0) {
+        await client.query(UPDATE_VOLATILE_SQL, columns(volatile.map((u) => [u.id, ...u.values]), VOLATILE_COLUMNS.length + 1));
       }
-      if (plan.history.length > 0) {
-        const history = plan.history.map((h) => [h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes)]);
-        await client.query(INSERT_HISTORY_SQL, columns(history, 5));
-      }
+      if (history.length > 0) await client.query(INSERT_HISTORY_SQL, columns(history, 5));
       await this.applyTrend(client, plan.trend);
       return plan.outcomes;
     });
@@ -349,13 +326,7 @@ export class PostgresStore implements Store {
       const raw = await first(client, SQL.detail, [deviceId]);
       if (!raw) return null;
       const report = await first(client, SQL.report, [deviceId]);
-      const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
-      return {
-        device: toDeviceRow(raw),
-        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(String(report.report), raw.report_generated_at) : null,
-        history: history.map(historyEntry),
-        droppedReports: Int.parse(raw.dropped),
-      };
+      return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]));
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
@@ -376,61 +347,15 @@ export class PostgresStore implements Store {
     return String(row.value);
   }
 
-  async publish(event: BusEvent): Promise<void> {
-    // Delivered to every listening session, this one included, once the (implicit) transaction commits.
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
+  publish(event: BusEvent): Promise<void> {
+    return this.bus.publish(event);
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {
-    const unsubscribe = this.bus.subscribe(handler);
-    this.listening ??= this.listen();
-    return unsubscribe;
+    return this.bus.subscribe(handler);
   }
 
-  /**
-   * One dedicated connection (not from the pool: LISTEN belongs to a session) receives the channel.
-   * When it drops, it reconnects after a pause; events sent meanwhile are missed, which the live layer
-   * tolerates (the dashboard re-reads state on its own schedule).
-   */
-  private async listen(): Promise<void> {
-    while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.url });
-      const lost = new Promise<void>((resolve) => {
-        client.on('error', (error) => {
-          if (!this.closed) console.error('postgres LISTEN connection lost:', error.message);
-          resolve();
-        });
-        client.on('end', () => resolve());
-      });
-      client.on('notification', (message) => {
-        if (message.channel !== CHANNEL || message.payload === undefined) return;
-        const parsed = BusEventSchema.safeParse(safeJson(message.payload));
-        if (parsed.success) this.bus.deliver(parsed.data);
-        else console.error('ignored a malformed bus event on', CHANNEL);
-      });
-      try {
-        await client.connect();
-        if (this.closed) {
-          await client.end();
-          return;
-        }
-        this.listener = client;
-        await client.query(`LISTEN ${CHANNEL}`);
-        await lost;
-      } catch (error) {
-        if (!this.closed) console.error('postgres LISTEN failed:', error instanceof Error ? error.message : String(error));
-      }
-      this.listener = null;
-      await client.end().catch(() => undefined);
-      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_MS));
-    }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  busReady(): Promise<void> {
+    return this.bus.ready();
   }
 }

@@ -1,28 +1,26 @@
 // The single-process store: one better-sqlite3 connection is the one writer. Its calls are synchronous,
 // so each method body runs to completion without interleaving; writes are queued and committed
-// together (see write()). The async signatures are the Store contract, shared with PostgreSQL.
+// together (group-commit.ts). The async signatures are the Store contract, shared with PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues, searchText, toDeviceRow, toDeviceState, utcDay } from '../common/columns.ts';
-import { restoreReport } from '../common/reportBody.ts';
-import { enrolmentUuid } from '../common/enrolment.ts';
-import { exportPages, type StoreOptions } from '../common/export.ts';
-import { emptyCounts, planBatch, type DeviceState, type ReadinessCounts } from '../common/ingest.ts';
+import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { batchRows } from '../common/batch-rows.ts';
+import { Int, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { deviceDetailOf } from '../common/detail.ts';
+import type { DeviceState } from '../common/device-state.ts';
+import { enrollmentUuid } from '../common/enrollment.ts';
+import { exportPages } from '../common/export.ts';
+import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { statements } from '../common/statements.ts';
+import { insertDeviceParams, reenrollParams, statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
-import { TREND_WRITE_SQL, sortedDeltas, trendWriteParams } from '../common/trend.ts';
-import { HISTORY_LIMIT, historyEntry } from '../common/history.ts';
+import { enrolledTrend, trendStatements } from '../common/trend.ts';
+import { STDERR_LOG } from '../log.ts';
+import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-
-interface QueuedWrite {
-  operation: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 /** FTS5's trigram tokenizer matches substrings of at least three characters; shorter needles scan. */
 const TRIGRAM = 3;
@@ -43,16 +41,18 @@ const SQL = statements({
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly bus = new LocalBus();
+  private readonly bus: LocalBus;
+  private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Database.Statement>();
-  private queue: QueuedWrite[] = [];
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
     this.db = new Database(path);
+    this.commits = new GroupCommit(this.db);
+    this.bus = new LocalBus(options.log ?? STDERR_LOG);
     this.db.pragma('journal_mode = WAL');
     // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
     // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Group
-    // commit (write()) keeps that to one fsync per event-loop turn, however many writes it holds.
+    // commit (group-commit.ts) keeps that to one fsync per event-loop turn, however many writes it holds.
     this.db.pragma('synchronous = FULL');
     // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
     this.db.pragma('busy_timeout = 5000');
@@ -73,45 +73,9 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  /**
-   * Group commit: every write issued in the same event-loop turn (many agents' reports, enrolments,
-   * pings arriving together) runs in one transaction, so they share one fsync instead of paying one
-   * each. Each write runs in its own savepoint: one failing write is rolled back and rejected alone.
-   * Promises resolve only after the commit: an acknowledged write is on disk.
-   */
+  /** Writes go through group commit (group-commit.ts): one transaction and one fsync per event-loop turn. */
   private write<T>(operation: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const writes = this.queue;
-    if (writes.length === 0) return;
-    this.queue = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.db
-        .transaction(() => {
-          for (const write of writes) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(write.operation)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const write of writes) write.reject(error);
-      return;
-    }
-    writes.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
+    return this.commits.write(operation);
   }
 
   async migrate(): Promise<void> {
@@ -134,7 +98,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.commits.flush();
     this.statements.clear();
     this.db.close();
   }
@@ -148,28 +112,20 @@ export class SqliteStore implements Store {
   }
 
   async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
-    const uuid = enrolmentUuid(device.hardware.uuid);
+    const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
     return this.write(() => {
       const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
       if (existing) {
         const { id, user_name } = existing as { id: string; user_name: string | null };
-        this.stmt(SQL.reenroll).run(
-          device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user_name, id),
-          device.hardware.uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, id,
-        );
+        this.stmt(SQL.reenroll).run(...reenrollParams(device, id, user_name, now));
         this.replaceTags(id, device.tags);
         return { deviceId: id, reenrolled: true };
       }
       const id = randomUUID();
-      this.stmt(SQL.insertDevice).run(
-        id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
-        device.hardware.uuid, uuid, device.hardware.serial, device.hardware.manufacturer, device.hardware.model, device.agentVersion, now, now,
-        JSON.stringify(device.tags),
-      );
+      this.stmt(SQL.insertDevice).run(...insertDeviceParams(device, id, uuid, now));
       this.insertTags(id, device.tags);
-      // A new PC counts as "unknown" until its first report says otherwise.
-      this.applyTrend(new Map([[utcDay(now), { ...emptyCounts(), unknown: 1 }]]));
+      this.applyTrend(enrolledTrend(now));
       return { deviceId: id, reenrolled: false };
     });
   }
@@ -187,10 +143,7 @@ export class SqliteStore implements Store {
   }
 
   private applyTrend(deltas: ReadonlyMap<string, ReadinessCounts>): void {
-    for (const [day, delta] of sortedDeltas(deltas)) {
-      const params = trendWriteParams(day, delta);
-      TREND_WRITE_SQL.forEach((sql, i) => this.stmt(sql).run(...params[i]!));
-    }
+    for (const { sql, params } of trendStatements(deltas)) this.stmt(sql).run(...params);
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
@@ -266,15 +219,11 @@ export class SqliteStore implements Store {
         if (raw) states.set(id, toDeviceState(raw));
       }
       const plan = planBatch(batch, states);
-      for (const update of plan.updates) {
-        if (update.body === null) {
-          updateVolatile.run(...columnValues(VOLATILE_COLUMNS, update), update.id);
-        } else {
-          updateDevice.run(...columnValues(UPDATE_COLUMNS, update), update.id);
-          upsertReport.run(update.id, update.body);
-        }
-      }
-      for (const h of plan.history) insertHistory.run(h.deviceId, h.seq, h.at, h.readiness, JSON.stringify(h.changes));
+      const rows = batchRows(plan);
+      for (const { id, values } of rows.full) updateDevice.run(...values, id);
+      for (const report of rows.reports) upsertReport.run(...report);
+      for (const { id, values } of rows.volatile) updateVolatile.run(...values, id);
+      for (const history of rows.history) insertHistory.run(...history);
       this.applyTrend(plan.trend);
       return plan.outcomes;
     });
@@ -316,13 +265,7 @@ export class SqliteStore implements Store {
         | undefined;
       if (!raw) return null;
       const report = this.stmt(SQL.report).get(deviceId) as { report: string } | undefined;
-      const history = this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT);
-      return {
-        device: toDeviceRow(raw),
-        report: report && typeof raw.report_generated_at === 'string' ? restoreReport(report.report, raw.report_generated_at) : null,
-        history: history.map(historyEntry),
-        droppedReports: Int.parse(raw.dropped),
-      };
+      return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT));
     })();
   }
 
@@ -349,4 +292,6 @@ export class SqliteStore implements Store {
   subscribe(handler: (event: BusEvent) => void): () => void {
     return this.bus.subscribe(handler);
   }
+
+  async busReady(): Promise<void> {}
 }

@@ -9,7 +9,8 @@ import type { CheckResult, Evidence } from '../../../protocol/report.ts';
 import { api, ApiError, Unauthorized } from '../api.ts';
 import { Loaded, OnlineBadge, ReadinessBadge, StatusBadge, When, WhenExact } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
-import { checkTitle, formatDateTime, reportTextIn, type UiKey } from '../i18n.ts';
+import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
+import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { devicesHash } from '../route.ts';
 

@@ -8,7 +8,8 @@ import { READINESS } from '../../../protocol/report.ts';
 import { api, exportHref } from '../api.ts';
 import { Loaded, OnlineBadge, ReadinessBadge, When } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
-import { checkTitle, formatNumber, type UiKey } from '../i18n.ts';
+import { checkTitle, type UiKey } from '../i18n/index.ts';
+import { formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { formatHash } from '../route.ts';
 

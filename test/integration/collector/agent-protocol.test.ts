@@ -1,4 +1,4 @@
-// The agent side of keyready.v1 against a real collector process, on every store: enrolment, hello,
+// The agent side of keyready.v1 against a real collector process, on every store: enrollment, hello,
 // reports and acks, replays, and every fault of the issue — each answered with its own error and
 // close code, logged once, storing nothing, and leaving a well-behaved agent's connection alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,9 @@ import type { DeviceDetail, DeviceList } from '../../../protocol/api.ts';
 import { CLOSE, MAX_MESSAGE_BYTES } from '../../../protocol/messages.ts';
 import { openStore } from '../../../collector/store/index.ts';
 import { ApiClient } from '../../support/api-client.ts';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
-import { makeReport } from '../../support/reports.ts';
-import { AgentSocket, SimAgent } from '../../support/sim-agent.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { AgentSocket, SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { eventually } from '../../support/eventually.ts';
 import { STORE_TARGETS } from './stores.ts';
 

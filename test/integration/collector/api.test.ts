@@ -8,9 +8,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { ApiClient } from '../../support/api-client.ts';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
-import { makeReport } from '../../support/reports.ts';
-import { SimAgent } from '../../support/sim-agent.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { eventually } from '../../support/eventually.ts';
 import { STORE_TARGETS } from './stores.ts';
 

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail } from '../../../protocol/api.ts';
 import { CLOSE } from '../../../protocol/messages.ts';
 import { ApiClient } from '../../support/api-client.ts';
-import { startCollectorProcess } from '../../support/collector-process.ts';
-import { makeReport } from '../../support/reports.ts';
-import { AgentSocket, SimAgent } from '../../support/sim-agent.ts';
+import { startCollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { AgentSocket, SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { eventually } from '../../support/eventually.ts';
 import { STORE_TARGETS } from './stores.ts';
 

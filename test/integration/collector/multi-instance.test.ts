@@ -4,10 +4,10 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail, LiveEvent } from '../../../protocol/api.ts';
 import { ApiClient } from '../../support/api-client.ts';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { eventually } from '../../support/eventually.ts';
-import { makeReport } from '../../support/reports.ts';
-import { SimAgent } from '../../support/sim-agent.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { postgresTarget } from './stores.ts';
 
 const HEARTBEAT_MS = 300;

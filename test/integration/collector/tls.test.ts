@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/prerequisites.ts';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process.ts';
-import { makeReport } from '../../support/reports.ts';
-import { SimAgent } from '../../support/sim-agent.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { sqliteTarget } from './stores.ts';
 
 const openssl = requireTool('openssl', 'openssl');

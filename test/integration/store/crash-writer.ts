@@ -3,7 +3,7 @@
 // test SIGKILLs it at an arbitrary point; stdout to a pipe is synchronous on Linux, so every printed
 // line was acknowledged before the kill.
 import { SqliteStore } from '../../../collector/store/sqlite/store.ts';
-import { makeReport } from '../../support/reports.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: crash-writer.ts DB_PATH');

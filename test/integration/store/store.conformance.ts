@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceDetail, DeviceList, DeviceQuery, Summary } from '../../../protocol/api.ts';
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import type { BusEvent, IncomingReport, NewDevice, Store } from '../../../collector/store/types.ts';
-import { ATKEY_PRO, makeReport, type ReportOptions } from '../../support/reports.ts';
+import { ATKEY_PRO, makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
+import { until } from '../../support/eventually.ts';
 
 /** A fresh, empty database; `open` may be called again for a second store (another collector) on it. */
 export interface TestDatabase {
@@ -424,13 +425,13 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       await waitForSubscription(store, other);
       await store.publish(event);
       const crossProcess = store.kind === 'postgres';
-      await waitFor(() => seenHere.length === 1 && (!crossProcess || seenThere.length === 1));
+      await until('the event heard here (and there)', () => seenHere.length === 1 && (!crossProcess || seenThere.length === 1));
       expect(seenHere).toEqual([event]);
       expect(seenThere).toEqual(crossProcess ? [event] : []);
       stopHere();
       await store.publish({ type: 'device-changed', deviceId: 'dev-1' });
       await other.publish({ type: 'recheck-sent', deviceId: 'dev-1', requestId: 'req-1' });
-      await waitFor(() => seenThere.length === (crossProcess ? 3 : 1));
+      await until('the events heard there', () => seenThere.length === (crossProcess ? 3 : 1));
       expect(seenHere).toEqual([event]);
     });
   });
@@ -446,18 +447,10 @@ async function waitForSubscription(a: Store, b: Store): Promise<void> {
   if (a.kind !== 'postgres') return;
   const heard = new Set<string>();
   const stops = [a, b].map((s, i) => s.subscribe((e) => e.deviceId === PROBE && heard.add(String(i))));
-  await waitFor(async () => {
+  await until('both stores subscribed', async () => {
     await a.publish({ type: 'device-changed', deviceId: PROBE });
     await new Promise((r) => setTimeout(r, 20));
     return heard.size === 2;
   });
   stops.forEach((stop) => stop());
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfigPath, defaultDataDir, readConfigFile, resolveConfig } from '../../../agent/config.ts';
+import { parsePin } from '../../../agent/link/tls.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,12 +42,19 @@ describe('agent configuration', () => {
     expect(() => resolveConfig(file, { certificatePin: 'abc' })).toThrow(/--certificate-pin/);
   });
 
-  it('accepts both pin forms', () => {
+  it('accepts both pin forms, keeping each verbatim for the link to parse into the 32-byte hash it pins', () => {
     const base = readConfigFile(configFile('{}'), true);
-    const spki = resolveConfig(base, { collector: 'wss://c', certificatePin: `sha256/${'A'.repeat(43)}=` });
-    expect(spki.certificatePin).toBeDefined();
-    const hex = resolveConfig(base, { collector: 'wss://c', certificatePin: Array.from({ length: 32 }, () => 'AB').join(':') });
-    expect(hex.certificatePin).toBeDefined();
+    const spkiText = `sha256/${'A'.repeat(43)}=`; // base64 of 32 zero bytes
+    const spki = resolveConfig(base, { collector: 'wss://c', certificatePin: spkiText });
+    expect(spki.certificatePin).toBe(spkiText);
+    expect(parsePin(spki.certificatePin!)).toEqual({ kind: 'spki', sha256: Buffer.alloc(32, 0) });
+    const hexText = Array.from({ length: 32 }, () => 'AB').join(':');
+    const hex = resolveConfig(base, { collector: 'wss://c', certificatePin: hexText });
+    expect(hex.certificatePin).toBe(hexText);
+    expect(parsePin(hex.certificatePin!)).toEqual({ kind: 'certificate', sha256: Buffer.alloc(32, 0xab) });
+    // One byte short of a SHA-256 in either form is refused, not pinned to a truncated hash.
+    expect(() => resolveConfig(base, { collector: 'wss://c', certificatePin: `sha256/${'A'.repeat(42)}=` })).toThrow(/--certificate-pin/);
+    expect(() => resolveConfig(base, { collector: 'wss://c', certificatePin: hexText.slice(3) })).toThrow(/--certificate-pin/);
   });
 
   it('names the field in error, for a typo, a bad value and broken JSON', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLog, REDACTED } from '../../../agent/log.ts';
+import { until } from '../../support/eventually.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,7 +22,7 @@ function logText(dir: string): string {
 }
 /** Waits until the file transport has written the last line, then closes the log. */
 async function written(log: Logger, dir: string, lastLine: string): Promise<void> {
-  for (let i = 0; i < 100 && !logText(dir).includes(lastLine); i++) await new Promise((r) => setTimeout(r, 50));
+  await until(`${lastLine} written`, () => logText(dir).includes(lastLine));
   log.close();
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeviceQuery } from '../../../collector/api/routes.ts';
-import { HttpError } from '../../../collector/api/http.ts';
+import { HttpError } from '../../../collector/shared/http.ts';
 import { resolveStatic } from '../../../collector/server/static-files.ts';
 import { parseAgentMessage } from '../../../collector/server/parse-message.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatRelative, initialLang, pcs, reportTextIn, ui, UI_TEXTS, type UiKey } from '../../../dashboard/src/i18n.ts';
+import { initialLang, pcs, reportTextIn, ui, UI_TEXTS, type UiKey } from '../../../dashboard/src/i18n/index.ts';
+import { formatRelative } from '../../../dashboard/src/i18n/format.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -23,7 +24,8 @@ describe('dashboard texts', () => {
 
   it('uses every text it defines (no dead entries to keep translated)', () => {
     const code = sources(join(import.meta.dirname, '../../../dashboard/src'))
-      .filter((f) => !f.endsWith('i18n.ts'))
+      // The catalogues themselves (i18n/en.ts, i18n/ja.ts) would count every key as used.
+      .filter((f) => !/[\\/]i18n[\\/](en|ja)\.ts$/.test(f))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     // Keys built at run time from a value (join.<type>, common.pcs.<plural>) are listed by prefix.

@@ -21,7 +21,25 @@ describe('text catalogue', () => {
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {
+    // A real catalogue text with one placeholder, in both languages, filled from params.
+    expect(CATALOGUES.en['check.signin.last-provider.other']).toContain('{clsid}');
+    const clsid = '{00000000-0000-0000-0000-000000000001}';
+    for (const lang of ['en', 'ja'] as const) {
+      const filled = t(lang, 'check.signin.last-provider.other', { clsid });
+      expect(filled).toContain(clsid);
+      expect(filled).not.toMatch(/\{clsid\}/);
+      // A placeholder without a value stays visible rather than rendering blank.
+      expect(t(lang, 'check.signin.last-provider.other')).toContain('{clsid}');
+    }
+    // Every placeholder of a text is filled, numbers rendered as text.
+    expect(t('en', 'check.os.build.too-old-for-entra', { name: 'Windows 10 1809', build: 17763, requiredVersion: '1909', required: 18363 })).toBe(
+      'Windows 10 1809 (build 17763) is too old: an Entra-joined PC needs Windows 10 1909 (build 18363) or later.',
+    );
+    // An unknown key renders as itself.
     expect(t('en', 'no.such.key')).toBe('no.such.key');
+  });
+
+  it('picks the language from a locale string', () => {
     expect(langFromLocale('ja-JP')).toBe('ja');
     expect(langFromLocale('ja_JP.UTF-8')).toBe('ja');
     expect(langFromLocale('en-US')).toBe('en');

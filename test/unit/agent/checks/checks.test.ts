@@ -1,5 +1,5 @@
 // Every check's pass / fail / unknown branches, on facts derived from real dsregcmd captures plus
-// registry and key values (test/support/pc.ts), and the readiness verdict they add up to.
+// registry and key values (sim/fleet/pc.ts), and the readiness verdict they add up to.
 import { describe, expect, it } from 'vitest';
 import { readinessOf, runCheck, runChecks } from '../../../../agent/checks/index.ts';
 import { factsFromCaptures } from '../../../../agent/report/engine.ts';
@@ -7,8 +7,10 @@ import { buildReport } from '../../../../agent/report/engine.ts';
 import { sourceState } from '../../../../agent/probes/source.ts';
 import type { CheckId } from '../../../../protocol/checks.ts';
 import { Report, type Facts, type KeyFacts, type Lang } from '../../../../protocol/report.ts';
-import { domainWithFailingHybridJoin, hybridWithPrt, registeredOnly } from '../../../support/compose.ts';
-import { ATKEY_PRO, FIDO_PROVIDER_CLSID, pcCaptures, type PcSpec } from '../../../support/pc.ts';
+import { domainWithFailingHybridJoin, hybridWithPrt, layout2018, registeredOnly } from '../../../../sim/fleet/compose.ts';
+import { ATKEY_PRO, FIDO_PROVIDER_CLSID, pcCaptures, type PcSpec } from '../../../../sim/fleet/pc.ts';
+import { DSREGCMD_DIR, dsregcmdCapture } from '../../../../sim/fleet/captures.ts';
+import { readdirSync } from 'node:fs';
 
 /** `keys` set here replaces facts.keys directly: the key checks are pure functions of it. */
 function factsOf(spec: Omit<PcSpec, 'keys'> & { keys?: KeyFacts[] | null } = {}): Facts {
@@ -98,8 +100,8 @@ describe('sso.prt', () => {
     expect(check('sso.prt', factsOf()).status).toBe('pass');
     const no = check('sso.prt', factsOf({ dsregcmd: '09b_hybrid-joined_win11-26100_EXCERPT_sso-state_prt-NO_AADSTS90002_author-trimmed.txt' }));
     expect(no.status).toBe('fail');
-    expect(no.detail).toContain('0xc00000d0');
-    expect(no.detail).toContain("invalid_request: AADSTS90002: Tenant 'corp.local' not found.");
+    expect(no.detail).toContain('Attempt Status : 0xc00000d0');
+    expect(no.detail).toContain("Server Error Code : invalid_request; Server Error Description : AADSTS90002: Tenant 'corp.local' not found.");
     const system = check('sso.prt', factsOf({ dsregcmd: '13_MSDOCS_diagnostic-data_prejoin_discover-FAIL_0x801c0021.txt' }));
     expect(system).toMatchObject({ status: 'unknown', detailKey: 'check.sso.prt.system', scope: 'user' });
   });
@@ -165,7 +167,7 @@ describe('key checks', () => {
     expect(denied.detail).toContain('access denied');
   });
 
-  it('key.fingerprint: pass when enrolled, fail with both enrolment ways, unknown without a key', () => {
+  it('key.fingerprint: pass when enrolled, fail with both enrollment ways, unknown without a key', () => {
     expect(check('key.fingerprint', factsOf()).status).toBe('pass');
     const none = check('key.fingerprint', factsOf({ keys: [key({ fingerprintEnrolled: false })] }));
     expect(none.status).toBe('fail');
@@ -183,19 +185,123 @@ describe('key checks', () => {
   });
 });
 
-describe('readiness', () => {
-  it('is ready when no device-scope check fails or is unknown; user and key checks do not block', () => {
-    const facts = factsOf({ keys: null, dsregcmd: factsText().replace('AzureAdPrt : YES', 'AzureAdPrt : NO') });
-    const results = runChecks(facts, 'en');
-    expect(results.find((r) => r.id === 'sso.prt')?.status).toBe('fail');
-    expect(readinessOf(results)).toEqual({ readiness: 'ready', blocking: [] });
+// Issue 12 §2: each class of wrong verdict seen on a real capture, and the same mistake in other checks.
+describe('verdicts on PCs that cannot hold a PRT yet', () => {
+  const domain2018 = layout2018(dsregcmdCapture('16_MSDOCS_device-state_hybrid.txt'), {
+    AzureAdJoined: 'NO',
+    WorkplaceJoined: 'YES',
+    AzureAdPrt: 'NO',
+    NgcSet: 'NO',
+  });
+  const cases = [
+    ['registered only', registeredOnly()],
+    ['domain joined, hybrid join failing', domainWithFailingHybridJoin()],
+    ['domain joined with a work account, 2018 layout', domain2018],
+    ['workgroup', dsregcmdCapture('10_workgroup-not-joined_2020_TRUNCATED.txt')],
+  ] as const;
+
+  it.each(cases)('%s: sso.prt does not apply, and the only fix shown is the join\'s', (_name, text) => {
+    const facts = factsOf({ dsregcmd: text });
+    expect(check('sso.prt', facts)).toMatchObject({ status: 'skip', detailKey: 'check.sso.prt.not-joined', remediation: null });
+    expect(check('signin.last-provider', facts)).toMatchObject({ status: 'warn', remediation: null });
+    const fixes = runChecks(facts, 'en').checks.filter((c) => c.remediation !== null && c.scope !== 'key').map((c) => c.id);
+    expect(fixes).toEqual(['join.state']);
   });
 
-  it('lists failing and unknown device checks as blocking', () => {
+  it('the 2018 layout reads as domain joined with a work account, not as a PC missing its PRT', () => {
+    expect(factsOf({ dsregcmd: domain2018 }).join).toMatchObject({ type: 'domain', workplaceJoined: true, prt: false });
+  });
+});
+
+describe('verdicts on partial pastes', () => {
+  it('an SSO-State-only paste (PRT YES) leaves hybrid.cloud-kerberos unknown, not "not hybrid"', () => {
+    const facts = factsOf({ dsregcmd: '22_entra-joined_2022_SSO-State-only_prt-yes_cloudtgt-yes.txt' });
+    const { unknown } = runChecks(facts, 'en');
+    expect(check('hybrid.cloud-kerberos', facts)).toMatchObject({ status: 'unknown', detailKey: 'check.hybrid.cloud-kerberos.join-unknown' });
+    expect(unknown).toContainEqual({ id: 'hybrid.cloud-kerberos', source: null, collect: 'full-dsregcmd' });
+  });
+
+  it('a missing Device Details section is blamed on the paste, not on the Windows version', () => {
+    const facts = factsOf({ dsregcmd: '22_entra-joined_2022_SSO-State-only_prt-yes_cloudtgt-yes.txt' });
+    const auth = check('join.device-auth', facts);
+    expect(auth).toMatchObject({ status: 'unknown', detailKey: 'check.join.device-auth.no-details' });
+    expect(auth.detail).not.toContain('21H1');
+  });
+
+  it('missing names are said in words, never rendered as "-"', () => {
+    const noTenant = check('join.state', factsOf({ dsregcmd: '06_entra-joined_azure-vm_2021_prt-yes_NO-tenant-or-user-sections_REDACTED.txt' }));
+    expect(noTenant).toMatchObject({ status: 'pass', detail: 'Microsoft Entra joined (this output does not name the tenant).' });
+    const noVersion = check('os.build', factsOf({ registry: { currentVersion: { CurrentBuild: '19045', UBR: 1 } } }));
+    expect(noVersion.detail).toMatch(/^Windows 10 \(build 19045\.1\)/);
+    for (const file of readdirSync(DSREGCMD_DIR).filter((f) => f.endsWith('.txt') && !f.includes('listaccounts'))) {
+      for (const lang of ['en', 'ja'] as const) {
+        for (const c of runChecks(factsOf({ dsregcmd: file }), lang).checks) {
+          expect(`${c.detail} ${c.remediation ?? ''}`, `${file} ${c.id}`).not.toMatch(/ - |\(-\)|: -(?:$|[ ,;.)])|\{\w+\}/);
+        }
+      }
+    }
+  });
+});
+
+describe('the Windows minimum follows the join the PC can reach', () => {
+  it('holds a domain-only PC to hybrid join\'s 2004, a registered or workgroup PC to Entra join\'s 1909', () => {
+    const build1909 = { currentVersion: { CurrentBuild: '18363', UBR: 1556, ReleaseId: '1909' } };
+    const domain = check('os.build', factsOf({ dsregcmd: domainWithFailingHybridJoin(), registry: build1909 }));
+    expect(domain).toMatchObject({ status: 'fail', detailKey: 'check.os.build.too-old-for-hybrid', params: { required: 19041 } });
+    expect(check('os.build', factsOf({ dsregcmd: registeredOnly(), registry: build1909 })).status).toBe('pass');
+  });
+});
+
+describe('fixes name who acts and frame the guide step', () => {
+  it('every remediation starts with the actor and the guide step, in both languages', () => {
+    const facts = factsOf({ dsregcmd: domainWithFailingHybridJoin(), keys: [key({ pinSet: false, fingerprintEnrolled: false })] });
+    const en = runChecks(facts, 'en').checks.filter((c) => c.remediation !== null);
+    expect(en.map((c) => [c.id, c.actor])).toEqual([
+      ['join.state', 'admin'],
+      ['key.fingerprint', 'user'],
+      ['key.pin', 'user'],
+    ]);
+    expect(en[0]?.remediation).toMatch(/^Admin, guide step 4: /);
+    expect(en[1]?.remediation).toMatch(/^User, guide step 2: /);
+    expect(runChecks(facts, 'ja').checks.find((c) => c.id === 'key.fingerprint')?.remediation).toMatch(/^ユーザー、ガイドの手順 2: /);
+  });
+});
+
+describe('readiness', () => {
+  const summary = (facts: Facts) => readinessOf(runChecks(facts, 'en').checks);
+
+  it('is ready only when the PC and the key pass; a user-layer failure shows in its layer alone', () => {
+    const facts = factsOf({ dsregcmd: factsText().replace('AzureAdPrt : YES', 'AzureAdPrt : NO') });
+    expect(runChecks(facts, 'en').checks.find((r) => r.id === 'sso.prt')?.status).toBe('fail');
+    expect(summary(facts)).toEqual({ readiness: 'ready', blocking: [], layers: { device: 'ready', key: 'ready', user: 'not-ready' } });
+  });
+
+  it('counts the key: a key without fingerprint or PIN blocks, an unplugged key keeps the verdict unknown', () => {
+    const bare = summary(factsOf({ keys: [key({ pinSet: false, fingerprintEnrolled: false })] }));
+    expect(bare).toMatchObject({ readiness: 'not-ready', blocking: ['key.fingerprint', 'key.pin'], layers: { device: 'ready', key: 'not-ready' } });
+    const unplugged = runChecks(factsOf({ keys: [] }), 'en');
+    expect(readinessOf(unplugged.checks)).toMatchObject({ readiness: 'unknown', blocking: [], layers: { device: 'ready', key: 'unknown' } });
+    expect(unplugged.unknown).toEqual([
+      { id: 'key.fingerprint', source: null, collect: 'plug-in-key' },
+      { id: 'key.pin', source: null, collect: 'plug-in-key' },
+    ]);
+  });
+
+  it('lists only failed checks as blocking; unknown ones apart, with what would collect them', () => {
     const results = runChecks(factsOf({ registry: { securityKeyPolicy: null, currentVersion: {} } }), 'en');
-    expect(readinessOf(results)).toEqual({ readiness: 'not-ready', blocking: ['os.build', 'policy.security-key'] });
-    const unknownOnly = runChecks(factsOf({ registry: { currentVersion: {} } }), 'en');
-    expect(readinessOf(unknownOnly)).toEqual({ readiness: 'unknown', blocking: ['os.build'] });
+    expect(readinessOf(results.checks)).toMatchObject({ readiness: 'not-ready', blocking: ['policy.security-key'] });
+    expect(results.unknown).toEqual([{ id: 'os.build', source: null, collect: 'see-detail' }]);
+    expect(summary(factsOf({ registry: { currentVersion: {} } }))).toMatchObject({ readiness: 'unknown', blocking: [] });
+  });
+
+  it('never calls what a dsregcmd paste cannot show a blocker', () => {
+    const captures = pcCaptures({ dsregcmd: '10_workgroup-not-joined_2020_TRUNCATED.txt' });
+    const notCollected = { state: sourceState('not-collected', { key: 'reason.dsregcmd-file-only', params: {} }), raw: null };
+    const facts = factsFromCaptures({ ...captures, registry: notCollected, os: notCollected, hid: notCollected }, 'now').facts;
+    const { checks, unknown } = runChecks(facts, 'en');
+    expect(readinessOf(checks)).toMatchObject({ readiness: 'not-ready', blocking: ['join.state'] });
+    expect(unknown.filter((u) => u.source === 'registry').map((u) => u.id)).toEqual(['os.build', 'policy.security-key', 'credprov.fido', 'signin.last-provider']);
+    expect(new Set(unknown.filter((u) => u.source !== null).map((u) => u.collect))).toEqual(new Set(['run-on-pc']));
   });
 
   it('builds a report the schema accepts, in both languages', () => {
@@ -208,7 +314,18 @@ describe('readiness', () => {
       });
       expect(Report.safeParse(report).success).toBe(true);
       expect(report.checks.map((c) => c.id)).toHaveLength(11);
-      for (const c of report.checks) expect(c.detail, c.id).not.toMatch(/\{\w+\}|^(check|fix|reason)\./);
+      for (const c of report.checks) expect(c.detail, c.id).not.toMatch(/\{\w+\}|^(check|fix|reason)\.| - |\(-\)/);
     }
+  });
+
+  it('accepts a report of an agent from before `unknown` and `layers` (the collector stores both)', () => {
+    const report = buildReport(factsOf(), {
+      lang: 'en',
+      agentVersion: '0.1.0',
+      device: { hostname: 'PC', manufacturer: null, model: null, serial: null, uuid: null, user: null },
+      now: new Date(0),
+    });
+    const { unknown: _unknown, layers: _layers, ...older } = report;
+    expect(Report.safeParse({ ...older, checks: older.checks.map(({ actor: _actor, ...c }) => c) }).success).toBe(true);
   });
 });

@@ -4,18 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeDsregcmd, interpretDsregcmd } from '../../../../agent/probes/dsregcmd.ts';
-import { DSREGCMD_DIR } from '../../../support/fixtures.ts';
-
-/** A small seeded PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { DSREGCMD_DIR } from '../../../../sim/fleet/captures.ts';
+import { seededRandom as prng } from '../../../../sim/prng.ts';
 
 const JUNK = ['Waiting for Diagnostics Task to complete...', ':::', 'PS C:\\> ', '| not a banner', '+---', '\t', 'Key:', ': value', '\u00e9\u4e2d\u6587 : \u00fc'];
 

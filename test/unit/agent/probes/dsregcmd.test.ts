@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { interpretDsregcmd } from '../../../../agent/probes/dsregcmd.ts';
 import { parseDsregcmd } from '../../../../agent/probes/dsregcmd/parse.ts';
 import type { JoinFacts, SsoFacts } from '../../../../protocol/report.ts';
-import { DSREGCMD_DIR, dsregcmdCapture } from '../../../support/fixtures.ts';
+import { layout2018 } from '../../../../sim/fleet/compose.ts';
+import { DSREGCMD_DIR, dsregcmdCapture } from '../../../../sim/fleet/captures.ts';
 
 interface Expected {
   join: Partial<JoinFacts>;
@@ -154,17 +155,7 @@ describe('dsregcmd /status captures', () => {
 
   it('reads the 2018 layout: tenant fields in Device State, PRT in User State', () => {
     // No public 2018 capture is stored; this one is built from capture 01's lines in that older layout.
-    const lines = dsregcmdCapture('01_entra-joined_win10-19041_prt-yes_FULL.txt').split('\n');
-    const pick = (key: string) => lines.find((l) => l.trimStart().startsWith(`${key} :`)) ?? '';
-    const banner = (name: string) => ['+' + '-'.repeat(70) + '+', `| ${name.padEnd(69)}|`, '+' + '-'.repeat(70) + '+', ''];
-    const old = [
-      ...banner('Device State'),
-      ...['AzureAdJoined', 'EnterpriseJoined', 'DeviceId', 'TenantName', 'TenantId', 'DomainJoined'].map(pick),
-      '',
-      ...banner('User State'),
-      ...['NgcSet', 'WorkplaceJoined', 'AzureAdPrt', 'EnterprisePrt'].map(pick),
-    ].join('\r\n');
-    const facts = interpretDsregcmd(old);
+    const facts = interpretDsregcmd(layout2018(dsregcmdCapture('01_entra-joined_win10-19041_prt-yes_FULL.txt')));
     expect(facts.ok && facts.join).toMatchObject({
       type: 'entra',
       tenantName: 'INE Security Labs',

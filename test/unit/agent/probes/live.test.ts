@@ -6,8 +6,8 @@ import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDsregcmd, interpretDsregcmd } from '../../../../agent/probes/dsregcmd.ts';
 import { captureRegistry, interpretRegistry, REGISTRY_KEYS } from '../../../../agent/probes/registry.ts';
-import { DSREGCMD_DIR } from '../../../support/fixtures.ts';
-import { regQueryText } from '../../../support/reg-text.ts';
+import { DSREGCMD_DIR } from '../../../../sim/fleet/captures.ts';
+import { regQueryText } from '../../../../sim/fleet/reg-text.ts';
 import { useTmpDir } from '../../../support/tmp.ts';
 
 const tmp = useTmpDir('keyready-live-tools-');

@@ -1,8 +1,9 @@
 // The registry parser on reg-query-shaped text, and the facts the agent derives from it.
 import { describe, expect, it } from 'vitest';
 import { interpretRegQuery, parseRegValues } from '../../../../agent/probes/registry/parse.ts';
-import { FIDO_PROVIDER_CLSID, interpretRegistry, REGISTRY_KEYS } from '../../../../agent/probes/registry.ts';
-import { registryRaw, type RegSpec } from '../../../support/reg-text.ts';
+import { interpretRegistry, REGISTRY_KEYS } from '../../../../agent/probes/registry.ts';
+import { FIDO_PROVIDER_CLSID } from '../../../../protocol/credential-providers.ts';
+import { registryRaw, type RegSpec } from '../../../../sim/fleet/reg-text.ts';
 
 // As Windows 11 prints `reg query "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" /reg:64` (abridged).
 const CURRENT_VERSION = [

@@ -1,0 +1,30 @@
+// The dashboards' socket (/api/live): only a signed-in dashboard of this site may open it.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { rejectUpgrade } from '../shared/http.ts';
+import type { LiveHub } from './live.ts';
+import type { Sessions } from './session.ts';
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+
+export function liveEndpoint(live: LiveHub, sessions: Sessions, closing: () => boolean): UpgradeHandler {
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: false });
+  return async (req, socket, head) => {
+    // Browsers always send Origin: a page from another site must not ride the session cookie.
+    const origin = req.headers.origin;
+    if (origin !== undefined && safeHost(origin) !== req.headers.host) return rejectUpgrade(socket, 403, 'Forbidden');
+    const session = await sessions.verify(req.headers.cookie);
+    if (!session) return rejectUpgrade(socket, 401, 'Unauthorized');
+    if (closing()) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => live.add(ws));
+  };
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,188 @@
+// The collector's composition root: one HTTP(S) server on one port that wires the store to the
+// agents' endpoint (server/) and to the dashboard's API and live socket (api/). /agent is the agents'
+// socket (keyready.v1), /api/live the dashboards', /api/* the HTTP API, /healthz and /metrics for
+// operators, anything else the built dashboard. server/ and api/ never import each other; only this
+// file knows both.
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CLOSE } from '../protocol/messages.ts';
+import { liveEndpoint } from './api/live-endpoint.ts';
+import { LiveHub } from './api/live.ts';
+import { handleApi } from './api/routes.ts';
+import type { Sessions } from './api/session.ts';
+import type { Logger } from './log.ts';
+import type { AdmissionLimits } from './server/admission.ts';
+import { AgentEndpoint } from './server/agent-endpoint.ts';
+import { ChangePublisher } from './server/change-publisher.ts';
+import type { BatcherOptions } from './server/report-batcher.ts';
+import { serveStatic } from './server/static-files.ts';
+import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
+import { createMetrics } from './shared/metrics.ts';
+import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
+import { reportStoreError } from './shared/store-errors.ts';
+import type { Store } from './store/types.ts';
+
+export interface CollectorOptions {
+  store: Store;
+  log: Logger;
+  host: string;
+  port: number;
+  tls: { cert: Buffer; key: Buffer } | null;
+  enrollSecrets: readonly string[];
+  sessions: Sessions;
+  staticRoot: string;
+  admission: AdmissionLimits;
+  /** New agent connections per source address (a flood from one address is shed). */
+  connectionRate: BucketOptions;
+  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  authFailureRate: BucketOptions;
+  loginFailureRate: BucketOptions;
+  batch: BatcherOptions;
+  pingIntervalMs: number;
+  handshakeTimeoutMs: number;
+  resendIntervalMs: number;
+  /** How often this collector says it is alive; one silent for 3 beats is presumed dead. */
+  heartbeatMs: number;
+  /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
+  demo?: boolean;
+}
+
+export interface RunningCollector {
+  instanceId: string;
+  port: number;
+  url: string;
+  /** Graceful: stop accepting, store what is in flight and ack it, close every socket, close the store. */
+  stop(): Promise<void>;
+}
+
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const { store, log } = options;
+  const instanceId = randomUUID();
+  const metrics = createMetrics();
+  let closing = false;
+  const changes = new ChangePublisher(store, metrics, log);
+  const agents = new AgentEndpoint({
+    store,
+    log,
+    metrics,
+    instanceId,
+    enrollSecrets: options.enrollSecrets,
+    admission: options.admission,
+    connectionRate: options.connectionRate,
+    authFailureRate: options.authFailureRate,
+    batch: options.batch,
+    pingIntervalMs: options.pingIntervalMs,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    resendIntervalMs: options.resendIntervalMs,
+    demo: options.demo ?? false,
+    closing: () => closing,
+    deviceChanged: (deviceId) => changes.changed(deviceId),
+  });
+  const live = new LiveHub(store, metrics, log);
+  const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
+  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), metrics, log };
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
+    const url = new URL(req.url ?? '/', 'http://collector');
+    try {
+      if (url.pathname === '/healthz') {
+        const ok = await Promise.race([store.ping().catch(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, false).unref())]);
+        if (!ok) metrics.storeErrors.inc();
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'store unreachable', store: store.kind });
+      }
+      if (url.pathname === '/metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
+        return;
+      }
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await handleApi(apiContext, req, res, url);
+      return await serveStatic(options.staticRoot, url.pathname, req.method ?? 'GET', res);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+      } else if (error instanceof HttpError) {
+        sendError(res, error);
+      } else {
+        reportStoreError(metrics, log, 'request failed', error, { event: 'api.error', path: url.pathname });
+        sendError(res, new HttpError(500, 'internal error; see the collector log'));
+      }
+    }
+  }
+
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = new URL(req.url ?? '/', 'http://collector').pathname;
+    if (path === '/agent') return agents.upgrade(req, socket, head);
+    if (path === '/api/live') {
+      liveUpgrade(req, socket, head).catch(() => rejectUpgrade(socket, 500, 'Internal Server Error'));
+      return;
+    }
+    rejectUpgrade(socket, 404, 'Not Found');
+  });
+  // Slow or idle TLS handshakes must not pin sockets forever.
+  server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
+
+  async function beat(): Promise<void> {
+    const now = new Date();
+    await store.heartbeatInstance(instanceId, now);
+    const swept = await store.sweepOffline(new Date(now.getTime() - 3 * options.heartbeatMs));
+    for (const deviceId of swept) changes.changed(deviceId);
+    if (swept.length > 0) log.info('devices of a silent collector marked offline', { event: 'liveness.sweep', count: swept.length });
+  }
+  await beat();
+  const heartbeat = setInterval(() => {
+    beat().catch((error: unknown) => reportStoreError(metrics, log, 'heartbeat failed', error));
+  }, options.heartbeatMs);
+  heartbeat.unref();
+  agents.start();
+  live.start();
+  // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
+  await store.busReady();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // A deep accept queue lets a reconnect storm wait in the kernel instead of timing out.
+    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `${options.tls ? 'https' : 'http'}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
+
+  let stopped: Promise<void> | null = null;
+  async function shutdown(): Promise<void> {
+    closing = true;
+    clearInterval(heartbeat);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await agents.drainReports();
+    await changes.flush();
+    agents.closeSockets();
+    live.stop(CLOSE.goingAway);
+    // Give close handshakes a moment, then cut whatever is left.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+    agents.terminateSockets();
+    server.closeAllConnections();
+    await agents.drainPresence();
+    await store.releaseInstance(instanceId, new Date());
+    await store.close();
+    log.info('collector stopped', { event: 'collector.stopped', instanceId });
+  }
+
+  return {
+    instanceId,
+    port,
+    url,
+    stop: () => (stopped ??= shutdown()),
+  };
+}

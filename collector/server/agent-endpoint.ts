@@ -1,0 +1,165 @@
+// The agents' socket (/agent, keyready.v1): who may connect (subprotocol, per-address connection
+// rate, failed authentications, capacity) and what stands behind an admitted connection (the hub,
+// the report and presence batchers). Refusals are decided before anything else is done for a
+// connection and cost no store work.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CLOSE, MAX_MESSAGE_BYTES, SUBPROTOCOL } from '../../protocol/messages.ts';
+import type { Logger } from '../log.ts';
+import { rejectUpgrade, remoteAddress } from '../shared/http.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { RateLimiter, type BucketOptions } from '../shared/rate-limit.ts';
+import { reportStoreError } from '../shared/store-errors.ts';
+import type { Store } from '../store/types.ts';
+import { AdmissionControl, type AdmissionLimits } from './admission.ts';
+import { AgentConnection, refuse, type AgentContext } from './agent-connection.ts';
+import { AgentHub } from './agent-hub.ts';
+import { IngestBatcher, type BatcherOptions } from './report-batcher.ts';
+import { PresenceBatcher } from './presence-batcher.ts';
+
+export interface AgentEndpointOptions {
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  instanceId: string;
+  enrollSecrets: readonly string[];
+  admission: AdmissionLimits;
+  /** New agent connections per source address (a flood from one address is shed). */
+  connectionRate: BucketOptions;
+  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  authFailureRate: BucketOptions;
+  batch: BatcherOptions;
+  pingIntervalMs: number;
+  handshakeTimeoutMs: number;
+  resendIntervalMs: number;
+  /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
+  demo: boolean;
+  /** True once shutdown began. */
+  closing: () => boolean;
+  /** A device's row changed: tell the live dashboards. */
+  deviceChanged: (deviceId: string) => void;
+}
+
+/** Logs the first refusal for an address, then counts silently for a minute (a flood is one line). */
+class RefusalLog {
+  readonly #since = new Map<string, { at: number; count: number }>();
+
+  constructor(private readonly log: Logger) {}
+
+  note(address: string, reason: string, now = Date.now()): void {
+    const key = `${reason}\u0000${address}`;
+    const entry = this.#since.get(key);
+    if (entry && now - entry.at < 60_000) {
+      entry.count += 1;
+      return;
+    }
+    if (this.#since.size > 10_000) this.#since.clear();
+    this.log.warn('agent connection refused', { event: 'agent.refused', reason, address, suppressedBefore: entry?.count ?? 0 });
+    this.#since.set(key, { at: now, count: 0 });
+  }
+}
+
+export class AgentEndpoint {
+  readonly #options: AgentEndpointOptions;
+  readonly #hub: AgentHub;
+  readonly #batcher: IngestBatcher;
+  readonly #presence: PresenceBatcher;
+  readonly #admission: AdmissionControl;
+  readonly #connectionRate: RateLimiter;
+  readonly #authFailures: RateLimiter;
+  readonly #refusals: RefusalLog;
+  readonly #context: AgentContext;
+  readonly #sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: true,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  constructor(options: AgentEndpointOptions) {
+    const { store, metrics, log } = options;
+    this.#options = options;
+    this.#hub = new AgentHub(store, metrics, log);
+    this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error) => {
+      if (error) reportStoreError(metrics, log, 'report batch not stored', error, { size });
+      else if (outcomes) log.debug('report batch stored', { event: 'ingest.batch', size });
+    });
+    // Presence is gathered like reports: same window, same batch size.
+    this.#presence = new PresenceBatcher(store, { maxBatch: options.batch.maxBatch, maxDelayMs: options.batch.maxDelayMs });
+    this.#admission = new AdmissionControl(options.admission);
+    this.#connectionRate = new RateLimiter(options.connectionRate);
+    this.#authFailures = new RateLimiter(options.authFailureRate);
+    this.#refusals = new RefusalLog(log);
+    this.#context = {
+      store,
+      instanceId: options.instanceId,
+      enrollSecrets: () => options.enrollSecrets,
+      batcher: this.#batcher,
+      presence: this.#presence,
+      hub: this.#hub,
+      metrics,
+      log,
+      authFailures: this.#authFailures,
+      resendIntervalMs: options.resendIntervalMs,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      closing: options.closing,
+      deviceChanged: options.deviceChanged,
+      demo: options.demo,
+    };
+  }
+
+  start(): void {
+    this.#hub.start(this.#options.pingIntervalMs);
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { metrics } = this.#options;
+    const address = remoteAddress(req);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(SUBPROTOCOL)) return rejectUpgrade(socket, 400, `Bad Request: subprotocol ${SUBPROTOCOL} required`);
+    const flood = this.#connectionRate.take(address);
+    const failures = flood.ok ? this.#authFailures.peek(address) : flood;
+    this.#sockets.handleUpgrade(req, socket, head, (ws) => {
+      if (this.#options.closing()) return refuse(ws, CLOSE.goingAway, 'overloaded', 'collector shutting down', 5_000);
+      if (!failures.ok) {
+        metrics.rejectedConnections.inc({ reason: 'rate-limited' });
+        this.#refusals.note(address, 'rate-limited');
+        return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many connections or failed authentications from this address', failures.retryAfterMs);
+      }
+      const admitted = this.#admission.admit();
+      if (!admitted.ok) {
+        metrics.rejectedConnections.inc({ reason: 'overloaded' });
+        this.#refusals.note(address, 'overloaded');
+        return refuse(ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', admitted.retryAfterMs);
+      }
+      metrics.agentConnections.inc();
+      new AgentConnection(ws, address, this.#context, admitted.authenticated, () => {
+        admitted.release();
+        metrics.agentConnections.dec();
+      });
+    });
+  }
+
+  /** Shutdown: store and acknowledge the reports in flight. */
+  drainReports(): Promise<void> {
+    return this.#batcher.drain();
+  }
+
+  /** Shutdown: stop pinging and ask every agent to go (each reconnects to a live collector). */
+  closeSockets(): void {
+    this.#hub.stop();
+    for (const ws of this.#sockets.clients) ws.close(CLOSE.goingAway, 'collector shutting down');
+  }
+
+  /** Shutdown: cut the sockets whose close handshake did not finish in time. */
+  terminateSockets(): void {
+    for (const ws of this.#sockets.clients) ws.terminate();
+  }
+
+  /** Shutdown: write the last connected/disconnected states. */
+  drainPresence(): Promise<void> {
+    return this.#presence.drain();
+  }
+}

@@ -1,0 +1,138 @@
+// What a batch of reports does to the store, decided in plain code so SQLite and PostgreSQL agree:
+// the engines only read the current state of the batch's devices and write back what this returns.
+import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
+import type { HistoryEntry } from '../../../protocol/api.ts';
+import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
+import type { Readiness, Report } from '../../../protocol/report.ts';
+import type { IncomingReport, StoredOutcome } from '../types.ts';
+import { checkMask } from './check-bits.ts';
+import { READINESS_CODE, searchText, utcDay } from './columns.ts';
+import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
+import { reportBody } from './report-body.ts';
+
+export interface HistoryInsert {
+  deviceId: string;
+  seq: number;
+  at: number;
+  readiness: Readiness;
+  changes: HistoryEntry['changes'];
+}
+
+export interface ReadinessCounts {
+  ready: number;
+  notReady: number;
+  unknown: number;
+}
+
+export interface BatchPlan {
+  outcomes: StoredOutcome[];
+  updates: DeviceUpdate[];
+  history: HistoryInsert[];
+  /** Per UTC day, how the fleet's readiness counts moved (devices leaving one state, entering another). */
+  trend: Map<string, ReadinessCounts>;
+}
+
+const FAILING: ReadonlySet<CheckStatus> = new Set(['fail', 'unknown']);
+
+export function emptyCounts(): ReadinessCounts {
+  return { ready: 0, notReady: 0, unknown: 0 };
+}
+
+export function countKey(readiness: Readiness): keyof ReadinessCounts {
+  return readiness === 'not-ready' ? 'notReady' : readiness;
+}
+
+/**
+ * Applies the batch in (device, seq) order to the given states. Devices the store does not know are
+ * skipped (nothing to attach the report to); a sequence at or below the last stored one is a replay
+ * or a late duplicate and never overwrites newer state.
+ */
+export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap<string, DeviceState>): BatchPlan {
+  const latest = new Map<string, DeviceUpdate>();
+  const history: HistoryInsert[] = [];
+  const trend = new Map<string, ReadinessCounts>();
+  const outcomes: StoredOutcome[] = batch.map((r) => ({ deviceId: r.deviceId, seq: r.seq, inserted: false }));
+  const order = batch.map((_, i) => i).sort((a, b) => compareIncoming(batch[a]!, batch[b]!));
+
+  for (const index of order) {
+    const incoming = batch[index]!;
+    const before = latest.get(incoming.deviceId) ?? current.get(incoming.deviceId);
+    if (!before || incoming.seq <= before.lastSeq) continue;
+    const after = applyReport(before, incoming);
+    const changes = checkChanges(before.checks, after.checks);
+    if (changes.length > 0 || before.readiness !== after.readiness) {
+      history.push({ deviceId: incoming.deviceId, seq: incoming.seq, at: after.lastReport, readiness: after.readiness, changes });
+    }
+    if (before.readiness !== after.readiness) {
+      const delta = trend.get(utcDay(after.lastReport)) ?? emptyCounts();
+      delta[countKey(before.readiness)] -= 1;
+      delta[countKey(after.readiness)] += 1;
+      trend.set(utcDay(after.lastReport), delta);
+    }
+    latest.set(incoming.deviceId, after);
+    outcomes[index]!.inserted = true;
+  }
+  // Whether the body must be written is decided against what is stored, not against an earlier
+  // report of the same batch (that one is never written on its own).
+  const updates = [...latest.values()].map((u) => (u.reportHash === current.get(u.id)?.reportHash ? { ...u, body: null } : u));
+  return { outcomes, updates, history, trend };
+}
+
+function compareIncoming(a: IncomingReport, b: IncomingReport): number {
+  if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdate {
+  const { report } = incoming;
+  const at = incoming.receivedAt.getTime();
+  const checks: CheckStates = {};
+  for (const check of report.checks) checks[check.id] = check.status;
+  // The key the agent's checks judged; a report with no readable key keeps the last key this PC saw.
+  const key = judgedKey(report.facts.keys);
+  const { body, hash } = reportBody(report);
+  const after = {
+    id: before.id,
+    lastSeq: incoming.seq,
+    lastSeen: Math.max(before.lastSeen, at),
+    lastReport: at,
+    hostname: report.device.hostname,
+    // The service may run while nobody is signed in: the last known user stays more useful than none.
+    user: report.device.user ?? before.user,
+    agentVersion: report.agentVersion,
+    readiness: report.readiness,
+    readinessCode: READINESS_CODE[report.readiness],
+    blockingMask: checkMask(report.blocking),
+    failingMask: checkMask(report.checks.filter((c) => FAILING.has(c.status)).map((c) => c.id)),
+    checks,
+    osBuild: report.facts.os.build,
+    joinType: report.facts.join.type,
+    // A key travels with its user: a report without one keeps the last key this PC saw.
+    keyModel: key ? keyModelName(key) : before.keyModel,
+    keyFingerprintEnrolled: key ? key.fingerprintEnrolled : before.keyFingerprintEnrolled,
+    keyPinSet: key ? key.pinSet : before.keyPinSet,
+    keySeenAt: key ? seenAt(report, at) : before.keySeenAt,
+    dropped: incoming.dropped,
+    generatedAt: report.generatedAt,
+    reportHash: hash,
+  };
+  return { ...after, search: searchText(after.hostname, after.user, before.id), body };
+}
+
+function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['changes'] {
+  const changes: HistoryEntry['changes'] = [];
+  for (const [id, to] of Object.entries(after) as [CheckId, CheckStatus][]) {
+    const from = before[id] ?? null;
+    if (from !== to) changes.push({ id, from, to });
+  }
+  return changes;
+}
+
+/**
+ * When the agent saw the key: its report time (a report replayed from the outbox is older than its
+ * arrival), but never later than the arrival, since an agent's clock can run ahead.
+ */
+function seenAt(report: Report, receivedAt: number): number {
+  const generated = Date.parse(report.generatedAt);
+  return Number.isFinite(generated) ? Math.min(generated, receivedAt) : receivedAt;
+}

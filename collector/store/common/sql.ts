@@ -1,0 +1,217 @@
+// The SQL both engines run, written once with `?` placeholders (PostgreSQL's store numbers them):
+// the fixed statements, and the DeviceQuery -> WHERE / ORDER BY / cursor building for lists and
+// exports. The few dialect differences come in as a Dialect; each engine only adds how to execute
+// and how to group statements into transactions.
+import type { DeviceQuery } from '../../../protocol/api.ts';
+import type { NewDevice } from '../types.ts';
+import { checkMask } from './check-bits.ts';
+import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
+
+export type SqlValue = string | number | null;
+export interface SqlPart {
+  sql: string;
+  params: SqlValue[];
+}
+
+
+/** Each sortable field's column; every one has an index on (column, id). */
+const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
+  hostname: 'd.hostname_lc',
+  readiness: 'd.readiness',
+  lastSeen: 'd.last_seen',
+  lastReport: 'd.last_report',
+  osBuild: 'd.os_build',
+  keyModel: 'd.key_model',
+};
+
+/** The filters of a query; the sort and page fields are ignored here. */
+export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offset'>;
+
+/**
+ * WHERE for the filters. `pinSort` is for a page query on SQLite: its planner would otherwise pick an
+ * index matching a filter (say readiness) and sort tens of thousands of rows for a 50-row page; a
+ * unary `+` (SQLite's documented hint) keeps filter terms off indexes so the page walks the sort
+ * field's covering index in order, checks the filters on its entries and stops after one page.
+ */
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds'>, pinSort = false): SqlPart {
+  const conditions: string[] = [];
+  const params: SqlValue[] = [];
+  const col = (name: string) => (pinSort ? `+d.${name}` : `d.${name}`);
+  if (query.readiness !== undefined) {
+    conditions.push(`${col('readiness')} = ?`);
+    params.push(READINESS_CODE[query.readiness]);
+  }
+  if (query.check !== undefined) {
+    conditions.push(`(${col('failing_mask')} & ?) <> 0`);
+    params.push(checkMask([query.check]));
+  }
+  if (query.online !== undefined) {
+    conditions.push(`${col('online')} = ?`);
+    params.push(query.online ? 1 : 0);
+  }
+  if (query.model !== undefined) {
+    conditions.push(`${col('key_model')} = ?`);
+    params.push(query.model);
+  }
+  if (query.tag !== undefined) {
+    const eq = query.tag.indexOf('=');
+    if (eq >= 0) {
+      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?)`);
+      params.push(query.tag.slice(0, eq), query.tag.slice(eq + 1));
+    } else {
+      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ?)`);
+      params.push(query.tag);
+    }
+  }
+  if (query.q !== undefined && query.q !== '') {
+    const ids = dialect.matchingIds(query.q.toLowerCase());
+    conditions.push(`${col('id')} IN (${ids.sql})`);
+    params.push(...ids.params);
+  }
+  return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/**
+ * ORDER BY with the device id as tie-break, so pages never overlap or skip rows of equal keys. Missing
+ * values (no report yet, no key seen) come first ascending and last descending in both engines
+ * (PostgreSQL is told NULLS FIRST/LAST to match SQLite's rule).
+ */
+export function orderClause(query: Pick<DeviceQuery, 'sort' | 'order'>, nullsClause: boolean): string {
+  const column = SORT_COLUMNS[query.sort];
+  const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+  const nulls = nullsClause ? (query.order === 'asc' ? ' NULLS FIRST' : ' NULLS LAST') : '';
+  return `ORDER BY ${column} ${dir}${nulls}, d.id ${dir}`;
+}
+
+/** The sort value of the last row of a page and its id: where the next export page starts. */
+export interface Cursor {
+  value: SqlValue;
+  id: string;
+}
+
+/**
+ * Keyset condition for "rows after this cursor" in the given order, so an export walks 100,000 rows
+ * in pages without OFFSET rescans and without skipping or repeating rows that move meanwhile.
+ */
+export function afterCursor(query: Pick<DeviceQuery, 'sort' | 'order'>, cursor: Cursor): SqlPart {
+  const column = SORT_COLUMNS[query.sort];
+  const cmp = query.order === 'asc' ? '>' : '<';
+  if (cursor.value === null) {
+    // Nulls come first ascending: after them come the remaining nulls, then every non-null.
+    return query.order === 'asc'
+      ? { sql: `((${column} IS NULL AND d.id > ?) OR ${column} IS NOT NULL)`, params: [cursor.id] }
+      : { sql: `(${column} IS NULL AND d.id < ?)`, params: [cursor.id] };
+  }
+  const nullsAfter = query.order === 'desc' ? ` OR ${column} IS NULL` : '';
+  return {
+    sql: `(${column} ${cmp} ? OR (${column} = ? AND d.id ${cmp} ?)${nullsAfter})`,
+    params: [cursor.value, cursor.value, cursor.id],
+  };
+}
+
+/** The sort column's name as selected alongside a row, to build the next cursor. */
+export function sortColumn(query: Pick<DeviceQuery, 'sort'>): string {
+  return SORT_COLUMNS[query.sort];
+}
+
+export interface Dialect {
+  /** A subquery of the ids of devices whose search text (hostname, user, id) contains the lower-case needle. */
+  matchingIds(needle: string): SqlPart;
+  /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
+  greatest: string;
+  /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
+  explicitNulls: boolean;
+  /** Page queries walk the sort index (see whereClause); PostgreSQL's cost-based planner needs no hint. */
+  pinSortIndex: boolean;
+}
+
+export function statements(dialect: Dialect) {
+  const g = dialect.greatest;
+  return {
+    findEnrolled: 'SELECT id, user_name FROM devices WHERE enrol_uuid = ?',
+    reenroll:
+      `UPDATE devices SET token_hash = ?, revoked = 0, demo = ?, hostname = ?, hostname_lc = ?, search = ?, hw_uuid = ?, ` +
+      `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    insertDevice:
+      'INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, ' +
+      'hw_manufacturer, hw_model, agent_version, first_seen, last_seen, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // Every hello carries the tags; rows are rewritten only when they differ (changes = 0 otherwise).
+    setTags: 'UPDATE devices SET tags = ? WHERE id = ? AND tags <> ?',
+    clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
+    insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
+    auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',
+    revoke: 'UPDATE devices SET revoked = 1 WHERE id = ?',
+    connected: `UPDATE devices SET online = 1, instance_id = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    // Only the instance holding the connection may end it: the agent may already be back on another.
+    disconnected: `UPDATE devices SET online = 0, instance_id = NULL, last_seen = ${g}(last_seen, ?) WHERE id = ? AND instance_id = ?`,
+    touch: `UPDATE devices SET last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+    release: 'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 AND instance_id = ?',
+    forgetInstance: 'DELETE FROM instances WHERE id = ?',
+    sweep:
+      'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 ' +
+      'AND (instance_id IS NULL OR instance_id NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?)) RETURNING id',
+    forgetStaleInstances: 'DELETE FROM instances WHERE heartbeat_at < ?',
+    heartbeat:
+      'INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ' +
+      `ON CONFLICT (id) DO UPDATE SET heartbeat_at = ${g}(instances.heartbeat_at, excluded.heartbeat_at)`,
+    lastSeq: 'SELECT last_seq FROM devices WHERE id = ?',
+    readState: `SELECT ${STATE_COLUMNS} FROM devices WHERE id = ?`,
+    updateDevice: `UPDATE devices SET ${UPDATE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`,
+    updateVolatile: `UPDATE devices SET ${VOLATILE_COLUMNS.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`,
+    upsertReport:
+      'INSERT INTO device_reports (device_id, report) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET report = excluded.report',
+    insertHistory: 'INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)',
+    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped, d.report_generated_at FROM devices d WHERE d.id = ?`,
+    report: 'SELECT report FROM device_reports WHERE device_id = ?',
+    history: 'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
+    getSetting: 'SELECT value FROM settings WHERE key = ?',
+    setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    initSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+
+    /** The total and one page of a device list. */
+    list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
+      const where = whereClause(query, dialect);
+      const pageWhere = whereClause(query, dialect, dialect.pinSortIndex);
+      return {
+        count: { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params },
+        page: {
+          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
+          params: [...pageWhere.params, query.limit, query.offset],
+        },
+      };
+    },
+
+    /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
+    exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
+      const where = whereClause(query, dialect, dialect.pinSortIndex);
+      const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
+      const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
+      return {
+        sql:
+          `SELECT ${DEVICE_ROW_COLUMNS}, ${sortColumn(query)} AS sort_value FROM devices d ` +
+          `${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ${orderClause(query, dialect.explicitNulls)} LIMIT ?`,
+        params: [...where.params, ...after.params, limit],
+      };
+    },
+  };
+}
+
+export type Statements = ReturnType<typeof statements>;
+
+/** Parameters of `reenroll`, in its placeholder order: a reinstalled PC keeps its id and gets a new token. */
+export function reenrollParams(device: NewDevice, id: string, user: string | null, now: number): SqlValue[] {
+  const hw = device.hardware;
+  return [
+    device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, user, id),
+    hw.uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, id,
+  ];
+}
+
+/** Parameters of `insertDevice`, in its placeholder order; `uuid` is the enrollment uuid (null when it cannot identify the PC). */
+export function insertDeviceParams(device: NewDevice, id: string, uuid: string | null, now: number): SqlValue[] {
+  const hw = device.hardware;
+  return [
+    id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
+    hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
+  ];
+}

@@ -1,0 +1,75 @@
+// planBatch decides what a batch of reports does to the store, for both engines: which reports count,
+// in which order, what the device row becomes, which history rows and trend deltas it writes.
+import { describe, expect, it } from 'vitest';
+import { planBatch } from '../../../../collector/store/common/batch-plan.ts';
+import type { IncomingReport } from '../../../../collector/store/types.ts';
+import { makeReport, type ReportOptions } from '../../../../sim/fleet/reports.ts';
+import { deviceState as state } from '../../../support/device-state.ts';
+
+const RECEIVED = new Date('2026-11-20T09:00:05Z');
+
+function incoming(deviceId: string, seq: number, options: ReportOptions = {}, receivedAt = RECEIVED): IncomingReport {
+  return { deviceId, seq, receivedAt, dropped: 0, report: makeReport(options) };
+}
+
+describe('planBatch', () => {
+  it('applies each device’s reports in sequence order, whatever order they arrived in', () => {
+    const plan = planBatch(
+      [incoming('a', 2, { statuses: { 'os.build': 'fail' } }), incoming('a', 1), incoming('b', 0)],
+      new Map([['a', state('a', { lastSeq: 0 })], ['b', state('b')]]),
+    );
+    expect(plan.outcomes).toEqual([
+      { deviceId: 'a', seq: 2, inserted: true },
+      { deviceId: 'a', seq: 1, inserted: true },
+      { deviceId: 'b', seq: 0, inserted: true },
+    ]);
+    const a = plan.updates.find((u) => u.id === 'a')!;
+    expect(a.lastSeq).toBe(2);
+    expect(a.readiness).toBe('not-ready');
+    expect(plan.history.filter((h) => h.deviceId === 'a').map((h) => h.seq)).toEqual([1, 2]);
+  });
+
+  it('never lets a replayed or late sequence overwrite newer state, and skips unknown devices', () => {
+    const plan = planBatch([incoming('a', 5), incoming('a', 3), incoming('ghost', 0)], new Map([['a', state('a', { lastSeq: 5 })]]));
+    expect(plan.outcomes.map((o) => o.inserted)).toEqual([false, false, false]);
+    expect(plan.updates).toEqual([]);
+    expect(plan.history).toEqual([]);
+  });
+
+  it('writes history only when a check or the readiness changed, with each change from → to', () => {
+    const ready = state('a', { lastSeq: 0, readiness: 'ready', checks: { 'os.build': 'pass', 'policy.security-key': 'pass' } });
+    const same = planBatch([incoming('a', 1)], new Map([['a', { ...ready, checks: Object.fromEntries(makeReport().checks.map((c) => [c.id, c.status])) }]]));
+    expect(same.history).toEqual([]);
+    const changed = planBatch([incoming('a', 1, { statuses: { 'policy.security-key': 'fail' } })], new Map([['a', ready]]));
+    expect(changed.history).toHaveLength(1);
+    expect(changed.history[0]).toMatchObject({ deviceId: 'a', seq: 1, readiness: 'not-ready', at: RECEIVED.getTime() });
+    expect(changed.history[0]!.changes).toContainEqual({ id: 'policy.security-key', from: 'pass', to: 'fail' });
+  });
+
+  it('moves the day’s readiness counts: one device leaves its old state and enters the new one', () => {
+    const plan = planBatch([incoming('a', 0), incoming('b', 0, { statuses: { 'os.build': 'fail' } })], new Map([['a', state('a')], ['b', state('b', { readiness: 'ready' })]]));
+    expect(Object.fromEntries(plan.trend)).toEqual({ '2026-11-20': { ready: 0, notReady: 1, unknown: -1 } });
+  });
+
+  it('writes the report body only when it differs from the stored one, judged against the store, not the batch', () => {
+    const first = planBatch([incoming('a', 0)], new Map([['a', state('a')]]));
+    const stored = first.updates[0]!;
+    expect(stored.body).not.toBeNull();
+    // The same report again (only generatedAt differs): the row's volatile columns change, the body does not.
+    const again = planBatch([incoming('a', 1, { generatedAt: new Date('2026-11-20T10:00:00Z') })], new Map([['a', { ...state('a', { lastSeq: 0 }), reportHash: stored.reportHash }]]));
+    expect(again.updates[0]).toMatchObject({ body: null, lastSeq: 1, generatedAt: '2026-11-20T10:00:00.000Z' });
+  });
+
+  it('keeps the last known user when a report has none (nobody signed in)', () => {
+    const plan = planBatch([incoming('a', 1, { user: null })], new Map([['a', state('a', { lastSeq: 0, user: 'taro@contoso.co.jp' })]]));
+    expect(plan.updates[0]!.user).toBe('taro@contoso.co.jp');
+    expect(plan.updates[0]!.search).toContain('taro@contoso.co.jp');
+  });
+
+  it('stamps the key as seen at the report’s time, never later than its arrival (an agent clock may run ahead)', () => {
+    const early = planBatch([incoming('a', 0, { generatedAt: new Date('2026-11-20T08:00:00Z') })], new Map([['a', state('a')]]));
+    expect(early.updates[0]!.keySeenAt).toBe(Date.parse('2026-11-20T08:00:00Z'));
+    const ahead = planBatch([incoming('a', 0, { generatedAt: new Date('2026-11-20T12:00:00Z') })], new Map([['a', state('a')]]));
+    expect(ahead.updates[0]!.keySeenAt).toBe(RECEIVED.getTime());
+  });
+});
