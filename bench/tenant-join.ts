@@ -8,7 +8,7 @@ import { syncSchedule, scheduleSeconds, PAGE, type TenantSize } from '../collect
 import type { Device, Fido2Method, RegistrationDetails, SignIn, User } from '../collector/tenant/schemas.ts';
 import { okFact, type TenantSnapshot } from '../collector/tenant/snapshot.ts';
 import type { TenantPcFacts } from '../protocol/tenant.ts';
-import { ATKEY_CARD, ATKEY_PRO, EXCLUDE_GROUP, FETCHED, INCLUDE_GROUP, NOW, TENANT, fido2Config, keyMethod, tapConfig } from '../test/support/tenant-scenarios.ts';
+import { ATKEY_CARD, ATKEY_PRO, EXCLUDE_GROUP, FETCHED, INCLUDE_GROUP, NOW, TENANT, fido2Config, keyMethod, tapConfig } from '../sim/graph/snapshots.ts';
 import { machine, median } from './support/fleet.ts';
 
 const { values } = parseArgs({ options: { pcs: { type: 'string', default: '60000' }, users: { type: 'string', default: '50000' }, runs: { type: 'string', default: '5' } } });

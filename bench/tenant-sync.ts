@@ -4,9 +4,9 @@
 // Run: npx tsx bench/tenant-sync.ts [--users 5000] [--devices 6000] [--signins 70000] [--page 200]
 import { parseArgs } from 'node:util';
 import { syncSchedule, scheduleSeconds } from '../collector/tenant/schedule.ts';
-import { setup, stopFakes } from '../test/support/fake-graph/harness.ts';
-import { policyJson } from '../test/support/fake-graph/fixtures.ts';
-import { ATKEY_PRO, DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP } from '../test/support/tenant-scenarios.ts';
+import { setup, stopFakes } from '../sim/graph/harness.ts';
+import { policyJson } from '../sim/graph/fixtures.ts';
+import { ATKEY_PRO, DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP } from '../sim/graph/snapshots.ts';
 import { machine } from './support/fleet.ts';
 
 const { values } = parseArgs({ options: {

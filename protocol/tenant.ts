@@ -2,6 +2,7 @@
 // Graph snapshot emits per PC × user × key. Verdict ids are reference/graph.md §9.2's; the order of
 // TENANT_VERDICT_IDS is the order reasons are listed in.
 import { z } from 'zod';
+import { ACTORS, type Actor } from './checks.ts';
 import { Evidence, JOIN_TYPES, TextParams } from './report.ts';
 
 export const TENANT_VERDICT_IDS = [
@@ -37,6 +38,39 @@ export const TENANT_LEVELS = ['tenant', 'device', 'user', 'key', 'evidence'] as 
 /** blocker: sign-in will not work; warn: works but unproven or risky; unknown: data missing; ready: proven. */
 export const TENANT_SEVERITIES = ['blocker', 'warn', 'info', 'unknown', 'ready'] as const;
 
+/**
+ * Every tenant fix: who carries it out and the step of the customer's guide it belongs to, like
+ * protocol/checks.ts FIXES (step 1: the admin enables the method; 2: fingerprint; 3: register the key
+ * at aka.ms/mysecurityinfo; 4: sign in on a joined PC).
+ */
+export const TENANT_FIXES = {
+  'tenant.fix.tenant-mismatch': { actor: 'admin', step: 4 },
+  'tenant.fix.fido2-method-disabled': { actor: 'admin', step: 1 },
+  'tenant.fix.fido2-self-service-off': { actor: 'admin', step: 1 },
+  'tenant.fix.policy-target-group-missing': { actor: 'admin', step: 1 },
+  'tenant.fix.device-not-in-entra': { actor: 'helpdesk', step: 4 },
+  'tenant.fix.device-pending-registration': { actor: 'helpdesk', step: 4 },
+  'tenant.fix.device-disabled': { actor: 'admin', step: 4 },
+  'tenant.fix.join-type-mismatch': { actor: 'helpdesk', step: 4 },
+  'tenant.fix.join-type-mismatch.workplace': { actor: 'helpdesk', step: 4 },
+  'tenant.fix.os-too-old-for-join-type': { actor: 'admin', step: 4 },
+  'tenant.fix.user-unknown': { actor: 'user', step: 4 },
+  'tenant.fix.user-not-eligible': { actor: 'admin', step: 1 },
+  'tenant.fix.user-excluded-from-fido2': { actor: 'admin', step: 1 },
+  'tenant.fix.user-not-in-fido2-targets': { actor: 'admin', step: 1 },
+  'tenant.fix.no-security-key-registered': { actor: 'user', step: 3 },
+  'tenant.fix.no-security-key-registered.tap': { actor: 'helpdesk', step: 3 },
+  'tenant.fix.no-security-key-registered.no-mfa': { actor: 'helpdesk', step: 3 },
+  'tenant.fix.no-security-key-registered.admin': { actor: 'admin', step: 3 },
+  'tenant.fix.key-model-blocked': { actor: 'admin', step: 1 },
+  'tenant.fix.key-type-not-allowed': { actor: 'admin', step: 1 },
+  'tenant.fix.key-needs-uv-setup': { actor: 'user', step: 2 },
+  'tenant.fix.plugged-key-not-registered': { actor: 'user', step: 3 },
+  'tenant.fix.signin-not-yet-with-key': { actor: 'user', step: 4 },
+  'tenant.fix.signin-failed-with-key': { actor: 'helpdesk', step: 4 },
+} as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
+export type TenantFixKey = keyof typeof TENANT_FIXES;
+
 export const TenantVerdict = z.object({
   id: z.enum(TENANT_VERDICT_IDS),
   level: z.enum(TENANT_LEVELS),
@@ -44,6 +78,9 @@ export const TenantVerdict = z.object({
   /** Catalogue keys (protocol/i18n/tenant.*.ts) and their parameters; surfaces render them per viewer. */
   textKey: z.string(),
   fixKey: z.string().nullable(),
+  /** Who carries out the fix and its guide step (TENANT_FIXES); null when there is nothing to fix. */
+  actor: z.enum(ACTORS).nullable(),
+  step: z.number().int().min(1).max(4).nullable(),
   params: TextParams,
   /** The values used, the Graph call they came from and when it was read. */
   evidence: Evidence,

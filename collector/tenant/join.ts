@@ -3,7 +3,9 @@
 // No I/O, no clock: `now` is passed in, so the same inputs always give the same answer.
 import type { Evidence, Report } from '../../protocol/report.ts';
 import {
+  TENANT_FIXES,
   TENANT_VERDICT_IDS,
+  type TenantFixKey,
   type Missing,
   type PcAnswer,
   type TenantAnswer,
@@ -78,8 +80,9 @@ class Collector {
   readonly missing: Missing[] = [];
   private oldest: string | null = null;
 
-  add(id: TenantVerdictId, status: TenantVerdict['status'], params: TenantVerdict['params'], evidence: Evidence, fixKey: string | null = null): void {
-    this.verdicts.push({ id, level: LEVEL[id], status, textKey: `tenant.${id}`, fixKey, params, evidence });
+  add(id: TenantVerdictId, status: TenantVerdict['status'], params: TenantVerdict['params'], evidence: Evidence, fixKey: TenantFixKey | null = null): void {
+    const fix = fixKey === null ? null : TENANT_FIXES[fixKey];
+    this.verdicts.push({ id, level: LEVEL[id], status, textKey: `tenant.${id}`, fixKey, actor: fix?.actor ?? null, step: fix?.step ?? null, params, evidence });
   }
 
   /** Records the fact's age; an unknown fact becomes a `tenant-data-unavailable` verdict naming what is missing. */
@@ -371,20 +374,21 @@ export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
   };
 }
 
-/** One answer per PC: the PC's own blockers first (as the report orders them), then the tenant's. */
-export function combinePc(report: Pick<Report, 'readiness' | 'blocking' | 'checks'>, tenant: TenantAnswer | null): PcAnswer {
+/**
+ * One answer per PC: the PC's own blockers first (as the report orders them), then the tenant's. What
+ * the agent could not decide comes from `report.unknown` (with what would collect it), or, from agents
+ * before that field, its unknown checks.
+ */
+export function combinePc(report: Pick<Report, 'readiness' | 'blocking' | 'checks' | 'unknown'>, tenant: TenantAnswer | null): PcAnswer {
   const reasons: PcAnswer['reasons'] = [
     ...report.blocking.map((id) => ({ source: 'pc' as const, id })),
     ...(tenant?.blocking ?? []).map((id) => ({ source: 'tenant' as const, id })),
   ];
-  const missing: Missing[] = [
-    ...report.checks.filter((c) => c.status === 'unknown').map((c) => ({ kind: 'agent-fact' as const, name: c.id })),
-    ...(tenant?.missing ?? []),
-  ];
+  const undecided = report.unknown?.map((u) => `${u.id} (${u.collect})`) ?? report.checks.filter((c) => c.status === 'unknown').map((c) => c.id);
+  const missing: Missing[] = [...undecided.map((name) => ({ kind: 'agent-fact' as const, name })), ...(tenant?.missing ?? [])];
   if (tenant === null) missing.push({ kind: 'error', name: 'Microsoft Graph not configured' });
   if (reasons.length > 0) return { overall: 'blocked', reasons, missing };
-  if (report.readiness === 'unknown' || tenant === null || tenant.overall === 'unknown') {
-    return { overall: tenant === null && report.readiness === 'ready' ? 'ready-not-proven' : 'unknown', reasons, missing };
-  }
-  return { overall: tenant.overall, reasons, missing };
+  if (report.readiness === 'unknown' || tenant?.overall === 'unknown') return { overall: 'unknown', reasons, missing };
+  // Without Graph the agent's "ready" can only mean "not yet proven".
+  return { overall: tenant?.overall ?? 'ready-not-proven', reasons, missing };
 }

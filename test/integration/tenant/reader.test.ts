@@ -7,11 +7,11 @@ import { GraphClient } from '../../../collector/tenant/http.ts';
 import { joinPc, prepare } from '../../../collector/tenant/join.ts';
 import { DEVICES_DELTA } from '../../../collector/tenant/read.ts';
 import { Device } from '../../../collector/tenant/schemas.ts';
-import { FakeClock } from '../../support/fake-graph/clock.ts';
-import { SECOND_UPN, SECOND_USER_ID, devicesJson, fido2MethodsJson, usersJson } from '../../support/fake-graph/fixtures.ts';
-import { ALL_ROLES, setup, stopFakes } from '../../support/fake-graph/harness.ts';
-import type { FakeGraph } from '../../support/fake-graph/server.ts';
-import { DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, UPN, USER_ID, pc } from '../../support/tenant-scenarios.ts';
+import { FakeClock } from '../../../sim/graph/clock.ts';
+import { SECOND_UPN, SECOND_USER_ID, devicesJson, fido2MethodsJson, usersJson } from '../../../sim/graph/fixtures.ts';
+import { ALL_ROLES, setup, stopFakes } from '../../../sim/graph/harness.ts';
+import type { FakeGraph } from '../../../sim/graph/fake-graph.ts';
+import { DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, UPN, USER_ID, pc } from '../../../sim/graph/snapshots.ts';
 
 afterEach(stopFakes);
 

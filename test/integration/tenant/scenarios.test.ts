@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { joinPc, prepare } from '../../../collector/tenant/join.ts';
 import type { TenantAnswer, TenantPcFacts } from '../../../protocol/tenant.ts';
-import { SECOND_UPN, SECOND_USER_ID, devicesJson, policyJson, registrationJson } from '../../support/fake-graph/fixtures.ts';
-import { ALL_ROLES, setup, stopFakes } from '../../support/fake-graph/harness.ts';
-import type { FakeTenant } from '../../support/fake-graph/server.ts';
-import { ATKEY_CARD, ATKEY_PRO, DEFAULT_PROFILE, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, UPN, USER_ID, pc } from '../../support/tenant-scenarios.ts';
+import { SECOND_UPN, SECOND_USER_ID, devicesJson, policyJson, registrationJson } from '../../../sim/graph/fixtures.ts';
+import { ALL_ROLES, setup, stopFakes } from '../../../sim/graph/harness.ts';
+import type { FakeTenant } from '../../../sim/graph/fake-graph.ts';
+import { ATKEY_CARD, ATKEY_PRO, DEFAULT_PROFILE, EXCLUDE_GROUP, INCLUDE_GROUP, NOW, UPN, USER_ID, pc } from '../../../sim/graph/snapshots.ts';
 
 afterEach(stopFakes);
 

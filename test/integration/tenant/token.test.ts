@@ -6,14 +6,14 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates, type TestCertificates } from '../../support/fake-graph/certs.ts';
-import { CLIENT_ID, groupsJson, policyJson } from '../../support/fake-graph/fixtures.ts';
-import { FakeGraph } from '../../support/fake-graph/server.ts';
+import { makeCertificates, type TestCertificates } from '../../../sim/graph/certs.ts';
+import { CLIENT_ID, groupsJson, policyJson } from '../../../sim/graph/fixtures.ts';
+import { FakeGraph } from '../../../sim/graph/fake-graph.ts';
 import { requireTool } from '../../support/prerequisites.ts';
-import { TENANT } from '../../support/tenant-scenarios.ts';
+import { TENANT } from '../../../sim/graph/snapshots.ts';
 
 const openssl = requireTool('openssl', 'openssl');
-const SCRIPT = join(import.meta.dirname, '../../support/fake-graph/acquire-token.ts');
+const SCRIPT = join(import.meta.dirname, '../../support/acquire-token.ts');
 
 function acquire(fake: FakeGraph, certs: TestCertificates): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 // Virtual time for the Graph client and the fake: sleeping advances the clock at once, so a sync that
 // waits minutes for throttling runs in milliseconds and its timestamps are exact.
-import type { Clock } from '../../../collector/tenant/limits.ts';
+import type { Clock } from '../../collector/tenant/limits.ts';
 
 export class FakeClock implements Clock {
   readonly sleeps: number[] = [];

@@ -1,16 +1,16 @@
 // The pure tenant join: one scenario per verdict of reference/graph.md §9.2, each changing one thing in
 // the ready tenant, asserting the verdict, the combined answer and that every text exists in en and ja.
 import { describe, expect, it } from 'vitest';
-import { combinePc, entraUserOf, joinPc, pcFactsFromReport, prepare } from '../../../collector/tenant/join.ts';
-import { unknownFact } from '../../../collector/tenant/snapshot.ts';
-import { tenantEn } from '../../../protocol/i18n/tenant.en.ts';
-import { tenantJa } from '../../../protocol/i18n/tenant.ja.ts';
-import type { TenantAnswer } from '../../../protocol/tenant.ts';
+import { combinePc, entraUserOf, joinPc, pcFactsFromReport, prepare } from '../../../../collector/tenant/join.ts';
+import { unknownFact } from '../../../../collector/tenant/snapshot.ts';
+import { tenantEn } from '../../../../protocol/i18n/tenant.en.ts';
+import { tenantJa } from '../../../../protocol/i18n/tenant.ja.ts';
+import { TENANT_FIXES, type TenantAnswer } from '../../../../protocol/tenant.ts';
 import {
   ATKEY_CARD, ATKEY_PRO, DEFAULT_PROFILE, EXCLUDE_GROUP, FETCHED, INCLUDE_GROUP, NOW, USER_ID,
   device, fido2Config, keyMethod, keySignIn, pc, snapshot, tapConfig, type ScenarioParts,
-} from '../../support/tenant-scenarios.ts';
-import { makeReport } from '../../support/reports.ts';
+} from '../../../../sim/graph/snapshots.ts';
+import { makeReport } from '../../../../sim/fleet/reports.ts';
 
 const join = (parts: ScenarioParts = {}, facts = pc()): TenantAnswer => joinPc(facts, prepare(snapshot(parts)), NOW);
 const ids = (a: TenantAnswer): string[] => a.verdicts.map((v) => v.id);
@@ -41,7 +41,7 @@ describe('tenant join (graph.md §9.2)', () => {
     const a = join({ fido2: fido2Config({ state: 'disabled' }) });
     expect(a.overall).toBe('blocked');
     expect(a.blocking).toEqual(['fido2-method-disabled']);
-    expect(verdict(a, 'fido2-method-disabled')?.fixKey).toBe('tenant.fix.fido2-method-disabled');
+    expect(verdict(a, 'fido2-method-disabled')).toMatchObject({ fixKey: 'tenant.fix.fido2-method-disabled', actor: 'admin', step: 1 });
   });
 
   it('user excluded: exclusion wins over inclusion', () => {
@@ -196,6 +196,8 @@ describe('tenant join (graph.md §9.2)', () => {
     expect(combinePc(pcReport, blocked).reasons).toEqual([{ source: 'pc', id: 'credprov.fido' }, { source: 'tenant', id: 'fido2-method-disabled' }]);
     expect(combinePc({ readiness: 'ready', blocking: [], checks: [] }, join()).overall).toBe('ready-proven');
     expect(combinePc({ readiness: 'ready', blocking: [], checks: [] }, null)).toMatchObject({ overall: 'ready-not-proven' });
+    const unplugged = combinePc({ readiness: 'unknown', blocking: [], checks: [], unknown: [{ id: 'key.fingerprint', source: 'hid', collect: 'plug-in-key' }] }, join());
+    expect(unplugged).toEqual({ overall: 'unknown', reasons: [], missing: [{ kind: 'agent-fact', name: 'key.fingerprint (plug-in-key)' }] });
   });
 
   it('every text key the join emits exists in English and Japanese', () => {
@@ -216,6 +218,7 @@ describe('tenant join (graph.md §9.2)', () => {
       }
     }
     expect(seen.size).toBeGreaterThanOrEqual(18);
+    for (const key of Object.keys(TENANT_FIXES)) expect(Object.hasOwn(tenantEn, key), key).toBe(true);
     expect(Object.keys(tenantJa).sort()).toEqual(Object.keys(tenantEn).sort());
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const [key, text] of Object.entries(tenantEn)) expect(placeholders(tenantJa[key as keyof typeof tenantEn]), key).toEqual(placeholders(text));

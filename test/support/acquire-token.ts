@@ -3,12 +3,12 @@
 // a token through MSAL from KEYREADY_GRAPH_* settings, twice (the second from MSAL's cache), reads the
 // policy with it, and prints what it saw (and, as graph-check would, the permissions missing) as one JSON line.
 import { readFileSync } from 'node:fs';
-import { endpointsFor } from '../../../collector/tenant/clouds.ts';
-import { parseGraphSettings } from '../../../collector/tenant/config.ts';
-import { GraphClient } from '../../../collector/tenant/http.ts';
-import { AuthenticationMethodsPolicy } from '../../../collector/tenant/schemas.ts';
-import { permissionReport } from '../../../collector/tenant/permissions.ts';
-import { MsalTokenSource, parseCertificatePem, tokenRoles } from '../../../collector/tenant/token.ts';
+import { endpointsFor } from '../../collector/tenant/clouds.ts';
+import { parseGraphSettings } from '../../collector/tenant/config.ts';
+import { GraphClient } from '../../collector/tenant/http.ts';
+import { AuthenticationMethodsPolicy } from '../../collector/tenant/schemas.ts';
+import { permissionReport } from '../../collector/tenant/permissions.ts';
+import { MsalTokenSource, parseCertificatePem, tokenRoles } from '../../collector/tenant/token.ts';
 
 const settings = parseGraphSettings({}, process.env);
 if (!settings || settings.credential.kind !== 'certificate') throw new Error('expected certificate settings in KEYREADY_GRAPH_*');

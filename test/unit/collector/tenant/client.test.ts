@@ -1,13 +1,13 @@
 // Graph settings, cloud endpoints, the client-side throttle and the small parsers of the Graph client.
 import { describe, expect, it } from 'vitest';
-import { endpointsFor } from '../../../collector/tenant/clouds.ts';
-import { parseGraphSettings } from '../../../collector/tenant/config.ts';
-import { resourceUnits, retryAfterMs } from '../../../collector/tenant/http.ts';
-import { Throttle } from '../../../collector/tenant/limits.ts';
-import { permissionReport } from '../../../collector/tenant/permissions.ts';
-import { scheduleSeconds, syncSchedule } from '../../../collector/tenant/schedule.ts';
-import { parseCertificatePem } from '../../../collector/tenant/token.ts';
-import { FakeClock } from '../../support/fake-graph/clock.ts';
+import { endpointsFor } from '../../../../collector/tenant/clouds.ts';
+import { parseGraphSettings } from '../../../../collector/tenant/config.ts';
+import { resourceUnits, retryAfterMs } from '../../../../collector/tenant/http.ts';
+import { Throttle } from '../../../../collector/tenant/limits.ts';
+import { permissionReport } from '../../../../collector/tenant/permissions.ts';
+import { scheduleSeconds, syncSchedule } from '../../../../collector/tenant/schedule.ts';
+import { parseCertificatePem } from '../../../../collector/tenant/token.ts';
+import { FakeClock } from '../../../../sim/graph/clock.ts';
 
 const TENANT = '72F988BF-86F1-41AF-91AB-2D7CD011DB47';
 const CLIENT = '0e6a0f6b-5a2c-4c1e-9f3e-3a1d2b4c5d6e';

@@ -1,6 +1,6 @@
 // The fake tenant's data, as Graph returns it. Shapes follow Microsoft's documented examples quoted in
-// reference/graph.md; each constant says which one. Ids match test/support/tenant-scenarios.ts.
-import { ATKEY_PRO, ATKEY_PROS, DEFAULT_PROFILE, DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, TENANT, USER_ID } from '../tenant-scenarios.ts';
+// reference/graph.md; each constant says which one. Ids match sim/graph/snapshots.ts.
+import { ATKEY_PRO, ATKEY_PROS, DEFAULT_PROFILE, DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, TENANT, USER_ID } from './snapshots.ts';
 
 export const CLIENT_ID = '0e6a0f6b-5a2c-4c1e-9f3e-3a1d2b4c5d6e';
 export const SECOND_USER_ID = 'a1b2c3d4-0000-4000-8000-000000000002';

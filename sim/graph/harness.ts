@@ -1,11 +1,11 @@
 // Starts the fake Graph for a test with a virtual clock and a Graph client that gets its token from the
 // fake's own token endpoint (client secret; the MSAL path has its own test), and reads the tenant.
-import { GraphClient } from '../../../collector/tenant/http.ts';
-import { readTenant, type TenantReadResult } from '../../../collector/tenant/read.ts';
-import { UPN, TENANT } from '../tenant-scenarios.ts';
+import { GraphClient } from '../../collector/tenant/http.ts';
+import { readTenant, type TenantReadResult } from '../../collector/tenant/read.ts';
+import { UPN, TENANT } from './snapshots.ts';
 import { FakeClock } from './clock.ts';
 import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, groupsJson, policyJson, registrationJson, signInsJson, usersJson } from './fixtures.ts';
-import { FakeGraph, type FakeTenant } from './server.ts';
+import { FakeGraph, type FakeTenant } from './fake-graph.ts';
 
 export const ALL_ROLES = ['Policy.Read.AuthenticationMethod', 'UserAuthMethod-Passkey.Read.All', 'Device.Read.All', 'GroupMember.Read.All', 'AuditLog.Read.All', 'User.Read.All'];
 
