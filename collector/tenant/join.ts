@@ -52,6 +52,7 @@ const MIN_BUILD = { hybrid: 19041, entra: 18363 } as const;
 const STALE_DAYS = 21;
 /** `methodsRegistered` values that mean "has a security key" (old and new names, §2.2). */
 const KEY_METHODS = new Set(['fido2', 'fido2securitykey', 'passkeydevicebound']);
+export const registersSecurityKey = (methodsRegistered: readonly string[]): boolean => methodsRegistered.some((m) => KEY_METHODS.has(m.toLowerCase()));
 const KEY_SIGN_IN = /fido2|passkey \(device-bound\)/i;
 
 /** Indexes built once per snapshot so joining 60,000 PCs stays linear. */
@@ -248,7 +249,7 @@ function joinRegistration(
     hasKey = (methods?.length ?? 0) > 0;
     ev = { source: methodsFact.source, fetchedAt: methodsFact.fetchedAt, aaguids: (methods ?? []).map((m) => lower(m.aaGuid)) };
   } else if (reg) {
-    hasKey = reg.methodsRegistered.some((m) => KEY_METHODS.has(m.toLowerCase()));
+    hasKey = registersSecurityKey(reg.methodsRegistered);
     ev = { source: snap.registration.source, fetchedAt: snap.registration.fetchedAt, methodsRegistered: reg.methodsRegistered };
   } else {
     const fact = methodsFact ?? (snap.registration.status === 'unknown' ? snap.registration : undefined);

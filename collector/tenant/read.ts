@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Missing } from '../../protocol/tenant.ts';
 import { GraphError, type BatchItemResult, type GraphClient } from './http.ts';
 import { PERMISSIONS, type Read } from './permissions.ts';
-import { WINDOWS_SIGN_IN_APP_ID } from './join.ts';
+import { WINDOWS_SIGN_IN_APP_ID, registersSecurityKey } from './join.ts';
 import {
   AuthenticationMethodsPolicy, Device, Fido2Config, Fido2Method, MemberId, RegistrationDetails, SignIn, TapConfig, User,
 } from './schemas.ts';
@@ -155,7 +155,6 @@ async function readUsers(client: GraphClient, pcUsers: readonly string[]): Promi
 }
 
 const MethodsPage = z.object({ value: z.array(Fido2Method) });
-const KEY_METHODS = /^(fido2|fido2SecurityKey|passKeyDeviceBound)$/i;
 
 /**
  * Only users the registration report does not rule out (a key registered, or not in the report at all):
@@ -164,7 +163,7 @@ const KEY_METHODS = /^(fido2|fido2SecurityKey|passKeyDeviceBound)$/i;
 async function readFido2Methods(client: GraphClient, userIds: readonly string[], registration: TenantSnapshot['registration'], now: () => string): Promise<Map<string, Fact<readonly Fido2Method[]>>> {
   const wanted = userIds.filter((id) => {
     const r = registration.status === 'ok' ? registration.value.get(id) : undefined;
-    return !r || r.methodsRegistered.some((m) => KEY_METHODS.test(m));
+    return !r || registersSecurityKey(r.methodsRegistered);
   });
   const out = new Map<string, Fact<readonly Fido2Method[]>>();
   let results: Map<string, BatchItemResult<z.infer<typeof MethodsPage>>>;
