@@ -1,6 +1,6 @@
 // English texts of the tenant join (collector/tenant/join.ts), in the words of the AuthenTrend guide's
 // steps (step 1: the admin enables the method in Entra ID; step 3: the user registers the key).
-// Kept apart from en.ts until the lead merges it into the catalogue; every key must exist in tenant.ja.ts.
+// Spread into en.ts; every key must exist in tenant.ja.ts.
 export const tenantEn = {
   'tenant.overall.ready-proven': 'Ready: a security-key sign-in on this PC has been seen',
   'tenant.overall.ready-not-proven': 'Ready (not yet proven by a sign-in)',
