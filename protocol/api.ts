@@ -2,7 +2,7 @@
 // these schemas and the dashboard types its responses with them: one definition for both sides.
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
-import { CheckResult, JOIN_TYPES, Layers, READINESS, Report } from './report.ts';
+import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
@@ -96,6 +96,12 @@ export const DeviceDetail = z.object({
 export type DeviceDetail = z.infer<typeof DeviceDetail>;
 
 const ReadinessCounts = z.object({ ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() });
+export type ReadinessCounts = z.infer<typeof ReadinessCounts>;
+
+/** Where a readiness is counted in the summary's counts. */
+export function countKey(readiness: Readiness): keyof ReadinessCounts {
+  return readiness === 'not-ready' ? 'notReady' : readiness;
+}
 
 export const Summary = z.object({
   total: z.number().int(),

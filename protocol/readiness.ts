@@ -1,7 +1,7 @@
 // The readiness rule (protocol/README.md, "The report"), written once: the agent decides a report's
 // verdict with it, the collector judges the fleet with it (with the last key seen on each PC), and
 // the dashboard reads reports of older agents — without `unknown` or `layers` — through it.
-import { COUNTED_SCOPES, type CheckId, type CheckScope, type CheckStatus } from './checks.ts';
+import { CHECK_IDS, COUNTED_SCOPES, type CheckId, type CheckScope, type CheckStatus } from './checks.ts';
 import type { Layers, Readiness, UnknownCheck } from './report.ts';
 
 /** What the rule needs of a check result; the collector's remembered key statuses have only this. */
@@ -56,3 +56,10 @@ export function userLayerWithoutTenant(layer: Readiness): Readiness {
 
 /** The layers in the order surfaces show them: the PC, the key, the user. */
 export const LAYER_NAMES = ['device', 'key', 'user'] as const satisfies readonly (keyof Layers)[];
+
+/** A report's checks with its key checks replaced by the remembered ones (when given), in catalogue order. */
+export function withKeyChecks<T extends CheckState>(checks: readonly T[], keyChecks: readonly T[] | null): T[] {
+  if (keyChecks === null) return [...checks];
+  const merged = [...checks.filter((c) => c.scope !== 'key'), ...keyChecks];
+  return merged.sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
+}

@@ -2,7 +2,7 @@
 // the engines only read the current state of the batch's devices and write back what this returns.
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import { fleetVerdict } from './fleet-verdict.ts';
-import type { HistoryEntry } from '../../../protocol/api.ts';
+import { countKey, type HistoryEntry, type ReadinessCounts } from '../../../protocol/api.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
@@ -19,11 +19,7 @@ export interface HistoryInsert {
   changes: HistoryEntry['changes'];
 }
 
-export interface ReadinessCounts {
-  ready: number;
-  notReady: number;
-  unknown: number;
-}
+export { countKey, type ReadinessCounts };
 
 export interface BatchPlan {
   outcomes: StoredOutcome[];
@@ -35,10 +31,6 @@ export interface BatchPlan {
 
 export function emptyCounts(): ReadinessCounts {
   return { ready: 0, notReady: 0, unknown: 0 };
-}
-
-export function countKey(readiness: Readiness): keyof ReadinessCounts {
-  return readiness === 'not-ready' ? 'notReady' : readiness;
 }
 
 /**

@@ -3,7 +3,7 @@
 // could not be read) is judged by the last report that could. The verdict is recomputed from the
 // checks, never taken from `readiness`/`blocking`, so reports of older agents count by the same rule.
 import type { CheckId } from '../../../protocol/checks.ts';
-import { layersOf, readinessOf, userLayerWithoutTenant, type CheckState } from '../../../protocol/readiness.ts';
+import { layersOf, readinessOf, userLayerWithoutTenant, withKeyChecks, type CheckState } from '../../../protocol/readiness.ts';
 import type { CheckResult, Layers, Readiness, Report } from '../../../protocol/report.ts';
 import type { CheckStates } from './device-state.ts';
 
@@ -24,7 +24,7 @@ export function fleetVerdict(report: Report, rememberedKeyChecks: readonly Check
   const decided = layersOf(report).key !== 'unknown';
   const remembered = !decided && rememberedKeyChecks !== null;
   const keyChecks = decided ? report.checks.filter((c) => c.scope === 'key') : remembered ? [...rememberedKeyChecks] : null;
-  const states: CheckState[] = remembered ? [...report.checks.filter((c) => c.scope !== 'key'), ...rememberedKeyChecks] : report.checks;
+  const states: CheckState[] = withKeyChecks(report.checks, remembered ? rememberedKeyChecks : null);
   const { readiness, blocking, layers } = readinessOf(states);
   const ids = (status: CheckState['status']) => states.filter((c) => c.status === status).map((c) => c.id);
   return {
