@@ -233,49 +233,24 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
   const unknown = unknownOf(report).filter((u) => unknownIds.has(u.id));
   const warnings = checks.filter((c) => c.status === 'warn');
   const passed = checks.filter((c) => c.status === 'pass' || c.status === 'skip');
-  const title = (check: { id: string }) => checkTitle(lang, check.id);
   return (
     <section class="panel next" aria-labelledby="next-title" data-next>
       <h2 id="next-title">{tr('next.title')}</h2>
       {failing.length === 0 && unknown.length === 0 && <p>{tr('next.nothing')}</p>}
-      {failing.length > 0 && (
-        <>
-          <h3>{tr('next.failing')}</h3>
-          <ol data-next="failing">
-            {failing.map((check) => (
-              <li key={check.id} data-check={check.id} data-actor={check.actor ?? undefined}>
-                <strong>{title(check)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
-                {fixIn(lang, check) !== null && <p class="next-fix">{fixIn(lang, check)}</p>}
-              </li>
-            ))}
-          </ol>
-        </>
-      )}
+      {failing.length > 0 && <Advice kind="failing" heading={tr('next.failing')} checks={failing} />}
       {unknown.length > 0 && (
         <>
           <h3>{tr('next.unknown')}</h3>
           <ul data-next="unknown">
             {unknown.map((u) => (
               <li key={u.id} data-check={u.id}>
-                <strong>{title(u)}</strong>: {tr('next.collect', { how: t(lang, `collect.${u.collect}`) })}
+                <strong>{checkTitle(lang, u.id)}</strong>: {tr('next.collect', { how: t(lang, `collect.${u.collect}`) })}
               </li>
             ))}
           </ul>
         </>
       )}
-      {warnings.length > 0 && (
-        <>
-          <h3>{tr('next.warn')}</h3>
-          <ul data-next="warn">
-            {warnings.map((check) => (
-              <li key={check.id} data-check={check.id}>
-                <strong>{title(check)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
-                {fixIn(lang, check) !== null && <p class="next-fix">{fixIn(lang, check)}</p>}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      {warnings.length > 0 && <Advice kind="warn" heading={tr('next.warn')} checks={warnings} />}
       {device.keyRemembered && <p class="note" data-key-remembered>{tr('next.keyRemembered', { time: device.keySeenAt === null ? tr('common.unknown') : formatDateTime(lang, device.keySeenAt) })}</p>}
       <p class="note">{tr('next.userLayer')}</p>
       {passed.length > 0 && (
@@ -284,13 +259,33 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
           <ul>
             {passed.map((check) => (
               <li key={check.id} data-check={check.id}>
-                {title(check)}: {t(lang, `status.${check.status}`)}
+                {checkTitle(lang, check.id)}: {t(lang, `status.${check.status}`)}
               </li>
             ))}
           </ul>
         </details>
       )}
     </section>
+  );
+}
+
+/** Checks with what they found and the fix (who acts, guide step); failures numbered, in the order to take them. */
+function Advice({ kind, heading, checks }: { kind: 'failing' | 'warn'; heading: string; checks: readonly CheckResult[] }) {
+  const { lang } = useApp();
+  const items = checks.map((check) => {
+    const fix = fixIn(lang, check);
+    return (
+      <li key={check.id} data-check={check.id} data-actor={check.actor ?? undefined}>
+        <strong>{checkTitle(lang, check.id)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
+        {fix !== null && <p class="next-fix">{fix}</p>}
+      </li>
+    );
+  });
+  return (
+    <>
+      <h3>{heading}</h3>
+      {kind === 'failing' ? <ol data-next={kind}>{items}</ol> : <ul data-next={kind}>{items}</ul>}
+    </>
   );
 }
 
