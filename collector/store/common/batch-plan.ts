@@ -19,7 +19,8 @@ export interface HistoryInsert {
   changes: HistoryEntry['changes'];
 }
 
-export { countKey, type ReadinessCounts };
+// The engines and the trend writer name the counts through the planner, which moves them.
+export type { ReadinessCounts };
 
 export interface BatchPlan {
   outcomes: StoredOutcome[];

@@ -2,11 +2,11 @@
 // counts grouped by (readiness, online, key model, fingerprint), counts per distinct blocking mask,
 // and the per-day readiness table.
 import { z } from 'zod';
-import type { Summary } from '../../../protocol/api.ts';
+import { countKey, type Summary } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { checksInMask } from './check-bits.ts';
 import { Int, readinessFromCode, utcDay } from './columns.ts';
-import { countKey, emptyCounts, type ReadinessCounts } from './batch-plan.ts';
+import { emptyCounts, type ReadinessCounts } from './batch-plan.ts';
 
 /** Days shown by the trend chart, today included. */
 export const TREND_DAYS = 30;

@@ -228,7 +228,8 @@ function fixIn(lang: Lang, check: CheckResult): string | null {
 function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: Report; checks: readonly CheckResult[] }) {
   const { lang, tr } = useApp();
   const { device } = detail;
-  const failing = [...checks.filter((c) => c.status === 'fail')].sort((a, b) => Number(a.scope === 'user') - Number(b.scope === 'user'));
+  // Failures of the layers that count first; a user-layer failure (not counted yet) after them.
+  const failing = checks.filter((c) => c.status === 'fail').sort((a, b) => Number(a.scope === 'user') - Number(b.scope === 'user'));
   const unknownIds = new Set(checks.filter((c) => c.status === 'unknown').map((c) => c.id));
   const unknown = unknownOf(report).filter((u) => unknownIds.has(u.id));
   const warnings = checks.filter((c) => c.status === 'warn');
