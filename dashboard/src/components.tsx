@@ -13,16 +13,31 @@ export function ReadinessBadge({ readiness }: { readiness: Readiness }) {
   return <span class={`badge readiness-${readiness}`}>{t(lang, `readiness.${readiness}`)}</span>;
 }
 
-/** The three layers side by side, so the one holding a PC back stands out. */
-export function LayerBadges({ layers }: { layers: Layers }) {
+const LAYER_MARKS: Readonly<Record<Readiness, string>> = { ready: '✓', 'not-ready': '✗', unknown: '?' };
+
+/**
+ * The three layers side by side, so the one holding a PC back stands out. `compact` (a list row)
+ * marks each state with a symbol beside its colour, the full words in the tooltip and for screen readers.
+ */
+export function LayerBadges({ layers, compact = false }: { layers: Layers; compact?: boolean }) {
   const { lang, tr } = useApp();
   return (
     <span class="layers">
-      {LAYER_NAMES.map((layer) => (
-        <span key={layer} class={`badge readiness-${layers[layer]}`} data-layer={layer} data-state={layers[layer]}>
-          {tr('layer.label', { layer: tr(`layer.${layer}`), state: t(lang, `readiness.${layers[layer]}`) })}
-        </span>
-      ))}
+      {LAYER_NAMES.map((layer) => {
+        const label = tr('layer.label', { layer: tr(`layer.${layer}`), state: t(lang, `readiness.${layers[layer]}`) });
+        return (
+          <span key={layer} class={`badge readiness-${layers[layer]}`} data-layer={layer} data-state={layers[layer]} title={compact ? label : undefined}>
+            {compact ? (
+              <>
+                <span aria-hidden="true">{`${tr(`layer.${layer}`)} ${LAYER_MARKS[layers[layer]]}`}</span>
+                <span class="sr-only">{label}</span>
+              </>
+            ) : (
+              label
+            )}
+          </span>
+        );
+      })}
     </span>
   );
 }

@@ -190,6 +190,10 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const rows = csv.trim().split(/\r?\n/).slice(1);
     expect(rows).toHaveLength(list.total);
     for (const device of list.items) expect(csv).toContain(device.deviceId);
+    // Failed and not-collected checks are filtered apart; each row shows its layers.
+    expect(await page.getByLabel('Not collected').inputValue()).toBe('');
+    expect(await page.locator('tbody tr').first().locator('[data-layer]').count()).toBe(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-devices.png'), fullPage: true });
   });
 
   it('is usable from the keyboard, with visible focus, and fits a laptop screen', async () => {

@@ -260,7 +260,7 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
                 <ReadinessBadge readiness={row.readiness} />
               </td>
               <td>
-                <LayerBadges layers={row.layers} />
+                <LayerBadges layers={row.layers} compact />
               </td>
               <td class="blocking">{row.blocking.map((id) => checkTitle(lang, id)).join(', ')}</td>
               <td>
