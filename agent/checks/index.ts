@@ -1,6 +1,6 @@
 // Runs every check of protocol/checks.ts on one set of facts and renders the results in a language.
 // Readiness is decided here and nowhere else (the rule is in protocol/README.md, "Readiness").
-import { CHECK_IDS, CHECKS, FIXES, isFixKey, type CheckId } from '../../protocol/checks.ts';
+import { CHECK_IDS, CHECKS, fixActor, type CheckId } from '../../protocol/checks.ts';
 import { remediationText, t } from '../../protocol/i18n/index.ts';
 import type { CheckResult, Facts, Lang, UnknownCheck } from '../../protocol/report.ts';
 import { credprovFido } from './credprov-fido.ts';
@@ -46,7 +46,7 @@ function resultOf(id: CheckId, v: Verdict, lang: Lang): CheckResult {
     remediationKey: v.remediationKey,
     params: v.params,
     evidence: v.evidence,
-    actor: v.remediationKey !== null && isFixKey(v.remediationKey) ? FIXES[v.remediationKey].actor : null,
+    actor: fixActor(v.remediationKey),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DeviceDetail, DeviceRow, HistoryEntry } from '../../../protocol/api.ts';
-import { CHECK_GROUPS, CHECKS } from '../../../protocol/checks.ts';
+import { CHECK_GROUPS, CHECKS, fixActor } from '../../../protocol/checks.ts';
 import { isMessageKey, remediationText, t } from '../../../protocol/i18n/index.ts';
 import { unknownOf, withKeyChecks } from '../../../protocol/readiness.ts';
 import type { CheckResult, Evidence, Lang, Report } from '../../../protocol/report.ts';
@@ -276,7 +276,7 @@ function Advice({ kind, heading, checks }: { kind: 'failing' | 'warn'; heading: 
   const items = checks.map((check) => {
     const fix = fixIn(lang, check);
     return (
-      <li key={check.id} data-check={check.id} data-actor={check.actor ?? undefined}>
+      <li key={check.id} data-check={check.id} data-actor={check.actor ?? fixActor(check.remediationKey) ?? undefined}>
         <strong>{checkTitle(lang, check.id)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
         {fix !== null && <p class="next-fix">{fix}</p>}
       </li>
