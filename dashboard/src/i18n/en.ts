@@ -32,7 +32,7 @@ export const en = {
   'overview.total': 'PCs',
   'overview.online': 'Online',
   'overview.offline': 'Offline',
-  'overview.readyShare': '{percent}% of PCs: the user can sign in with their ATKey today (the PC and the key are ready).',
+  'overview.readyShare': '{percent}% of PCs are ready: their user can sign in with their ATKey today (the PC and the key are both ready).',
   'overview.layers': 'Which layer holds PCs back',
   'overview.layersHint': 'Each layer alone. Select a number to see those PCs.',
   'overview.layersKeyNote': 'The key is the last one seen on each PC: a key its user has unplugged counts by its state when last seen.',

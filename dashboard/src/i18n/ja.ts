@@ -34,7 +34,7 @@ export const ja: Record<keyof typeof en, string> = {
   'overview.total': 'PC',
   'overview.online': 'オンライン',
   'overview.offline': 'オフライン',
-  'overview.readyShare': 'PC の {percent}%: ユーザーが今日 ATKey でサインインできます (PC とキーが準備完了)。',
+  'overview.readyShare': 'PC の {percent}% が準備完了: ユーザーは今日 ATKey でサインインできます (PC とキーの両方が準備完了)。',
   'overview.layers': 'PC を止めている層',
   'overview.layersHint': '層ごとの状態です。数字を選択するとその PC を表示します。',
   'overview.layersKeyNote': 'キーは各 PC で最後に確認したものです。ユーザーが抜いたキーは、最後に確認した状態で数えます。',
