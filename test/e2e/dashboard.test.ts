@@ -14,6 +14,8 @@ import { remediationText, t } from '../../protocol/i18n/index.ts';
 import { registeredOnly } from '../../sim/fleet/compose.ts';
 import { FIDO_PROVIDER_CLSID, type PcSpec } from '../../sim/fleet/pc.ts';
 import { pcReport } from '../../sim/fleet/pc-report.ts';
+import { makeReport } from '../../sim/fleet/reports.ts';
+import type { Report } from '../../protocol/report.ts';
 import { SimAgent } from '../../sim/fleet/sim-agent.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
@@ -58,7 +60,8 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
   const foreignRequests: string[] = [];
   const fleet = new Map<string, FleetAgent>();
 
-  async function addAgent(hostname: string, pc: PcSpec): Promise<FleetAgent> {
+  /** `report` replaces the simulated PC's report, e.g. with one an older agent would send. */
+  async function addAgent(hostname: string, pc: PcSpec, report?: () => Report): Promise<FleetAgent> {
     const index = fleet.size;
     const hardware = { uuid: `e2e00000-0000-4000-8000-${String(index).padStart(12, '0')}`, serial: `SN${index}`, manufacturer: 'LENOVO', model: '21HD' };
     const entry: FleetAgent = {
@@ -68,7 +71,7 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
         hostname,
         hardware,
         tags: { site: index % 2 === 0 ? 'tokyo' : 'osaka' },
-        makeReport: () => pcReport(entry.pc, { ...hardware, hostname, user: `user${index}@contoso.co.jp` }),
+        makeReport: report ?? (() => pcReport(entry.pc, { ...hardware, hostname, user: `user${index}@contoso.co.jp` })),
       }),
     };
     fleet.set(hostname, entry);
@@ -100,6 +103,8 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const away = await addAgent('PC-AWAY-01', KEY_NOTHING);
     away.pc = KEY_UNPLUGGED;
     await away.agent.report();
+    // An agent from before `unknown` and `layers`, whose policy could not be read.
+    await addAgent('PC-OLD-AGENT-01', READY, () => makeReport({ hostname: 'PC-OLD-AGENT-01', legacy: true, statuses: { 'policy.security-key': 'unknown' } }));
 
     browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
@@ -168,9 +173,10 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const percent = Math.round((3 / summary.total) * 100);
     expect(await page.locator('[data-headline]').textContent()).toContain(`${percent}%`);
     expect(await page.locator('a[data-layer="key"][data-state="not-ready"]').textContent()).toBe('3');
-    // No check of these PCs is merely unknown, so the blocking chart and the unknown filter do not meet.
+    // The old agent's unread policy is listed apart, never counted as blocking (the chart says 4, not 5).
     const unknownPolicy = await api('/api/devices?unknown=policy.security-key', (b) => DeviceList.parse(b));
-    expect(unknownPolicy.total).toBe(0);
+    expect(unknownPolicy.items.map((d) => d.hostname)).toEqual(['PC-OLD-AGENT-01']);
+    expect(unknownPolicy.items[0]).toMatchObject({ readiness: 'unknown', blocking: [], failing: [], layers: { device: 'unknown', key: 'ready' } });
     const away = (await api('/api/devices?q=PC-AWAY-01', (b) => DeviceList.parse(b))).items[0]!;
     expect(away).toMatchObject({ readiness: 'not-ready', keyRemembered: true, layers: { device: 'ready', key: 'not-ready' }, blocking: expect.arrayContaining(['key.fingerprint']) });
   });
@@ -281,6 +287,14 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device-next-ja.png'), fullPage: true });
     await page.getByLabel('言語').selectOption('en');
     await box.locator('h2', { hasText: 'What to do next' }).waitFor();
+  });
+
+  it('shows an older agent’s report sensibly: its unread check under what could not be checked, not as a failure', async () => {
+    const { agent } = fleet.get('PC-OLD-AGENT-01')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await page.locator('section[data-next] [data-next="unknown"] li[data-check="policy.security-key"]').waitFor();
+    expect(await page.locator('section[data-next] [data-next="failing"]').count()).toBe(0);
+    expect(await page.locator('.device-header .badge').first().textContent()).toBe('Unknown');
   });
 
   it('says on the PC page that an unplugged key counts by its state when last seen', async () => {
