@@ -1,6 +1,6 @@
 // The readiness rule (protocol/README.md, "The report"), written once: the agent decides a report's
 // verdict with it, the collector judges the fleet with it (with the last key seen on each PC), and
-// the dashboard reads reports of older agents — without `unknown` or `layers` — through it.
+// the dashboard reads reports of older agents — without `unknown` — through it.
 import { CHECK_IDS, COUNTED_SCOPES, type CheckId, type CheckScope, type CheckStatus } from './checks.ts';
 import type { Layers, Readiness, UnknownCheck } from './report.ts';
 
@@ -33,11 +33,6 @@ export function readinessOf(results: readonly CheckState[]): Verdict {
   const readiness: Readiness = counted.includes('not-ready') ? 'not-ready' : counted.includes('unknown') ? 'unknown' : 'ready';
   const blocking = results.filter((r) => COUNTED_SCOPES.includes(r.scope) && r.status === 'fail').map((r) => r.id);
   return { readiness, blocking, layers };
-}
-
-/** The report's layers; an agent before them sent only its checks, which decide them the same way. */
-export function layersOf(report: { readonly layers?: Layers; readonly checks: readonly CheckState[] }): Layers {
-  return report.layers ?? readinessOf(report.checks).layers;
 }
 
 /** The report's undecided checks; an agent before the list sent none, so each says "see the detail". */

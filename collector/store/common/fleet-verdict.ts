@@ -1,9 +1,10 @@
 // The fleet's verdict on one PC: the agent's rule (protocol/readiness.ts) applied to its latest
 // report, except that a key layer the report could not decide (the key is in its user's pocket, or
 // could not be read) is judged by the last report that could. The verdict is recomputed from the
-// checks, never taken from `readiness`/`blocking`, so reports of older agents count by the same rule.
+// checks, never taken from `readiness`, `blocking` or `layers`, so reports of older agents (and of any
+// agent whose fields disagree with its checks) count by the same rule.
 import type { CheckId } from '../../../protocol/checks.ts';
-import { layersOf, readinessOf, userLayerWithoutTenant, withKeyChecks, type CheckState } from '../../../protocol/readiness.ts';
+import { readinessOf, userLayerWithoutTenant, withKeyChecks, type CheckState } from '../../../protocol/readiness.ts';
 import type { CheckResult, Layers, Readiness, Report } from '../../../protocol/report.ts';
 import type { CheckStates } from './device-state.ts';
 
@@ -21,7 +22,7 @@ export interface FleetVerdict {
 }
 
 export function fleetVerdict(report: Report, rememberedKeyChecks: readonly CheckResult[] | null): FleetVerdict {
-  const decided = layersOf(report).key !== 'unknown';
+  const decided = readinessOf(report.checks).layers.key !== 'unknown';
   const remembered = !decided && rememberedKeyChecks !== null;
   const keyChecks = decided ? report.checks.filter((c) => c.scope === 'key') : remembered ? [...rememberedKeyChecks] : null;
   const states: CheckState[] = withKeyChecks(report.checks, remembered ? rememberedKeyChecks : null);

@@ -1,7 +1,7 @@
 // The one readiness rule (protocol/readiness.ts): what the agent decides, what the collector and the
 // dashboard derive from an older agent's report that has no `unknown` or `layers`.
 import { describe, expect, it } from 'vitest';
-import { layersOf, readinessOf, unknownOf, userLayerWithoutTenant, withKeyChecks } from '../../../protocol/readiness.ts';
+import { readinessOf, unknownOf, userLayerWithoutTenant, withKeyChecks } from '../../../protocol/readiness.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
 
 describe('the readiness rule', () => {
@@ -16,7 +16,7 @@ describe('the readiness rule', () => {
     const legacy = makeReport({ legacy: true, statuses: { 'policy.security-key': 'unknown', 'key.pin': 'fail' } });
     expect(legacy.layers).toBeUndefined();
     expect(legacy.unknown).toBeUndefined();
-    expect(layersOf(legacy)).toEqual({ device: 'unknown', key: 'not-ready', user: 'ready' });
+    expect(readinessOf(legacy.checks).layers).toEqual({ device: 'unknown', key: 'not-ready', user: 'ready' });
     expect(unknownOf(legacy)).toEqual([{ id: 'policy.security-key', source: null, collect: 'see-detail' }]);
     // A current report's own fields win.
     const current = makeReport({ statuses: { 'policy.security-key': 'unknown' } });
