@@ -48,3 +48,25 @@ CREATE INDEX devices_failing ON devices (failing_mask);
 `,
   };
 }
+
+/**
+ * Version 4 in both engines: the fleet's verdict by layer (protocol/README.md, "The fleet"). The
+ * failing mask now holds only failed checks and the unknown mask the undecided ones; every stored
+ * report hash is cleared so each device's next report, even an unchanged one, rewrites its row by
+ * the new rule (until then a row keeps its old verdict, with its layers unknown).
+ */
+export const fleetLayersMigration: Migration = {
+  version: 4,
+  name: 'fleet verdict by layer: unknown checks apart, the last key seen judged',
+  sql: `
+ALTER TABLE devices ADD COLUMN unknown_mask INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN layer_device SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN layer_key SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN layer_user SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN key_remembered SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN key_checks TEXT;
+CREATE INDEX devices_layers ON devices (layer_device, layer_key, layer_user);
+CREATE INDEX devices_unknown ON devices (unknown_mask);
+UPDATE devices SET report_hash = NULL;
+`,
+};
