@@ -11,6 +11,7 @@ import { startCollector } from './app.ts';
 import { hashPassword, randomSecret } from './shared/credentials.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
+import { graphCheck } from './tenant/graph-check.ts';
 
 const SETTING_ENROLL_SECRET = 'enroll.secret';
 const SETTING_SESSION_KEY = 'session.key';
@@ -63,6 +64,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 async function main(): Promise<void> {
   const { command, config } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
+  if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
   const tls = readTls(config);
   const log = createLogger(config.logLevel);
   const store = await openStore(config.db, { log });

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { firstIssue } from '../protocol/zod-issue.ts';
 import { parseStoreUrl } from './store/index.ts';
+import { GRAPH_FLAGS, parseGraphSettings, type GraphFlag, type GraphSettings } from './tenant/config.ts';
 
 interface FlagSpec {
   env: string;
@@ -31,6 +32,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
+  // Validated by tenant/config.ts, not by ConfigSchema: the tenant join owns its rules.
+  ...GRAPH_FLAGS,
 };
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -83,6 +86,8 @@ export interface Config {
   /** Label enrolled PCs as demo data (a simulated fleet). */
   demo: boolean;
   dashboardDir: string;
+  /** The tenant join (Microsoft Graph); null when no tenant id is configured. */
+  graph: GraphSettings | null;
 }
 
 /** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
@@ -91,7 +96,7 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'help';
+  command: 'start' | 'reset-admin-password' | 'graph-check' | 'help';
   config: Config;
 }
 
@@ -109,6 +114,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') command = 'help';
     else if (arg === 'reset-admin-password' && i === 0) command = 'reset-admin-password';
+    else if (arg === 'graph-check' && i === 0) command = 'graph-check';
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -131,6 +137,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     throw new ConfigError(`${where}${issue?.message ?? 'invalid options'}`);
   }
   const c = parsed.data;
+  const graph = parseGraph(raw, env);
   const dataDir = resolve(cwd, c['data-dir']);
   // SQLite paths are made absolute here, so the printed location is the one really used.
   const location = c.db ? parseStoreUrl(c.db) : { kind: 'sqlite' as const, path: resolve(dataDir, 'keyready.sqlite') };
@@ -152,8 +159,19 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       logLevel: c['log-level'],
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
+      graph: graph && graph.credential.kind === 'certificate' ? { ...graph, credential: { kind: 'certificate', path: resolve(cwd, graph.credential.path) } } : graph,
     },
   };
+}
+
+function parseGraph(raw: Record<string, string | string[]>, env: NodeJS.ProcessEnv): GraphSettings | null {
+  const flags: Partial<Record<GraphFlag, string>> = {};
+  for (const name of Object.keys(GRAPH_FLAGS) as GraphFlag[]) if (typeof raw[name] === 'string') flags[name] = raw[name];
+  try {
+    return parseGraphSettings(flags, env);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : 'invalid Graph settings');
+  }
 }
 
 /** The database location without a password, for printing. */
@@ -175,6 +193,7 @@ export function helpText(): string {
     '',
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
+    '       keyready-collector graph-check [--graph-… options]   (checks the Microsoft Graph credentials and permissions)',
     '',
     'Options (each also as an environment variable):',
   ];
