@@ -3,6 +3,7 @@
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
 import { coveringIndexesMigration, fleetLayersMigration, type Migration } from '../common/migration.ts';
+import { tenantSnapshotMigration } from '../common/tenant.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -99,4 +100,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   },
   coveringIndexesMigration(true),
   fleetLayersMigration,
+  tenantSnapshotMigration,
 ];
