@@ -24,6 +24,7 @@ import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
 import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
+import { startTenant, type TenantOptions } from './tenant/start.ts';
 
 export interface CollectorOptions {
   store: Store;
@@ -48,6 +49,8 @@ export interface CollectorOptions {
   heartbeatMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo?: boolean;
+  /** The Microsoft Graph tenant join; absent or null when not configured. */
+  tenant?: TenantOptions | null;
 }
 
 export interface RunningCollector {
@@ -83,7 +86,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), metrics, log };
+  const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
+  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), metrics, log, tenant: tenant?.view ?? null };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -163,6 +167,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   async function shutdown(): Promise<void> {
     closing = true;
     clearInterval(heartbeat);
+    await tenant?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await agents.drainReports();

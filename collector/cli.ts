@@ -12,6 +12,7 @@ import { hashPassword, randomSecret } from './shared/credentials.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
 import { graphCheck } from './tenant/graph-check.ts';
+import { tenantOptions } from './tenant/configure.ts';
 
 const SETTING_ENROLL_SECRET = 'enroll.secret';
 const SETTING_SESSION_KEY = 'session.key';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
+    tenant: tenantOptions(config),
   });
 
   const ws = collector.url.replace(/^http/, 'ws');

@@ -34,6 +34,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
   // Validated by tenant/config.ts, not by ConfigSchema: the tenant join owns its rules.
   ...GRAPH_FLAGS,
+  'graph-poll-interval': { env: 'KEYREADY_GRAPH_POLL_MS', help: 'how often the tenant poller looks for due Graph reads and new users, in ms (default 60000)' },
 };
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -63,6 +64,7 @@ const ConfigSchema = z
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
+    'graph-poll-interval': Int(100, 3_600_000).default(60_000),
   })
   .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
 
@@ -88,6 +90,7 @@ export interface Config {
   dashboardDir: string;
   /** The tenant join (Microsoft Graph); null when no tenant id is configured. */
   graph: GraphSettings | null;
+  graphPollMs: number;
 }
 
 /** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
@@ -159,6 +162,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       logLevel: c['log-level'],
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
+      graphPollMs: c['graph-poll-interval'],
       graph: graph && graph.credential.kind === 'certificate' ? { ...graph, credential: { kind: 'certificate', path: resolve(cwd, graph.credential.path) } } : graph,
     },
   };

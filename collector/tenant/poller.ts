@@ -43,6 +43,8 @@ export interface PollerOptions {
   /** Users seen on PCs (UPN or object id): only their keys and sign-ins are read. */
   readonly pcUsers: () => Promise<readonly string[]>;
   readonly onError?: (error: unknown) => void;
+  /** Between ticks (default TICK_MS); the lease lasts three. */
+  readonly tickMs?: number;
 }
 
 export interface TickResult {
@@ -64,7 +66,7 @@ export class TenantPoller {
   async tick(): Promise<TickResult> {
     const { store, tenantId, clock } = this.o;
     const nowMs = clock.now();
-    if (!(await store.claimTenantLease(tenantId, this.o.holder, new Date(nowMs), new Date(nowMs + LEASE_MS)))) return { leader: false, jobs: [], keyReads: [] };
+    if (!(await store.claimTenantLease(tenantId, this.o.holder, new Date(nowMs), new Date(nowMs + (this.o.tickMs ? 3 * this.o.tickMs : LEASE_MS))))) return { leader: false, jobs: [], keyReads: [] };
     const stored = decodeTenant(await store.tenantFacts(tenantId));
     const now = () => new Date(clock.now()).toISOString();
     const due = (job: Job, name: WholeFact = job as WholeFact) => {
@@ -183,7 +185,7 @@ export class TenantPoller {
   start(): void {
     const loop = () => {
       this.running = this.tick().catch((error: unknown) => this.o.onError?.(error)).finally(() => {
-        if (this.timer !== null) this.timer = setTimeout(loop, TICK_MS);
+        if (this.timer !== null) this.timer = setTimeout(loop, this.o.tickMs ?? TICK_MS);
       });
     };
     this.timer = setTimeout(loop, 0);
