@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
+import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph } from '../../sim/graph/fake-graph.ts';
 import { ALL_ROLES, tenant } from '../../sim/graph/harness.ts';
 import { CLIENT_ID } from '../../sim/graph/fixtures.ts';
@@ -35,14 +35,7 @@ describe.skipIf(!openssl.available)('keyready-collector graph-check', () => {
       tls: { key: certs.serverKey, cert: certs.serverCert },
     });
     await fake.start();
-    env = {
-      NODE_EXTRA_CA_CERTS: certs.caFile,
-      KEYREADY_GRAPH_TENANT_ID: TENANT,
-      KEYREADY_GRAPH_CLIENT_ID: CLIENT_ID,
-      KEYREADY_GRAPH_CERT: certs.appPemFile,
-      KEYREADY_GRAPH_AUTHORITY_URL: fake.url,
-      KEYREADY_GRAPH_BASE_URL: fake.url,
-    };
+    env = graphProcessEnv(fake.url, certs, TENANT, CLIENT_ID);
   });
 
   afterAll(async () => {

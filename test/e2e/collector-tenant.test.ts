@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail, type DeviceTenant } from '../../protocol/api.ts';
-import { makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
+import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph, type FakeTenant } from '../../sim/graph/fake-graph.ts';
 import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, policyJson, registrationJson, usersJson } from '../../sim/graph/fixtures.ts';
 import { tenant } from '../../sim/graph/harness.ts';
@@ -63,14 +63,7 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     const collector = await startCollectorProcess({
       db: `sqlite:${join(dir, 'k.sqlite')}`,
       args: ['--graph-poll-interval', '200'],
-      env: {
-        NODE_EXTRA_CA_CERTS: certs.caFile,
-        KEYREADY_GRAPH_TENANT_ID: TENANT,
-        KEYREADY_GRAPH_CLIENT_ID: CLIENT_ID,
-        KEYREADY_GRAPH_CERT: certs.appPemFile,
-        KEYREADY_GRAPH_AUTHORITY_URL: fake.url,
-        KEYREADY_GRAPH_BASE_URL: fake.url,
-      },
+      env: graphProcessEnv(fake.url, certs, TENANT, CLIENT_ID),
     });
     collectors.push(collector);
     return { collector, api: await ApiClient.login(collector.url, collector.adminPassword!) };
