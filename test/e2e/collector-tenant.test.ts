@@ -1,9 +1,9 @@
 // Issue 13 end to end: the fake Graph + token server (HTTPS, test CA), a built collector process
 // configured against it (certificate credential, a fast poll interval), simulated agents reporting their
 // PCs, and GET /api/devices/ID answering the tenant join for each PC × user × last key seen.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail, type DeviceTenant } from '../../protocol/api.ts';
 import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
@@ -17,8 +17,12 @@ import { startCollectorProcess, type CollectorProcess } from '../../sim/processe
 import { ApiClient } from '../support/api-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { requireTool } from '../support/prerequisites.ts';
+import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
+import { t } from '../../protocol/i18n/index.ts';
 
 const openssl = requireTool('openssl', 'openssl');
+const chromiumTool = requireTool(CHROMIUM, 'chromium');
+const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
 
 /** A third user: a key registered, but in neither target group. */
 const OUTSIDER_ID = 'a1b2c3d4-0000-4000-8000-000000000003';
@@ -35,6 +39,8 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
   const collectors: CollectorProcess[] = [];
   const agents: SimAgent[] = [];
   const dirs: string[] = [];
+  /** The first scenario's collector and PCs, for the dashboard's look at them. */
+  let shared: { collector: CollectorProcess; api: ApiClient; noKey: string } | null = null;
 
   beforeAll(() => {
     certs = makeCertificates(openssl.path!);
@@ -112,6 +118,7 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     expect(v.evidence).toBeTruthy();
     expect(b.pc).toMatchObject({ overall: 'blocked', reasons: [{ source: 'tenant', id: 'no-security-key-registered' }] });
 
+    shared = { collector, api, noKey };
     const c = await tenantOf(api, notTargeted, keysRead);
     expect(c.blocking).toEqual(['user-not-in-fido2-targets']);
     expect(c.overall).toBe('blocked');
@@ -123,5 +130,33 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     const t = await tenantOf(api, id, keysRead);
     expect(t.blocking).toContain('fido2-method-disabled');
     expect(t.verdicts.find((v) => v.id === 'fido2-method-disabled')).toMatchObject({ status: 'blocker', step: 1, actor: 'admin' });
+  });
+
+  it.skipIf(!chromiumTool.available)('the PC page lists the tenant verdicts under "Sign-in for <user> with <key>", in English and Japanese', async () => {
+    const { collector, api, noKey } = shared!;
+    const tenant = (await tenantOf(api, noKey, keysRead));
+    const shown = tenant.verdicts.find((v) => v.id === 'no-security-key-registered')!;
+    const browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
+    try {
+      const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
+      await signIn(page, collector.url, collector.adminPassword!);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
+      await page.goto(`${collector.url}/#/device/${noKey}`);
+      const section = page.locator('section[data-tenant]');
+      await expect.poll(() => section.getAttribute('data-tenant')).toBe('blocked');
+      expect(await section.locator('h2').textContent()).toBe(`Sign-in for ${tenant.user} with ATKey.Pro CTAP2.1`);
+      const verdict = section.locator('li[data-verdict="no-security-key-registered"]');
+      expect(await verdict.locator('.badge').textContent()).toBe('Blocker');
+      expect(await verdict.locator('h4').textContent()).toBe(t('en', shown.textKey, shown.params));
+      expect(await verdict.locator('.fix p').textContent()).toBe(t('en', shown.fixKey!, shown.params));
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await section.screenshot({ path: join(ARTIFACTS, 'dashboard-device-tenant-en.png') });
+      await page.getByLabel('Language').selectOption('ja');
+      await expect.poll(() => section.locator('h2').textContent()).toBe(`${tenant.user} の ATKey.Pro CTAP2.1 によるサインイン`);
+      expect(await verdict.locator('.badge').textContent()).toBe('ブロック');
+      await section.screenshot({ path: join(ARTIFACTS, 'dashboard-device-tenant-ja.png') });
+    } finally {
+      await browser.close();
+    }
   });
 });
