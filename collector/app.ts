@@ -31,7 +31,8 @@ export interface CollectorOptions {
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
-  enrollSecrets: readonly string[];
+  /** sha256 of every enrollment secret accepted (the clear text is never kept). */
+  enrollSecretHashes: readonly string[];
   sessions: Sessions;
   staticRoot: string;
   admission: AdmissionLimits;
@@ -69,7 +70,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     log,
     metrics,
     instanceId,
-    enrollSecrets: options.enrollSecrets,
+    enrollSecretHashes: options.enrollSecretHashes,
     admission: options.admission,
     connectionRate: options.connectionRate,
     authFailureRate: options.authFailureRate,

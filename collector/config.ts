@@ -14,7 +14,7 @@ interface FlagSpec {
 export const FLAGS: Record<string, FlagSpec> = {
   port: { env: 'KEYREADY_PORT', help: 'TCP port for HTTP and WebSocket (default 8080; 0 picks a free one)' },
   host: { env: 'KEYREADY_HOST', help: 'address to listen on (default 0.0.0.0)' },
-  'data-dir': { env: 'KEYREADY_DATA_DIR', help: 'where the SQLite file lives (default ./data)' },
+  'data-dir': { env: 'KEYREADY_DATA_DIR', help: 'owner-only folder of the SQLite file and the generated enrollment secret (default ./data)' },
   db: { env: 'KEYREADY_DB', help: 'sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/keyready.sqlite)' },
   'enroll-secret': {
     env: 'KEYREADY_ENROLL_SECRETS',
@@ -91,7 +91,7 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'help';
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'help';
   config: Config;
 }
 
@@ -108,7 +108,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') command = 'help';
-    else if (arg === 'reset-admin-password' && i === 0) command = 'reset-admin-password';
+    else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -156,6 +156,11 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   };
 }
 
+/** The generated enrollment secret in clear: only here, never in the database (which keeps its hash). */
+export function enrollSecretFile(config: Config): string {
+  return resolve(config.dataDir, 'enroll-secret');
+}
+
 /** The database location without a password, for printing. */
 export function describeDb(db: string): string {
   const location = parseStoreUrl(db);
@@ -175,6 +180,7 @@ export function helpText(): string {
     '',
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
+    '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '',
     'Options (each also as an environment variable):',
   ];

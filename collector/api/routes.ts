@@ -56,7 +56,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session)));
   if (path === '/api/logout') {
     if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-    ctx.sessions.revoke(session);
+    await ctx.sessions.revoke(session);
     res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
     return;
   }

@@ -31,7 +31,7 @@ export interface AgentRegistry {
 export interface AgentContext {
   store: Store;
   instanceId: string;
-  enrollSecrets: () => readonly string[];
+  enrollSecretHashes: () => readonly string[];
   batcher: IngestBatcher;
   presence: PresenceBatcher;
   hub: AgentRegistry;
@@ -172,7 +172,7 @@ export class AgentConnection {
 
   async #enroll(message: EnrollMessage): Promise<void> {
     if (this.#state !== 'new' || this.#enrolled) return this.#fault(CLOSE.badMessage, 'bad-message', 'enroll is only valid as the first message');
-    if (!secretMatches(message.secret, this.ctx.enrollSecrets())) {
+    if (!secretMatches(hashToken(message.secret), this.ctx.enrollSecretHashes())) {
       return this.#authFailure('enroll-secret', CLOSE.enrollDenied, 'enroll-denied', 'enrollment secret not accepted', null);
     }
     this.#state = 'busy';

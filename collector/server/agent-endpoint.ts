@@ -23,7 +23,8 @@ export interface AgentEndpointOptions {
   log: Logger;
   metrics: Metrics;
   instanceId: string;
-  enrollSecrets: readonly string[];
+  /** sha256 of every enrollment secret accepted. */
+  enrollSecretHashes: readonly string[];
   admission: AdmissionLimits;
   /** New agent connections per source address (a flood from one address is shed). */
   connectionRate: BucketOptions;
@@ -95,7 +96,7 @@ export class AgentEndpoint {
     this.#context = {
       store,
       instanceId: options.instanceId,
-      enrollSecrets: () => options.enrollSecrets,
+      enrollSecretHashes: () => options.enrollSecretHashes,
       batcher: this.#batcher,
       presence: this.#presence,
       hub: this.#hub,

@@ -21,6 +21,11 @@ export interface DeviceAuth {
   revoked: boolean;
 }
 
+export interface StoredSession {
+  username: string;
+  expiresAt: Date;
+}
+
 export interface IncomingReport {
   deviceId: string;
   seq: number;
@@ -97,6 +102,13 @@ export interface Store {
   setSetting(key: string, value: string): Promise<void>;
   /** Sets the value only if absent; returns the value now stored (first start races between collectors). */
   initSetting(key: string, value: string): Promise<string>;
+
+  /** A dashboard session by the sha256 of its cookie; expired ones are pruned on the way. */
+  createSession(idHash: string, username: string, expiresAt: Date): Promise<void>;
+  /** The unexpired session with this cookie hash, or null. */
+  getSession(idHash: string, now: Date): Promise<StoredSession | null>;
+  /** Ends one session (logout), or every session (null: an admin password reset). */
+  deleteSessions(idHash: string | null): Promise<void>;
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;

@@ -48,3 +48,19 @@ CREATE INDEX devices_failing ON devices (failing_mask);
 `,
   };
 }
+
+/**
+ * Dashboard sessions kept server-side (collector/api/session.ts): only sha256 of each cookie is
+ * stored, so a reader of the database cannot turn a row into a cookie, and a logout or a password
+ * reset deletes rows every collector sharing the database sees at once. The version differs per engine.
+ */
+export function sessionsMigration(version: number): Migration {
+  return {
+    version,
+    name: 'server-side dashboard sessions',
+    sql: `
+CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+`,
+  };
+}

@@ -167,6 +167,11 @@ export function statements(dialect: Dialect) {
     getSetting: 'SELECT value FROM settings WHERE key = ?',
     setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     initSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+    insertSession: 'INSERT INTO sessions (id_hash, username, expires_at) VALUES (?, ?, ?)',
+    pruneSessions: 'DELETE FROM sessions WHERE expires_at <= ?',
+    getSession: 'SELECT username, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
+    deleteSession: 'DELETE FROM sessions WHERE id_hash = ?',
+    deleteAllSessions: 'DELETE FROM sessions',
 
     /** The total and one page of a device list. */
     list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {

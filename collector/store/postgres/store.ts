@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
@@ -345,6 +345,23 @@ export class PostgresStore implements Store {
     const row = await first(this.pool, SQL.getSetting, [key]);
     if (!row) throw new Error(`setting ${key} vanished right after it was initialised`);
     return String(row.value);
+  }
+
+  async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {
+    await this.tx(async (client) => {
+      await rows(client, SQL.pruneSessions, [Date.now()]);
+      await rows(client, SQL.insertSession, [idHash, username, expiresAt.getTime()]);
+    });
+  }
+
+  async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
+    const row = await first(this.pool, SQL.getSession, [idHash, now.getTime()]);
+    return row ? { username: String(row.username), expiresAt: new Date(Number(row.expires_at)) } : null;
+  }
+
+  async deleteSessions(idHash: string | null): Promise<void> {
+    if (idHash === null) await rows(this.pool, SQL.deleteAllSessions);
+    else await rows(this.pool, SQL.deleteSession, [idHash]);
   }
 
   publish(event: BusEvent): Promise<void> {

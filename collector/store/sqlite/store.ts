@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
@@ -283,6 +283,22 @@ export class SqliteStore implements Store {
       this.stmt(SQL.initSetting).run(key, value);
       return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
     });
+  }
+
+  async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {
+    await this.write(() => {
+      this.stmt(SQL.pruneSessions).run(Date.now());
+      this.stmt(SQL.insertSession).run(idHash, username, expiresAt.getTime());
+    });
+  }
+
+  async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
+    const row = this.stmt(SQL.getSession).get(idHash, now.getTime()) as { username: string; expires_at: number } | undefined;
+    return row ? { username: row.username, expiresAt: new Date(row.expires_at) } : null;
+  }
+
+  async deleteSessions(idHash: string | null): Promise<void> {
+    await this.write(() => (idHash === null ? this.stmt(SQL.deleteAllSessions).run() : this.stmt(SQL.deleteSession).run(idHash)));
   }
 
   async publish(event: BusEvent): Promise<void> {

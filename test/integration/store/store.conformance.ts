@@ -414,6 +414,21 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.initSetting('enroll-secret', 'late')).toBe(x);
     });
 
+    it('keeps dashboard sessions by cookie hash: seen by a peer, expired, ended one by one or all at once', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const now = new Date();
+      await store.createSession('hash-a', 'admin', new Date(now.getTime() + 60_000));
+      await store.createSession('hash-b', 'admin', new Date(now.getTime() + 60_000));
+      expect(await other.getSession('hash-a', now)).toEqual({ username: 'admin', expiresAt: new Date(now.getTime() + 60_000) });
+      expect(await other.getSession('hash-a', new Date(now.getTime() + 60_000))).toBeNull();
+      await other.deleteSessions('hash-a');
+      expect(await store.getSession('hash-a', now)).toBeNull();
+      expect(await store.getSession('hash-b', now)).not.toBeNull();
+      await store.deleteSessions(null);
+      expect(await other.getSession('hash-b', now)).toBeNull();
+    });
+
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
       const { store, peer } = await setup();
       const other = await peer();
