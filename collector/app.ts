@@ -38,11 +38,13 @@ export interface CollectorOptions {
   admission: AdmissionLimits;
   /** New agent connections per source address (a flood from one address is shed). */
   connectionRate: BucketOptions;
-  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  /** Failed enrollments per source address, failed hellos per address and device id, before that key is refused for a while. */
   authFailureRate: BucketOptions;
   loginFailureRate: BucketOptions;
   batch: BatcherOptions;
   pingIntervalMs: number;
+  /** Until the first message of a connection (idle pre-auth sockets are closed after it). */
+  firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   resendIntervalMs: number;
   /** How often this collector says it is alive; one silent for 3 beats is presumed dead. */
@@ -76,6 +78,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     authFailureRate: options.authFailureRate,
     batch: options.batch,
     pingIntervalMs: options.pingIntervalMs,
+    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     resendIntervalMs: options.resendIntervalMs,
     demo: options.demo ?? false,

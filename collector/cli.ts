@@ -134,12 +134,14 @@ async function main(): Promise<void> {
     enrollSecretHashes: enroll.hashes,
     sessions: new Sessions(store, tls !== null),
     staticRoot: config.dashboardDir,
-    admission: { maxConnections: config.maxConnections, maxHandshakes: config.maxHandshakes },
+    admission: { maxConnections: config.maxConnections, maxHandshakes: config.maxHandshakes, maxHandshakesPerAddress: config.maxHandshakesPerAddress },
     connectionRate: { burst: config.connectRate * 4, ratePerSec: config.connectRate },
     authFailureRate: { burst: 10, ratePerSec: 0.2 },
     loginFailureRate: { burst: 5, ratePerSec: 1 / 12 },
     batch: { maxBatch: 1000, maxDelayMs: 4, concurrency: store.kind === 'sqlite' ? 1 : 4 },
     pingIntervalMs: config.pingIntervalMs,
+    // A real agent speaks the moment its socket opens; an idle one holds pre-auth capacity for 5 s at most.
+    firstMessageTimeoutMs: config.firstMessageTimeoutMs,
     handshakeTimeoutMs: 10_000,
     // An unchanged PC still reports hourly, so "last report" never looks stale on a healthy one.
     resendIntervalMs: 60 * 60 * 1000,

@@ -24,7 +24,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'tls-cert': { env: 'KEYREADY_TLS_CERT', help: 'PEM certificate file: serve https:// and wss://' },
   'tls-key': { env: 'KEYREADY_TLS_KEY', help: 'PEM private key file for --tls-cert' },
   'max-connections': { env: 'KEYREADY_MAX_CONNECTIONS', help: 'agent connections at most (default 20000)' },
-  'max-handshakes': { env: 'KEYREADY_MAX_HANDSHAKES', help: 'agent connections still authenticating at most (default 2000)' },
+  'max-handshakes': { env: 'KEYREADY_MAX_HANDSHAKES', help: 'agent connections still authenticating at most, apart from authenticated ones (default 2000)' },
+  'max-handshakes-per-address': { env: 'KEYREADY_MAX_HANDSHAKES_PER_ADDRESS', help: 'agent connections still authenticating from one source address at most (default 64)' },
+  'first-message-timeout': { env: 'KEYREADY_FIRST_MESSAGE_TIMEOUT_MS', help: 'ms a new agent connection has to send enroll or hello (default 5000)' },
   'connect-rate': { env: 'KEYREADY_CONNECT_RATE', help: 'new agent connections per second per source address (default 50, burst 4x)' },
   'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
@@ -54,6 +56,8 @@ const ConfigSchema = z
     'tls-key': z.string().optional(),
     'max-connections': Int(1, 1_000_000).default(20_000),
     'max-handshakes': Int(1, 1_000_000).default(2_000),
+    'max-handshakes-per-address': Int(1, 1_000_000).default(64),
+    'first-message-timeout': Int(100, 60_000).default(5_000),
     'connect-rate': Int(1, 1_000_000).default(50),
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
@@ -76,6 +80,8 @@ export interface Config {
   tls: { cert: string; key: string } | null;
   maxConnections: number;
   maxHandshakes: number;
+  maxHandshakesPerAddress: number;
+  firstMessageTimeoutMs: number;
   connectRate: number;
   pingIntervalMs: number;
   heartbeatMs: number;
@@ -146,6 +152,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       tls: c['tls-cert'] && c['tls-key'] ? { cert: resolve(cwd, c['tls-cert']), key: resolve(cwd, c['tls-key']) } : null,
       maxConnections: c['max-connections'],
       maxHandshakes: c['max-handshakes'],
+      maxHandshakesPerAddress: c['max-handshakes-per-address'],
+      firstMessageTimeoutMs: c['first-message-timeout'],
       connectRate: c['connect-rate'],
       pingIntervalMs: c['ping-interval'],
       heartbeatMs: c.heartbeat,

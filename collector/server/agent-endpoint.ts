@@ -28,10 +28,12 @@ export interface AgentEndpointOptions {
   admission: AdmissionLimits;
   /** New agent connections per source address (a flood from one address is shed). */
   connectionRate: BucketOptions;
-  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  /** Failed enrollments per source address, failed hellos per address and device id, before that key is refused for a while. */
   authFailureRate: BucketOptions;
   batch: BatcherOptions;
   pingIntervalMs: number;
+  /** Until the first message of a connection (idle pre-auth sockets are closed after it). */
+  firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   resendIntervalMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
@@ -104,6 +106,7 @@ export class AgentEndpoint {
       log,
       authFailures: this.#authFailures,
       resendIntervalMs: options.resendIntervalMs,
+      firstMessageTimeoutMs: options.firstMessageTimeoutMs,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       closing: options.closing,
       deviceChanged: options.deviceChanged,
@@ -120,26 +123,31 @@ export class AgentEndpoint {
     const address = remoteAddress(req);
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return rejectUpgrade(socket, 400, `Bad Request: subprotocol ${SUBPROTOCOL} required`);
+    // Failed authentications are not judged here: they are counted per address and credential and
+    // never refuse a hello whose token is valid (agent-connection.ts).
     const flood = this.#connectionRate.take(address);
-    const failures = flood.ok ? this.#authFailures.peek(address) : flood;
     this.#sockets.handleUpgrade(req, socket, head, (ws) => {
       if (this.#options.closing()) return refuse(ws, CLOSE.goingAway, 'overloaded', 'collector shutting down', 5_000);
-      if (!failures.ok) {
+      if (!flood.ok) {
         metrics.rejectedConnections.inc({ reason: 'rate-limited' });
         this.#refusals.note(address, 'rate-limited');
-        return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many connections or failed authentications from this address', failures.retryAfterMs);
+        return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many new connections from this address', flood.retryAfterMs);
       }
-      const admitted = this.#admission.admit();
+      const admitted = this.#admission.admit(address, () => {
+        metrics.rejectedConnections.inc({ reason: 'idle-evicted' });
+        this.#refusals.note(address, 'idle-evicted');
+        refuse(ws, CLOSE.notHello, 'not-hello', 'no first message while others waited to connect');
+        ws.terminate();
+      });
       if (!admitted.ok) {
-        metrics.rejectedConnections.inc({ reason: 'overloaded' });
-        this.#refusals.note(address, 'overloaded');
+        const limited = admitted.reason === 'address-busy';
+        metrics.rejectedConnections.inc({ reason: limited ? 'rate-limited' : 'overloaded' });
+        this.#refusals.note(address, admitted.reason);
+        if (limited) return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many connections authenticating from this address', admitted.retryAfterMs);
         return refuse(ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', admitted.retryAfterMs);
       }
       metrics.agentConnections.inc();
-      new AgentConnection(ws, address, this.#context, admitted.authenticated, () => {
-        admitted.release();
-        metrics.agentConnections.dec();
-      });
+      new AgentConnection(ws, address, this.#context, admitted.ticket, () => metrics.agentConnections.dec());
     });
   }
 

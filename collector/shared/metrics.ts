@@ -42,7 +42,7 @@ export function createMetrics(): Metrics {
     }),
     rejectedConnections: new Counter({
       name: 'keyready_rejected_connections_total',
-      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded)',
+      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded, idle-evicted)',
       labelNames: ['reason'],
       registers: [registry],
     }),

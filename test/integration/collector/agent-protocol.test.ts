@@ -51,7 +51,11 @@ for (const target of STORE_TARGETS.map((make) => make())) {
     beforeAll(async () => {
       db = await target.create();
       // 5 new connections/s per address (burst 20), so a flood is refused however slow this machine is.
-      collector = await startCollectorProcess({ db, args: ['--connect-rate', '5'], env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) } });
+      collector = await startCollectorProcess({
+        db,
+        args: ['--connect-rate', '5', '--max-handshakes', '30'],
+        env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) },
+      });
       api = await ApiClient.login(collector.url, collector.adminPassword!);
       good = agent('PC-GOOD-0001', 'uuid-good');
       await good.enroll(collector.enrollSecret!);
@@ -210,19 +214,53 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       await goodAgentUnaffected();
     });
 
-    it('rate-limits an address after repeated failed authentications', async () => {
+    it('rate-limits failures per address and credential, and never refuses a valid token for them', async () => {
       const address = freshAddress();
+      const pc = new SimAgent({ url: collector.agentUrl, hostname: 'PC-NAT-0001', makeReport: () => makeReport({ hostname: 'PC-NAT-0001' }), localAddress: address });
+      const { deviceId } = await pc.enroll(collector.enrollSecret!);
       const codes: number[] = [];
+      // Someone behind the same address guesses this very device's token, then the fleet secret.
       for (let i = 0; i < 14; i += 1) {
         const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
-        socket.send({ type: 'hello', deviceId: good.identity!.deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
+        socket.send({ type: 'hello', deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
         codes.push((await socket.closed).code);
       }
       expect(codes.slice(0, 10).every((c) => c === CLOSE.unauthorized)).toBe(true);
       expect(codes.slice(11)).toEqual([CLOSE.rateLimited, CLOSE.rateLimited, CLOSE.rateLimited]);
-      // Refused at connect time, with a retry hint, before the token is even looked at.
-      const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
-      expect(await socket.expect('error')).toMatchObject({ code: 'rate-limited', retryAfterMs: expect.any(Number) });
+      for (let i = 0; i < 12; i += 1) {
+        const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
+        socket.send({ type: 'enroll', secret: `wrong-secret-${i}-xxxxxxxx`, hostname: 'X', hardware: { uuid: null, serial: null, manufacturer: null, model: null }, agentVersion: '0.1.0' });
+        codes.push((await socket.closed).code);
+      }
+      expect(codes.at(-1)).toBe(CLOSE.rateLimited);
+      // The real PC at that address still gets in. The only wait it may see is the address's new-connection
+      // rate (5/s here, which the guesses above used up), never the guesses' failures.
+      const refusals: string[] = [];
+      await eventually(async () => {
+        try {
+          expect(await pc.connect()).toMatchObject({ type: 'welcome', deviceId });
+        } catch (error) {
+          refusals.push(String(error));
+          throw error;
+        }
+      }, 15_000);
+      await pc.disconnect();
+      expect(refusals.filter((r) => !r.includes('too many new connections'))).toEqual([]);
+      await goodAgentUnaffected();
+    });
+
+    it('keeps real agents connecting while idle strangers hold every pre-auth slot', async () => {
+      // --max-handshakes 30 (beforeAll): 40 silent sockets from 4 addresses fill and churn the pre-auth pool.
+      const idle = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => AgentSocket.open(collector.agentUrl, { localAddress: `127.0.1.${1 + (i % 4)}` }).catch(() => null)),
+      );
+      const pcs = Array.from({ length: 5 }, (_, i) => agent(`PC-REAL-${i}`));
+      for (const pc of pcs) await pc.enroll(collector.enrollSecret!);
+      for (const pc of pcs) {
+        expect(await pc.connect()).toMatchObject({ type: 'welcome' });
+        await pc.disconnect();
+      }
+      for (const socket of idle) socket?.close();
       await goodAgentUnaffected();
     });
 

@@ -155,14 +155,15 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       await again.stop();
     });
 
-    it('sheds connections beyond its handshake cap with overloaded and a retry hint', async () => {
-      const collector = await startCollectorProcess({ db, args: ['--max-handshakes', '3'] });
-      const sockets = await Promise.all(Array.from({ length: 6 }, () => AgentSocket.open(collector.agentUrl)));
-      const shed: AgentSocket[] = [];
-      for (const socket of sockets) void socket.closed.then((c) => c.code === CLOSE.overloaded && shed.push(socket));
-      await eventually(() => expect(shed).toHaveLength(3));
-      expect(await shed[0]!.expect('error')).toMatchObject({ code: 'overloaded', retryAfterMs: expect.any(Number) });
-      for (const socket of sockets) socket.close();
+    it('closes idle pre-auth sockets: the oldest for a newcomer beyond the cap, the rest at the first-message deadline', async () => {
+      const collector = await startCollectorProcess({ db, args: ['--max-handshakes', '3', '--first-message-timeout', '1000'] });
+      const sockets: AgentSocket[] = [];
+      for (let i = 0; i < 6; i += 1) sockets.push(await AgentSocket.open(collector.agentUrl));
+      const closes = await Promise.all(sockets.map((socket) => socket.closed));
+      expect(closes.every((c) => c.code === CLOSE.notHello)).toBe(true);
+      // The three oldest made room for the newer ones at once; the newer ones met the deadline.
+      expect(await sockets[0]!.expect('error')).toMatchObject({ code: 'not-hello', message: expect.stringContaining('others waited') });
+      expect(await sockets[5]!.expect('error')).toMatchObject({ code: 'not-hello', message: expect.stringContaining('within 1000 ms') });
       await collector.stop();
     });
   });
