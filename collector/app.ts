@@ -49,6 +49,8 @@ export interface CollectorOptions {
   resendIntervalMs: number;
   /** How often this collector says it is alive; one silent for 3 beats is presumed dead. */
   heartbeatMs: number;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo?: boolean;
 }
@@ -82,6 +84,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     resendIntervalMs: options.resendIntervalMs,
     demo: options.demo ?? false,
+    reenrollAfterMs: options.reenrollAfterMs,
     closing: () => closing,
     deviceChanged: (deviceId) => changes.changed(deviceId),
   });

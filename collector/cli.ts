@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
+    reenrollAfterMs: config.reenrollAfterMs,
   });
 
   const ws = collector.url.replace(/^http/, 'ws');

@@ -30,6 +30,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'connect-rate': { env: 'KEYREADY_CONNECT_RATE', help: 'new agent connections per second per source address (default 50, burst 4x)' },
   'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
+  'reenroll-after': {
+    env: 'KEYREADY_REENROLL_AFTER_MS',
+    help: 'ms a known PC (same hardware uuid) must have been offline before it may enroll again and take over its device (default 3600000)',
+  },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
@@ -61,6 +65,7 @@ const ConfigSchema = z
     'connect-rate': Int(1, 1_000_000).default(50),
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
+    'reenroll-after': Int(0, 365 * 24 * 3_600_000).default(3_600_000),
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
@@ -86,6 +91,7 @@ export interface Config {
   pingIntervalMs: number;
   heartbeatMs: number;
   logLevel: string;
+  reenrollAfterMs: number;
   /** Label enrolled PCs as demo data (a simulated fleet). */
   demo: boolean;
   dashboardDir: string;
@@ -158,6 +164,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       pingIntervalMs: c['ping-interval'],
       heartbeatMs: c.heartbeat,
       logLevel: c['log-level'],
+      reenrollAfterMs: c['reenroll-after'],
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
     },

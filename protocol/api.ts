@@ -66,10 +66,23 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
+/** A known PC enrolled again: allowed (offline long enough; new token, new sequence) or refused (still in use). */
+export const EnrollmentEvent = z.object({
+  at: z.string(),
+  kind: z.enum(['reenrolled', 'reenroll-refused']),
+  /** The host name the enrolling agent gave. */
+  hostname: z.string(),
+  /** Its source address as the collector saw it. */
+  address: z.string().nullable(),
+});
+export type EnrollmentEvent = z.infer<typeof EnrollmentEvent>;
+
 export const DeviceDetail = z.object({
   device: DeviceRow,
   report: Report.nullable(),
   history: z.array(HistoryEntry),
+  /** Newest first, at most 20 (absent from collectors before it). */
+  enrollments: z.array(EnrollmentEvent).optional(),
   /** Reports the agent's outbox had to drop, as the agent last reported it. */
   droppedReports: z.number().int(),
 });

@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import {
   CLOSE,
+  MAX_SEQ_JUMP,
   type CollectorMessage,
   type EnrollMessage,
   type ErrorCode,
@@ -50,6 +51,8 @@ export interface AgentContext {
   deviceChanged: (deviceId: string) => void;
   /** Enroll PCs as demo data. */
   demo: boolean;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
 }
 
 export function send(ws: WebSocket, message: CollectorMessage): void {
@@ -203,14 +206,34 @@ export class AgentConnection {
     }
     this.#state = 'busy';
     const token = randomSecret();
-    const { deviceId, reenrolled } = await this.ctx.store.enrollDevice(
-      { hostname: message.hostname, hardware: message.hardware, tags: message.tags ?? {}, agentVersion: message.agentVersion, tokenHash: hashToken(token), demo: this.ctx.demo },
+    const { deviceId, reenrolled, refused } = await this.ctx.store.enrollDevice(
+      {
+        hostname: message.hostname,
+        hardware: message.hardware,
+        tags: message.tags ?? {},
+        agentVersion: message.agentVersion,
+        tokenHash: hashToken(token),
+        demo: this.ctx.demo,
+        reenroll: { afterOfflineMs: this.ctx.reenrollAfterMs, address: this.address },
+      },
       new Date(),
     );
     if (this.#state !== 'busy') return;
+    if (refused) {
+      // The uuid's device is still in use: someone with the fleet secret may be copying its identity.
+      this.ctx.log.warn('re-enrolment of a known PC refused', {
+        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(),
+      });
+      this.ctx.deviceChanged(deviceId);
+      this.#state = 'closed';
+      const wait = Math.ceil(this.ctx.reenrollAfterMs / 60_000);
+      return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', `this PC's hardware id belongs to an enrolled device that is online or was seen in the last ${wait} min; it may enroll again once that device has been offline that long`);
+    }
     this.#enrolled = true;
     this.#state = 'new';
-    this.ctx.log.info('agent enrolled', { event: 'agent.enrolled', address: this.address, deviceId, reenrolled, hostname: message.hostname });
+    this.ctx.log[reenrolled ? 'warn' : 'info'](reenrolled ? 'known PC enrolled again: new token, new sequence' : 'agent enrolled', {
+      event: reenrolled ? 'agent.reenrolled' : 'agent.enrolled', address: this.address, deviceId, reenrolled, hostname: message.hostname,
+    });
     send(this.ws, { type: 'enrolled', deviceId, token });
     this.ctx.deviceChanged(deviceId);
   }
@@ -265,6 +288,9 @@ export class AgentConnection {
         message: `seq ${message.seq} is below ${this.#floor}, the newest this collector has; drop it and number later reports above ${this.#floor}`,
       });
       return;
+    }
+    if (message.seq > this.#floor + MAX_SEQ_JUMP) {
+      return this.#fault(CLOSE.badMessage, 'bad-message', `seq ${message.seq} jumps more than ${MAX_SEQ_JUMP} past ${this.#floor}, the newest this collector has`);
     }
     this.#floor = message.seq;
     const receivedAt = new Date();

@@ -36,6 +36,8 @@ export interface AgentEndpointOptions {
   firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   resendIntervalMs: number;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo: boolean;
   /** True once shutdown began. */
@@ -111,6 +113,7 @@ export class AgentEndpoint {
       closing: options.closing,
       deviceChanged: options.deviceChanged,
       demo: options.demo,
+      reenrollAfterMs: options.reenrollAfterMs,
     };
   }
 

@@ -53,7 +53,7 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       // 5 new connections/s per address (burst 20), so a flood is refused however slow this machine is.
       collector = await startCollectorProcess({
         db,
-        args: ['--connect-rate', '5', '--max-handshakes', '30'],
+        args: ['--connect-rate', '5', '--max-handshakes', '30', '--reenroll-after', '1000'],
         env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) },
       });
       api = await ApiClient.login(collector.url, collector.adminPassword!);
@@ -193,12 +193,46 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       });
     }
 
-    it('refuses a revoked or replaced token', async () => {
+    it('refuses a seq that jumps too far ahead, stores nothing, and the device keeps reporting', async () => {
+      const pc = agent('PC-JUMP-0001');
+      await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      await pc.report(); // 0
+      pc.socket!.send({ type: 'report', seq: Number.MAX_SAFE_INTEGER, report: makeReport({ hostname: 'PC-JUMP-HUGE' }) });
+      expect((await pc.socket!.closed).code).toBe(CLOSE.badMessage);
+      expect(pc.errors).toEqual([expect.objectContaining({ code: 'bad-message', message: expect.stringContaining('jumps more than') })]);
+      expect((await pc.connect()).lastSeq).toBe(0);
+      expect(await pc.report()).toBe(1);
+      expect((await detail(pc.identity!.deviceId)).device.hostname).toBe('PC-JUMP-0001');
+      await pc.disconnect();
+    });
+
+    it('never moves an identity in use: re-enrolling an online PC\'s uuid is refused, logged and shown', async () => {
+      const before = collector.events('agent.reenroll-refused').length;
+      const thief = agent('PC-THIEF-0001', 'uuid-good');
+      await expect(thief.enroll(collector.enrollSecret!)).rejects.toThrow(/enroll-denied/);
+      await goodAgentUnaffected();
+      const shown = await detail(good.identity!.deviceId);
+      expect(shown.enrollments?.[0]).toMatchObject({ kind: 'reenroll-refused', hostname: 'PC-THIEF-0001', address: expect.stringMatching(/^127\./) });
+      await eventually(() => expect(collector.events('agent.reenroll-refused').length).toBe(before + 1));
+    });
+
+    it('re-enrolls a PC offline long enough: new token, new sequence; then refuses the old token and a revoked one', async () => {
       const pc = agent('PC-REVOKE-0001', 'uuid-revoke');
       const first = await pc.enroll(collector.enrollSecret!);
-      // Re-enrolling the same hardware keeps the device id and retires the old token.
-      const second = await agent('PC-REVOKE-0001', 'uuid-revoke').enroll(collector.enrollSecret!);
+      await pc.connect();
+      for (let i = 0; i < 3; i += 1) await pc.report(); // 0, 1, 2
+      await pc.disconnect();
+      // Reinstalled: the same hardware enrolls again; allowed once the device has been offline --reenroll-after (1 s here).
+      const reinstalled = agent('PC-REVOKE-0001', 'uuid-revoke');
+      let second = first;
+      await eventually(async () => {
+        second = await reinstalled.enroll(collector.enrollSecret!);
+      }, 15_000, 300);
       expect(second.deviceId).toBe(first.deviceId);
+      expect(await reinstalled.connect()).toMatchObject({ lastSeq: -1 });
+      await reinstalled.disconnect();
+      expect((await detail(first.deviceId)).enrollments?.[0]).toMatchObject({ kind: 'reenrolled' });
       const stale = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
       stale.send({ type: 'hello', deviceId: first.deviceId, token: first.token, agentVersion: '0.1.0' });
       expect(await stale.expect('error')).toMatchObject({ code: 'unauthorized' });
