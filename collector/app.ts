@@ -22,6 +22,7 @@ import { serveStatic } from './server/static-files.ts';
 import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
+import { Slots } from './shared/slots.ts';
 import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
 
@@ -90,7 +91,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), metrics, log };
+  // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
+  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');

@@ -129,6 +129,32 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect((await raw(collector.url, '/api/login', { method: 'POST', localAddress: '127.0.0.42', body: 'x' })).status).toBe(415);
     });
 
+    it('checks the login limit before the password work, caps checks at once, and keeps serving during a flood', async () => {
+      const attempt = (localAddress: string) =>
+        raw(collector.url, '/api/login', {
+          method: 'POST',
+          localAddress,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: 'wrong' }),
+        });
+      // 50 at once from one address: only its burst (5) is ever checked; the rest are refused unchecked
+      // (429, or 503 when they found every password-check slot taken).
+      const one = await Promise.all(Array.from({ length: 50 }, () => attempt('127.0.0.50')));
+      expect(one.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
+      expect(one.every((r) => [401, 429, 503].includes(r.status))).toBe(true);
+      // 5 at once from each of 40 addresses: at most 2 password checks run at a time, the rest are told to retry.
+      const flood = Promise.all(Array.from({ length: 200 }, (_, i) => attempt(`127.0.2.${1 + (i % 40)}`)));
+      const page = raw(collector.url, '/');
+      const health = raw(collector.url, '/healthz');
+      expect((await page).status).toBe(200);
+      expect((await health).status).toBe(200);
+      const answers = await flood;
+      const busy = answers.filter((r) => r.status === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy[0]!.headers['retry-after']).toBe('1');
+      expect(answers.every((r) => [401, 429, 503].includes(r.status))).toBe(true);
+    });
+
     it('requires the CSRF header on state-changing requests', async () => {
       const path = `/api/devices/${agents[0]!.identity!.deviceId}/recheck`;
       const missing = await api.request('POST', path, { csrf: false });
