@@ -1,5 +1,6 @@
 // The collector's HTTP API as the dashboard consumes it. The collector validates query strings with
 // these schemas and the dashboard types its responses with them: one definition for both sides.
+import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { JOIN_TYPES, READINESS, Report } from './report.ts';
@@ -11,11 +12,14 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 export const CSRF_HEADER = 'x-keyready-csrf';
 export const SESSION_COOKIE = 'keyready_session';
 
+/** A device-supplied name as the dashboard shows it: controls and bidi overrides made visible (display-text.ts). */
+const Shown = z.string().transform(displayText);
+
 export const DeviceRow = z.object({
   deviceId: z.string(),
-  hostname: z.string(),
-  user: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
+  hostname: Shown,
+  user: Shown.nullable(),
+  tags: z.record(Shown, Shown),
   agentVersion: z.string().nullable(),
   readiness: z.enum(READINESS),
   blocking: z.array(z.enum(CHECK_IDS)),
@@ -30,7 +34,7 @@ export const DeviceRow = z.object({
   osBuild: z.number().int().nullable(),
   joinType: z.enum(JOIN_TYPES).nullable(),
   /** The last key seen on this PC, even after it was unplugged. */
-  keyModel: z.string().nullable(),
+  keyModel: Shown.nullable(),
   keyFingerprintEnrolled: z.boolean().nullable(),
   keyPinSet: z.boolean().nullable(),
   keySeenAt: z.string().nullable(),
