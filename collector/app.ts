@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DASHBOARD_CSP } from '../protocol/api.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
@@ -98,6 +99,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('content-security-policy', `${DASHBOARD_CSP}; frame-ancestors 'none'`);
+    // Browsers that met this collector over https never try plain http with it again (a year).
+    if (options.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
     const url = new URL(req.url ?? '/', 'http://collector');
     try {
       if (url.pathname === '/healthz') {

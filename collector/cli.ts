@@ -1,10 +1,11 @@
 // keyready-collector (and `npm start`): reads the options, opens the store, makes the first-start
 // credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
 import { Sessions } from './api/session.ts';
-import { ConfigError, READY_PREFIX, describeDb, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
+import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openStore, parseStoreUrl } from './store/index.ts';
 import { startCollector } from './app.ts';
@@ -86,6 +87,10 @@ function securePaths(config: Config): Tightened[] {
   add(ensurePrivateDir(config.dataDir));
   const [database] = sqliteFiles(config.db);
   if (database) {
+    // SQLite takes an empty file for a new database: a truncated one would silently become a new install.
+    if (existsSync(database) && statSync(database).size === 0 && !config.initEmpty) {
+      throw new ConfigError(`the database ${database} is an empty file (0 bytes), not a new install: restore it from a backup, or start with --init-empty true to begin a new fleet in it`);
+    }
     add(ensurePrivateDir(dirname(database)));
     loose.push(...ensurePrivateFiles([database], true));
   }
@@ -96,6 +101,14 @@ function warnLoose(log: Logger, loose: readonly Tightened[]): void {
   for (const { path, was } of loose) {
     log.warn('a data path was open to other users: made owner-only', { event: 'data.permissions', path, was });
   }
+}
+
+/** This machine's non-loopback addresses, the ones other PCs could reach it by. */
+function externalAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal)
+    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
 }
 
 function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
@@ -124,7 +137,6 @@ async function main(): Promise<void> {
     return store.close();
   }
   const enroll = await enrollment(store, config);
-  const newAdminPassword = await adminPassword(store);
   const collector = await startCollector({
     store,
     log,
@@ -149,11 +161,14 @@ async function main(): Promise<void> {
     demo: config.demo,
     reenrollAfterMs: config.reenrollAfterMs,
   });
+  // Made only once listening: a first start that cannot listen must not keep a password nobody saw.
+  const newAdminPassword = await adminPassword(store);
 
   const ws = collector.url.replace(/^http/, 'ws');
   out('');
   out('KeyReady collector is running');
-  out(`  Dashboard:          ${collector.url}/${config.host === '0.0.0.0' ? '   (listening on every address)' : ''}`);
+  out(`  Listening on:       ${describeListen(config.host, collector.port, externalAddresses())}`);
+  out(`  Dashboard:          ${collector.url}/`);
   out(`  Agents connect to:  ${ws}/agent   (agent: keyready-agent run --collector ${ws}/agent)`);
   out(`  Database:           ${describeDb(config.db)}`);
   if (config.enrollSecrets.length > 0) out(`  Enrollment secrets: ${config.enrollSecrets.length} from --enroll-secret / KEYREADY_ENROLL_SECRETS`);

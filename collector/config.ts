@@ -34,6 +34,7 @@ export const FLAGS: Record<string, FlagSpec> = {
     env: 'KEYREADY_REENROLL_AFTER_MS',
     help: 'ms a known PC (same hardware uuid) must have been offline before it may enroll again and take over its device (default 3600000)',
   },
+  'init-empty': { env: 'KEYREADY_INIT_EMPTY', help: 'true: accept an empty (0-byte) SQLite file as a new database (refused otherwise)' },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
@@ -66,6 +67,7 @@ const ConfigSchema = z
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
     'reenroll-after': Int(0, 365 * 24 * 3_600_000).default(3_600_000),
+    'init-empty': z.enum(['true', 'false']).default('false'),
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
@@ -92,6 +94,8 @@ export interface Config {
   heartbeatMs: number;
   logLevel: string;
   reenrollAfterMs: number;
+  /** Accept a 0-byte SQLite file as a new database. */
+  initEmpty: boolean;
   /** Label enrolled PCs as demo data (a simulated fleet). */
   demo: boolean;
   dashboardDir: string;
@@ -165,6 +169,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       heartbeatMs: c.heartbeat,
       logLevel: c['log-level'],
       reenrollAfterMs: c['reenroll-after'],
+      initEmpty: c['init-empty'] === 'true',
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
     },
@@ -174,6 +179,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
 /** The generated enrollment secret in clear: only here, never in the database (which keeps its hash). */
 export function enrollSecretFile(config: Config): string {
   return resolve(config.dataDir, 'enroll-secret');
+}
+
+/**
+ * Where the collector listens, for the banner: "localhost" in a URL would hide that every address is
+ * open, so the wildcard says so and names this machine's other addresses (`addresses`: non-loopback).
+ */
+export function describeListen(host: string, port: number, addresses: readonly string[]): string {
+  const everywhere = host === '0.0.0.0' || host === '::';
+  if (!everywhere) return `${host.includes(':') ? `[${host}]` : host}:${port} only`;
+  const seen = addresses.length > 0 ? `; from other machines: ${addresses.slice(0, 4).join(', ')}${addresses.length > 4 ? ', …' : ''}` : '';
+  return `every address (${host === '::' ? '[::]' : host}:${port})${seen}`;
 }
 
 /** The database location without a password, for printing. */

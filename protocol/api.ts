@@ -15,6 +15,22 @@ export const SESSION_COOKIE = 'keyready_session';
 /** A device-supplied name as the dashboard shows it: controls and bidi overrides made visible (display-text.ts). */
 const Shown = z.string().transform(displayText);
 
+/**
+ * The dashboard allows only its own files: even an injected string could not load or run anything.
+ * In the page's <meta> tag (a saved copy keeps it) and, with frame-ancestors (which only a header can
+ * carry), in the collector's Content-Security-Policy header.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 export const DeviceRow = z.object({
   deviceId: z.string(),
   hostname: Shown,

@@ -79,6 +79,10 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
+    // Damaged pages (zeroed by a failing disk or a bad copy) are refused before anything is written
+    // over them: quick_check reads every page once (about a second for a large fleet).
+    const check = this.db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`the SQLite database failed its integrity check (${String(check).slice(0, 200)}): restore it from a backup`);
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );

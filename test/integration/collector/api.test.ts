@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
+import { DASHBOARD_CSP, DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
@@ -243,6 +243,9 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const index = await fetch(`${collector.url}/devices/abc`);
       expect(index.status).toBe(200);
       expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      // The CSP as a header (a meta tag cannot forbid framing); no HSTS over plain http.
+      expect(index.headers.get('content-security-policy')).toBe(`${DASHBOARD_CSP}; frame-ancestors 'none'`);
+      expect(index.headers.get('strict-transport-security')).toBeNull();
       expect(await index.text()).toContain('<div id="app">');
       const js = await fetch(`${collector.url}/assets/app-1234.js`);
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

@@ -1,13 +1,18 @@
-// Finding 1 of issue 11: the data folder and the SQLite files are owner-only whatever the umask, an
+// Issue 11 (finding 1 and low items): the data folder and the SQLite files are owner-only whatever the umask, an
 // older install's looser modes are tightened with a warning, and nothing in the database alone gives
-// a dashboard session or the enrollment secret.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+// a dashboard session or the enrollment secret; an empty or damaged database and a first start that
+// cannot listen leave nothing behind unseen.
+import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { ApiClient } from '../../support/api-client.ts';
 
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'keyready-collector.js');
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
 describe.skipIf(process.platform === 'win32')('collector data on disk', () => {
@@ -44,6 +49,56 @@ describe.skipIf(process.platform === 'win32')('collector data on disk', () => {
     expect(mode(database)).toBe('600');
     const warned = collector.events('data.permissions').map((e) => [e.path, e.was]);
     expect(warned).toEqual(expect.arrayContaining([[dataDir, '0755'], [database, '0644']]));
+    await collector.stop();
+  });
+});
+
+describe('a damaged or empty database is refused, not taken for a new install', () => {
+  const root = mkdtempSync(join(tmpdir(), 'keyready-damaged-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const start = (database: string, extra: string[] = []) =>
+    spawnSync(process.execPath, [BIN, '--port', '0', '--host', '127.0.0.1', '--db', `sqlite:${database}`, '--data-dir', root, ...extra], { encoding: 'utf8', timeout: 60_000 });
+
+  it('refuses a 0-byte file unless told to initialise it', async () => {
+    const database = join(root, 'empty.sqlite');
+    writeFileSync(database, '');
+    const refused = start(database);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('is an empty file (0 bytes), not a new install');
+    const collector = await startCollectorProcess({ db: `sqlite:${database}`, args: ['--init-empty', 'true'] });
+    expect(collector.adminPassword).not.toBeNull();
+    await collector.stop();
+  });
+
+  it('refuses a database with zeroed pages', async () => {
+    const database = join(root, 'zeroed.sqlite');
+    const collector = await startCollectorProcess({ db: `sqlite:${database}` });
+    await collector.stop();
+    // Everything into the main file, so zeroing its pages is what a damaged disk would leave.
+    const db = new Database(database);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const size = statSync(database).size;
+    expect(size).toBeGreaterThan(4 * 4096);
+    const fd = openSync(database, 'r+');
+    writeSync(fd, Buffer.alloc(4096), 0, 4096, 2 * 4096);
+    closeSync(fd);
+    const refused = start(database);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/integrity check|malformed/);
+  });
+
+  it('a first start that cannot listen stores no admin password nobody saw', async () => {
+    const database = join(root, 'busy.sqlite');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const failed = spawnSync(process.execPath, [BIN, '--port', String(port), '--host', '127.0.0.1', '--db', `sqlite:${database}`, '--data-dir', root], { encoding: 'utf8', timeout: 60_000 });
+    blocker.close();
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('EADDRINUSE');
+    const collector = await startCollectorProcess({ db: `sqlite:${database}` });
+    expect(collector.adminPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
     await collector.stop();
   });
 });

@@ -45,12 +45,12 @@ describe.skipIf(!openssl.available)('collector over TLS', () => {
     await agent.disconnect();
 
     const { port } = new URL(collector.url);
-    const res = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+    const res = await new Promise<{ status: number; cookie: string; hsts: unknown }>((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port, path: '/api/login', method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } },
         (r) => {
           r.resume();
-          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie']?.[0] ?? '') });
+          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie']?.[0] ?? ''), hsts: r.headers['strict-transport-security'] });
         },
       );
       req.on('error', reject);
@@ -58,5 +58,6 @@ describe.skipIf(!openssl.available)('collector over TLS', () => {
     });
     expect(res.status).toBe(200);
     expect(res.cookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(res.hsts).toBe('max-age=31536000');
   });
 });
