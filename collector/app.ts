@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DASHBOARD_CSP } from '../protocol/api.ts';
+import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
@@ -107,6 +108,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (url.pathname === '/healthz') {
         const ok = await Promise.race([store.ping().catch(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, false).unref())]);
         if (!ok) metrics.storeErrors.inc();
+        const writeFailure = metrics.writes.failure;
+        // The reason stays in the log: /healthz answers anyone.
+        if (ok && writeFailure !== null) return sendJson(res, 503, { status: 'writes failing', store: store.kind });
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'store unreachable', store: store.kind });
       }
       if (url.pathname === '/metrics') {
@@ -151,8 +155,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (swept.length > 0) log.info('devices of a silent collector marked offline', { event: 'liveness.sweep', count: swept.length });
   }
   await beat();
+  // The heartbeat is a write every few seconds: its outcome keeps /healthz honest when no agent reports.
   const heartbeat = setInterval(() => {
-    beat().catch((error: unknown) => reportStoreError(metrics, log, 'heartbeat failed', error));
+    beat().then(
+      () => metrics.writes.succeeded(),
+      (error: unknown) => {
+        metrics.writes.failed(errorText(error));
+        reportStoreError(metrics, log, 'heartbeat failed', error);
+      },
+    );
   }, options.heartbeatMs);
   heartbeat.unref();
   agents.start();

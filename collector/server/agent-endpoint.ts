@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import { rejectUpgrade, remoteAddress } from '../shared/http.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from '../shared/rate-limit.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import type { Store } from '../store/types.ts';
 import { AdmissionControl, type AdmissionLimits } from './admission.ts';
@@ -88,8 +89,13 @@ export class AgentEndpoint {
     this.#options = options;
     this.#hub = new AgentHub(store, metrics, log);
     this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error) => {
-      if (error) reportStoreError(metrics, log, 'report batch not stored', error, { size });
-      else if (outcomes) log.debug('report batch stored', { event: 'ingest.batch', size });
+      if (error) {
+        metrics.writes.failed(errorText(error));
+        reportStoreError(metrics, log, 'report batch not stored', error, { size });
+      } else if (outcomes) {
+        metrics.writes.succeeded();
+        log.debug('report batch stored', { event: 'ingest.batch', size });
+      }
     });
     // Presence is gathered like reports: same window, same batch size.
     this.#presence = new PresenceBatcher(store, { maxBatch: options.batch.maxBatch, maxDelayMs: options.batch.maxDelayMs });

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { ApiClient } from '../../support/api-client.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'keyready-collector.js');
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
@@ -99,6 +100,32 @@ describe('a damaged or empty database is refused, not taken for a new install', 
     expect(failed.stderr).toContain('EADDRINUSE');
     const collector = await startCollectorProcess({ db: `sqlite:${database}` });
     expect(collector.adminPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await collector.stop();
+  });
+});
+
+describe('/healthz reports write health', () => {
+  const root = mkdtempSync(join(tmpdir(), 'keyready-health-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('answers 503 "writes failing" while the store refuses writes, and 200 again once they succeed', async () => {
+    const database = join(root, 'keyready.sqlite');
+    const collector = await startCollectorProcess({ db: `sqlite:${database}`, args: ['--heartbeat', '200'] });
+    const health = async () => {
+      const res = await fetch(`${collector.url}/healthz`);
+      return { status: res.status, body: (await res.json()) as { status: string } };
+    };
+    expect((await health()).status).toBe(200);
+    // Another process holds the write lock: reads go on (WAL), every write times out.
+    const blocker = new Database(database);
+    blocker.exec('BEGIN EXCLUSIVE');
+    try {
+      await eventually(async () => expect(await health()).toEqual({ status: 503, body: { status: 'writes failing', store: 'sqlite' } }), 30_000, 200);
+    } finally {
+      blocker.exec('COMMIT');
+      blocker.close();
+    }
+    await eventually(async () => expect((await health()).status).toBe(200), 30_000, 200);
     await collector.stop();
   });
 });
