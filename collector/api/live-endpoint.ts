@@ -9,13 +9,23 @@ import type { Sessions } from './session.ts';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
 
+/** How often open live sockets re-check their session: ended elsewhere (another collector, a password reset), they close. */
+const REVALIDATE_MS = 10_000;
+
 export function liveEndpoint(live: LiveHub, sessions: Sessions, closing: () => boolean): UpgradeHandler {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: false });
   // A logout ends the session's live sockets too: they would otherwise keep streaming the fleet.
   const bySession = new Map<string, Set<WebSocket>>();
-  sessions.onRevoked((value) => {
+  const end = (value: string): void => {
     for (const ws of bySession.get(value) ?? []) ws.close(CLOSE.unauthorized, 'signed out');
-  });
+  };
+  sessions.onRevoked(end);
+  setInterval(() => {
+    for (const value of bySession.keys()) {
+      // A store error is not a logout: the sockets stay until the session is known to be gone.
+      sessions.alive(value).then((alive) => alive || end(value), () => undefined);
+    }
+  }, REVALIDATE_MS).unref();
   return async (req, socket, head) => {
     // Browsers always send Origin: a page from another site must not ride the session cookie.
     const origin = req.headers.origin;

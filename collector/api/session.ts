@@ -46,6 +46,11 @@ export class Sessions {
     return { username: stored.username, csrfToken: csrfOf(value), value, expires: stored.expiresAt.getTime() };
   }
 
+  /** Whether the session of this cookie value still exists (another collector's logout, a password reset). */
+  async alive(value: string, now = Date.now()): Promise<boolean> {
+    return (await this.store.getSession(hashToken(value), new Date(now))) !== null;
+  }
+
   /** Ends the session everywhere; open live sockets of it on this collector are closed at once. */
   async revoke(session: Session): Promise<void> {
     await this.store.deleteSessions(hashToken(session.value));

@@ -146,7 +146,8 @@ export class AgentEndpoint {
         metrics.rejectedConnections.inc({ reason: 'idle-evicted' });
         this.#refusals.note(address, 'idle-evicted');
         refuse(ws, CLOSE.notHello, 'not-hello', 'no first message while others waited to connect');
-        ws.terminate();
+        // Its slot is free already; the socket itself gets a moment for the close handshake, no more.
+        setTimeout(() => ws.terminate(), 1_000).unref();
       });
       if (!admitted.ok) {
         const limited = admitted.reason === 'address-busy';

@@ -65,12 +65,16 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const session = new ApiClient(second.url, firstSession.cookie, firstSession.csrfToken);
       expect((await session.request('GET', '/api/summary')).status).toBe(200);
 
+      const live = new WebSocket(`${second.url.replace(/^http/, 'ws')}/api/live`, { headers: { cookie: firstSession.cookie, origin: second.url } });
+      await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+      const liveClosed = new Promise<number>((resolve) => live.once('close', (code) => resolve(code)));
       const reset = spawnSync(process.execPath, [BIN, 'reset-admin-password', '--db', db, '--data-dir', dataDir], { encoding: 'utf8' });
       expect(reset.status).toBe(0);
       const newPassword = /admin \/ (\S+)/.exec(reset.stdout)?.[1];
       expect(newPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
-      // The reset ends old sessions at once, and the old password.
+      // The reset ends old sessions at once, and the old password; an open live socket closes within its re-check.
       expect((await session.request('GET', '/api/summary')).status).toBe(401);
+      expect(await liveClosed).toBe(CLOSE.unauthorized);
       await expect(ApiClient.login(second.url, first.adminPassword!)).rejects.toThrow(/401/);
       await ApiClient.login(second.url, newPassword!);
       await second.stop();
