@@ -132,7 +132,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
   }
 
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  // TLS 1.2 at least, whatever Node's default becomes or an operator's OpenSSL configuration says.
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());

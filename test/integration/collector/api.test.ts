@@ -1,5 +1,6 @@
 // The dashboard's HTTP API on a real collector process, on every store: sessions, CSRF, filters,
 // exports, recheck with its live events, health, metrics and the static dashboard.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,6 +203,13 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(DeviceList.shape.items.parse(json.body).map((d) => d.readiness)).toEqual(['ready', 'ready']);
       expect((await api.request('GET', '/api/export.csv?sort=nope')).status).toBe(400);
+      // An export carries no credential: not the fleet secret, no device token (nor its hash).
+      const everything = `${csv.text}${(await api.request('GET', '/api/export.json')).text}${(await api.request('GET', '/api/export.csv')).text}`;
+      expect(everything).not.toContain(collector.enrollSecret!);
+      for (const agent of agents) {
+        expect(everything).not.toContain(agent.identity!.token);
+        expect(everything).not.toContain(createHash('sha256').update(agent.identity!.token).digest('hex'));
+      }
     });
 
     it('delivers a recheck to the agent and shows its progress live', async () => {
