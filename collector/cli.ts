@@ -29,6 +29,16 @@ async function resetAdminPassword(store: Store): Promise<void> {
   out('Every open dashboard session has ended; sign in again with this password.');
 }
 
+async function revokeDevice(store: Store, deviceId: string): Promise<void> {
+  if (!(await store.getDeviceAuth(deviceId))) {
+    await store.close();
+    throw new ConfigError(`no device ${deviceId} in this database`);
+  }
+  await store.revokeDevice(deviceId);
+  out(`Device ${deviceId} revoked: its token is refused from its next connection on.`);
+  out('Its hardware may enroll again once offline for --reenroll-after; to keep it out, also rotate the enrollment secret.');
+}
+
 function showEnrollSecret(config: Config): void {
   const secret = readPrivateFile(enrollSecretFile(config));
   if (secret === null) {
@@ -121,7 +131,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 }
 
 async function main(): Promise<void> {
-  const { command, config } = parseArgs(process.argv.slice(2), process.env, process.cwd());
+  const { command, config, deviceId } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
   if (command === 'show-enroll-secret') return showEnrollSecret(config);
   const tls = readTls(config);
@@ -134,6 +144,10 @@ async function main(): Promise<void> {
   warnLoose(log, loose);
   if (command === 'reset-admin-password') {
     await resetAdminPassword(store);
+    return store.close();
+  }
+  if (command === 'revoke-device' && deviceId !== undefined) {
+    await revokeDevice(store, deviceId);
     return store.close();
   }
   const enroll = await enrollment(store, config);

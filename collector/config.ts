@@ -107,13 +107,16 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'help';
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'help';
+  /** The device `revoke-device` names. */
+  deviceId?: string;
   config: Config;
 }
 
 /** Parses argv (without node and script) and the environment. Throws ConfigError with a user-facing message. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ParsedArgs {
   let command: ParsedArgs['command'] = 'start';
+  let deviceId: string | undefined;
   const raw: Record<string, string | string[]> = {};
   for (const [name, spec] of Object.entries(FLAGS)) {
     const value = env[spec.env];
@@ -125,6 +128,11 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') command = 'help';
     else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
+    else if (arg === 'revoke-device' && i === 0) {
+      command = arg;
+      deviceId = argv[++i];
+      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError('revoke-device needs the device id (as shown on the PC page)');
+    }
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -153,6 +161,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   const db = location.kind === 'sqlite' ? `sqlite:${resolve(cwd, location.path)}` : location.url;
   return {
     command,
+    ...(deviceId === undefined ? {} : { deviceId }),
     config: {
       port: c.port,
       host: c.host,
@@ -211,6 +220,7 @@ export function helpText(): string {
     '',
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
+    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working at its next connection)',
     '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '',
     'Options (each also as an environment variable):',

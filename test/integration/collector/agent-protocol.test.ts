@@ -1,10 +1,11 @@
 // The agent side of keyready.v1 against a real collector process, on every store: enrollment, hello,
 // reports and acks, replays, and every fault of the issue — each answered with its own error and
 // close code, logged once, storing nothing, and leaving a well-behaved agent's connection alone.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceDetail, DeviceList } from '../../../protocol/api.ts';
 import { CLOSE, MAX_MESSAGE_BYTES } from '../../../protocol/messages.ts';
-import { openStore } from '../../../collector/store/index.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
@@ -13,6 +14,7 @@ import { eventually } from '../../support/eventually.ts';
 import { STORE_TARGETS } from './stores.ts';
 
 const PING_MS = 400;
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'keyready-collector.js');
 
 for (const target of STORE_TARGETS.map((make) => make())) {
   describe(`agent protocol on ${target.name}`, () => {
@@ -237,10 +239,11 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       stale.send({ type: 'hello', deviceId: first.deviceId, token: first.token, agentVersion: '0.1.0' });
       expect(await stale.expect('error')).toMatchObject({ code: 'unauthorized' });
       expect((await stale.closed).code).toBe(CLOSE.unauthorized);
-      // An administrator revokes the device in the store: its current token stops working.
-      const store = await openStore(db);
-      await store.revokeDevice(second.deviceId);
-      await store.close();
+      // An administrator revokes the device: its current token stops working.
+      const revoke = spawnSync(process.execPath, [BIN, 'revoke-device', second.deviceId, '--db', db], { encoding: 'utf8' });
+      expect(revoke.status, revoke.stderr).toBe(0);
+      expect(revoke.stdout).toContain(`Device ${second.deviceId} revoked`);
+      expect(spawnSync(process.execPath, [BIN, 'revoke-device', 'no-such-device', '--db', db], { encoding: 'utf8' }).status).toBe(2);
       const revoked = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
       revoked.send({ type: 'hello', deviceId: second.deviceId, token: second.token, agentVersion: '0.1.0' });
       expect(await revoked.expect('error')).toMatchObject({ code: 'unauthorized', message: 'this device was revoked' });

@@ -51,3 +51,11 @@ describe('the banner says where it listens', () => {
     expect(describeListen('::1', 8443, [])).toBe('[::1]:8443 only');
   });
 });
+
+describe('revoke-device', () => {
+  it('takes the device id after the command, and refuses anything that is not one', () => {
+    expect(parseArgs(['revoke-device', 'd1b2-c3', '--db', 'sqlite:/x.db'], {}, '/srv')).toMatchObject({ command: 'revoke-device', deviceId: 'd1b2-c3' });
+    expect(() => parseArgs(['revoke-device'], {}, '/srv')).toThrow(ConfigError);
+    expect(() => parseArgs(['revoke-device', "x'; DROP TABLE devices;--"], {}, '/srv')).toThrow(/device id/);
+  });
+});
