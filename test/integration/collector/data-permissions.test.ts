@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { openStore } from '../../../collector/store/index.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { eventually } from '../../support/eventually.ts';
 
@@ -51,6 +54,30 @@ describe.skipIf(process.platform === 'win32')('collector data on disk', () => {
     const warned = collector.events('data.permissions').map((e) => [e.path, e.was]);
     expect(warned).toEqual(expect.arrayContaining([[dataDir, '0755'], [database, '0644']]));
     await collector.stop();
+  });
+});
+
+describe('a database from before: the enrollment secret kept in clear', () => {
+  const root = mkdtempSync(join(tmpdir(), 'keyready-legacy-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps accepting the same secret, moves it to the owner-only file and leaves only its hash in the database', async () => {
+    const database = join(root, 'keyready.sqlite');
+    const legacy = 'legacy-secret-0123456789abcdefghij';
+    const store = await openStore(`sqlite:${database}`);
+    await store.migrate();
+    await store.setSetting('enroll.secret', legacy);
+    await store.close();
+    const collector = await startCollectorProcess({ db: `sqlite:${database}`, args: ['--data-dir', root] });
+    expect(collector.enrollSecret).toBeNull();
+    expect(readFileSync(join(root, 'enroll-secret'), 'utf8').trim()).toBe(legacy);
+    const pc = new SimAgent({ url: collector.agentUrl, hostname: 'PC-LEGACY', makeReport: () => makeReport({ hostname: 'PC-LEGACY' }) });
+    expect((await pc.enroll(legacy)).deviceId).toMatch(/\S/);
+    await collector.stop();
+    const after = await openStore(`sqlite:${database}`);
+    expect(await after.getSetting('enroll.secret')).toBe('');
+    expect(await after.getSetting('enroll.secretHash')).toMatch(/^[0-9a-f]{64}$/);
+    await after.close();
   });
 });
 
