@@ -18,6 +18,8 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list osBuild desc', list({ sort: 'osBuild', order: 'desc' })],
   ['list readiness=not-ready', list({ readiness: 'not-ready' })],
   ['list check=key.fingerprint', list({ check: 'key.fingerprint' })],
+  ['list unknown=join.state', list({ unknown: 'join.state' })],
+  ['list key=not-ready', list({ key: 'not-ready' })],
   ['list online=true, lastReport desc', list({ online: 'true', sort: 'lastReport', order: 'desc' })],
   ['list model=ATKey.Pro CTAP2.1', list({ model: 'ATKey.Pro CTAP2.1' })],
   ['list tag=site=osaka', list({ tag: 'site=osaka' })],

@@ -3,7 +3,7 @@
 import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
-import { JOIN_TYPES, READINESS, Report } from './report.ts';
+import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
@@ -37,10 +37,18 @@ export const DeviceRow = z.object({
   user: Shown.nullable(),
   tags: z.record(Shown, Shown),
   agentVersion: z.string().nullable(),
+  /** "Can this PC's user sign in with their ATKey today": the PC and key layers (protocol/README.md, "The fleet"). */
   readiness: z.enum(READINESS),
+  /** Failed checks of the counted layers, the key's as last seen; never an unknown one. */
   blocking: z.array(z.enum(CHECK_IDS)),
-  /** Every check currently failing or unknown, any scope (filter target). */
+  /** Every failed check, any layer (the "failing check" filter). */
   failing: z.array(z.enum(CHECK_IDS)),
+  /** Every check that could not be decided, any layer (the "not collected" filter); never in `blocking`. */
+  unknown: z.array(z.enum(CHECK_IDS)),
+  /** Each layer alone: the PC, the key (the last key seen), the user (unknown until the tenant side is read). */
+  layers: Layers,
+  /** true when the key layer comes from an earlier report: no key was readable at the last one (unplugged). */
+  keyRemembered: z.boolean(),
   online: z.boolean(),
   firstSeen: z.string(),
   /** Last time any traffic (report, ping answer) was seen from the agent. */
@@ -60,7 +68,14 @@ export type DeviceRow = z.infer<typeof DeviceRow>;
 export const SORT_FIELDS = ['hostname', 'readiness', 'lastSeen', 'lastReport', 'osBuild', 'keyModel'] as const;
 export const DeviceQuery = z.object({
   readiness: z.enum(READINESS).optional(),
+  /** A check that failed. */
   check: z.enum(CHECK_IDS).optional(),
+  /** A check that could not be decided. */
+  unknown: z.enum(CHECK_IDS).optional(),
+  /** One layer's state: the PC, the key, the user. */
+  device: z.enum(READINESS).optional(),
+  key: z.enum(READINESS).optional(),
+  user: z.enum(READINESS).optional(),
   online: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   model: z.string().max(128).optional(),
   tag: z.string().max(256).optional(), // "key=value" or a bare value
@@ -101,6 +116,11 @@ export const DeviceDetail = z.object({
   device: DeviceRow,
   report: Report.nullable(),
   history: z.array(HistoryEntry),
+  /**
+   * When `device.keyRemembered`: the key checks of the last report that could judge the key, which the
+   * fleet's verdict uses instead of the latest report's undecided ones; otherwise null.
+   */
+  keyChecks: z.array(CheckResult).nullable(),
   /** Newest first, at most 20 (absent from collectors before it). */
   enrollments: z.array(EnrollmentEvent).optional(),
   /** Reports the agent's outbox had to drop, as the agent last reported it. */
@@ -108,12 +128,23 @@ export const DeviceDetail = z.object({
 });
 export type DeviceDetail = z.infer<typeof DeviceDetail>;
 
+const ReadinessCounts = z.object({ ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() });
+export type ReadinessCounts = z.infer<typeof ReadinessCounts>;
+
+/** Where a readiness is counted in the summary's counts. */
+export function countKey(readiness: Readiness): keyof ReadinessCounts {
+  return readiness === 'not-ready' ? 'notReady' : readiness;
+}
+
 export const Summary = z.object({
   total: z.number().int(),
-  readiness: z.object({ ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() }),
+  /** Devices by DeviceRow.readiness: can the user sign in with their ATKey today. */
+  readiness: ReadinessCounts,
+  /** Devices by each layer's state. */
+  layers: z.object({ device: ReadinessCounts, key: ReadinessCounts, user: ReadinessCounts }),
   online: z.number().int(),
   offline: z.number().int(),
-  /** Devices per blocking check, largest first. */
+  /** Devices per blocking check (the key's as last seen), largest first; unknown checks never count. */
   blocking: z.array(z.object({ id: z.enum(CHECK_IDS), count: z.number().int() })),
   keys: z.array(
     z.object({

@@ -99,3 +99,8 @@ export function isFixKey(key: string): key is FixKey {
 export function isCheckId(value: string): value is CheckId {
   return (CHECK_IDS as readonly string[]).includes(value);
 }
+
+/** Who carries out a fix; null for a text that is not one of FIXES (no fix, or an older agent's key). */
+export function fixActor(remediationKey: string | null): Actor | null {
+  return remediationKey !== null && isFixKey(remediationKey) ? FIXES[remediationKey].actor : null;
+}

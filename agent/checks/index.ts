@@ -1,8 +1,8 @@
 // Runs every check of protocol/checks.ts on one set of facts and renders the results in a language.
 // Readiness is decided here and nowhere else (the rule is in protocol/README.md, "Readiness").
-import { CHECK_IDS, CHECKS, COUNTED_SCOPES, FIXES, isFixKey, type CheckId, type CheckScope } from '../../protocol/checks.ts';
-import { t, type MessageKey } from '../../protocol/i18n/index.ts';
-import type { CheckResult, Facts, Lang, Layers, Readiness, UnknownCheck } from '../../protocol/report.ts';
+import { CHECK_IDS, CHECKS, fixActor, type CheckId } from '../../protocol/checks.ts';
+import { remediationText, t } from '../../protocol/i18n/index.ts';
+import type { CheckResult, Facts, Lang, UnknownCheck } from '../../protocol/report.ts';
 import { credprovFido } from './credprov-fido.ts';
 import { hybridCloudKerberos } from './hybrid-cloud-kerberos.ts';
 import { joinDeviceAuth } from './join-device-auth.ts';
@@ -30,13 +30,6 @@ export const CHECK_FUNCTIONS: Readonly<Record<CheckId, CheckFunction>> = {
   'key.pin': keyPin,
 };
 
-/** A fix framed by the guide: who acts and which of its four steps the fix belongs to. */
-function remediationText(lang: Lang, key: MessageKey, params: Verdict['params']): string {
-  if (!isFixKey(key)) return t(lang, key, params);
-  const { actor, step } = FIXES[key];
-  return t(lang, 'fix.frame', { actor: t(lang, `actor.${actor}`), step, text: t(lang, key, params) });
-}
-
 export function runCheck(id: CheckId, facts: Facts, lang: Lang): CheckResult {
   return resultOf(id, CHECK_FUNCTIONS[id](facts), lang);
 }
@@ -53,7 +46,7 @@ function resultOf(id: CheckId, v: Verdict, lang: Lang): CheckResult {
     remediationKey: v.remediationKey,
     params: v.params,
     evidence: v.evidence,
-    actor: v.remediationKey !== null && isFixKey(v.remediationKey) ? FIXES[v.remediationKey].actor : null,
+    actor: fixActor(v.remediationKey),
   };
 }
 
@@ -72,20 +65,5 @@ export function runChecks(facts: Facts, lang: Lang): Assessment {
   };
 }
 
-function layerOf(results: readonly CheckResult[], scope: CheckScope): Readiness {
-  const layer = results.filter((r) => r.scope === scope);
-  if (layer.some((r) => r.status === 'fail')) return 'not-ready';
-  return layer.some((r) => r.status === 'unknown') ? 'unknown' : 'ready';
-}
-
-/**
- * Ready only when no check of a counted layer (the PC, the key) failed or is unknown. `blocking`
- * names only failures: an unknown check keeps the verdict from "ready" but is never a blocker.
- */
-export function readinessOf(results: readonly CheckResult[]): { readiness: Readiness; blocking: CheckId[]; layers: Layers } {
-  const layers: Layers = { device: layerOf(results, 'device'), key: layerOf(results, 'key'), user: layerOf(results, 'user') };
-  const counted = COUNTED_SCOPES.map((scope) => layers[scope]);
-  const readiness: Readiness = counted.includes('not-ready') ? 'not-ready' : counted.includes('unknown') ? 'unknown' : 'ready';
-  const blocking = results.filter((r) => COUNTED_SCOPES.includes(r.scope) && r.status === 'fail').map((r) => r.id);
-  return { readiness, blocking, layers };
-}
+/** Readiness is decided by the one rule every part shares (protocol/readiness.ts). */
+export { readinessOf } from '../../protocol/readiness.ts';

@@ -4,6 +4,7 @@
 // collected folded into one line, and ends with the guide's steps 1 and 3, which no PC can show.
 import { CHECK_GROUPS, CHECKS, COLLECT_WAYS, FIXES, isFixKey, type CheckId, type CheckStatus, type CollectWay } from '../../protocol/checks.ts';
 import { isMessageKey, t } from '../../protocol/i18n/index.ts';
+import { unknownOf } from '../../protocol/readiness.ts';
 import type { CheckResult, Evidence, Lang, Report, UnknownCheck } from '../../protocol/report.ts';
 
 const MARKS: Readonly<Record<CheckStatus, { mark: string; color: number }>> = {
@@ -76,11 +77,6 @@ function actLine(lang: Lang, check: CheckResult): string | null {
   return t(lang, 'cli.head.act', { actor: t(lang, `actor.${actor}`), step, next: t(lang, `next.${key}`, check.params) });
 }
 
-/** Unknown checks from older agents carry no `unknown` list: treat them as "see the detail". */
-function unknownsOf(report: Report): UnknownCheck[] {
-  return report.unknown ?? report.checks.filter((c) => c.status === 'unknown').map((c) => ({ id: c.id, source: null, collect: 'see-detail' }));
-}
-
 function titles(lang: Lang, report: Report, ids: readonly CheckId[]): string {
   return ids.map((id) => report.checks.find((c) => c.id === id)?.title ?? id).join(t(lang, 'cli.list'));
 }
@@ -90,7 +86,7 @@ export function renderHeader(report: Report): string[] {
   const hostname = report.device.hostname === 'unknown' ? t(lang, 'cli.unknown-host') : report.device.hostname;
   const readiness = t(lang, `readiness.${report.readiness}`);
   const failing = byPriority(report.checks.filter((c) => c.status === 'fail'));
-  const unknowns = unknownsOf(report);
+  const unknowns = unknownOf(report);
   const counted = new Set<CheckId>(report.checks.filter((c) => c.scope !== 'user').map((c) => c.id));
 
   const lines: string[] = [];
@@ -137,7 +133,7 @@ export function renderHuman(report: Report, color: boolean): string {
   const { lang } = report;
   const lines = renderHeader(report);
   if (report.blocking.length > 0) lines.push('', t(lang, 'cli.blocking', { checks: titles(lang, report, report.blocking) }));
-  const folded = unknownsOf(report).filter((u) => u.source !== null);
+  const folded = unknownOf(report).filter((u) => u.source !== null);
   const foldedIds = new Set(folded.map((u) => u.id));
   for (const group of CHECK_GROUPS) {
     const shown = report.checks.filter((c) => CHECKS[c.id].group === group && !foldedIds.has(c.id));

@@ -28,8 +28,15 @@ const COLUMNS: readonly [string, (row: DeviceRow) => Cell][] = [
   ['hostname', (r) => r.hostname],
   ['user', (r) => r.user],
   ['readiness', (r) => r.readiness],
+  // The layers next to the verdict, so a spreadsheet shows which one holds each PC back.
+  ['pcLayer', (r) => r.layers.device],
+  ['keyLayer', (r) => r.layers.key],
+  ['keyRemembered', (r) => r.keyRemembered],
+  ['userLayer', (r) => r.layers.user],
   ['blocking', (r) => r.blocking.join(' ')],
   ['failing', (r) => r.failing.join(' ')],
+  // Never blockers: what could not be collected, kept apart from what failed.
+  ['unknown', (r) => r.unknown.join(' ')],
   ['online', (r) => r.online],
   ['firstSeen', (r) => r.firstSeen],
   ['lastSeen', (r) => r.lastSeen],

@@ -2,7 +2,8 @@
 // attribute values, which preact sets as text: nothing here (or anywhere) builds HTML from data.
 import type { ComponentChildren } from 'preact';
 import type { CheckStatus } from '../../protocol/checks.ts';
-import type { Readiness } from '../../protocol/report.ts';
+import type { Layers, Readiness } from '../../protocol/report.ts';
+import { LAYER_NAMES } from '../../protocol/readiness.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import { formatDateTime, formatRelative } from './i18n/format.ts';
 import { useApp, type Resource } from './context.ts';
@@ -10,6 +11,35 @@ import { useApp, type Resource } from './context.ts';
 export function ReadinessBadge({ readiness }: { readiness: Readiness }) {
   const { lang } = useApp();
   return <span class={`badge readiness-${readiness}`}>{t(lang, `readiness.${readiness}`)}</span>;
+}
+
+const LAYER_MARKS: Readonly<Record<Readiness, string>> = { ready: '✓', 'not-ready': '✗', unknown: '?' };
+
+/**
+ * The three layers side by side, so the one holding a PC back stands out. `compact` (a list row)
+ * marks each state with a symbol beside its colour, the full words in the tooltip and for screen readers.
+ */
+export function LayerBadges({ layers, compact = false }: { layers: Layers; compact?: boolean }) {
+  const { lang, tr } = useApp();
+  return (
+    <span class="layers">
+      {LAYER_NAMES.map((layer) => {
+        const label = tr('layer.label', { layer: tr(`layer.${layer}`), state: t(lang, `readiness.${layers[layer]}`) });
+        return (
+          <span key={layer} class={`badge readiness-${layers[layer]}`} data-layer={layer} data-state={layers[layer]} title={compact ? label : undefined}>
+            {compact ? (
+              <>
+                <span aria-hidden="true">{`${tr(`layer.${layer}`)} ${LAYER_MARKS[layers[layer]]}`}</span>
+                <span class="sr-only">{label}</span>
+              </>
+            ) : (
+              label
+            )}
+          </span>
+        );
+      })}
+    </span>
+  );
 }
 
 export function StatusBadge({ status }: { status: CheckStatus }) {

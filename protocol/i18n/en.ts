@@ -1,7 +1,11 @@
 // English texts. Every key here must exist in ja.ts (test/unit/protocol/i18n.test.ts enforces it).
 // A key's placeholders are a contract with stored reports (the dashboard re-renders old reports from
 // their key and parameters): when the parameters change, use a new key and drop the old one.
+import { tenantEn } from './tenant.en.ts';
+
 export const en = {
+  // The tenant join's texts (collector/tenant/join.ts) live in their own file.
+  ...tenantEn,
   'check.os.build.title': 'Windows version',
   'check.join.state.title': 'Microsoft Entra join',
   'check.join.device-auth.title': 'Device object in Entra ID',

@@ -1,5 +1,6 @@
 // The English/Japanese text catalogue. Texts are templates with {name} placeholders; a report keeps
 // the key and parameters beside the rendered text so any surface can re-render it in another language.
+import { FIXES, isFixKey } from '../checks.ts';
 import type { Lang, TextParams } from '../report.ts';
 import { en } from './en.ts';
 import { ja } from './ja.ts';
@@ -27,4 +28,11 @@ export function t(lang: Lang, key: string, params: TextParams = {}): string {
 /** Picks en or ja from a locale string such as "ja-JP", "ja_JP.UTF-8" or "en-US". */
 export function langFromLocale(locale: string | undefined | null): Lang {
   return locale && /^ja\b|^ja[-_]/i.test(locale) ? 'ja' : 'en';
+}
+
+/** A fix framed by the guide: who acts and which of its four steps the fix belongs to. */
+export function remediationText(lang: Lang, key: string, params: TextParams): string {
+  if (!isFixKey(key)) return t(lang, key, params);
+  const { actor, step } = FIXES[key];
+  return t(lang, 'fix.frame', { actor: t(lang, `actor.${actor}`), step, text: t(lang, key, params) });
 }

@@ -1,7 +1,9 @@
 // Japanese texts, keyed exactly like en.ts.
 import type { en } from './en.ts';
+import { tenantJa } from './tenant.ja.ts';
 
 export const ja: Record<keyof typeof en, string> = {
+  ...tenantJa,
   'check.os.build.title': 'Windows のバージョン',
   'check.join.state.title': 'Microsoft Entra 参加',
   'check.join.device-auth.title': 'Entra ID のデバイス オブジェクト',

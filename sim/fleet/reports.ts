@@ -2,7 +2,8 @@
 // Windows 11 PC with an ATKey.Pro (AAGUID and USB ids from shared/reference/atkey-aaguids.json).
 // Every report is checked against the zod Report schema, so a fixture can never drift from the contract.
 import { CHECKS, CHECK_IDS, type CheckId, type CheckStatus } from '../../protocol/checks.ts';
-import { Report, REPORT_SCHEMA, type CheckResult, type Evidence, type KeyFacts, type Readiness } from '../../protocol/report.ts';
+import { readinessOf, unknownOf } from '../../protocol/readiness.ts';
+import { Report, REPORT_SCHEMA, type CheckResult, type Evidence, type KeyFacts } from '../../protocol/report.ts';
 
 export const ATKEY_PRO: KeyFacts = {
   vendorId: 0x31bb,
@@ -34,13 +35,8 @@ export interface ReportOptions {
   statuses?: Partial<Record<CheckId, CheckStatus>>;
   /** The keys plugged in at report time (default: one enrolled ATKey.Pro). */
   keys?: KeyFacts[];
-}
-
-/** Device readiness = no device-scope check failing or unknown (DESIGN.md); key and user checks sit beside it. */
-function readinessOf(checks: readonly CheckResult[]): { readiness: Readiness; blocking: CheckId[] } {
-  const blocking = checks.filter((c) => CHECKS[c.id].scope === 'device' && (c.status === 'fail' || c.status === 'unknown'));
-  const readiness = blocking.some((c) => c.status === 'fail') ? 'not-ready' : blocking.length > 0 ? 'unknown' : 'ready';
-  return { readiness, blocking: blocking.map((c) => c.id) };
+  /** As an agent before `unknown` and `layers` sent it: only `readiness`, `blocking` and the checks. */
+  legacy?: boolean;
 }
 
 export function makeReport(options: ReportOptions = {}): Report {
@@ -76,7 +72,7 @@ export function makeReport(options: ReportOptions = {}): Report {
       uuid: options.uuid === undefined ? '4c4c4544-0042-3510-8052-b4c04f4e3432' : options.uuid,
       user,
     },
-    ...readinessOf(checks),
+    ...verdictFields(checks, options.legacy === true),
     checks,
     facts: {
       sources: {
@@ -120,4 +116,10 @@ export function makeReport(options: ReportOptions = {}): Report {
       keys,
     },
   });
+}
+
+/** The verdict by the agent's own rule (protocol/readiness.ts); an old agent's report lacks the newer fields. */
+function verdictFields(checks: readonly CheckResult[], legacy: boolean) {
+  const { readiness, blocking, layers } = readinessOf(checks);
+  return legacy ? { readiness, blocking } : { readiness, blocking, layers, unknown: unknownOf({ checks }) };
 }

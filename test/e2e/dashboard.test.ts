@@ -10,10 +10,12 @@ import { DeviceDetail, DeviceList, Summary } from '../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
-import { t } from '../../protocol/i18n/index.ts';
+import { remediationText, t } from '../../protocol/i18n/index.ts';
 import { registeredOnly } from '../../sim/fleet/compose.ts';
 import { FIDO_PROVIDER_CLSID, type PcSpec } from '../../sim/fleet/pc.ts';
 import { pcReport } from '../../sim/fleet/pc-report.ts';
+import { makeReport } from '../../sim/fleet/reports.ts';
+import type { Report } from '../../protocol/report.ts';
 import { SimAgent } from '../../sim/fleet/sim-agent.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
@@ -42,6 +44,11 @@ const ATKEY_PRO_20 = ATKEY_MODEL_PROFILES[0]!;
 const NOT_JOINED: PcSpec = { dsregcmd: registeredOnly(), keys: [atkeyConfig(ATKEY_PRO_20, 'pin-only')] };
 const PROVIDER_HIDDEN: PcSpec = { registry: { systemPolicy: { EnableLUA: 1, ExcludedCredentialProviders: FIDO_PROVIDER_CLSID } } };
 const FINGERPRINT_ONLY: PcSpec = { keys: [atkeyConfig(ATKEY_PRO_20, 'fingerprint-only')] };
+/** A ready PC whose user's key has a PIN but no fingerprint: the key layer holds it back. */
+const KEY_PIN_ONLY: PcSpec = { keys: [atkeyConfig(ATKEY_PRO_20, 'pin-only')] };
+/** A ready PC whose key was seen with nothing enrolled, then unplugged (the user took it home). */
+const KEY_NOTHING: PcSpec = { keys: [atkeyConfig(ATKEY_PRO_20, 'nothing')] };
+const KEY_UNPLUGGED: PcSpec = { keys: [] };
 
 describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real collector', () => {
   let dir: string;
@@ -53,7 +60,8 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
   const foreignRequests: string[] = [];
   const fleet = new Map<string, FleetAgent>();
 
-  async function addAgent(hostname: string, pc: PcSpec): Promise<FleetAgent> {
+  /** `report` replaces the simulated PC's report, e.g. with one an older agent would send. */
+  async function addAgent(hostname: string, pc: PcSpec, report?: () => Report): Promise<FleetAgent> {
     const index = fleet.size;
     const hardware = { uuid: `e2e00000-0000-4000-8000-${String(index).padStart(12, '0')}`, serial: `SN${index}`, manufacturer: 'LENOVO', model: '21HD' };
     const entry: FleetAgent = {
@@ -63,7 +71,7 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
         hostname,
         hardware,
         tags: { site: index % 2 === 0 ? 'tokyo' : 'osaka' },
-        makeReport: () => pcReport(entry.pc, { ...hardware, hostname, user: `user${index}@contoso.co.jp` }),
+        makeReport: report ?? (() => pcReport(entry.pc, { ...hardware, hostname, user: `user${index}@contoso.co.jp` })),
       }),
     };
     fleet.set(hostname, entry);
@@ -91,6 +99,12 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await addAgent(XSS_HOSTNAME, PROVIDER_HIDDEN);
     await addAgent('PC-LIVE-01', POLICY_OFF);
     await addAgent('PC-RECHECK-01', FINGERPRINT_ONLY);
+    await addAgent('PC-KEY-01', KEY_PIN_ONLY);
+    const away = await addAgent('PC-AWAY-01', KEY_NOTHING);
+    away.pc = KEY_UNPLUGGED;
+    await away.agent.report();
+    // An agent from before `unknown` and `layers`, whose policy could not be read.
+    await addAgent('PC-OLD-AGENT-01', READY, () => makeReport({ hostname: 'PC-OLD-AGENT-01', legacy: true, statuses: { 'policy.security-key': 'unknown' } }));
 
     browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
@@ -144,6 +158,29 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png'), fullPage: true });
   });
 
+  it('counts key problems in the headline and the blocking chart: an unplugged key by its state when last seen', async () => {
+    const summary = await api('/api/summary', (b) => Summary.parse(b));
+    // Three PCs ready on the PC side have a key without a fingerprint: PC-JOIN-01 and PC-KEY-01
+    // (PIN only), PC-AWAY-01 (nothing enrolled, unplugged since).
+    const fingerprint = summary.blocking.find((b) => b.id === 'key.fingerprint');
+    expect(fingerprint?.count).toBe(3);
+    expect(await page.locator('a[data-check="key.fingerprint"]').textContent()).toBe(`3 PCs: ${t('en', 'check.key.fingerprint.title')}`);
+    const ready = await api('/api/devices?readiness=ready', (b) => DeviceList.parse(b));
+    expect(ready.items.map((d) => d.hostname).sort()).toEqual(['PC-READY-01', 'PC-READY-02', 'PC-RECHECK-01']);
+    expect(summary.readiness.ready).toBe(3);
+    expect(summary.layers.key).toEqual({ ready: summary.total - 3, notReady: 3, unknown: 0 });
+    expect(summary.layers.user.ready).toBe(0); // not until the tenant side is read
+    const percent = Math.round((3 / summary.total) * 100);
+    expect(await page.locator('[data-headline]').textContent()).toContain(`${percent}%`);
+    expect(await page.locator('a[data-layer="key"][data-state="not-ready"]').textContent()).toBe('3');
+    // The old agent's unread policy is listed apart, never counted as blocking (the chart says 4, not 5).
+    const unknownPolicy = await api('/api/devices?unknown=policy.security-key', (b) => DeviceList.parse(b));
+    expect(unknownPolicy.items.map((d) => d.hostname)).toEqual(['PC-OLD-AGENT-01']);
+    expect(unknownPolicy.items[0]).toMatchObject({ readiness: 'unknown', blocking: [], failing: [], layers: { device: 'unknown', key: 'ready' } });
+    const away = (await api('/api/devices?q=PC-AWAY-01', (b) => DeviceList.parse(b))).items[0]!;
+    expect(away).toMatchObject({ readiness: 'not-ready', keyRemembered: true, layers: { device: 'ready', key: 'not-ready' }, blocking: expect.arrayContaining(['key.fingerprint']) });
+  });
+
   it('opens the device list filtered to a blocking check from its bar', async () => {
     await page.locator('a[data-check="policy.security-key"]').click();
     await page.waitForURL(/#\/devices\?check=policy\.security-key$/);
@@ -159,6 +196,10 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const rows = csv.trim().split(/\r?\n/).slice(1);
     expect(rows).toHaveLength(list.total);
     for (const device of list.items) expect(csv).toContain(device.deviceId);
+    // Failed and not-collected checks are filtered apart; each row shows its layers.
+    expect(await page.getByLabel('Not collected').inputValue()).toBe('');
+    expect(await page.locator('tbody tr').first().locator('[data-layer]').count()).toBe(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-devices.png'), fullPage: true });
   });
 
   it('is usable from the keyboard, with visible focus, and fits a laptop screen', async () => {
@@ -213,9 +254,58 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     expect(await joinCheck.locator('details.evidence dt').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-field="device.lastSeen"] time').count()).toBe(1);
     expect(await page.locator('[data-field="device.lastReport"] time').count()).toBe(1);
-    expect(await page.locator('#key-title + dl').textContent()).toContain('ATKey.Pro');
+    expect(await page.locator('#key-title ~ dl').textContent()).toContain('ATKey.Pro');
     expect(await page.locator('.timeline > li').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device.png'), fullPage: true });
+  });
+
+  it('opens a PC page with what to do next: failures with who acts and the fix, unknowns, then what passed (folded)', async () => {
+    const { agent } = fleet.get('PC-JOIN-01')!;
+    const detail = await api(`/api/devices/${agent.identity!.deviceId}`, (b) => DeviceDetail.parse(b));
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    const box = page.locator('section[data-next]');
+    await box.waitFor();
+    // The box is the page's first panel: above the PC's facts and the eleven check cards.
+    expect(await page.locator('main section.panel').first().getAttribute('data-next')).not.toBeNull();
+    const failing = box.locator('[data-next="failing"] > li');
+    const failed = detail.report!.checks.filter((c) => c.status === 'fail');
+    expect(await failing.count()).toBe(failed.length);
+    const joinCheck = failed.find((c) => c.id === 'join.state')!;
+    expect(joinCheck.actor).toBe('helpdesk');
+    const joinItem = box.locator('[data-next="failing"] > li[data-check="join.state"]');
+    expect(await joinItem.getAttribute('data-actor')).toBe('helpdesk');
+    expect(await joinItem.locator('.next-fix').textContent()).toBe(remediationText('en', joinCheck.remediationKey!, joinCheck.params));
+    expect(await joinItem.locator('.next-fix').textContent()).toMatch(/^Helpdesk, guide step 4: /);
+    expect(await box.locator('details[data-next="passed"]').getAttribute('open')).toBeNull();
+    expect(await page.locator('.device-header .badge').first().textContent()).toBe('Not ready');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device-next-en.png'), fullPage: true });
+
+    await page.getByLabel('Language').selectOption('ja');
+    await box.locator('h2', { hasText: '次に行うこと' }).waitFor();
+    expect(await joinItem.locator('.next-fix').textContent()).toBe(remediationText('ja', joinCheck.remediationKey!, joinCheck.params));
+    expect(await joinItem.locator('.next-fix').textContent()).toMatch(/^ヘルプデスク、ガイドの手順 4: /);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device-next-ja.png'), fullPage: true });
+    await page.getByLabel('言語').selectOption('en');
+    await box.locator('h2', { hasText: 'What to do next' }).waitFor();
+  });
+
+  it('shows an older agent’s report sensibly: its unread check under what could not be checked, not as a failure', async () => {
+    const { agent } = fleet.get('PC-OLD-AGENT-01')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await page.locator('section[data-next] [data-next="unknown"] li[data-check="policy.security-key"]').waitFor();
+    expect(await page.locator('section[data-next] [data-next="failing"]').count()).toBe(0);
+    expect(await page.locator('.device-header .badge').first().textContent()).toBe('Unknown');
+  });
+
+  it('says on the PC page that an unplugged key counts by its state when last seen', async () => {
+    const { agent } = fleet.get('PC-AWAY-01')!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await page.locator('[data-key-remembered]').waitFor();
+    expect(await page.locator('.device-header .badge').first().textContent()).toBe('Not ready');
+    expect(await page.locator('.device-header [data-layer="key"]').getAttribute('data-state')).toBe('not-ready');
+    expect(await page.locator('section[data-next] [data-next="failing"] > li[data-check="key.fingerprint"]').count()).toBe(1);
+    expect(await page.locator('li.check[data-check="key.fingerprint"] .badge').textContent()).toBe('Fail');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device-key-remembered.png'), fullPage: true });
   });
 
   it('re-checks a PC: the agent answers over the real protocol and the page shows the new report live', async () => {
@@ -238,7 +328,7 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const started = Date.now();
     await live.agent.report();
     await page.locator('li.check[data-check="policy.security-key"] .badge', { hasText: 'OK' }).waitFor({ timeout: LIVE_BOUND_MS });
-    await page.locator('.device-header .badge', { hasText: 'Ready' }).waitFor({ timeout: LIVE_BOUND_MS });
+    await page.locator('.device-header .badge', { hasText: /^Ready$/ }).waitFor({ timeout: LIVE_BOUND_MS });
     expect(Date.now() - started).toBeLessThan(LIVE_BOUND_MS);
 
     await page.goto(`${collector.url}/#/`);
@@ -271,7 +361,7 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
   it('switches to Japanese, re-renders report texts, and remembers the choice', async () => {
     await page.goto(`${collector.url}/#/`);
     await page.getByLabel('Language').selectOption('ja');
-    await page.getByRole('heading', { name: 'フリートの準備状況' }).waitFor();
+    await page.getByRole('heading', { name: '全 PC の準備状況' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     expect(await page.locator('a[data-check="policy.security-key"]').textContent()).toContain(t('ja', 'check.policy.security-key.title'));
 
@@ -283,12 +373,12 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
     const shown = page.locator('li.check[data-check="policy.security-key"]');
     await expect.poll(() => shown.locator('.check-detail').textContent()).toBe(t('ja', policy.detailKey, policy.params));
-    expect(await shown.locator('.fix p').textContent()).toBe(t('ja', policy.remediationKey!, policy.params));
+    expect(await shown.locator('.fix p').textContent()).toBe(remediationText('ja', policy.remediationKey!, policy.params));
     expect(await shown.locator('.fix p').textContent()).not.toBe(policy.remediation);
 
     await page.goto(`${collector.url}/#/`);
     await page.reload();
-    await page.getByRole('heading', { name: 'フリートの準備状況' }).waitFor();
+    await page.getByRole('heading', { name: '全 PC の準備状況' }).waitFor();
     await page.getByLabel('言語').selectOption('en');
     await page.getByRole('heading', { name: 'Fleet readiness' }).waitFor();
   });

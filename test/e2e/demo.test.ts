@@ -78,6 +78,22 @@ describe('npm run demo', () => {
     expect(summary.keys.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts key problems: no PC with a key problem is ready, and the blocking chart names the key checks', async () => {
+    const summary = Summary.parse(await get('/api/summary'));
+    expect(summary.layers.key.notReady).toBeGreaterThan(0);
+    const keyBlocking = summary.blocking.filter((b) => b.id.startsWith('key.'));
+    expect(keyBlocking.map((b) => b.id)).toContain('key.fingerprint');
+    const keyNotReady = DeviceList.parse(await get('/api/devices?key=not-ready&limit=500'));
+    expect(keyNotReady.total).toBeGreaterThan(0);
+    for (const pc of keyNotReady.items) expect(pc.readiness, pc.hostname).toBe('not-ready');
+    // Some of them are ready on the PC side: before, the headline counted those as ready.
+    expect(keyNotReady.items.some((pc) => pc.layers.device === 'ready')).toBe(true);
+    const ready = DeviceList.parse(await get('/api/devices?readiness=ready&limit=500'));
+    for (const pc of ready.items) expect(pc.layers, pc.hostname).toMatchObject({ device: 'ready', key: 'ready' });
+    // A check that could not be collected is never called a blocker.
+    for (const pc of [...keyNotReady.items, ...ready.items]) for (const id of pc.blocking) expect(pc.unknown).not.toContain(id);
+  });
+
   it('changes some PCs as time passes', async () => {
     const stamps = async () => {
       const list = DeviceList.parse(await get('/api/devices?sort=lastReport&order=desc&limit=1'));

@@ -14,6 +14,7 @@ export function deviceState(id: string, overrides: Partial<DeviceState> = {}): D
     keyFingerprintEnrolled: null,
     keyPinSet: null,
     keySeenAt: null,
+    keyChecks: null,
     reportHash: null,
     ...overrides,
   };

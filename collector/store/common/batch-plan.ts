@@ -1,7 +1,8 @@
 // What a batch of reports does to the store, decided in plain code so SQLite and PostgreSQL agree:
 // the engines only read the current state of the batch's devices and write back what this returns.
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
-import type { HistoryEntry } from '../../../protocol/api.ts';
+import { fleetVerdict } from './fleet-verdict.ts';
+import { countKey, type HistoryEntry, type ReadinessCounts } from '../../../protocol/api.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
@@ -18,11 +19,8 @@ export interface HistoryInsert {
   changes: HistoryEntry['changes'];
 }
 
-export interface ReadinessCounts {
-  ready: number;
-  notReady: number;
-  unknown: number;
-}
+// The engines and the trend writer name the counts through the planner, which moves them.
+export type { ReadinessCounts };
 
 export interface BatchPlan {
   outcomes: StoredOutcome[];
@@ -32,14 +30,8 @@ export interface BatchPlan {
   trend: Map<string, ReadinessCounts>;
 }
 
-const FAILING: ReadonlySet<CheckStatus> = new Set(['fail', 'unknown']);
-
 export function emptyCounts(): ReadinessCounts {
   return { ready: 0, notReady: 0, unknown: 0 };
-}
-
-export function countKey(readiness: Readiness): keyof ReadinessCounts {
-  return readiness === 'not-ready' ? 'notReady' : readiness;
 }
 
 /**
@@ -86,8 +78,7 @@ function compareIncoming(a: IncomingReport, b: IncomingReport): number {
 function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdate {
   const { report } = incoming;
   const at = incoming.receivedAt.getTime();
-  const checks: CheckStates = {};
-  for (const check of report.checks) checks[check.id] = check.status;
+  const verdict = fleetVerdict(report, before.keyChecks);
   // The key the agent's checks judged; a report with no readable key keeps the last key this PC saw.
   const key = judgedKey(report.facts.keys);
   const { body, hash } = reportBody(report);
@@ -100,11 +91,15 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
     // The service may run while nobody is signed in: the last known user stays more useful than none.
     user: report.device.user ?? before.user,
     agentVersion: report.agentVersion,
-    readiness: report.readiness,
-    readinessCode: READINESS_CODE[report.readiness],
-    blockingMask: checkMask(report.blocking),
-    failingMask: checkMask(report.checks.filter((c) => FAILING.has(c.status)).map((c) => c.id)),
-    checks,
+    readiness: verdict.readiness,
+    readinessCode: READINESS_CODE[verdict.readiness],
+    blockingMask: checkMask(verdict.blocking),
+    failingMask: checkMask(verdict.failing),
+    unknownMask: checkMask(verdict.unknown),
+    layers: verdict.layers,
+    keyRemembered: verdict.keyRemembered,
+    keyChecks: verdict.keyChecks,
+    checks: verdict.checks,
     osBuild: report.facts.os.build,
     joinType: report.facts.join.type,
     // A key travels with its user: a report without one keeps the last key this PC saw.

@@ -2,7 +2,7 @@
 // Times are epoch milliseconds (integers sort and compare the same in SQLite and PostgreSQL) and
 // flags are 0/1 integers, so the query builder and this mapping serve both engines unchanged.
 import { z } from 'zod';
-import { JOIN_TYPES, READINESS, type Readiness } from '../../../protocol/report.ts';
+import { CheckResult, JOIN_TYPES, READINESS, type Layers, type Readiness } from '../../../protocol/report.ts';
 import type { DeviceRow } from '../../../protocol/api.ts';
 import { checksInMask } from './check-bits.ts';
 import { CheckStates, type DeviceState, type DeviceUpdate } from './device-state.ts';
@@ -31,7 +31,8 @@ export function utcDay(epochMs: number): string {
 /** The columns a DeviceRow is read from, in the order both engines select them. */
 export const DEVICE_ROW_COLUMNS =
   'd.id, d.hostname, d.user_name, d.tags, d.agent_version, d.readiness, d.blocking_mask, d.failing_mask, d.online, ' +
-  'd.first_seen, d.last_seen, d.last_report, d.os_build, d.join_type, d.key_model, d.key_fp, d.key_pin, d.key_seen_at';
+  'd.first_seen, d.last_seen, d.last_report, d.os_build, d.join_type, d.key_model, d.key_fp, d.key_pin, d.key_seen_at, ' +
+  'd.unknown_mask, d.layer_device, d.layer_key, d.layer_user, d.key_remembered';
 
 /** A row as the drivers return it: integers may arrive as numbers or (PostgreSQL bigint) strings. */
 export const Int = z.union([z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
@@ -63,6 +64,11 @@ export const StoredDeviceRow = z.object({
   key_fp: Flag.nullable(),
   key_pin: Flag.nullable(),
   key_seen_at: Int.nullable(),
+  unknown_mask: Int,
+  layer_device: Int,
+  layer_key: Int,
+  layer_user: Int,
+  key_remembered: Flag,
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -79,6 +85,9 @@ export function toDeviceRow(raw: unknown): DeviceRow {
     readiness: readinessFromCode(row.readiness),
     blocking: checksInMask(row.blocking_mask),
     failing: checksInMask(row.failing_mask),
+    unknown: checksInMask(row.unknown_mask),
+    layers: { device: readinessFromCode(row.layer_device), key: readinessFromCode(row.layer_key), user: readinessFromCode(row.layer_user) },
+    keyRemembered: row.key_remembered,
     online: row.online,
     firstSeen: iso(row.first_seen),
     lastSeen: iso(row.last_seen),
@@ -94,7 +103,7 @@ export function toDeviceRow(raw: unknown): DeviceRow {
 
 /** What storeReports reads of each device before planning the batch. */
 export const STATE_COLUMNS =
-  'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at, report_hash';
+  'id, last_seq, last_seen, readiness, checks, user_name, key_model, key_fp, key_pin, key_seen_at, key_checks, report_hash';
 
 // The columns it shares with a listed row keep one definition.
 const StoredState = StoredDeviceRow.pick({
@@ -109,8 +118,14 @@ const StoredState = StoredDeviceRow.pick({
 }).extend({
   last_seq: Int,
   checks: z.string(),
+  key_checks: z.string().nullable(),
   report_hash: z.string().nullable(),
 });
+
+/** The stored key checks (JSON), checked like a report's: they are shown on the PC page. */
+export function parseKeyChecks(json: string | null): CheckResult[] | null {
+  return json === null ? null : z.array(CheckResult).parse(JSON.parse(json));
+}
 
 export function toDeviceState(raw: unknown): DeviceState {
   const row = StoredState.parse(raw);
@@ -125,11 +140,13 @@ export function toDeviceState(raw: unknown): DeviceState {
     keyFingerprintEnrolled: row.key_fp,
     keyPinSet: row.key_pin,
     keySeenAt: row.key_seen_at,
+    keyChecks: parseKeyChecks(row.key_checks),
     reportHash: row.report_hash,
   };
 }
 
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+const layerCode = (layers: Layers, layer: keyof Layers) => READINESS_CODE[layers[layer]];
 
 type Column = readonly [name: string, postgresType: string, value: (u: DeviceUpdate) => string | number | null];
 
@@ -154,6 +171,12 @@ export const UPDATE_COLUMNS: readonly Column[] = [
   ['readiness', 'smallint', (u) => u.readinessCode],
   ['blocking_mask', 'integer', (u) => u.blockingMask],
   ['failing_mask', 'integer', (u) => u.failingMask],
+  ['unknown_mask', 'integer', (u) => u.unknownMask],
+  ['layer_device', 'smallint', (u) => layerCode(u.layers, 'device')],
+  ['layer_key', 'smallint', (u) => layerCode(u.layers, 'key')],
+  ['layer_user', 'smallint', (u) => layerCode(u.layers, 'user')],
+  ['key_remembered', 'smallint', (u) => flag(u.keyRemembered)],
+  ['key_checks', 'text', (u) => (u.keyChecks === null ? null : JSON.stringify(u.keyChecks))],
   ['checks', 'text', (u) => JSON.stringify(u.checks)],
   ['os_build', 'integer', (u) => u.osBuild],
   ['join_type', 'text', (u) => u.joinType],

@@ -3,7 +3,7 @@
 // (ingest.ts) can both use these types without importing each other.
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES, type CheckId, type CheckStatus } from '../../../protocol/checks.ts';
-import type { Readiness } from '../../../protocol/report.ts';
+import type { CheckResult, Layers, Readiness } from '../../../protocol/report.ts';
 
 export type CheckStates = Partial<Record<CheckId, CheckStatus>>;
 export const CheckStates = z.partialRecord(z.enum(CHECK_IDS), z.enum(CHECK_STATUSES));
@@ -20,6 +20,8 @@ export interface DeviceState {
   keyFingerprintEnrolled: boolean | null;
   keyPinSet: boolean | null;
   keySeenAt: number | null;
+  /** The key checks of the last report that could judge the key (protocol/README.md, "The fleet"); null before one. */
+  keyChecks: CheckResult[] | null;
   /** Identity of the stored report body (the report minus its generatedAt); null before the first. */
   reportHash: string | null;
 }
@@ -31,6 +33,9 @@ export interface DeviceUpdate extends DeviceState {
   agentVersion: string;
   blockingMask: number;
   failingMask: number;
+  unknownMask: number;
+  layers: Layers;
+  keyRemembered: boolean;
   osBuild: number | null;
   joinType: string | null;
   search: string;

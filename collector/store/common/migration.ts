@@ -50,20 +50,40 @@ CREATE INDEX devices_failing ON devices (failing_mask);
 }
 
 /**
+ * Version 4 in both engines: the fleet's verdict by layer (protocol/README.md, "The fleet"). The
+ * failing mask now holds only failed checks and the unknown mask the undecided ones; every stored
+ * report hash is cleared so each device's next report, even an unchanged one, rewrites its row by
+ * the new rule (until then a row keeps its old verdict, with its layers unknown).
+ */
+export const fleetLayersMigration: Migration = {
+  version: 4,
+  name: 'fleet verdict by layer: unknown checks apart, the last key seen judged',
+  sql: `
+ALTER TABLE devices ADD COLUMN unknown_mask INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN layer_device SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN layer_key SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN layer_user SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN key_remembered SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN key_checks TEXT;
+CREATE INDEX devices_layers ON devices (layer_device, layer_key, layer_user);
+CREATE INDEX devices_unknown ON devices (unknown_mask);
+UPDATE devices SET report_hash = NULL;
+`,
+};
+
+/**
  * Dashboard sessions kept server-side (collector/api/session.ts): only sha256 of each cookie is
  * stored, so a reader of the database cannot turn a row into a cookie, and a logout or a password
  * reset deletes rows every collector sharing the database sees at once. And each re-enrolment of a
- * known PC, allowed or refused, kept for the device's detail. The version differs per engine.
+ * known PC, allowed or refused, kept for the device's detail. Version 5 in both engines.
  */
-export function sessionsMigration(version: number): Migration {
-  return {
-    version,
-    name: 'server-side dashboard sessions, enrolment events',
-    sql: `
+export const sessionsMigration: Migration = {
+  version: 5,
+  name: 'server-side dashboard sessions, enrolment events',
+  sql: `
 CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at BIGINT NOT NULL);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 CREATE TABLE enrollment_events (device_id TEXT NOT NULL, at BIGINT NOT NULL, kind TEXT NOT NULL, hostname TEXT NOT NULL, address TEXT);
 CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
 `,
-  };
-}
+};

@@ -6,6 +6,7 @@ import type { DeviceQuery } from '../../../protocol/api.ts';
 import type { EnrollOutcome, NewDevice } from '../types.ts';
 import type { EnrolledRow } from './enrollment.ts';
 import { checkMask } from './check-bits.ts';
+import { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
 
 export type SqlValue = string | number | null;
@@ -45,6 +46,16 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
   if (query.check !== undefined) {
     conditions.push(`(${col('failing_mask')} & ?) <> 0`);
     params.push(checkMask([query.check]));
+  }
+  if (query.unknown !== undefined) {
+    conditions.push(`(${col('unknown_mask')} & ?) <> 0`);
+    params.push(checkMask([query.unknown]));
+  }
+  for (const layer of LAYER_NAMES) {
+    const state = query[layer];
+    if (state === undefined) continue;
+    conditions.push(`${col(`layer_${layer}`)} = ?`);
+    params.push(READINESS_CODE[state]);
   }
   if (query.online !== undefined) {
     conditions.push(`${col('online')} = ?`);
@@ -164,7 +175,7 @@ export function statements(dialect: Dialect) {
     upsertReport:
       'INSERT INTO device_reports (device_id, report) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET report = excluded.report',
     insertHistory: 'INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)',
-    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped, d.report_generated_at FROM devices d WHERE d.id = ?`,
+    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped, d.report_generated_at, d.key_checks FROM devices d WHERE d.id = ?`,
     report: 'SELECT report FROM device_reports WHERE device_id = ?',
     history: 'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
     getSetting: 'SELECT value FROM settings WHERE key = ?',

@@ -2,11 +2,11 @@
 // counts grouped by (readiness, online, key model, fingerprint), counts per distinct blocking mask,
 // and the per-day readiness table.
 import { z } from 'zod';
-import type { Summary } from '../../../protocol/api.ts';
+import { countKey, type Summary } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { checksInMask } from './check-bits.ts';
 import { Int, readinessFromCode, utcDay } from './columns.ts';
-import { countKey, emptyCounts, type ReadinessCounts } from './batch-plan.ts';
+import { emptyCounts, type ReadinessCounts } from './batch-plan.ts';
 
 /** Days shown by the trend chart, today included. */
 export const TREND_DAYS = 30;
@@ -14,6 +14,9 @@ const DAY_MS = 86_400_000;
 
 export const FLEET_GROUPS_SQL =
   'SELECT readiness, online, key_model, key_fp, COUNT(*) AS n FROM devices GROUP BY readiness, online, key_model, key_fp';
+/** Devices per combination of layer states: at most 27 groups. */
+export const LAYER_GROUPS_SQL =
+  'SELECT layer_device, layer_key, layer_user, COUNT(*) AS n FROM devices GROUP BY layer_device, layer_key, layer_user';
 export const BLOCKING_MASKS_SQL =
   'SELECT blocking_mask, COUNT(*) AS n FROM devices WHERE blocking_mask <> 0 GROUP BY blocking_mask';
 /** Rows of the trend window plus the last row before it (the state the window starts from). */
@@ -22,6 +25,7 @@ export const TREND_SQL =
   'UNION ALL SELECT * FROM (SELECT day, ready, not_ready, unknown FROM readiness_days WHERE day < ? ORDER BY day DESC LIMIT 1) AS before_window';
 
 const FleetGroup = z.object({ readiness: Int, online: Int, key_model: z.string().nullable(), key_fp: Int.nullable(), n: Int });
+const LayerGroup = z.object({ layer_device: Int, layer_key: Int, layer_user: Int, n: Int });
 const BlockingGroup = z.object({ blocking_mask: Int, n: Int });
 const TrendRow = z.object({ day: z.string(), ready: Int, not_ready: Int, unknown: Int });
 
@@ -32,6 +36,7 @@ export function trendWindow(now: Date): { from: string } {
 export function buildSummary(input: {
   now: Date;
   groups: readonly unknown[];
+  layers: readonly unknown[];
   blocking: readonly unknown[];
   trend: readonly unknown[];
   demo: boolean;
@@ -52,6 +57,13 @@ export function buildSummary(input: {
     keys.set(group.key_model, key);
   }
 
+  const layers = { device: emptyCounts(), key: emptyCounts(), user: emptyCounts() };
+  for (const group of input.layers.map((g) => LayerGroup.parse(g))) {
+    layers.device[countKey(readinessFromCode(group.layer_device))] += group.n;
+    layers.key[countKey(readinessFromCode(group.layer_key))] += group.n;
+    layers.user[countKey(readinessFromCode(group.layer_user))] += group.n;
+  }
+
   const perCheck = new Map<string, number>();
   for (const group of input.blocking.map((g) => BlockingGroup.parse(g))) {
     for (const id of checksInMask(group.blocking_mask)) perCheck.set(id, (perCheck.get(id) ?? 0) + group.n);
@@ -64,6 +76,7 @@ export function buildSummary(input: {
   return {
     total,
     readiness,
+    layers,
     online,
     offline: total - online,
     blocking,

@@ -16,7 +16,7 @@ import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
 import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
-import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
@@ -298,15 +298,16 @@ export class PostgresStore implements Store {
 
   async summary(now: Date): Promise<Summary> {
     const { from } = trendWindow(now);
-    // One snapshot: the four aggregates describe the same moment.
+    // One snapshot: the aggregates describe the same moment.
     return this.tx(async (client) => {
-      const [groups, blocking, trend, demo] = [
+      const [groups, layers, blocking, trend, demo] = [
         await rows(client, FLEET_GROUPS_SQL),
+        await rows(client, LAYER_GROUPS_SQL),
         await rows(client, BLOCKING_MASKS_SQL),
         await rows(client, TREND_SQL, [from, from]),
         await first(client, DEMO_SQL),
       ];
-      return buildSummary({ now, groups, blocking, trend, demo: Int.parse(demo?.n) > 0 });
+      return buildSummary({ now, groups, layers, blocking, trend, demo: Int.parse(demo?.n) > 0 });
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 

@@ -16,7 +16,7 @@ import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
-import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -238,11 +238,12 @@ export class SqliteStore implements Store {
 
   async summary(now: Date): Promise<Summary> {
     const { from } = trendWindow(now);
-    // One read transaction: the four aggregates describe the same moment.
+    // One read transaction: the aggregates describe the same moment.
     return this.db.transaction(() =>
       buildSummary({
         now,
         groups: this.stmt(FLEET_GROUPS_SQL).all(),
+        layers: this.stmt(LAYER_GROUPS_SQL).all(),
         blocking: this.stmt(BLOCKING_MASKS_SQL).all(),
         trend: this.stmt(TREND_SQL).all(from, from),
         demo: Int.parse((this.stmt(DEMO_SQL).get() as { n: unknown }).n) > 0,

@@ -3,11 +3,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DeviceDetail, DeviceRow, HistoryEntry } from '../../../protocol/api.ts';
-import { CHECK_GROUPS, CHECKS } from '../../../protocol/checks.ts';
-import { t } from '../../../protocol/i18n/index.ts';
-import type { CheckResult, Evidence } from '../../../protocol/report.ts';
+import { CHECK_GROUPS, CHECKS, fixActor } from '../../../protocol/checks.ts';
+import { isMessageKey, remediationText, t } from '../../../protocol/i18n/index.ts';
+import { unknownOf, withKeyChecks } from '../../../protocol/readiness.ts';
+import type { CheckResult, Evidence, Lang, Report } from '../../../protocol/report.ts';
 import { api, ApiError, Unauthorized } from '../api.ts';
-import { Loaded, OnlineBadge, ReadinessBadge, StatusBadge, When, WhenExact } from '../components.tsx';
+import { LayerBadges, Loaded, OnlineBadge, ReadinessBadge, StatusBadge, When, WhenExact } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
@@ -86,6 +87,8 @@ function DeviceBody({
 }) {
   const { tr, sessionEnded } = useApp();
   const { device, report } = detail;
+  // The checks as the fleet counts them: an unplugged key by its state when last seen.
+  const checks = report ? withKeyChecks(report.checks, detail.keyChecks) : [];
 
   const requestRecheck = async () => {
     setRecheck({ state: 'requesting' });
@@ -110,6 +113,9 @@ function DeviceBody({
           <p>
             <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} />
           </p>
+          <p>
+            <LayerBadges layers={device.layers} />
+          </p>
         </div>
         <div class="recheck">
           <button type="button" class="primary" onClick={requestRecheck} disabled={recheck.state === 'requesting'}>
@@ -121,11 +127,13 @@ function DeviceBody({
         </div>
       </header>
 
+      {report && <NextSteps detail={detail} report={report} checks={checks} />}
+
       <Identity device={device} detail={detail} />
 
       <section class="panel" aria-labelledby="checks-title">
         <h2 id="checks-title">{tr('device.checks')}</h2>
-        {report ? <Checks checks={report.checks} /> : <p class="muted">{tr('device.noReport')}</p>}
+        {report ? <Checks checks={checks} /> : <p class="muted">{tr('device.noReport')}</p>}
       </section>
 
       <div class="panels">
@@ -207,10 +215,85 @@ function Checks({ checks }: { checks: readonly CheckResult[] }) {
   );
 }
 
+/** A check's fix in the viewer's language, framed like the agent frames it: who acts, which guide step. */
+function fixIn(lang: Lang, check: CheckResult): string | null {
+  if (check.remediationKey === null) return check.remediation;
+  return isMessageKey(check.remediationKey) ? remediationText(lang, check.remediationKey, check.params) : (check.remediation ?? check.remediationKey);
+}
+
+/**
+ * The page's first box, for the helpdesk: what failed with who acts and the fix, then what could not
+ * be checked with what would check it, then warnings, then what passed (folded away).
+ */
+function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: Report; checks: readonly CheckResult[] }) {
+  const { lang, tr } = useApp();
+  const { device } = detail;
+  // Failures of the layers that count first; a user-layer failure (not counted yet) after them.
+  const failing = checks.filter((c) => c.status === 'fail').sort((a, b) => Number(a.scope === 'user') - Number(b.scope === 'user'));
+  const unknownIds = new Set(checks.filter((c) => c.status === 'unknown').map((c) => c.id));
+  const unknown = unknownOf(report).filter((u) => unknownIds.has(u.id));
+  const warnings = checks.filter((c) => c.status === 'warn');
+  const passed = checks.filter((c) => c.status === 'pass' || c.status === 'skip');
+  return (
+    <section class="panel next" aria-labelledby="next-title" data-next>
+      <h2 id="next-title">{tr('next.title')}</h2>
+      {failing.length === 0 && unknown.length === 0 && <p>{tr('next.nothing')}</p>}
+      {failing.length > 0 && <Advice kind="failing" heading={tr('next.failing')} checks={failing} />}
+      {unknown.length > 0 && (
+        <>
+          <h3>{tr('next.unknown')}</h3>
+          <ul data-next="unknown">
+            {unknown.map((u) => (
+              <li key={u.id} data-check={u.id}>
+                <strong>{checkTitle(lang, u.id)}</strong>: {tr('next.collect', { how: t(lang, `collect.${u.collect}`) })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {warnings.length > 0 && <Advice kind="warn" heading={tr('next.warn')} checks={warnings} />}
+      {device.keyRemembered && <p class="note" data-key-remembered>{tr('next.keyRemembered', { time: device.keySeenAt === null ? tr('common.unknown') : formatDateTime(lang, device.keySeenAt) })}</p>}
+      <p class="note">{tr('next.userLayer')}</p>
+      {passed.length > 0 && (
+        <details data-next="passed">
+          <summary>{tr('next.passed', { count: passed.length })}</summary>
+          <ul>
+            {passed.map((check) => (
+              <li key={check.id} data-check={check.id}>
+                {checkTitle(lang, check.id)}: {t(lang, `status.${check.status}`)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/** Checks with what they found and the fix (who acts, guide step); failures numbered, in the order to take them. */
+function Advice({ kind, heading, checks }: { kind: 'failing' | 'warn'; heading: string; checks: readonly CheckResult[] }) {
+  const { lang } = useApp();
+  const items = checks.map((check) => {
+    const fix = fixIn(lang, check);
+    return (
+      <li key={check.id} data-check={check.id} data-actor={check.actor ?? fixActor(check.remediationKey) ?? undefined}>
+        <strong>{checkTitle(lang, check.id)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
+        {fix !== null && <p class="next-fix">{fix}</p>}
+      </li>
+    );
+  });
+  return (
+    <>
+      <h3>{heading}</h3>
+      {kind === 'failing' ? <ol data-next={kind}>{items}</ol> : <ul data-next={kind}>{items}</ul>}
+    </>
+  );
+}
+
 function CheckItem({ check }: { check: CheckResult }) {
   const { lang, tr } = useApp();
   const detail = reportTextIn(lang, check.detailKey, check.params, check.detail);
-  const fix = check.remediationKey ? reportTextIn(lang, check.remediationKey, check.params, check.remediation ?? '') : check.remediation;
+  const fix = fixIn(lang, check);
   return (
     <li class={`check status-${check.status}`} data-check={check.id}>
       <div class="check-head">
@@ -254,6 +337,7 @@ function LastKey({ device }: { device: DeviceRow }) {
   return (
     <section class="panel" aria-labelledby="key-title">
       <h2 id="key-title">{tr('device.key')}</h2>
+      <p class="muted">{tr('overview.layersKeyNote')}</p>
       {device.keyModel === null && device.keySeenAt === null ? (
         <p class="muted">{tr('device.keyNone')}</p>
       ) : (

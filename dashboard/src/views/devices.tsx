@@ -5,8 +5,9 @@ import { SORT_FIELDS, type DeviceQuery, type DeviceRow } from '../../../protocol
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { t } from '../../../protocol/i18n/index.ts';
 import { READINESS } from '../../../protocol/report.ts';
+import type { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { api, exportHref } from '../api.ts';
-import { Loaded, OnlineBadge, ReadinessBadge, When } from '../components.tsx';
+import { LayerBadges, Loaded, OnlineBadge, ReadinessBadge, When } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, type UiKey } from '../i18n/index.ts';
 import { formatNumber } from '../i18n/format.ts';
@@ -22,12 +23,19 @@ const COLUMNS: readonly { key: UiKey; sort?: SortField }[] = [
   { key: 'col.hostname', sort: 'hostname' },
   { key: 'col.user' },
   { key: 'col.readiness', sort: 'readiness' },
+  { key: 'col.layers' },
   { key: 'col.blocking' },
   { key: 'col.online' },
   { key: 'col.lastSeen', sort: 'lastSeen' },
   { key: 'col.lastReport', sort: 'lastReport' },
   { key: 'col.osBuild', sort: 'osBuild' },
   { key: 'col.keyModel', sort: 'keyModel' },
+];
+
+const LAYER_FILTERS: readonly { layer: (typeof LAYER_NAMES)[number]; label: UiKey }[] = [
+  { layer: 'device', label: 'devices.layerDevice' },
+  { layer: 'key', label: 'devices.layerKey' },
+  { layer: 'user', label: 'devices.layerUser' },
 ];
 
 function go(query: DeviceQuery): void {
@@ -135,25 +143,20 @@ function Filters({ query }: { query: DeviceQuery }) {
   const { resource: summary } = useResource(api.summary, []);
   const models = summary.state === 'ready' ? summary.data.keys.map((k) => k.model) : [];
   const set = (change: Partial<DeviceQuery>) => go(refine(query, change));
-  const filtered = query.readiness || query.check || query.online !== undefined || query.model || query.tag || query.q;
+  const readinessOptions = READINESS.map((r) => ({ value: r, label: t(lang, `readiness.${r}`) }));
+  const checkOptions = CHECK_IDS.map((id) => ({ value: id, label: checkTitle(lang, id) }));
+  const cleared = { readiness: undefined, check: undefined, unknown: undefined, device: undefined, key: undefined, user: undefined, online: undefined, model: undefined, tag: undefined, q: undefined };
+  const filtered = Object.keys(cleared).some((name) => query[name as keyof typeof cleared] !== undefined);
 
   return (
     <form class="filters" role="search" aria-label={tr('devices.filters')} onSubmit={(e) => e.preventDefault()}>
       <TextFilter name="q" label={tr('devices.search')} placeholder={tr('devices.searchPlaceholder')} value={query.q} apply={(q) => set({ q })} />
-      <SelectFilter
-        name="readiness"
-        label={tr('devices.readiness')}
-        value={query.readiness}
-        options={READINESS.map((r) => ({ value: r, label: t(lang, `readiness.${r}`) }))}
-        apply={(readiness) => set({ readiness })}
-      />
-      <SelectFilter
-        name="check"
-        label={tr('devices.check')}
-        value={query.check}
-        options={CHECK_IDS.map((id) => ({ value: id, label: checkTitle(lang, id) }))}
-        apply={(check) => set({ check })}
-      />
+      <SelectFilter name="readiness" label={tr('devices.readiness')} value={query.readiness} options={readinessOptions} apply={(readiness) => set({ readiness })} />
+      <SelectFilter name="check" label={tr('devices.check')} value={query.check} options={checkOptions} apply={(check) => set({ check })} />
+      <SelectFilter name="unknown" label={tr('devices.unknown')} value={query.unknown} options={checkOptions} apply={(unknown) => set({ unknown })} />
+      {LAYER_FILTERS.map(({ layer, label }) => (
+        <SelectFilter key={layer} name={layer} label={tr(label)} value={query[layer]} options={readinessOptions} apply={(state) => set({ [layer]: state })} />
+      ))}
       <SelectFilter
         name="online"
         label={tr('devices.online')}
@@ -173,7 +176,7 @@ function Filters({ query }: { query: DeviceQuery }) {
       <TextFilter name="tag" label={tr('devices.tag')} placeholder={tr('devices.tagPlaceholder')} value={query.tag} apply={(tag) => set({ tag })} />
       <div class="filter-actions">
         {filtered && (
-          <button type="button" onClick={() => go({ ...query, readiness: undefined, check: undefined, online: undefined, model: undefined, tag: undefined, q: undefined, offset: 0 })}>
+          <button type="button" onClick={() => go({ ...query, ...cleared, offset: 0 })}>
             {tr('devices.clear')}
           </button>
         )}
@@ -255,6 +258,9 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
               <td>{row.user ?? <span class="muted">{tr('common.none')}</span>}</td>
               <td>
                 <ReadinessBadge readiness={row.readiness} />
+              </td>
+              <td>
+                <LayerBadges layers={row.layers} compact />
               </td>
               <td class="blocking">{row.blocking.map((id) => checkTitle(lang, id)).join(', ')}</td>
               <td>

@@ -1,6 +1,6 @@
 // The rollout lead's morning view: how many PCs are ready, the trend, what blocks the rest, and
 // which keys are out there. Every number links to the PCs behind it.
-import type { Summary } from '../../../protocol/api.ts';
+import { countKey, type Summary } from '../../../protocol/api.ts';
 import { api } from '../api.ts';
 import { Bar, TrendChart } from '../charts.tsx';
 import { Loaded } from '../components.tsx';
@@ -11,6 +11,8 @@ import { coalesce } from '../live.ts';
 import { devicesHash } from '../route.ts';
 import { useEffect, useMemo } from 'preact/hooks';
 import { t } from '../../../protocol/i18n/index.ts';
+import { LAYER_NAMES } from '../../../protocol/readiness.ts';
+import { READINESS } from '../../../protocol/report.ts';
 
 /** Live refetches of the summary happen at most this often. */
 const SUMMARY_REFRESH_MS = 500;
@@ -58,7 +60,8 @@ function OverviewBody({ summary }: { summary: Summary }) {
           </li>
         ))}
       </ul>
-      <p class="lead">{tr('overview.readyShare', { percent })}</p>
+      <p class="lead" data-headline>{tr('overview.readyShare', { percent })}</p>
+      <LayersPanel summary={summary} />
 
       <div class="panels">
         <section class="panel" aria-labelledby="trend-title">
@@ -128,5 +131,44 @@ function OverviewBody({ summary }: { summary: Summary }) {
         )}
       </section>
     </>
+  );
+}
+
+/** Each layer alone (the PC, the key as last seen, the user), every count a link to its PCs. */
+function LayersPanel({ summary }: { summary: Summary }) {
+  const { lang, tr } = useApp();
+  return (
+    <section class="panel" aria-labelledby="layers-title">
+      <h2 id="layers-title">{tr('overview.layers')}</h2>
+      <p class="muted">{tr('overview.layersHint')}</p>
+      <table class="layer-table">
+        <thead>
+          <tr>
+            <td />
+            {READINESS.map((state) => (
+              <th scope="col" key={state} class="num">
+                {t(lang, `readiness.${state}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {LAYER_NAMES.map((layer) => (
+            <tr key={layer}>
+              <th scope="row">{tr(`layer.${layer}`)}</th>
+              {READINESS.map((state) => (
+                <td key={state} class="num">
+                  <a href={devicesHash({ [layer]: state })} data-layer={layer} data-state={state}>
+                    {formatNumber(lang, summary.layers[layer][countKey(state)])}
+                  </a>
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">{tr('overview.layersKeyNote')}</p>
+      <p class="muted">{tr('overview.layersUserNote')}</p>
+    </section>
   );
 }

@@ -175,6 +175,11 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const notReady = DeviceList.parse(await api.get('/api/devices?readiness=not-ready'));
       expect(notReady.items.map((d) => d.hostname)).toEqual(['PC-TOKYO-0002']);
       expect(DeviceList.parse(await api.get('/api/devices?check=key.fingerprint')).total).toBe(1);
+      expect(DeviceList.parse(await api.get('/api/devices?key=not-ready')).items.map((d) => d.hostname)).toEqual(['PC-TOKYO-0002']);
+      expect(DeviceList.parse(await api.get('/api/devices?unknown=key.fingerprint')).total).toBe(0);
+      expect(summary.layers.key).toEqual({ ready: 2, notReady: 1, unknown: 0 });
+      expect((await api.request('GET', '/api/devices?unknown=nope')).status).toBe(400);
+      expect((await api.request('GET', '/api/devices?user=maybe')).status).toBe(400);
       expect(DeviceList.parse(await api.get('/api/devices?q=hanako')).items[0]?.hostname).toBe('PC-TOKYO-0002');
       expect(DeviceList.parse(await api.get('/api/devices?tag=site%3Dtokyo')).total).toBe(2);
       const page = DeviceList.parse(await api.get('/api/devices?sort=hostname&order=desc&limit=1&offset=1'));
@@ -195,7 +200,7 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="keyready-devices-\d{4}-\d{2}-\d{2}\.csv"$/);
       const lines = csv.text.trimEnd().split('\r\n');
-      expect(lines[0]).toMatch(/^deviceId,hostname,user,readiness,/);
+      expect(lines[0]).toMatch(/^deviceId,hostname,user,readiness,pcLayer,keyLayer,keyRemembered,userLayer,blocking,failing,unknown,/);
       expect(lines).toHaveLength(4);
       expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
       expect(csv.text).not.toMatch(/(^|,)=HYPERLINK/m);

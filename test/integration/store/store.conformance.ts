@@ -180,13 +180,13 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const { store } = await setup();
       const id = await enroll(store, 'PC-H');
       await store.storeReports([incoming(id, 1), incoming(id, 2), incoming(id, 3)]);
-      await store.storeReports([incoming(id, 4, { statuses: { 'key.fingerprint': 'fail' } })]);
-      await store.storeReports([incoming(id, 5, { statuses: { 'key.fingerprint': 'fail' } })]);
-      await store.storeReports([incoming(id, 6, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' } })]);
+      await store.storeReports([incoming(id, 4, { statuses: { 'sso.prt': 'fail' } })]);
+      await store.storeReports([incoming(id, 5, { statuses: { 'sso.prt': 'fail' } })]);
+      await store.storeReports([incoming(id, 6, { statuses: { 'sso.prt': 'fail', 'policy.security-key': 'fail' } })]);
       // Seq 7 repeats seq 6's state: it is still stored as the latest report, with its own time.
-      await store.storeReports([incoming(id, 7, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' }, dropped: 1 })]);
+      await store.storeReports([incoming(id, 7, { statuses: { 'sso.prt': 'fail', 'policy.security-key': 'fail' }, dropped: 1 })]);
       const detail = DeviceDetail.parse(await store.deviceDetail(id));
-      expect(detail.report).toEqual(incoming(id, 7, { statuses: { 'key.fingerprint': 'fail', 'policy.security-key': 'fail' } }).report);
+      expect(detail.report).toEqual(incoming(id, 7, { statuses: { 'sso.prt': 'fail', 'policy.security-key': 'fail' } }).report);
       expect(detail.device.lastReport).toBe(minutes(7).toISOString());
       expect(detail.droppedReports).toBe(1);
       expect(detail.history.map((h) => h.seq)).toEqual([6, 4, 1]);
@@ -196,8 +196,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         readiness: 'not-ready',
         changes: [{ id: 'policy.security-key', from: 'pass', to: 'fail' }],
       });
-      expect(detail.history[1]?.changes).toEqual([{ id: 'key.fingerprint', from: 'pass', to: 'fail' }]);
-      expect(detail.history[1]?.readiness).toBe('ready'); // a key check does not decide device readiness
+      expect(detail.history[1]?.changes).toEqual([{ id: 'sso.prt', from: 'pass', to: 'fail' }]);
+      expect(detail.history[1]?.readiness).toBe('ready'); // a user check does not decide readiness (the tenant side does)
       expect(detail.history[2]?.changes).toHaveLength(11);
       expect(detail.history[2]?.changes[0]).toEqual({ id: 'os.build', from: null, to: 'pass' });
     });
@@ -213,17 +213,27 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(detail?.history.at(-1)?.seq).toBe(10);
     });
 
-    it('keeps the last key seen after it is unplugged, and the dropped count', async () => {
+    it('keeps the last key seen after it is unplugged, judges the key layer by it, and the dropped count', async () => {
       const { store } = await setup();
       const id = await enroll(store, 'PC-K');
       const seen = new Date('2026-11-20T08:59:00Z');
-      await store.storeReports([incoming(id, 1, { generatedAt: seen, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] })]);
-      await store.storeReports([incoming(id, 2, { keys: [], statuses: { 'key.present': 'fail' }, dropped: 3 })]);
-      const detail = await store.deviceDetail(id);
-      expect(detail?.device).toMatchObject({ keyModel: 'ATKey.Pro CTAP2.0', keyFingerprintEnrolled: false, keyPinSet: true, keySeenAt: seen.toISOString() });
-      expect(detail?.report?.facts.keys).toEqual([]);
-      expect(detail?.droppedReports).toBe(3);
+      const noFingerprint = { ...ATKEY_PRO, fingerprintEnrolled: false };
+      await store.storeReports([incoming(id, 1, { generatedAt: seen, keys: [noFingerprint], statuses: { 'key.fingerprint': 'fail' } })]);
+      const unplugged = { 'key.present': 'warn', 'key.fingerprint': 'unknown', 'key.pin': 'unknown' } as const;
+      await store.storeReports([incoming(id, 2, { keys: [], statuses: unplugged, dropped: 3 })]);
+      const detail = DeviceDetail.parse(await store.deviceDetail(id));
+      expect(detail.device).toMatchObject({ keyModel: 'ATKey.Pro CTAP2.0', keyFingerprintEnrolled: false, keyPinSet: true, keySeenAt: seen.toISOString() });
+      expect(detail.report?.facts.keys).toEqual([]);
+      expect(detail.droppedReports).toBe(3);
       expect((await store.listDevices(query({ model: 'ATKey.Pro CTAP2.0' }))).total).toBe(1);
+      // The agent could not judge the key (its verdict: unknown); the fleet judges it as last seen.
+      expect(detail.report?.readiness).toBe('unknown');
+      expect(detail.device).toMatchObject({ readiness: 'not-ready', blocking: ['key.fingerprint'], unknown: [], keyRemembered: true, layers: { device: 'ready', key: 'not-ready', user: 'unknown' } });
+      expect(detail.keyChecks?.find((c) => c.id === 'key.fingerprint')?.status).toBe('fail');
+      expect((await store.summary(minutes(3))).blocking).toEqual([{ id: 'key.fingerprint', count: 1 }]);
+      // Plugged in again, enrolled: judged by the new report, nothing remembered.
+      await store.storeReports([incoming(id, 3)]);
+      expect(DeviceDetail.parse(await store.deviceDetail(id))).toMatchObject({ keyChecks: null, device: { readiness: 'ready', keyRemembered: false, layers: { key: 'ready' } } });
     });
 
     it('summarises the fleet: readiness, online, blocking checks ranked, keys, trend, demo', async () => {
@@ -235,7 +245,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       await store.storeReports([
         incoming(a, 1, { at: day2 }),
         incoming(b, 1, { at: day2, statuses: { 'os.build': 'fail', 'policy.security-key': 'fail' } }),
-        incoming(c, 1, { at: day2, statuses: { 'policy.security-key': 'fail' }, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] }),
+        incoming(c, 1, { at: day2, statuses: { 'policy.security-key': 'fail', 'key.fingerprint': 'fail' }, keys: [{ ...ATKEY_PRO, fingerprintEnrolled: false }] }),
         incoming(d, 1, { at: day4, statuses: { 'join.state': 'unknown' }, keys: [] }),
       ]);
       await store.markPresence([{ type: 'connected', deviceId: a, instanceId: 'collector-1', agentVersion: '0.1.0', tags: undefined, at: day4 }]);
@@ -243,12 +253,18 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(summary).toMatchObject({
         total: 5,
         readiness: { ready: 1, notReady: 2, unknown: 2 },
+        layers: {
+          device: { ready: 1, notReady: 2, unknown: 2 },
+          key: { ready: 3, notReady: 1, unknown: 1 },
+          user: { ready: 0, notReady: 0, unknown: 5 },
+        },
         online: 1,
         offline: 4,
+        // Key problems count; a check that could not be collected (d's join state) never does.
         blocking: [
           { id: 'policy.security-key', count: 2 },
           { id: 'os.build', count: 1 },
-          { id: 'join.state', count: 1 },
+          { id: 'key.fingerprint', count: 1 },
         ],
         keys: [{ model: 'ATKey.Pro CTAP2.0', total: 3, fingerprintEnrolled: 2, fingerprintNotEnrolled: 1 }],
         demo: false,
@@ -292,10 +308,15 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       };
 
       expect(await hosts({})).toEqual(['PC-NAGOYA-01', 'PC-NEW', 'pc-osaka-01', 'PC-TOKYO-01', 'PC-TOKYO-02']);
-      expect(await hosts({ readiness: 'not-ready' })).toEqual(['pc-osaka-01']);
+      expect(await hosts({ readiness: 'not-ready' })).toEqual(['PC-NAGOYA-01', 'pc-osaka-01']); // a key problem counts
       expect(await hosts({ readiness: 'unknown' })).toEqual(['PC-NEW', 'PC-TOKYO-02']);
       expect(await hosts({ check: 'key.fingerprint' })).toEqual(['PC-NAGOYA-01']);
-      expect(await hosts({ check: 'join.state' })).toEqual(['PC-TOKYO-02']); // unknown counts as failing
+      expect(await hosts({ check: 'join.state' })).toEqual([]); // unknown is not failing
+      expect(await hosts({ unknown: 'join.state' })).toEqual(['PC-TOKYO-02']);
+      expect(await hosts({ key: 'not-ready' })).toEqual(['PC-NAGOYA-01']);
+      expect(await hosts({ device: 'not-ready' })).toEqual(['pc-osaka-01']);
+      expect(await hosts({ device: 'ready', key: 'ready' })).toEqual(['PC-TOKYO-01']);
+      expect(await hosts({ user: 'ready' })).toEqual([]); // not until the tenant side is read
       expect(await hosts({ online: 'true' })).toEqual(['PC-TOKYO-01']);
       expect(await hosts({ online: 'false' })).toHaveLength(4);
       expect(await hosts({ model: 'ATKey.Pro CTAP2.0' })).toEqual(['PC-NAGOYA-01', 'pc-osaka-01', 'PC-TOKYO-01']);
@@ -308,7 +329,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await hosts({ q: '%' })).toEqual([]); // no wildcard semantics leak through
       expect(await hosts({ q: 'ak' })).toEqual(['pc-osaka-01']); // shorter than a trigram
       expect(await hosts({ q: 'tokyo" OR "osaka' })).toEqual([]); // no search-syntax either
-      expect(await hosts({ tag: 'site=tokyo', check: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
+      expect(await hosts({ tag: 'site=tokyo', unknown: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
 
       // Missing values first ascending, last descending, in every engine.
       const noBuild = [noReport, ids[2]!].sort();
@@ -316,7 +337,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(byBuild).toEqual([...noBuild, ids[1], ids[0], ids[3]]);
       const byBuildDesc = (await store.listDevices(query({ sort: 'osBuild', order: 'desc' }))).items.map((d) => d.deviceId);
       expect(byBuildDesc).toEqual([ids[3], ids[0], ids[1], ...noBuild.reverse()]);
-      expect((await hosts({ sort: 'readiness' }))[0]).toBe('pc-osaka-01');
+      expect((await hosts({ sort: 'readiness' })).slice(0, 2).sort()).toEqual(['PC-NAGOYA-01', 'pc-osaka-01']);
       expect((await hosts({ sort: 'lastSeen', order: 'desc' }))[0]).toBe('PC-TOKYO-01');
       expect((await hosts({ sort: 'lastReport', order: 'desc' })).slice(0, 2)).toEqual(['PC-NAGOYA-01', 'PC-TOKYO-02']);
       expect((await hosts({ sort: 'keyModel', order: 'desc' })).slice(-2).sort()).toEqual(['PC-NEW', 'PC-TOKYO-02']);
@@ -330,7 +351,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         paged.push(...page.items.map((d) => d.deviceId));
       }
       expect(paged).toEqual(all);
-      for (const tie of [all.slice(1, 3), all.slice(3)]) expect(tie).toEqual([...tie].sort()); // unknown, ready
+      for (const tie of [all.slice(0, 2), all.slice(2, 4)]) expect(tie).toEqual([...tie].sort()); // not ready, unknown
 
       const row = (await store.listDevices(query({ q: 'pc-tokyo-01' }))).items[0];
       expect(row).toMatchObject({ user: 'taro@contoso.co.jp', tags: { site: 'tokyo', floor: '3' }, agentVersion: '0.2.0', online: true, osBuild: 22631, joinType: 'hybrid', lastSeen: minutes(10).toISOString() });

@@ -22,14 +22,21 @@ describe('dashboard texts', () => {
     }
   });
 
+  it('uses the Japanese terms of the README table, not the ones that read oddly', () => {
+    // フリート (not an admin-tool word), 最終確認 ("final confirmation"), 根拠, 不合格 (an exam result), 未対応 ("unsupported").
+    for (const [key, text] of Object.entries(UI_TEXTS.ja)) expect(text, key).not.toMatch(/フリート|最終確認|根拠|不合格|未対応/);
+    expect(ui('ja', 'device.evidence')).toBe('確認した値');
+    expect(ui('ja', 'devices.check')).toContain('要対応');
+  });
+
   it('uses every text it defines (no dead entries to keep translated)', () => {
     const code = sources(join(import.meta.dirname, '../../../dashboard/src'))
       // The catalogues themselves (i18n/en.ts, i18n/ja.ts) would count every key as used.
       .filter((f) => !/[\\/]i18n[\\/](en|ja)\.ts$/.test(f))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    // Keys built at run time from a value (join.<type>, common.pcs.<plural>) are listed by prefix.
-    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.'];
+    // Keys built at run time from a value (join.<type>, common.pcs.<plural>, layer.<name>) are listed by prefix.
+    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.', 'layer.'];
     for (const key of Object.keys(UI_TEXTS.en)) {
       if (dynamic.some((prefix) => key.startsWith(prefix))) continue;
       expect(code.includes(`'${key}'`), key).toBe(true);

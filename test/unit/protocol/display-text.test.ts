@@ -14,7 +14,7 @@ describe('displayText', () => {
   it('is applied to the names of every device row the dashboard parses', () => {
     const row = DeviceRow.parse({
       deviceId: 'd1', hostname: 'PC\u202E1', user: 'alice\u0007', tags: { 'site\u202E': 'Osaka\u2066' }, agentVersion: '0.1.0',
-      readiness: 'ready', blocking: [], failing: [], online: true, firstSeen: 'x', lastSeen: 'x', lastReport: null, osBuild: null,
+      readiness: 'ready', blocking: [], failing: [], unknown: [], layers: { device: 'ready', key: 'ready', user: 'unknown' }, keyRemembered: false, online: true, firstSeen: 'x', lastSeen: 'x', lastReport: null, osBuild: null,
       joinType: null, keyModel: 'ATKey\u202E', keyFingerprintEnrolled: null, keyPinSet: null, keySeenAt: null,
     });
     expect([row.hostname, row.user, row.keyModel, Object.entries(row.tags)]).toEqual(['PC\ufffd1', 'alice\ufffd', 'ATKey\ufffd', [['site\ufffd', 'Osaka\ufffd']]]);

@@ -41,6 +41,9 @@ describe('CSV export', () => {
       readiness: 'not-ready',
       blocking: ['key.fingerprint', 'sso.prt'],
       failing: ['key.fingerprint', 'sso.prt'],
+      unknown: ['policy.security-key'],
+      layers: { device: 'unknown', key: 'not-ready', user: 'not-ready' },
+      keyRemembered: true,
       online: false,
       firstSeen: '2026-11-01T00:00:00.000Z',
       lastSeen: '2026-11-02T00:00:00.000Z',
@@ -55,7 +58,7 @@ describe('CSV export', () => {
     expect(CSV_HEADER.split(',')[0]).toBe('deviceId');
     const line = csvRow(row);
     expect(line.endsWith('\r\n')).toBe(true);
-    expect(line).toContain("d1,'=evil,CONTOSO\\alice,not-ready,key.fingerprint sso.prt,");
+    expect(line).toContain("d1,'=evil,CONTOSO\\alice,not-ready,unknown,not-ready,true,not-ready,key.fingerprint sso.prt,key.fingerprint sso.prt,policy.security-key,");
     expect(line).toContain('"site=Tokyo, 3F"');
     expect(line.split(',').length).toBeGreaterThanOrEqual(CSV_HEADER.split(',').length);
   });

@@ -72,4 +72,30 @@ describe('planBatch', () => {
     const ahead = planBatch([incoming('a', 0, { generatedAt: new Date('2026-11-20T12:00:00Z') })], new Map([['a', state('a')]]));
     expect(ahead.updates[0]!.keySeenAt).toBe(RECEIVED.getTime());
   });
+
+  it('judges an unplugged key by the last report that could judge it, and says so', () => {
+    const noFingerprint = incoming('a', 0, { statuses: { 'key.fingerprint': 'fail' } });
+    const first = planBatch([noFingerprint], new Map([['a', state('a')]])).updates[0]!;
+    expect(first).toMatchObject({ readiness: 'not-ready', layers: { device: 'ready', key: 'not-ready', user: 'unknown' }, keyRemembered: false });
+    // The user walked away with the key: the agent's own verdict is "unknown", the fleet's stays "not ready".
+    const unplugged = incoming('a', 1, { keys: [], statuses: { 'key.present': 'warn', 'key.fingerprint': 'unknown', 'key.pin': 'unknown' } });
+    expect(unplugged.report.readiness).toBe('unknown');
+    const after = planBatch([unplugged], new Map([['a', { ...state('a', { lastSeq: 0, readiness: first.readiness }), keyChecks: first.keyChecks, checks: first.checks }]]));
+    const update = after.updates[0]!;
+    expect(update).toMatchObject({ readiness: 'not-ready', layers: { key: 'not-ready' }, keyRemembered: true, keyModel: null });
+    expect(update.checks['key.fingerprint']).toBe('fail');
+    expect(update.blockingMask).toBe(first.blockingMask);
+    expect(update.unknownMask).toBe(0);
+    expect(after.history).toEqual([]); // nothing the fleet counts changed
+  });
+
+  it('never calls an unknown check a blocker, and counts every layer from the checks of an older agent', () => {
+    const update = planBatch(
+      [incoming('a', 0, { legacy: true, statuses: { 'policy.security-key': 'unknown', 'sso.prt': 'fail' } })],
+      new Map([['a', state('a')]]),
+    ).updates[0]!;
+    expect(update).toMatchObject({ readiness: 'unknown', blockingMask: 0, layers: { device: 'unknown', key: 'ready', user: 'not-ready' } });
+    expect(update.unknownMask).not.toBe(0);
+    expect(update.failingMask).not.toBe(0);
+  });
 });

@@ -5,7 +5,7 @@ import { buildSummary, TREND_DAYS, trendWindow } from '../../../../collector/sto
 import { enrolledTrend, trendStatements } from '../../../../collector/store/common/trend.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
-const empty = { now: NOW, groups: [], blocking: [], trend: [], demo: false };
+const empty = { now: NOW, groups: [], layers: [], blocking: [], trend: [], demo: false };
 
 describe('buildSummary', () => {
   it('adds the groups up into readiness, online and key counts (bigint and text counts as PostgreSQL returns them)', () => {
@@ -23,6 +23,22 @@ describe('buildSummary', () => {
       { model: 'ATKey.Pro CTAP2.0', total: 5, fingerprintEnrolled: 3, fingerprintNotEnrolled: 2 },
       { model: 'YubiKey 5 NFC', total: 5, fingerprintEnrolled: 0, fingerprintNotEnrolled: 0 },
     ]);
+  });
+
+  it('counts each layer apart from the per-layer groups', () => {
+    const summary = buildSummary({
+      ...empty,
+      layers: [
+        { layer_device: 2, layer_key: 0, layer_user: 1, n: 3 },
+        { layer_device: 2, layer_key: 2, layer_user: 1, n: '4' },
+        { layer_device: 0, layer_key: 1, layer_user: 0, n: 2n },
+      ],
+    });
+    expect(summary.layers).toEqual({
+      device: { ready: 7, notReady: 2, unknown: 0 },
+      key: { ready: 4, notReady: 3, unknown: 2 },
+      user: { ready: 0, notReady: 2, unknown: 7 },
+    });
   });
 
   it('ranks blocking checks by how many PCs they hold back, from per-mask counts', () => {
