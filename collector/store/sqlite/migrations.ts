@@ -1,6 +1,6 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
 // entry is never edited (a change is a new version). Versions are numbered per engine.
-import { coveringIndexesMigration, fleetLayersMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -117,4 +117,5 @@ END;
 `,
   },
   fleetLayersMigration,
+  sessionsMigration,
 ];

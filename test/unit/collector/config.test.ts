@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeDb, parseArgs } from '../../../collector/config.ts';
+import { ConfigError, describeDb, describeListen, parseArgs } from '../../../collector/config.ts';
 
 describe('collector options', () => {
   it('defaults: port 8080 on every address, SQLite under ./data', () => {
@@ -40,5 +40,22 @@ describe('collector options', () => {
   it('knows the reset-admin-password command and hides database passwords when printing', () => {
     expect(parseArgs(['reset-admin-password', '--data-dir', 'd'], {}, '/x').command).toBe('reset-admin-password');
     expect(describeDb('postgres://keyready:hunter2@db:5432/fleet')).toBe('PostgreSQL postgres://keyready:***@db:5432/fleet');
+  });
+});
+
+describe('the banner says where it listens', () => {
+  it('names the wildcard and this machine\'s addresses, or the one address', () => {
+    expect(describeListen('0.0.0.0', 8080, ['192.168.1.5', '10.0.0.3'])).toBe('every address (0.0.0.0:8080); from other machines: 192.168.1.5, 10.0.0.3');
+    expect(describeListen('::', 8080, [])).toBe('every address ([::]:8080)');
+    expect(describeListen('127.0.0.1', 8443, ['192.168.1.5'])).toBe('127.0.0.1:8443 only');
+    expect(describeListen('::1', 8443, [])).toBe('[::1]:8443 only');
+  });
+});
+
+describe('revoke-device', () => {
+  it('takes the device id after the command, and refuses anything that is not one', () => {
+    expect(parseArgs(['revoke-device', 'd1b2-c3', '--db', 'sqlite:/x.db'], {}, '/srv')).toMatchObject({ command: 'revoke-device', deviceId: 'd1b2-c3' });
+    expect(() => parseArgs(['revoke-device'], {}, '/srv')).toThrow(ConfigError);
+    expect(() => parseArgs(['revoke-device', "x'; DROP TABLE devices;--"], {}, '/srv')).toThrow(/device id/);
   });
 });
