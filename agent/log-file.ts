@@ -1,9 +1,10 @@
 // The agent's log file transport: agent.log, rotated by size to agent.1.log … agent.(N-1).log, so the
 // logs never exceed N files of maxBytes. Synchronous appends: the agent logs a few lines per event,
 // and winston's own File transport was measured losing lines written during a rotation.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import winston from 'winston';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from './owner-only.ts';
 import type TransportStream from 'winston-transport';
 
 const MESSAGE = Symbol.for('message');
@@ -23,7 +24,7 @@ export class RotatingFile extends Transport {
 
   constructor(private readonly options: RotatingFileOptions) {
     super(options);
-    mkdirSync(options.dir, { recursive: true });
+    ownerOnlyDir(options.dir);
   }
 
   private path(index: number): string {
@@ -47,12 +48,12 @@ export class RotatingFile extends Transport {
 
   private append(bytes: Buffer): void {
     if (this.fd === null) {
-      this.fd = openSync(this.path(0), 'a');
+      this.fd = openSync(this.path(0), 'a', OWNER_ONLY_FILE);
       this.size = statSync(this.path(0)).size;
     }
     if (this.size > 0 && this.size + bytes.length > this.options.maxBytes) {
       this.rotate();
-      this.fd = openSync(this.path(0), 'a');
+      this.fd = openSync(this.path(0), 'a', OWNER_ONLY_FILE);
       this.size = 0;
     }
     writeSync(this.fd, bytes);

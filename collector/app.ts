@@ -8,6 +8,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DASHBOARD_CSP } from '../protocol/api.ts';
+import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
@@ -22,6 +24,7 @@ import { serveStatic } from './server/static-files.ts';
 import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
+import { Slots } from './shared/slots.ts';
 import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
 import { startTenant, type TenantOptions } from './tenant/start.ts';
@@ -32,21 +35,26 @@ export interface CollectorOptions {
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
-  enrollSecrets: readonly string[];
+  /** sha256 of every enrollment secret accepted (the clear text is never kept). */
+  enrollSecretHashes: readonly string[];
   sessions: Sessions;
   staticRoot: string;
   admission: AdmissionLimits;
   /** New agent connections per source address (a flood from one address is shed). */
   connectionRate: BucketOptions;
-  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  /** Failed enrollments per source address, failed hellos per address and device id, before that key is refused for a while. */
   authFailureRate: BucketOptions;
   loginFailureRate: BucketOptions;
   batch: BatcherOptions;
   pingIntervalMs: number;
+  /** Until the first message of a connection (idle pre-auth sockets are closed after it). */
+  firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   resendIntervalMs: number;
   /** How often this collector says it is alive; one silent for 3 beats is presumed dead. */
   heartbeatMs: number;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo?: boolean;
   /** The Microsoft Graph tenant join; absent or null when not configured. */
@@ -72,32 +80,41 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     log,
     metrics,
     instanceId,
-    enrollSecrets: options.enrollSecrets,
+    enrollSecretHashes: options.enrollSecretHashes,
     admission: options.admission,
     connectionRate: options.connectionRate,
     authFailureRate: options.authFailureRate,
     batch: options.batch,
     pingIntervalMs: options.pingIntervalMs,
+    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     resendIntervalMs: options.resendIntervalMs,
     demo: options.demo ?? false,
+    reenrollAfterMs: options.reenrollAfterMs,
     closing: () => closing,
     deviceChanged: (deviceId) => changes.changed(deviceId),
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), metrics, log, tenant: tenant?.view ?? null };
+  // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
+  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log, tenant: tenant?.view ?? null };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('content-security-policy', `${DASHBOARD_CSP}; frame-ancestors 'none'`);
+    // Browsers that met this collector over https never try plain http with it again (a year).
+    if (options.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
     const url = new URL(req.url ?? '/', 'http://collector');
     try {
       if (url.pathname === '/healthz') {
         const ok = await Promise.race([store.ping().catch(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, false).unref())]);
         if (!ok) metrics.storeErrors.inc();
+        const writeFailure = metrics.writes.failure;
+        // The reason stays in the log: /healthz answers anyone.
+        if (ok && writeFailure !== null) return sendJson(res, 503, { status: 'writes failing', store: store.kind });
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'store unreachable', store: store.kind });
       }
       if (url.pathname === '/metrics') {
@@ -119,7 +136,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
   }
 
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  // TLS 1.2 at least, whatever Node's default becomes or an operator's OpenSSL configuration says.
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -142,8 +160,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (swept.length > 0) log.info('devices of a silent collector marked offline', { event: 'liveness.sweep', count: swept.length });
   }
   await beat();
+  // The heartbeat is a write every few seconds: its outcome keeps /healthz honest when no agent reports.
   const heartbeat = setInterval(() => {
-    beat().catch((error: unknown) => reportStoreError(metrics, log, 'heartbeat failed', error));
+    beat().then(
+      () => metrics.writes.succeeded(),
+      (error: unknown) => {
+        metrics.writes.failed(errorText(error));
+        reportStoreError(metrics, log, 'heartbeat failed', error);
+      },
+    );
   }, options.heartbeatMs);
   heartbeat.unref();
   agents.start();

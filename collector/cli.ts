@@ -1,56 +1,126 @@
 // keyready-collector (and `npm start`): reads the options, opens the store, makes the first-start
 // credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
 import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
 import { Sessions } from './api/session.ts';
-import { ConfigError, READY_PREFIX, describeDb, helpText, parseArgs, type Config } from './config.ts';
-import { createLogger } from './log.ts';
-import { openStore } from './store/index.ts';
+import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openStore, parseStoreUrl } from './store/index.ts';
 import { startCollector } from './app.ts';
-import { hashPassword, randomSecret } from './shared/credentials.ts';
+import { hashPassword, hashToken, randomSecret } from './shared/credentials.ts';
+import { ensurePrivateDir, ensurePrivateFiles, readPrivateFile, writePrivateFile, type Tightened } from './shared/private-files.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
 import { graphCheck } from './tenant/graph-check.ts';
 import { tenantOptions } from './tenant/configure.ts';
 
-const SETTING_ENROLL_SECRET = 'enroll.secret';
-const SETTING_SESSION_KEY = 'session.key';
+/** Only sha256 of the generated secret is in the database; the clear text is in enrollSecretFile(). */
+const SETTING_ENROLL_SECRET_HASH = 'enroll.secretHash';
+/** Where versions before 0.1.1 kept the secret in clear; moved out on start. */
+const LEGACY_ENROLL_SECRET = 'enroll.secret';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 async function resetAdminPassword(store: Store): Promise<void> {
   const password = randomSecret(12);
   await store.setSetting(SETTING_ADMIN_PASSWORD, await hashPassword(password));
+  await store.deleteSessions(null);
   out(`New dashboard login: ${ADMIN_USERNAME} / ${password}`);
   out('Every open dashboard session has ended; sign in again with this password.');
 }
 
-/** First start makes the secrets; initSetting keeps the first writer's value when collectors race. */
-async function bootstrap(store: Store, config: Config) {
-  const candidateSecret = randomSecret();
-  const storedSecret = config.enrollSecrets.length > 0 ? null : await store.initSetting(SETTING_ENROLL_SECRET, candidateSecret);
+async function revokeDevice(store: Store, deviceId: string): Promise<void> {
+  if (!(await store.getDeviceAuth(deviceId))) {
+    await store.close();
+    throw new ConfigError(`no device ${deviceId} in this database`);
+  }
+  await store.revokeDevice(deviceId);
+  out(`Device ${deviceId} revoked: its token is refused from its next connection on.`);
+  out('Its hardware may enroll again once offline for --reenroll-after; to keep it out, also rotate the enrollment secret.');
+}
+
+function showEnrollSecret(config: Config): void {
+  const secret = readPrivateFile(enrollSecretFile(config));
+  if (secret === null) {
+    throw new ConfigError(
+      `no generated enrollment secret in ${enrollSecretFile(config)}: it is kept in the data folder of the collector that generated it ` +
+        '(or the collector runs with --enroll-secret / KEYREADY_ENROLL_SECRETS)',
+    );
+  }
+  out(secret);
+}
+
+interface Enrollment {
+  /** sha256 of every accepted secret: the clear text is compared only as a hash. */
+  hashes: string[];
+  /** The secret made by this start, to print once; null when it existed or came from the options. */
+  generated: string | null;
+}
+
+/** The fleet's secrets; initSetting keeps the first writer's value when collectors race on a first start. */
+async function enrollment(store: Store, config: Config): Promise<Enrollment> {
+  if (config.enrollSecrets.length > 0) return { hashes: config.enrollSecrets.map(hashToken), generated: null };
+  const file = enrollSecretFile(config);
+  const legacy = await store.getSetting(LEGACY_ENROLL_SECRET);
+  if (legacy) {
+    // Same secret (the fleet keeps working), but out of the database from now on.
+    const stored = await store.initSetting(SETTING_ENROLL_SECRET_HASH, hashToken(legacy));
+    if (readPrivateFile(file) === null) writePrivateFile(file, legacy);
+    await store.setSetting(LEGACY_ENROLL_SECRET, '');
+    return { hashes: [stored], generated: null };
+  }
+  const candidate = randomSecret();
+  const stored = await store.initSetting(SETTING_ENROLL_SECRET_HASH, hashToken(candidate));
+  if (stored !== hashToken(candidate)) return { hashes: [stored], generated: null };
+  writePrivateFile(file, candidate);
+  return { hashes: [stored], generated: candidate };
+}
+
+/** First start makes the admin password; initSetting keeps the first writer's value when collectors race. */
+async function adminPassword(store: Store): Promise<string | null> {
   const password = randomSecret(12);
   const candidateHash = await hashPassword(password);
   const storedHash = await store.initSetting(SETTING_ADMIN_PASSWORD, candidateHash);
-  const sessionKey = await store.initSetting(SETTING_SESSION_KEY, randomSecret());
-  return {
-    enrollSecrets: storedSecret === null ? config.enrollSecrets : [storedSecret],
-    enrollSecretGenerated: storedSecret === candidateSecret,
-    newAdminPassword: storedHash === candidateHash ? password : null,
-    sessionKey,
-  };
+  return storedHash === candidateHash ? password : null;
 }
 
-/** Session signatures depend on the admin password hash too: a password reset ends every session. */
-function signingKey(store: Store, sessionKey: string): () => Promise<string> {
-  let cached: { key: string; at: number } | null = null;
-  return async () => {
-    if (cached && Date.now() - cached.at < 2_000) return cached.key;
-    const hash = (await store.getSetting(SETTING_ADMIN_PASSWORD)) ?? '';
-    cached = { key: createHmac('sha256', sessionKey).update(hash).digest('base64url'), at: Date.now() };
-    return cached.key;
-  };
+/** SQLite's database, its write-ahead log and shared memory: all three hold fleet data. */
+function sqliteFiles(db: string): string[] {
+  const location = parseStoreUrl(db);
+  return location.kind === 'sqlite' ? [location.path, `${location.path}-wal`, `${location.path}-shm`] : [];
+}
+
+/** Owner-only data folder and database files before anything is written; what was looser is tightened and warned about. */
+function securePaths(config: Config): Tightened[] {
+  const loose: Tightened[] = [];
+  const add = (found: Tightened | null): void => void (found && loose.push(found));
+  add(ensurePrivateDir(config.dataDir));
+  const [database] = sqliteFiles(config.db);
+  if (database) {
+    // SQLite takes an empty file for a new database: a truncated one would silently become a new install.
+    if (existsSync(database) && statSync(database).size === 0 && !config.initEmpty) {
+      throw new ConfigError(`the database ${database} is an empty file (0 bytes), not a new install: restore it from a backup, or start with --init-empty true to begin a new fleet in it`);
+    }
+    add(ensurePrivateDir(dirname(database)));
+    loose.push(...ensurePrivateFiles([database], true));
+  }
+  return loose;
+}
+
+function warnLoose(log: Logger, loose: readonly Tightened[]): void {
+  for (const { path, was } of loose) {
+    log.warn('a data path was open to other users: made owner-only', { event: 'data.permissions', path, was });
+  }
+}
+
+/** This machine's non-loopback addresses, the ones other PCs could reach it by. */
+function externalAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal)
+    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
 }
 
 function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
@@ -63,51 +133,68 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 }
 
 async function main(): Promise<void> {
-  const { command, config } = parseArgs(process.argv.slice(2), process.env, process.cwd());
+  const { command, config, deviceId } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
   if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
+  if (command === 'show-enroll-secret') return showEnrollSecret(config);
   const tls = readTls(config);
   const log = createLogger(config.logLevel);
+  const loose = securePaths(config);
   const store = await openStore(config.db, { log });
   await store.migrate();
+  // SQLite made its -wal and -shm with the database's mode; an older install may have left them looser.
+  loose.push(...ensurePrivateFiles(sqliteFiles(config.db)));
+  warnLoose(log, loose);
   if (command === 'reset-admin-password') {
     await resetAdminPassword(store);
     return store.close();
   }
-  const boot = await bootstrap(store, config);
+  if (command === 'revoke-device' && deviceId !== undefined) {
+    await revokeDevice(store, deviceId);
+    return store.close();
+  }
+  const enroll = await enrollment(store, config);
   const collector = await startCollector({
     store,
     log,
     host: config.host,
     port: config.port,
     tls,
-    enrollSecrets: boot.enrollSecrets,
-    sessions: new Sessions(signingKey(store, boot.sessionKey), tls !== null),
+    enrollSecretHashes: enroll.hashes,
+    sessions: new Sessions(store, tls !== null),
     staticRoot: config.dashboardDir,
-    admission: { maxConnections: config.maxConnections, maxHandshakes: config.maxHandshakes },
+    admission: { maxConnections: config.maxConnections, maxHandshakes: config.maxHandshakes, maxHandshakesPerAddress: config.maxHandshakesPerAddress },
     connectionRate: { burst: config.connectRate * 4, ratePerSec: config.connectRate },
     authFailureRate: { burst: 10, ratePerSec: 0.2 },
     loginFailureRate: { burst: 5, ratePerSec: 1 / 12 },
     batch: { maxBatch: 1000, maxDelayMs: 4, concurrency: store.kind === 'sqlite' ? 1 : 4 },
     pingIntervalMs: config.pingIntervalMs,
+    // A real agent speaks the moment its socket opens; an idle one holds pre-auth capacity for 5 s at most.
+    firstMessageTimeoutMs: config.firstMessageTimeoutMs,
     handshakeTimeoutMs: 10_000,
     // An unchanged PC still reports hourly, so "last report" never looks stale on a healthy one.
     resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
     tenant: tenantOptions(config),
+    reenrollAfterMs: config.reenrollAfterMs,
   });
+  // Made only once listening: a first start that cannot listen must not keep a password nobody saw.
+  const newAdminPassword = await adminPassword(store);
 
   const ws = collector.url.replace(/^http/, 'ws');
   out('');
   out('KeyReady collector is running');
-  out(`  Dashboard:          ${collector.url}/${config.host === '0.0.0.0' ? '   (listening on every address)' : ''}`);
+  out(`  Listening on:       ${describeListen(config.host, collector.port, externalAddresses())}`);
+  out(`  Dashboard:          ${collector.url}/`);
   out(`  Agents connect to:  ${ws}/agent   (agent: keyready-agent run --collector ${ws}/agent)`);
   out(`  Database:           ${describeDb(config.db)}`);
   if (config.enrollSecrets.length > 0) out(`  Enrollment secrets: ${config.enrollSecrets.length} from --enroll-secret / KEYREADY_ENROLL_SECRETS`);
-  else out(`  Enrollment secret:  ${boot.enrollSecrets[0]}${boot.enrollSecretGenerated ? '   (generated now)' : ''}`);
-  if (boot.newAdminPassword) {
-    out(`  Dashboard login:    ${ADMIN_USERNAME} / ${boot.newAdminPassword}`);
+  else if (enroll.generated) {
+    out(`  Enrollment secret:  ${enroll.generated}   (generated now; shown this once, later: keyready-collector show-enroll-secret)`);
+  } else out('  Enrollment secret:  (not shown again: keyready-collector show-enroll-secret, same --data-dir)');
+  if (newAdminPassword) {
+    out(`  Dashboard login:    ${ADMIN_USERNAME} / ${newAdminPassword}`);
     out('                      (shown this once: store it now; stored only as a scrypt hash)');
   } else {
     out(`  Dashboard login:    ${ADMIN_USERNAME} (password set on first start; to set a new one: keyready-collector reset-admin-password)`);

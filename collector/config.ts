@@ -15,7 +15,7 @@ interface FlagSpec {
 export const FLAGS: Record<string, FlagSpec> = {
   port: { env: 'KEYREADY_PORT', help: 'TCP port for HTTP and WebSocket (default 8080; 0 picks a free one)' },
   host: { env: 'KEYREADY_HOST', help: 'address to listen on (default 0.0.0.0)' },
-  'data-dir': { env: 'KEYREADY_DATA_DIR', help: 'where the SQLite file lives (default ./data)' },
+  'data-dir': { env: 'KEYREADY_DATA_DIR', help: 'owner-only folder of the SQLite file and the generated enrollment secret (default ./data)' },
   db: { env: 'KEYREADY_DB', help: 'sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/keyready.sqlite)' },
   'enroll-secret': {
     env: 'KEYREADY_ENROLL_SECRETS',
@@ -25,10 +25,17 @@ export const FLAGS: Record<string, FlagSpec> = {
   'tls-cert': { env: 'KEYREADY_TLS_CERT', help: 'PEM certificate file: serve https:// and wss://' },
   'tls-key': { env: 'KEYREADY_TLS_KEY', help: 'PEM private key file for --tls-cert' },
   'max-connections': { env: 'KEYREADY_MAX_CONNECTIONS', help: 'agent connections at most (default 20000)' },
-  'max-handshakes': { env: 'KEYREADY_MAX_HANDSHAKES', help: 'agent connections still authenticating at most (default 2000)' },
+  'max-handshakes': { env: 'KEYREADY_MAX_HANDSHAKES', help: 'agent connections still authenticating at most, apart from authenticated ones (default 2000)' },
+  'max-handshakes-per-address': { env: 'KEYREADY_MAX_HANDSHAKES_PER_ADDRESS', help: 'agent connections still authenticating from one source address at most (default 64)' },
+  'first-message-timeout': { env: 'KEYREADY_FIRST_MESSAGE_TIMEOUT_MS', help: 'ms a new agent connection has to send enroll or hello (default 5000)' },
   'connect-rate': { env: 'KEYREADY_CONNECT_RATE', help: 'new agent connections per second per source address (default 50, burst 4x)' },
   'ping-interval': { env: 'KEYREADY_PING_INTERVAL_MS', help: 'WebSocket ping interval in ms (default 20000)' },
   heartbeat: { env: 'KEYREADY_HEARTBEAT_MS', help: 'collector heartbeat in ms; silent 3 beats = dead (default 10000)' },
+  'reenroll-after': {
+    env: 'KEYREADY_REENROLL_AFTER_MS',
+    help: 'ms a known PC (same hardware uuid) must have been offline before it may enroll again and take over its device (default 3600000)',
+  },
+  'init-empty': { env: 'KEYREADY_INIT_EMPTY', help: 'true: accept an empty (0-byte) SQLite file as a new database (refused otherwise)' },
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
@@ -58,9 +65,13 @@ const ConfigSchema = z
     'tls-key': z.string().optional(),
     'max-connections': Int(1, 1_000_000).default(20_000),
     'max-handshakes': Int(1, 1_000_000).default(2_000),
+    'max-handshakes-per-address': Int(1, 1_000_000).default(64),
+    'first-message-timeout': Int(100, 60_000).default(5_000),
     'connect-rate': Int(1, 1_000_000).default(50),
     'ping-interval': Int(100, 600_000).default(20_000),
     heartbeat: Int(100, 600_000).default(10_000),
+    'reenroll-after': Int(0, 365 * 24 * 3_600_000).default(3_600_000),
+    'init-empty': z.enum(['true', 'false']).default('false'),
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
@@ -81,10 +92,15 @@ export interface Config {
   tls: { cert: string; key: string } | null;
   maxConnections: number;
   maxHandshakes: number;
+  maxHandshakesPerAddress: number;
+  firstMessageTimeoutMs: number;
   connectRate: number;
   pingIntervalMs: number;
   heartbeatMs: number;
   logLevel: string;
+  reenrollAfterMs: number;
+  /** Accept a 0-byte SQLite file as a new database. */
+  initEmpty: boolean;
   /** Label enrolled PCs as demo data (a simulated fleet). */
   demo: boolean;
   dashboardDir: string;
@@ -99,13 +115,16 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'graph-check' | 'help';
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'graph-check' | 'help';
+  /** The device `revoke-device` names. */
+  deviceId?: string;
   config: Config;
 }
 
 /** Parses argv (without node and script) and the environment. Throws ConfigError with a user-facing message. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ParsedArgs {
   let command: ParsedArgs['command'] = 'start';
+  let deviceId: string | undefined;
   const raw: Record<string, string | string[]> = {};
   for (const [name, spec] of Object.entries(FLAGS)) {
     const value = env[spec.env];
@@ -116,8 +135,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') command = 'help';
-    else if (arg === 'reset-admin-password' && i === 0) command = 'reset-admin-password';
     else if (arg === 'graph-check' && i === 0) command = 'graph-check';
+    else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
+    else if (arg === 'revoke-device' && i === 0) {
+      command = arg;
+      deviceId = argv[++i];
+      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError('revoke-device needs the device id (as shown on the PC page)');
+    }
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -147,6 +171,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   const db = location.kind === 'sqlite' ? `sqlite:${resolve(cwd, location.path)}` : location.url;
   return {
     command,
+    ...(deviceId === undefined ? {} : { deviceId }),
     config: {
       port: c.port,
       host: c.host,
@@ -156,10 +181,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       tls: c['tls-cert'] && c['tls-key'] ? { cert: resolve(cwd, c['tls-cert']), key: resolve(cwd, c['tls-key']) } : null,
       maxConnections: c['max-connections'],
       maxHandshakes: c['max-handshakes'],
+      maxHandshakesPerAddress: c['max-handshakes-per-address'],
+      firstMessageTimeoutMs: c['first-message-timeout'],
       connectRate: c['connect-rate'],
       pingIntervalMs: c['ping-interval'],
       heartbeatMs: c.heartbeat,
       logLevel: c['log-level'],
+      reenrollAfterMs: c['reenroll-after'],
+      initEmpty: c['init-empty'] === 'true',
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
       graphPollMs: c['graph-poll-interval'],
@@ -176,6 +205,22 @@ function parseGraph(raw: Record<string, string | string[]>, env: NodeJS.ProcessE
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : 'invalid Graph settings');
   }
+}
+
+/** The generated enrollment secret in clear: only here, never in the database (which keeps its hash). */
+export function enrollSecretFile(config: Config): string {
+  return resolve(config.dataDir, 'enroll-secret');
+}
+
+/**
+ * Where the collector listens, for the banner: "localhost" in a URL would hide that every address is
+ * open, so the wildcard says so and names this machine's other addresses (`addresses`: non-loopback).
+ */
+export function describeListen(host: string, port: number, addresses: readonly string[]): string {
+  const everywhere = host === '0.0.0.0' || host === '::';
+  if (!everywhere) return `${host.includes(':') ? `[${host}]` : host}:${port} only`;
+  const seen = addresses.length > 0 ? `; from other machines: ${addresses.slice(0, 4).join(', ')}${addresses.length > 4 ? ', …' : ''}` : '';
+  return `every address (${host === '::' ? '[::]' : host}:${port})${seen}`;
 }
 
 /** The database location without a password, for printing. */
@@ -198,6 +243,8 @@ export function helpText(): string {
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
     '       keyready-collector graph-check [--graph-… options]   (checks the Microsoft Graph credentials and permissions)',
+    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working at its next connection)',
+    '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '',
     'Options (each also as an environment variable):',
   ];

@@ -7,22 +7,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { DASHBOARD_CSP } from '../protocol/api.ts';
 import { errorText } from '../protocol/error-text.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_OUT_DIR = join(HERE, '..', 'dist', 'dashboard');
 
-/** The page allows only its own files: even an injected string could not load or run anything. */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
+
 
 export interface BuildResult {
   outDir: string;
@@ -38,7 +29,7 @@ function page(js: string, css: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>KeyReady</title>

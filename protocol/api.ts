@@ -1,5 +1,6 @@
 // The collector's HTTP API as the dashboard consumes it. The collector validates query strings with
 // these schemas and the dashboard types its responses with them: one definition for both sides.
+import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
@@ -12,11 +13,30 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 export const CSRF_HEADER = 'x-keyready-csrf';
 export const SESSION_COOKIE = 'keyready_session';
 
+/** A device-supplied name as the dashboard shows it: controls and bidi overrides made visible (display-text.ts). */
+const Shown = z.string().transform(displayText);
+
+/**
+ * The dashboard allows only its own files: even an injected string could not load or run anything.
+ * In the page's <meta> tag (a saved copy keeps it) and, with frame-ancestors (which only a header can
+ * carry), in the collector's Content-Security-Policy header.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 export const DeviceRow = z.object({
   deviceId: z.string(),
-  hostname: z.string(),
-  user: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
+  hostname: Shown,
+  user: Shown.nullable(),
+  tags: z.record(Shown, Shown),
   agentVersion: z.string().nullable(),
   /** "Can this PC's user sign in with their ATKey today": the PC and key layers (protocol/README.md, "The fleet"). */
   readiness: z.enum(READINESS),
@@ -39,7 +59,7 @@ export const DeviceRow = z.object({
   osBuild: z.number().int().nullable(),
   joinType: z.enum(JOIN_TYPES).nullable(),
   /** The last key seen on this PC, even after it was unplugged. */
-  keyModel: z.string().nullable(),
+  keyModel: Shown.nullable(),
   keyFingerprintEnrolled: z.boolean().nullable(),
   keyPinSet: z.boolean().nullable(),
   keySeenAt: z.string().nullable(),
@@ -82,6 +102,17 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
+/** A known PC enrolled again: allowed (offline long enough; new token, new sequence) or refused (still in use). */
+export const EnrollmentEvent = z.object({
+  at: z.string(),
+  kind: z.enum(['reenrolled', 'reenroll-refused']),
+  /** The host name the enrolling agent gave. */
+  hostname: z.string(),
+  /** Its source address as the collector saw it. */
+  address: z.string().nullable(),
+});
+export type EnrollmentEvent = z.infer<typeof EnrollmentEvent>;
+
 export const DeviceDetail = z.object({
   device: DeviceRow,
   report: Report.nullable(),
@@ -91,6 +122,8 @@ export const DeviceDetail = z.object({
    * fleet's verdict uses instead of the latest report's undecided ones; otherwise null.
    */
   keyChecks: z.array(CheckResult).nullable(),
+  /** Newest first, at most 20 (absent from collectors before it). */
+  enrollments: z.array(EnrollmentEvent).optional(),
   /** Reports the agent's outbox had to drop, as the agent last reported it. */
   droppedReports: z.number().int(),
   /**

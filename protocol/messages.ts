@@ -7,6 +7,13 @@ export const SUBPROTOCOL = 'keyready.v1';
 /** A report with a dozen checks and a few keys is ~10-20 KiB of JSON; anything far larger is abuse. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
+/**
+ * How far a report's seq may run ahead of the newest the collector holds for its device. An agent
+ * numbers one report after another (years of hourly checks stay far below); a seq near 2^53 would
+ * leave no room for any later report, so a larger jump is refused (`bad-message`) and not stored.
+ */
+export const MAX_SEQ_JUMP = 1_000_000;
+
 export const HardwareIdentity = z.object({
   uuid: z.string().max(128).nullable(),
   serial: z.string().max(128).nullable(),

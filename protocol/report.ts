@@ -7,12 +7,29 @@ export const REPORT_SCHEMA = 'keyready.report/1';
 export const LANGS = ['en', 'ja'] as const;
 export type Lang = (typeof LANGS)[number];
 
-const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/**
+ * Every string and collection is bounded: a report is device-supplied input, and its names become
+ * what the dashboard shows and sorts (a 230,000-character host name did). The bounds are far above
+ * what Windows produces (host names ≤ 253, a dsregcmd field a few hundred characters); the frame
+ * itself is at most 256 KiB.
+ */
+export const MAX_NAME = 256;
+export const MAX_TEXT = 8192;
+export const MAX_ITEMS = 64;
+/** A name shown and sorted by the dashboard (host, user, model…). */
+const Name = () => z.string().max(MAX_NAME);
+/** Any other text (explanations, error messages, diagnostics). */
+const Text = () => z.string().max(MAX_TEXT);
+/** A string-keyed map of at most MAX_ITEMS entries with bounded keys. */
+const BoundedRecord = <T extends z.ZodType>(value: T) =>
+  z.record(Name(), value).refine((r) => Object.keys(r).length <= MAX_ITEMS, { message: `at most ${MAX_ITEMS} entries` });
+
+const Scalar = z.union([Text(), z.number(), z.boolean(), z.null()]);
 /** Evidence is the facts a check used, flat so every surface can print it as `name: value`. */
-export const Evidence = z.record(z.string(), z.union([Scalar, z.array(z.string())]));
+export const Evidence = BoundedRecord(z.union([Scalar, z.array(Text()).max(MAX_ITEMS)]));
 export type Evidence = z.infer<typeof Evidence>;
 
-export const TextParams = z.record(z.string(), z.union([z.string(), z.number()]));
+export const TextParams = BoundedRecord(z.union([Text(), z.number()]));
 export type TextParams = z.infer<typeof TextParams>;
 
 export const CheckResult = z.object({
@@ -20,12 +37,12 @@ export const CheckResult = z.object({
   status: z.enum(CHECK_STATUSES),
   scope: z.enum(CHECK_SCOPES),
   /** Rendered in the report's `lang`; the dashboard re-renders from the keys below in the viewer's language. */
-  title: z.string(),
-  detail: z.string(),
-  remediation: z.string().nullable(),
+  title: Text(),
+  detail: Text(),
+  remediation: Text().nullable(),
   /** Catalogue keys and parameters the texts were rendered from (protocol/i18n). */
-  detailKey: z.string(),
-  remediationKey: z.string().nullable(),
+  detailKey: Text(),
+  remediationKey: Text().nullable(),
   params: TextParams,
   evidence: Evidence,
   /** Who carries out `remediation` (protocol/checks.ts FIXES); optional because agents before it omit it. */
@@ -37,19 +54,19 @@ export type CheckResult = z.infer<typeof CheckResult>;
 export const SourceState = z.object({
   state: z.enum(['ok', 'not-collected', 'unsupported', 'error']),
   /** In English, for logs and people reading the JSON. */
-  reason: z.string().nullable(),
+  reason: Text().nullable(),
   /** The catalogue key and parameters `reason` was rendered from, so it can be shown in Japanese too. */
-  reasonKey: z.string().optional(),
+  reasonKey: Text().optional(),
   reasonParams: TextParams.optional(),
 });
 export type SourceState = z.infer<typeof SourceState>;
 
 export const OsFacts = z.object({
-  platform: z.string(),
+  platform: Text(),
   build: z.number().int().nullable(),
   ubr: z.number().int().nullable(),
-  displayVersion: z.string().nullable(),
-  edition: z.string().nullable(),
+  displayVersion: Text().nullable(),
+  edition: Text().nullable(),
   windows11: z.boolean().nullable(),
 });
 export type OsFacts = z.infer<typeof OsFacts>;
@@ -58,14 +75,14 @@ export const JOIN_TYPES = ['entra', 'hybrid', 'domain', 'registered', 'drs', 'no
 export type JoinType = (typeof JOIN_TYPES)[number];
 
 export const JoinDiagnostics = z.object({
-  errorPhase: z.string().nullable(),
-  clientErrorCode: z.string().nullable(),
-  serverErrorCode: z.string().nullable(),
-  serverMessage: z.string().nullable(),
+  errorPhase: Text().nullable(),
+  clientErrorCode: Text().nullable(),
+  serverErrorCode: Text().nullable(),
+  serverMessage: Text().nullable(),
   /** The first diagnostic test that reported FAIL, verbatim, e.g. "AD Configuration Test". */
-  failingTest: z.string().nullable(),
+  failingTest: Text().nullable(),
   /** Its value verbatim, e.g. "FAIL [0x80070002]". */
-  failingTestResult: z.string().nullable(),
+  failingTestResult: Text().nullable(),
 });
 export type JoinDiagnostics = z.infer<typeof JoinDiagnostics>;
 
@@ -75,11 +92,11 @@ export const JoinFacts = z.object({
   enterpriseJoined: z.boolean().nullable(),
   domainJoined: z.boolean().nullable(),
   workplaceJoined: z.boolean().nullable(),
-  domainName: z.string().nullable(),
-  tenantId: z.string().nullable(),
-  tenantName: z.string().nullable(),
-  deviceId: z.string().nullable(),
-  deviceAuthStatus: z.string().nullable(),
+  domainName: Text().nullable(),
+  tenantId: Text().nullable(),
+  tenantName: Text().nullable(),
+  deviceId: Text().nullable(),
+  deviceAuthStatus: Text().nullable(),
   prt: z.boolean().nullable(),
   diagnostics: JoinDiagnostics.nullable(),
 });
@@ -88,13 +105,13 @@ export type JoinFacts = z.infer<typeof JoinFacts>;
 /** Per-user SSO facts (dsregcmd "SSO State" / "User State"); `context` says whose they are. */
 export const SsoFacts = z.object({
   context: z.enum(['user', 'system', 'unknown']),
-  user: z.string().nullable(),
-  observedAt: z.string().nullable(),
+  user: Text().nullable(),
+  observedAt: Text().nullable(),
   azureAdPrt: z.boolean().nullable(),
-  azureAdPrtUpdateTime: z.string().nullable(),
-  attemptStatus: z.string().nullable(),
-  serverErrorCode: z.string().nullable(),
-  serverErrorDescription: z.string().nullable(),
+  azureAdPrtUpdateTime: Text().nullable(),
+  attemptStatus: Text().nullable(),
+  serverErrorCode: Text().nullable(),
+  serverErrorDescription: Text().nullable(),
   enterprisePrt: z.boolean().nullable(),
   onPremTgt: z.boolean().nullable(),
   cloudTgt: z.boolean().nullable(),
@@ -114,9 +131,9 @@ export const CredentialProviderFacts = z.object({
   registered: z.boolean().nullable(),
   disabled: z.boolean().nullable(),
   /** ExcludedCredentialProviders verbatim; null = not set. */
-  excludedList: z.string().nullable(),
+  excludedList: Text().nullable(),
   excluded: z.boolean().nullable(),
-  lastLoggedOnProvider: z.string().nullable(),
+  lastLoggedOnProvider: Text().nullable(),
 });
 export type CredentialProviderFacts = z.infer<typeof CredentialProviderFacts>;
 
@@ -130,11 +147,11 @@ export type SensorInfo = z.infer<typeof SensorInfo>;
 export const KeyFacts = z.object({
   vendorId: z.number().int(),
   productId: z.number().int(),
-  product: z.string().nullable(),
-  aaguid: z.string().nullable(),
-  model: z.string().nullable(),
+  product: Name().nullable(),
+  aaguid: Name().nullable(),
+  model: Name().nullable(),
   isAtkey: z.boolean(),
-  versions: z.array(z.string()),
+  versions: z.array(Name()).max(MAX_ITEMS),
   firmwareVersion: z.number().int().nullable(),
   /** CTAPHID capability: false for a U2F-only key that cannot answer CTAP2. */
   ctap2: z.boolean().nullable(),
@@ -144,7 +161,7 @@ export const KeyFacts = z.object({
   noMcGaPermissionsWithClientPin: z.boolean().nullable(),
   sensor: SensorInfo.nullable(),
   access: z.enum(['ok', 'denied', 'error']),
-  error: z.string().nullable(),
+  error: Text().nullable(),
 });
 export type KeyFacts = z.infer<typeof KeyFacts>;
 
@@ -161,18 +178,18 @@ export const Facts = z.object({
   sso: SsoFacts,
   policy: PolicyFacts,
   credentialProvider: CredentialProviderFacts,
-  keys: z.array(KeyFacts),
+  keys: z.array(KeyFacts).max(MAX_ITEMS),
 });
 export type Facts = z.infer<typeof Facts>;
 
 export const DeviceIdentity = z.object({
-  hostname: z.string(),
-  manufacturer: z.string().nullable(),
-  model: z.string().nullable(),
-  serial: z.string().nullable(),
-  uuid: z.string().nullable(),
+  hostname: Name(),
+  manufacturer: Name().nullable(),
+  model: Name().nullable(),
+  serial: Name().nullable(),
+  uuid: Name().nullable(),
   /** The signed-in (or last probed) user, when known. */
-  user: z.string().nullable(),
+  user: Name().nullable(),
 });
 export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
 
@@ -199,17 +216,17 @@ export type Layers = z.infer<typeof Layers>;
 
 export const Report = z.object({
   schema: z.literal(REPORT_SCHEMA),
-  generatedAt: z.string(),
-  agentVersion: z.string(),
+  generatedAt: Text(),
+  agentVersion: Text(),
   lang: z.enum(LANGS),
   device: DeviceIdentity,
   readiness: z.enum(READINESS),
   /** Checks that failed in the layers that count (device, key); never an unknown one. */
-  blocking: z.array(z.enum(CHECK_IDS)),
+  blocking: z.array(z.enum(CHECK_IDS)).max(MAX_ITEMS),
   /** Checks that could not be decided, in every layer. Optional: agents before it send only `blocking`. */
-  unknown: z.array(UnknownCheck).optional(),
+  unknown: z.array(UnknownCheck).max(MAX_ITEMS).optional(),
   layers: Layers.optional(),
-  checks: z.array(CheckResult),
+  checks: z.array(CheckResult).max(MAX_ITEMS),
   facts: Facts,
 });
 export type Report = z.infer<typeof Report>;

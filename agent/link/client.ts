@@ -46,6 +46,8 @@ export interface LinkOptions {
   readonly random?: Random;
   readonly onWelcome?: (welcome: WelcomeMessage) => void;
   readonly onRecheck: (requestId: string) => void;
+  /** Ping period (default HEARTBEAT_MS; tests shorten it). */
+  readonly heartbeatMs?: number;
 }
 
 /** A session that stayed up this long was healthy: the next outage starts from the first backoff window. */
@@ -150,8 +152,9 @@ export class CollectorLink {
     });
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
+    // A pong belongs to the connection that sent the ping: a late one from a dropped socket says nothing.
     ws.on('pong', () => {
-      this.awaitingPong = false;
+      if (ws === this.ws) this.awaitingPong = false;
     });
     ws.on('error', (error: Error) => log.warn('collector connection error', { error: error.message }));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(ws, code, reason.toString('utf8')));
@@ -179,7 +182,9 @@ export class CollectorLink {
       this.options.log.info('enrolling with the collector', { hostname: identity.hostname });
       this.send(ws, { type: 'enroll', secret: this.options.enrollSecret!, ...identity });
     }
-    this.heartbeatTimer = setInterval(() => this.heartbeat(ws), HEARTBEAT_MS);
+    // Liveness is per connection: a ping the previous one never got answered must not condemn this one.
+    this.awaitingPong = false;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(ws), this.options.heartbeatMs ?? HEARTBEAT_MS);
   }
 
   private onMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
@@ -257,6 +262,7 @@ export class CollectorLink {
     const wasReady = this.phase === 'ready';
     this.ws = null;
     this.phase = 'idle';
+    this.awaitingPong = false;
     this.inFlight.clear();
     for (const timer of [this.healthyTimer, this.heartbeatTimer, this.pumpTimer]) if (timer) clearTimeout(timer);
     this.pumpTimer = null;

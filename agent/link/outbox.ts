@@ -6,12 +6,13 @@
 // Layout of the directory: one file per entry, named by its zero-padded sequence number (so the
 // sequence lives in the name and a directory listing is the queue order); `state.json` with the next
 // sequence number and the drop counter; `quarantine/` for entries that could not be read back.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MAX_MESSAGE_BYTES } from '../../protocol/messages.ts';
 import { Report } from '../../protocol/report.ts';
 import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../atomic-file.ts';
+import { OWNER_ONLY_FILE, ownerOnlyDir } from '../owner-only.ts';
 import type { Log } from '../log.ts';
 
 export interface OutboxLimits {
@@ -63,7 +64,7 @@ export class Outbox {
 
   /** Opens (creating if needed) the queue in `dir`; unreadable files are quarantined, never fatal. */
   static open(dir: string, limits: OutboxLimits, log: Log): Outbox {
-    mkdirSync(dir, { recursive: true });
+    ownerOnlyDir(dir);
     const slots: Slot[] = [];
     let state: State | null = null;
     for (const name of readdirSync(dir)) {
@@ -109,7 +110,7 @@ export class Outbox {
     }
     const seq = this.state.nextSeq;
     this.state = { ...this.state, nextSeq: seq + 1 };
-    writeFileAtomic(join(this.dir, entryName(seq)), body);
+    writeFileAtomic(join(this.dir, entryName(seq)), body, OWNER_ONLY_FILE);
     this.slots.push({ seq, bytes });
     this.enforceLimits();
     this.saveState();
@@ -191,7 +192,7 @@ export class Outbox {
   }
 
   private saveState(): void {
-    writeFileAtomic(join(this.dir, STATE_FILE), JSON.stringify(this.state));
+    writeFileAtomic(join(this.dir, STATE_FILE), JSON.stringify(this.state), OWNER_ONLY_FILE);
   }
 
   private forget(seq: number): boolean {
@@ -230,7 +231,7 @@ function readState(path: string): State | null {
 /** Moves an unreadable file aside (keeping the newest few for diagnosis) so it never blocks the queue. */
 function quarantine(dir: string, name: string, log: Log, reason: string): void {
   const target = join(dir, QUARANTINE_DIR);
-  mkdirSync(target, { recursive: true });
+  ownerOnlyDir(target);
   renameSync(join(dir, name), join(target, `${Date.now()}-${name}`));
   const kept = readdirSync(target).sort();
   for (const old of kept.slice(0, Math.max(0, kept.length - QUARANTINE_KEEP))) rmSync(join(target, old), { force: true });

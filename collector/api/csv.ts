@@ -1,16 +1,25 @@
 // CSV export of device rows (RFC 4180), safe to open in a spreadsheet.
 import type { DeviceRow } from '../../protocol/api.ts';
+import { displayText } from '../../protocol/display-text.ts';
 
 type Cell = string | number | boolean | null;
 
 /**
- * Quotes a cell when needed. A text cell starting with = + - @ (or tab / CR) would be run as a
- * formula by Excel or LibreOffice: it gets a leading apostrophe so it stays text.
+ * A spreadsheet runs a cell as a formula when it starts with = + - @ — also after leading spaces or
+ * separators (" =1", ";=1"), and in their full-width forms (＝ ＋ － ＠), which some locales accept.
+ */
+const FORMULA = /^(?:[\t\r]|[\s;,]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+
+/**
+ * Quotes a cell when needed. Controls and bidi overrides are made visible first (display-text.ts),
+ * then a formula-looking text gets a leading apostrophe so it stays text.
  */
 export function csvCell(value: Cell): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const shown = displayText(value);
+  // Judged on the value as sent: a newline or tab before "=" is neutralised too.
+  const text = FORMULA.test(value) ? `'${shown}` : shown;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

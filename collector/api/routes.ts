@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { safeEqual, verifyPassword } from '../shared/credentials.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
+import type { Slots } from '../shared/slots.ts';
 import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
@@ -19,8 +20,10 @@ export const SETTING_ADMIN_PASSWORD = 'admin.passwordHash';
 export interface ApiContext {
   store: Store;
   sessions: Sessions;
-  /** Charged once per failed login, per source address. */
+  /** Charged per login attempt before its password is checked, per source address; refunded on success. */
   loginFailures: RateLimiter;
+  /** Password checks (scrypt) running at once, across addresses. */
+  passwordChecks: Slots;
   metrics: Metrics;
   log: Logger;
   /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
@@ -58,7 +61,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session)));
   if (path === '/api/logout') {
     if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-    ctx.sessions.revoke(session);
+    await ctx.sessions.revoke(session);
     res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
     return;
   }
@@ -106,7 +109,8 @@ function sessionInfo(session: Session): SessionInfo {
 
 async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const address = remoteAddress(req);
-  const allowed = ctx.loginFailures.peek(address);
+  // Charged before any work, so simultaneous attempts cannot all get past a limit charged afterwards.
+  const allowed = ctx.loginFailures.take(address);
   if (!allowed.ok) {
     const seconds = Math.ceil(allowed.retryAfterMs / 1000);
     throw new HttpError(429, `too many failed logins; retry in ${seconds} s`, { 'retry-after': String(seconds) });
@@ -114,15 +118,25 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   const parsed = LoginRequest.safeParse(await readJson(req));
   if (!parsed.success) throw new HttpError(400, `bad login request: ${describeFirstIssue(parsed.error)}`);
   const { username, password } = parsed.data;
-  const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
-  // The password is checked even for a wrong username, so timing does not reveal which was wrong.
-  const passwordOk = stored !== null && (await verifyPassword(password, stored));
+  const release = ctx.passwordChecks.tryAcquire();
+  if (!release) {
+    ctx.loginFailures.refund(address);
+    throw new HttpError(503, 'too many sign-ins at once; retry in a second', { 'retry-after': '1' });
+  }
+  let passwordOk: boolean;
+  try {
+    const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
+    // The password is checked even for a wrong username, so timing does not reveal which was wrong.
+    passwordOk = stored !== null && (await verifyPassword(password, stored));
+  } finally {
+    release();
+  }
   if (!passwordOk || !safeEqual(username, ADMIN_USERNAME)) {
-    ctx.loginFailures.take(address);
     ctx.metrics.authFailures.inc({ reason: 'login' });
     ctx.log.warn('dashboard login failed', { event: 'api.login-failed', address });
     throw new HttpError(401, 'wrong username or password');
   }
+  ctx.loginFailures.refund(address);
   const session = await ctx.sessions.create(ADMIN_USERNAME);
   ctx.log.info('dashboard login', { event: 'api.login', address });
   sendJson(res, 200, sessionInfo(session), { 'set-cookie': ctx.sessions.setCookie(session) });

@@ -1,12 +1,17 @@
-// Dashboard sessions: a signed cookie every collector on the same store can verify (the signing key
-// is a store setting), so a dashboard may talk to any of them. The key is mixed with the admin
-// password hash: resetting the password ends every session. The CSRF token is derived from the
-// cookie, so it needs no storage either.
-import { createHmac, randomBytes } from 'node:crypto';
+// Dashboard sessions, kept server-side in the store: the cookie is 256 random bits and the store holds
+// only its sha256, so a reader of the database file (or a backup) cannot turn anything in it into a
+// cookie, and every collector sharing the database sees a session, a logout or a password reset at
+// once, restarts included. A signed cookie would need a signing key every collector shares; kept in
+// the database a file reader has it, kept in a file beside it every collector needs the same copy.
+// The CSRF token is an HMAC keyed by the cookie itself: it needs no storage and the store cannot give it.
+import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from '../../protocol/api.ts';
-import { safeEqual } from '../shared/credentials.ts';
+import { hashToken, randomSecret } from '../shared/credentials.ts';
+import type { Store } from '../store/types.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export type SessionStore = Pick<Store, 'createSession' | 'getSession' | 'deleteSessions'>;
 
 export interface Session {
   username: string;
@@ -17,46 +22,45 @@ export interface Session {
 }
 
 export class Sessions {
-  /** Logged-out cookies until they expire anyway (this collector only; see collector/README). */
-  readonly #revoked = new Map<string, number>();
+  readonly #revokedListeners = new Set<(value: string) => void>();
 
-  /** `signingKey` returns the store's session key mixed with the admin password hash. */
   constructor(
-    private readonly signingKey: () => Promise<string>,
+    private readonly store: SessionStore,
     private readonly secureCookies: boolean,
   ) {}
 
   async create(username: string, now = Date.now()): Promise<Session> {
     const expires = now + SESSION_TTL_MS;
-    const payload = Buffer.from(JSON.stringify({ u: username, e: expires, n: randomBytes(12).toString('base64url') })).toString('base64url');
-    const key = await this.signingKey();
-    const value = `${payload}.${sign(key, payload)}`;
-    return { username, csrfToken: sign(key, `csrf:${value}`), value, expires };
+    const value = randomSecret();
+    await this.store.createSession(hashToken(value), username, new Date(expires));
+    return { username, csrfToken: csrfOf(value), value, expires };
   }
 
-  /** The session a Cookie header carries, or null when absent, forged, expired or logged out. */
+  /** The session a Cookie header carries, or null when absent, unknown, expired or logged out. */
   async verify(cookieHeader: string | undefined, now = Date.now()): Promise<Session | null> {
     const value = readCookie(cookieHeader, SESSION_COOKIE);
-    if (!value || value.length > 1024 || this.#revoked.has(value)) return null;
-    const [payload, signature] = value.split('.');
-    if (!payload || !signature) return null;
-    const key = await this.signingKey();
-    if (!safeEqual(signature, sign(key, payload))) return null;
-    let claims: unknown;
-    try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return null;
-    }
-    if (typeof claims !== 'object' || claims === null) return null;
-    const { u, e } = claims as { u?: unknown; e?: unknown };
-    if (typeof u !== 'string' || typeof e !== 'number' || e <= now) return null;
-    return { username: u, csrfToken: sign(key, `csrf:${value}`), value, expires: e };
+    // A real cookie is 43 base64url characters; anything else costs no store lookup.
+    if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) return null;
+    const stored = await this.store.getSession(hashToken(value), new Date(now));
+    if (!stored) return null;
+    return { username: stored.username, csrfToken: csrfOf(value), value, expires: stored.expiresAt.getTime() };
   }
 
-  revoke(session: Session, now = Date.now()): void {
-    for (const [value, expires] of this.#revoked) if (expires <= now) this.#revoked.delete(value);
-    this.#revoked.set(session.value, session.expires);
+  /** Whether the session of this cookie value still exists (another collector's logout, a password reset). */
+  async alive(value: string, now = Date.now()): Promise<boolean> {
+    return (await this.store.getSession(hashToken(value), new Date(now))) !== null;
+  }
+
+  /** Ends the session everywhere; open live sockets of it on this collector are closed at once. */
+  async revoke(session: Session): Promise<void> {
+    await this.store.deleteSessions(hashToken(session.value));
+    for (const listener of this.#revokedListeners) listener(session.value);
+  }
+
+  /** Called with the cookie value of each session revoked through this collector. */
+  onRevoked(listener: (value: string) => void): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
   }
 
   setCookie(session: Session): string {
@@ -72,8 +76,8 @@ export class Sessions {
   }
 }
 
-function sign(key: string, data: string): string {
-  return createHmac('sha256', key).update(data).digest('base64url');
+function csrfOf(value: string): string {
+  return createHmac('sha256', value).update('keyready csrf').digest('base64url');
 }
 
 export function readCookie(header: string | undefined, name: string): string | null {

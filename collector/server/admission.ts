@@ -1,57 +1,110 @@
-// Admission control: a cap on open agent connections and on connections still authenticating
-// (each costs a token lookup). Beyond either cap a newcomer is shed with a retry hint instead of
-// queueing, so a reconnect storm degrades into delayed reconnects rather than an outage.
+// Admission control, in two pools. Connections still authenticating (pre-auth: no message yet, or an
+// enroll/hello being checked) have their own budget, globally and per source address; authenticated
+// agents have theirs (--max-connections), which strangers can never occupy. When a pre-auth budget is
+// full, the oldest socket that has not said anything yet is evicted for the newcomer: a real agent
+// sends its hello the moment its socket opens, so idle sockets opened by someone else cannot lock it
+// out, they only churn each other. Only when every pre-auth socket is busy being checked is a
+// newcomer shed, with a retry hint, so a reconnect storm degrades into delayed reconnects.
 
 export interface AdmissionLimits {
+  /** Authenticated agent connections at most. */
   maxConnections: number;
+  /** Connections still authenticating at most (each may cost a token lookup). */
   maxHandshakes: number;
+  /** Connections still authenticating from one source address at most. */
+  maxHandshakesPerAddress: number;
 }
 
-export type Admission = { ok: true; release: () => void; authenticated: () => void } | { ok: false; retryAfterMs: number };
+export interface AdmissionTicket {
+  /** The first message arrived: the connection is no longer an idle one that may be evicted. */
+  spoke(): void;
+  /** Moves the connection to the authenticated pool; false (and nothing changed) when that pool is full. */
+  authenticated(): boolean;
+  /** Ends it (idempotent, whatever state it is in). */
+  release(): void;
+}
+
+export type Admission = { ok: true; ticket: AdmissionTicket } | { ok: false; reason: 'overloaded' | 'address-busy'; retryAfterMs: number };
+
+interface Pending {
+  address: string;
+  silent: boolean;
+  evict: () => void;
+}
 
 export class AdmissionControl {
-  #connections = 0;
-  #handshakes = 0;
+  #authenticated = 0;
+  /** Insertion order is age order: the first silent entry is the oldest idle socket. */
+  readonly #pending = new Set<Pending>();
+  readonly #byAddress = new Map<string, Set<Pending>>();
 
   constructor(private readonly limits: AdmissionLimits) {}
 
   get connections(): number {
-    return this.#connections;
+    return this.#authenticated + this.#pending.size;
   }
 
   get handshakes(): number {
-    return this.#handshakes;
+    return this.#pending.size;
   }
 
   /**
-   * Admits a connection in the handshake state. `authenticated()` moves it out of that state;
-   * `release()` ends it (idempotent, whatever state it is in).
+   * Admits a connection from `address` into the pre-auth pool; `evict` must close it at once when it
+   * is chosen to make room (it has been released by then).
    */
-  admit(): Admission {
-    if (this.#connections >= this.limits.maxConnections) return { ok: false, retryAfterMs: this.#retryHint(30_000) };
-    if (this.#handshakes >= this.limits.maxHandshakes) return { ok: false, retryAfterMs: this.#retryHint(5_000) };
-    this.#connections += 1;
-    this.#handshakes += 1;
-    let handshaking = true;
-    let open = true;
+  admit(address: string, evict: () => void): Admission {
+    if (this.#authenticated >= this.limits.maxConnections) return { ok: false, reason: 'overloaded', retryAfterMs: this.#retryHint(30_000) };
+    const fromAddress = this.#byAddress.get(address);
+    if (fromAddress && fromAddress.size >= this.limits.maxHandshakesPerAddress && !this.#evictOldestSilent(fromAddress)) {
+      return { ok: false, reason: 'address-busy', retryAfterMs: this.#retryHint(5_000) };
+    }
+    if (this.#pending.size >= this.limits.maxHandshakes && !this.#evictOldestSilent(this.#pending)) {
+      return { ok: false, reason: 'overloaded', retryAfterMs: this.#retryHint(5_000) };
+    }
+    const entry: Pending = { address, silent: true, evict };
+    this.#pending.add(entry);
+    const set = this.#byAddress.get(address) ?? new Set<Pending>();
+    this.#byAddress.set(address, set.add(entry));
+    let state: 'pending' | 'authenticated' | 'released' = 'pending';
     return {
       ok: true,
-      authenticated: () => {
-        if (handshaking && open) {
-          handshaking = false;
-          this.#handshakes -= 1;
-        }
-      },
-      release: () => {
-        if (!open) return;
-        open = false;
-        this.#connections -= 1;
-        if (handshaking) {
-          handshaking = false;
-          this.#handshakes -= 1;
-        }
+      ticket: {
+        spoke: () => {
+          entry.silent = false;
+        },
+        authenticated: () => {
+          if (state === 'authenticated') return true;
+          if (state !== 'pending' || this.#authenticated >= this.limits.maxConnections) return false;
+          this.#forget(entry);
+          state = 'authenticated';
+          this.#authenticated += 1;
+          return true;
+        },
+        release: () => {
+          if (state === 'pending') this.#forget(entry);
+          if (state === 'authenticated') this.#authenticated -= 1;
+          state = 'released';
+        },
       },
     };
+  }
+
+  #forget(entry: Pending): void {
+    this.#pending.delete(entry);
+    const set = this.#byAddress.get(entry.address);
+    set?.delete(entry);
+    if (set?.size === 0) this.#byAddress.delete(entry.address);
+  }
+
+  /** Evicts the oldest entry of `pool` that never spoke; false when every one is busy. */
+  #evictOldestSilent(pool: ReadonlySet<Pending>): boolean {
+    for (const entry of pool) {
+      if (!entry.silent) continue;
+      this.#forget(entry);
+      entry.evict();
+      return true;
+    }
+    return false;
   }
 
   /** Spreads the shed agents' returns over a window instead of sending them all back at once. */

@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import {
   CLOSE,
+  MAX_SEQ_JUMP,
   type CollectorMessage,
   type EnrollMessage,
   type ErrorCode,
@@ -19,6 +20,7 @@ import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
 import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
+import type { AdmissionTicket } from './admission.ts';
 
 /** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */
 export interface AgentRegistry {
@@ -31,15 +33,17 @@ export interface AgentRegistry {
 export interface AgentContext {
   store: Store;
   instanceId: string;
-  enrollSecrets: () => readonly string[];
+  enrollSecretHashes: () => readonly string[];
   batcher: IngestBatcher;
   presence: PresenceBatcher;
   hub: AgentRegistry;
   metrics: Metrics;
   log: Logger;
-  /** Charged once per failed enroll or hello, per source address. */
+  /** Charged once per failed enroll (key: address) or hello (key: address and device id). */
   authFailures: RateLimiter;
   resendIntervalMs: number;
+  /** Until the first message (enroll or hello): idle sockets must not hold pre-auth capacity for long. */
+  firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   /** True once shutdown began: new reports are left for the agent to resend to a live collector. */
   closing: () => boolean;
@@ -47,6 +51,8 @@ export interface AgentContext {
   deviceChanged: (deviceId: string) => void;
   /** Enroll PCs as demo data. */
   demo: boolean;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
 }
 
 export function send(ws: WebSocket, message: CollectorMessage): void {
@@ -69,20 +75,30 @@ export class AgentConnection {
   #floor = -1;
   #alive = true;
   #superseded = false;
+  #spoke = false;
   readonly #handshakeTimer: NodeJS.Timeout;
+  readonly #firstMessageTimer: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
     readonly address: string,
     private readonly ctx: AgentContext,
-    private readonly onAuthenticated: () => void,
+    private readonly ticket: AdmissionTicket,
     private readonly onClosed: () => void,
   ) {
     this.#handshakeTimer = setTimeout(() => {
       if (this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no hello within ${ctx.handshakeTimeoutMs} ms`);
     }, ctx.handshakeTimeoutMs);
+    this.#firstMessageTimer = setTimeout(() => {
+      if (!this.#spoke && this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no enroll or hello within ${ctx.firstMessageTimeoutMs} ms`);
+    }, ctx.firstMessageTimeoutMs);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.#alive = true;
+      if (!this.#spoke) {
+        this.#spoke = true;
+        clearTimeout(this.#firstMessageTimer);
+        ticket.spoke();
+      }
       this.#onMessage(data, isBinary);
     });
     ws.on('pong', () => {
@@ -162,29 +178,62 @@ export class AgentConnection {
     refuse(this.ws, closeCode, code, reason);
   }
 
-  #authFailure(reason: AuthFailure, closeCode: number, code: ErrorCode, message: string, deviceId: string | null): void {
+  /**
+   * Charges the failure to `key` (address and credential). Past its limit the answer is rate-limited
+   * instead, so a guesser learns nothing faster; the limit never touches another credential.
+   */
+  #authFailure(key: string, reason: AuthFailure, closeCode: number, code: ErrorCode, message: string, deviceId: string | null): void {
     this.ctx.metrics.authFailures.inc({ reason });
-    this.ctx.authFailures.take(this.address);
+    const charged = this.ctx.authFailures.take(key);
     this.ctx.log.warn('agent authentication failed', { event: 'agent.auth-failed', reason, address: this.address, deviceId });
     this.#state = 'closed';
+    if (!charged.ok) return refuse(this.ws, CLOSE.rateLimited, 'rate-limited', 'too many failed authentications; retry later', charged.retryAfterMs);
     refuse(this.ws, closeCode, code, message);
   }
 
   async #enroll(message: EnrollMessage): Promise<void> {
     if (this.#state !== 'new' || this.#enrolled) return this.#fault(CLOSE.badMessage, 'bad-message', 'enroll is only valid as the first message');
-    if (!secretMatches(message.secret, this.ctx.enrollSecrets())) {
-      return this.#authFailure('enroll-secret', CLOSE.enrollDenied, 'enroll-denied', 'enrollment secret not accepted', null);
+    // Checked before the secret: enrollment is where the fleet's secret could be guessed. A PC that
+    // enrolls behind the same address as a guesser waits; a hello never does (see #hello).
+    const key = `enroll\u0000${this.address}`;
+    const limited = this.ctx.authFailures.peek(key);
+    if (!limited.ok) {
+      this.#state = 'closed';
+      return refuse(this.ws, CLOSE.rateLimited, 'rate-limited', 'too many failed enrollments from this address; retry later', limited.retryAfterMs);
+    }
+    if (!secretMatches(hashToken(message.secret), this.ctx.enrollSecretHashes())) {
+      return this.#authFailure(key, 'enroll-secret', CLOSE.enrollDenied, 'enroll-denied', 'enrollment secret not accepted', null);
     }
     this.#state = 'busy';
     const token = randomSecret();
-    const { deviceId, reenrolled } = await this.ctx.store.enrollDevice(
-      { hostname: message.hostname, hardware: message.hardware, tags: message.tags ?? {}, agentVersion: message.agentVersion, tokenHash: hashToken(token), demo: this.ctx.demo },
+    const { deviceId, reenrolled, refused } = await this.ctx.store.enrollDevice(
+      {
+        hostname: message.hostname,
+        hardware: message.hardware,
+        tags: message.tags ?? {},
+        agentVersion: message.agentVersion,
+        tokenHash: hashToken(token),
+        demo: this.ctx.demo,
+        reenroll: { afterOfflineMs: this.ctx.reenrollAfterMs, address: this.address },
+      },
       new Date(),
     );
     if (this.#state !== 'busy') return;
+    if (refused) {
+      // The uuid's device is still in use: someone with the fleet secret may be copying its identity.
+      this.ctx.log.warn('re-enrolment of a known PC refused', {
+        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(),
+      });
+      this.ctx.deviceChanged(deviceId);
+      this.#state = 'closed';
+      const wait = Math.ceil(this.ctx.reenrollAfterMs / 60_000);
+      return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', `this PC's hardware id belongs to an enrolled device that is online or was seen in the last ${wait} min; it may enroll again once that device has been offline that long`);
+    }
     this.#enrolled = true;
     this.#state = 'new';
-    this.ctx.log.info('agent enrolled', { event: 'agent.enrolled', address: this.address, deviceId, reenrolled, hostname: message.hostname });
+    this.ctx.log[reenrolled ? 'warn' : 'info'](reenrolled ? 'known PC enrolled again: new token, new sequence' : 'agent enrolled', {
+      event: reenrolled ? 'agent.reenrolled' : 'agent.enrolled', address: this.address, deviceId, reenrolled, hostname: message.hostname,
+    });
     send(this.ws, { type: 'enrolled', deviceId, token });
     this.ctx.deviceChanged(deviceId);
   }
@@ -194,16 +243,23 @@ export class AgentConnection {
     this.#state = 'busy';
     const auth = await this.ctx.store.getDeviceAuth(message.deviceId);
     if (this.#state !== 'busy') return;
-    if (!auth) return this.#authFailure('unknown-device', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
+    // Every hello is checked (one indexed lookup): failures are counted per address and device, so a
+    // valid token is never refused because of someone else's failures at the same address.
+    const key = `hello\u0000${this.address}\u0000${message.deviceId}`;
+    if (!auth) return this.#authFailure(key, 'unknown-device', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
     if (!safeEqual(hashToken(message.token), auth.tokenHash)) {
-      return this.#authFailure('bad-token', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
+      return this.#authFailure(key, 'bad-token', CLOSE.unauthorized, 'unauthorized', 'unknown device or wrong token', message.deviceId);
     }
-    if (auth.revoked) return this.#authFailure('revoked', CLOSE.unauthorized, 'unauthorized', 'this device was revoked', message.deviceId);
+    if (auth.revoked) return this.#authFailure(key, 'revoked', CLOSE.unauthorized, 'unauthorized', 'this device was revoked', message.deviceId);
+    if (!this.ticket.authenticated()) {
+      this.#state = 'closed';
+      this.ctx.metrics.rejectedConnections.inc({ reason: 'overloaded' });
+      return refuse(this.ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', 15_000 + Math.round(Math.random() * 30_000));
+    }
 
     clearTimeout(this.#handshakeTimer);
     this.#deviceId = auth.deviceId;
     this.ctx.hub.register(this);
-    this.onAuthenticated();
     const now = new Date();
     await this.ctx.presence.write({
       type: 'connected', deviceId: auth.deviceId, instanceId: this.ctx.instanceId, agentVersion: message.agentVersion, tags: message.tags, at: now,
@@ -233,6 +289,9 @@ export class AgentConnection {
       });
       return;
     }
+    if (message.seq > this.#floor + MAX_SEQ_JUMP) {
+      return this.#fault(CLOSE.badMessage, 'bad-message', `seq ${message.seq} jumps more than ${MAX_SEQ_JUMP} past ${this.#floor}, the newest this collector has`);
+    }
     this.#floor = message.seq;
     const receivedAt = new Date();
     const started = performance.now();
@@ -256,7 +315,9 @@ export class AgentConnection {
 
   #onClose(): void {
     clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#firstMessageTimer);
     this.#state = 'closed';
+    this.ticket.release();
     this.onClosed();
     const deviceId = this.#deviceId;
     if (!deviceId) return;

@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import { rejectUpgrade, remoteAddress } from '../shared/http.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from '../shared/rate-limit.ts';
+import { errorText } from '../../protocol/error-text.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import type { Store } from '../store/types.ts';
 import { AdmissionControl, type AdmissionLimits } from './admission.ts';
@@ -23,16 +24,21 @@ export interface AgentEndpointOptions {
   log: Logger;
   metrics: Metrics;
   instanceId: string;
-  enrollSecrets: readonly string[];
+  /** sha256 of every enrollment secret accepted. */
+  enrollSecretHashes: readonly string[];
   admission: AdmissionLimits;
   /** New agent connections per source address (a flood from one address is shed). */
   connectionRate: BucketOptions;
-  /** Failed enrollments / hellos per source address before that address is refused for a while. */
+  /** Failed enrollments per source address, failed hellos per address and device id, before that key is refused for a while. */
   authFailureRate: BucketOptions;
   batch: BatcherOptions;
   pingIntervalMs: number;
+  /** Until the first message of a connection (idle pre-auth sockets are closed after it). */
+  firstMessageTimeoutMs: number;
   handshakeTimeoutMs: number;
   resendIntervalMs: number;
+  /** A known hardware uuid may enroll again only once its device has been offline this long. */
+  reenrollAfterMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo: boolean;
   /** True once shutdown began. */
@@ -83,8 +89,13 @@ export class AgentEndpoint {
     this.#options = options;
     this.#hub = new AgentHub(store, metrics, log);
     this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error) => {
-      if (error) reportStoreError(metrics, log, 'report batch not stored', error, { size });
-      else if (outcomes) log.debug('report batch stored', { event: 'ingest.batch', size });
+      if (error) {
+        metrics.writes.failed(errorText(error));
+        reportStoreError(metrics, log, 'report batch not stored', error, { size });
+      } else if (outcomes) {
+        metrics.writes.succeeded();
+        log.debug('report batch stored', { event: 'ingest.batch', size });
+      }
     });
     // Presence is gathered like reports: same window, same batch size.
     this.#presence = new PresenceBatcher(store, { maxBatch: options.batch.maxBatch, maxDelayMs: options.batch.maxDelayMs });
@@ -95,7 +106,7 @@ export class AgentEndpoint {
     this.#context = {
       store,
       instanceId: options.instanceId,
-      enrollSecrets: () => options.enrollSecrets,
+      enrollSecretHashes: () => options.enrollSecretHashes,
       batcher: this.#batcher,
       presence: this.#presence,
       hub: this.#hub,
@@ -103,10 +114,12 @@ export class AgentEndpoint {
       log,
       authFailures: this.#authFailures,
       resendIntervalMs: options.resendIntervalMs,
+      firstMessageTimeoutMs: options.firstMessageTimeoutMs,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       closing: options.closing,
       deviceChanged: options.deviceChanged,
       demo: options.demo,
+      reenrollAfterMs: options.reenrollAfterMs,
     };
   }
 
@@ -119,26 +132,32 @@ export class AgentEndpoint {
     const address = remoteAddress(req);
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return rejectUpgrade(socket, 400, `Bad Request: subprotocol ${SUBPROTOCOL} required`);
+    // Failed authentications are not judged here: they are counted per address and credential and
+    // never refuse a hello whose token is valid (agent-connection.ts).
     const flood = this.#connectionRate.take(address);
-    const failures = flood.ok ? this.#authFailures.peek(address) : flood;
     this.#sockets.handleUpgrade(req, socket, head, (ws) => {
       if (this.#options.closing()) return refuse(ws, CLOSE.goingAway, 'overloaded', 'collector shutting down', 5_000);
-      if (!failures.ok) {
+      if (!flood.ok) {
         metrics.rejectedConnections.inc({ reason: 'rate-limited' });
         this.#refusals.note(address, 'rate-limited');
-        return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many connections or failed authentications from this address', failures.retryAfterMs);
+        return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many new connections from this address', flood.retryAfterMs);
       }
-      const admitted = this.#admission.admit();
+      const admitted = this.#admission.admit(address, () => {
+        metrics.rejectedConnections.inc({ reason: 'idle-evicted' });
+        this.#refusals.note(address, 'idle-evicted');
+        refuse(ws, CLOSE.notHello, 'not-hello', 'no first message while others waited to connect');
+        // Its slot is free already; the socket itself gets a moment for the close handshake, no more.
+        setTimeout(() => ws.terminate(), 1_000).unref();
+      });
       if (!admitted.ok) {
-        metrics.rejectedConnections.inc({ reason: 'overloaded' });
-        this.#refusals.note(address, 'overloaded');
+        const limited = admitted.reason === 'address-busy';
+        metrics.rejectedConnections.inc({ reason: limited ? 'rate-limited' : 'overloaded' });
+        this.#refusals.note(address, admitted.reason);
+        if (limited) return refuse(ws, CLOSE.rateLimited, 'rate-limited', 'too many connections authenticating from this address', admitted.retryAfterMs);
         return refuse(ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', admitted.retryAfterMs);
       }
       metrics.agentConnections.inc();
-      new AgentConnection(ws, address, this.#context, admitted.authenticated, () => {
-        admitted.release();
-        metrics.agentConnections.dec();
-      });
+      new AgentConnection(ws, address, this.#context, admitted.ticket, () => metrics.agentConnections.dec());
     });
   }
 

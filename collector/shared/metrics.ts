@@ -13,6 +13,32 @@ export interface Metrics {
   authFailures: Counter<'reason'>;
   rejectedConnections: Counter<'reason'>;
   storeErrors: Counter;
+  /** The outcome of the latest store write (a report batch or the heartbeat): /healthz fails while writes fail. */
+  writes: WriteHealth;
+}
+
+/** Reads answering is not enough for health: a full disk or a lost lock fails writes while reads go on. */
+export class WriteHealth {
+  #failure: string | null = null;
+
+  constructor(private readonly gauge: Gauge) {
+    gauge.set(1);
+  }
+
+  succeeded(): void {
+    this.#failure = null;
+    this.gauge.set(1);
+  }
+
+  failed(reason: string): void {
+    this.#failure = reason;
+    this.gauge.set(0);
+  }
+
+  /** Why the latest write failed; null when it succeeded. */
+  get failure(): string | null {
+    return this.#failure;
+  }
 }
 
 export function createMetrics(): Metrics {
@@ -42,10 +68,11 @@ export function createMetrics(): Metrics {
     }),
     rejectedConnections: new Counter({
       name: 'keyready_rejected_connections_total',
-      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded)',
+      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded, idle-evicted)',
       labelNames: ['reason'],
       registers: [registry],
     }),
     storeErrors: new Counter({ name: 'keyready_store_errors_total', help: 'Store operations that failed', registers: [registry] }),
+    writes: new WriteHealth(new Gauge({ name: 'keyready_store_writable', help: '1 when the latest store write succeeded, 0 when it failed', registers: [registry] })),
   };
 }

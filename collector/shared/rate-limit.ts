@@ -38,6 +38,12 @@ export class RateLimiter {
     return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / this.#rate) * 1000) };
   }
 
+  /** Gives back a token taken up front for an attempt that turned out well (never beyond the burst). */
+  refund(key: string, now: number = Date.now()): void {
+    const bucket = this.#refill(key, now);
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + 1);
+  }
+
   /** Whether `key` has a token left, without taking one (failures are charged, checks are not). */
   peek(key: string, now: number = Date.now()): TakeResult {
     const bucket = this.#refill(key, now);

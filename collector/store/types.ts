@@ -2,6 +2,7 @@
 // implement it and pass the same conformance suite (test/integration/store/); the server, API and
 // live layer use nothing else.
 import type { HardwareIdentity } from '../../protocol/messages.ts';
+import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
 import type { TenantFactRow } from './common/tenant.ts';
@@ -16,12 +17,26 @@ export interface NewDevice {
   /** sha256 of the device token; the token itself is never stored. */
   tokenHash: string;
   demo?: boolean;
+  /** Absent: a known uuid always re-enrolls (tools, benches); the collector always passes it. */
+  reenroll?: ReenrollPolicy;
+}
+
+/** `refused`: the uuid belongs to `deviceId`, online or seen too recently; nothing moved (the refusal is recorded). */
+export interface EnrollOutcome {
+  deviceId: string;
+  reenrolled: boolean;
+  refused: { online: boolean; lastSeen: Date } | null;
 }
 
 export interface DeviceAuth {
   deviceId: string;
   tokenHash: string;
   revoked: boolean;
+}
+
+export interface StoredSession {
+  username: string;
+  expiresAt: Date;
 }
 
 export interface IncomingReport {
@@ -62,9 +77,11 @@ export interface Store {
 
   /**
    * Enrolls a PC. A PC already known by its hardware uuid keeps its device id (a reinstall is not a
-   * new PC) and gets the new token; the old token stops working.
+   * new PC) and gets the new token, the old token stops working and its sequence starts again —
+   * only when `device.reenroll` allows it (offline long enough); otherwise nothing moves and the
+   * refusal is recorded. Both are listed in the device's detail (`enrollments`).
    */
-  enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }>;
+  enrollDevice(device: NewDevice, at: Date): Promise<EnrollOutcome>;
   getDeviceAuth(deviceId: string): Promise<DeviceAuth | null>;
   revokeDevice(deviceId: string): Promise<void>;
   /**
@@ -109,6 +126,13 @@ export interface Store {
    * holder's lease is taken over only once it has expired (at or before `now`).
    */
   claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean>;
+
+  /** A dashboard session by the sha256 of its cookie; expired ones are pruned on the way. */
+  createSession(idHash: string, username: string, expiresAt: Date): Promise<void>;
+  /** The unexpired session with this cookie hash, or null. */
+  getSession(idHash: string, now: Date): Promise<StoredSession | null>;
+  /** Ends one session (logout), or every session (null: an admin password reset). */
+  deleteSessions(idHash: string | null): Promise<void>;
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;

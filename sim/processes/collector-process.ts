@@ -1,7 +1,9 @@
 // Starts a real collector process (bin/keyready-collector.js) on a free loopback port and reads
 // what it prints: the ready line, the enrollment secret, the first-start admin password, log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { READY_PREFIX } from '../../collector/config.ts';
 
@@ -38,7 +40,10 @@ export interface StartOptions {
 }
 
 export async function startCollectorProcess(options: StartOptions): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...(options.args ?? [])], {
+  // Without its own --data-dir a collector would keep its generated secret in ./data of the repository.
+  const ownDataDir = options.args?.includes('--data-dir') ? null : mkdtempSync(join(tmpdir(), 'keyready-collector-'));
+  const dataArgs = ownDataDir ? ['--data-dir', ownDataDir] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...dataArgs, ...(options.args ?? [])], {
     env: { ...process.env, KEYREADY_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -46,7 +51,10 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
+    child.once('exit', (code, signal) => {
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      done({ code, signal });
+    }),
   );
   const ready = await new Promise<{ port: number; url: string; instanceId: string }>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`collector not ready in time:\n${lines.join('\n')}\n${stderr.join('\n')}`)), options.timeoutMs ?? 30_000);
@@ -73,7 +81,8 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
     url,
     agentUrl: `${url.replace(/^http/, 'ws')}/agent`,
     instanceId: ready.instanceId,
-    enrollSecret: banner('Enrollment secret:')?.split(/\s+/)[0] ?? null,
+    // Printed only when this start generated it.
+    enrollSecret: banner('Enrollment secret:')?.match(/^[A-Za-z0-9_-]{43}(?=\s|$)/)?.[0] ?? null,
     adminPassword: banner('Dashboard login:')?.match(/^admin \/ (\S+)/)?.[1] ?? null,
     lines,
     events: (event) =>

@@ -1,7 +1,7 @@
 // `keyready-agent check` and `collect` end to end, as a help desk runs them: a real child process
 // (`node bin/keyready-agent.js …`) on the replay bundles of test/fixtures/bundles (README there),
 // on saved dsregcmd files in the encodings Windows writes, and on bad input.
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
@@ -214,6 +214,25 @@ describe('on this (non-Windows) machine', () => {
     const again = await agent(['collect', '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not empty');
+  });
+
+  it('collect puts no credential in a bundle: not the enrollment secret, not the device token', async () => {
+    const dataDir = join(tmp(), 'secret-data');
+    const secret = 'fleet-secret-8c1f0e7d2b9a4c6e';
+    const token = 'device-token-5e3b9a1c7d2f4e6a8b0c';
+    await mkdir(join(dataDir, 'credentials'), { recursive: true });
+    await writeFile(join(dataDir, 'agent.json'), JSON.stringify({ collector: 'wss://collector.example:8443', enrollSecret: secret }));
+    await writeFile(join(dataDir, 'credentials', 'device.json'), JSON.stringify({ deviceId: 'dev-1', token }));
+    const out = join(tmp(), 'bundle-no-secrets');
+    const collected = await agent(['collect', '--out', out, '--data-dir', dataDir], { KEYREADY_DATA_DIR: dataDir });
+    expect(collected.code, collected.stderr).toBe(0);
+    const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = await readFile(join(file.parentPath, file.name), 'latin1');
+      expect(text.includes(secret) || text.includes(token), file.name).toBe(false);
+    }
+    expect(`${collected.stdout}${collected.stderr}`).not.toContain(secret);
   });
 
   it('collect refuses to run without --out', async () => {

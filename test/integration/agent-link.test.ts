@@ -160,6 +160,22 @@ describe('collector link', () => {
     await c.waitFor(() => a.link.connected);
   });
 
+  it('after a frozen collector, reconnects once and then keeps a stable connection', async () => {
+    // The first session never answers a ping (the collector frozen); every later one does.
+    const c = await collector({ frozenSessions: 1 });
+    const a = agent(c.url, { heartbeatMs: 100 });
+    a.link.start();
+    await c.waitFor(() => c.sessions.length === 2 && a.link.connected);
+    expect(c.sessions[0]!.closeCode).not.toBeNull();
+    // Counted in pings the second session answers, not in wall-clock time: ten beats later it is still the one.
+    let pings = 0;
+    c.sessions[1]!.ws.on('ping', () => (pings += 1));
+    await c.waitFor(() => pings >= 10);
+    expect(c.sessions).toHaveLength(2);
+    expect(a.link.connected).toBe(true);
+    expect(a.lines.filter((l) => String(l.message).includes('stopped answering'))).toHaveLength(1);
+  });
+
   it('re-enrolls when its token is rejected and a secret is configured; only retries without one', async () => {
     const c = await collector();
     const a = agent(c.url);

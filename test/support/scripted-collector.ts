@@ -70,7 +70,8 @@ export class ScriptedCollector {
     });
   }
 
-  static async start(options: { script?: Script; tls?: { cert: string; key: string }; port?: number } = {}): Promise<ScriptedCollector> {
+  /** `frozenSessions`: that many first sessions never answer a ping, as a collector stopped (SIGSTOP) would not. */
+  static async start(options: { script?: Script; tls?: { cert: string; key: string }; port?: number; frozenSessions?: number } = {}): Promise<ScriptedCollector> {
     const handleProtocols = (protocols: Set<string>) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false);
     if (options.tls) {
       const server = createHttpsServer({ cert: options.tls.cert, key: options.tls.key });
@@ -79,7 +80,15 @@ export class ScriptedCollector {
       const { port } = server.address() as AddressInfo;
       return new ScriptedCollector(wss, `wss://127.0.0.1:${port}`, options.script ?? defaultScript, () => closeAll(wss, () => new Promise((r) => server.close(() => r()))));
     }
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, handleProtocols });
+    const frozen = options.frozenSessions ?? 0;
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, handleProtocols, autoPong: frozen === 0 });
+    if (frozen > 0) {
+      let opened = 0;
+      wss.on('connection', (ws) => {
+        opened += 1;
+        if (opened > frozen) ws.on('ping', (data: Buffer) => ws.pong(data));
+      });
+    }
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     const { port } = wss.address() as AddressInfo;
     return new ScriptedCollector(wss, `ws://127.0.0.1:${port}`, options.script ?? defaultScript, () => closeAll(wss, async () => {}));

@@ -13,3 +13,38 @@ export function enrollmentUuid(uuid: string | null): string | null {
   return normal;
 }
 
+
+/** When a known PC may enroll again (the collector passes it with each enrolment). */
+export interface ReenrollPolicy {
+  /** How long the device must have been offline (and silent) before its uuid may be enrolled again. */
+  afterOfflineMs: number;
+  /** The enrolling agent's source address, kept with the event. */
+  address: string;
+}
+
+/** The earlier enrolment of this uuid, as the engines read it (`findEnrolled`). */
+export interface EnrolledRow {
+  id: string;
+  user: string | null;
+  online: boolean;
+  lastSeen: number;
+}
+
+/**
+ * Whether a re-enrolment moves the identity now. A PC reinstalled has been silent since; one still
+ * online or seen lately is someone else with the fleet secret and a copied uuid (it is in every
+ * report), so the device stays with the PC that has it, and an admin sees the refusal.
+ */
+export function reenrollAllowed(existing: EnrolledRow, policy: ReenrollPolicy | undefined, now: number): boolean {
+  if (!policy) return true;
+  return !existing.online && now - existing.lastSeen >= policy.afterOfflineMs;
+}
+
+export function enrolledRow(row: Record<string, unknown>): EnrolledRow {
+  return {
+    id: String(row.id),
+    user: typeof row.user_name === 'string' ? row.user_name : null,
+    online: Number(row.online) === 1 || row.online === true,
+    lastSeen: Number(row.last_seen),
+  };
+}

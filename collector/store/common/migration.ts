@@ -70,3 +70,20 @@ CREATE INDEX devices_unknown ON devices (unknown_mask);
 UPDATE devices SET report_hash = NULL;
 `,
 };
+
+/**
+ * Dashboard sessions kept server-side (collector/api/session.ts): only sha256 of each cookie is
+ * stored, so a reader of the database cannot turn a row into a cookie, and a logout or a password
+ * reset deletes rows every collector sharing the database sees at once. And each re-enrolment of a
+ * known PC, allowed or refused, kept for the device's detail. Version 5 in both engines.
+ */
+export const sessionsMigration: Migration = {
+  version: 5,
+  name: 'server-side dashboard sessions, enrolment events',
+  sql: `
+CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE TABLE enrollment_events (device_id TEXT NOT NULL, at BIGINT NOT NULL, kind TEXT NOT NULL, hostname TEXT NOT NULL, address TEXT);
+CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
+`,
+};

@@ -3,7 +3,8 @@
 // exports. The few dialect differences come in as a Dialect; each engine only adds how to execute
 // and how to group statements into transactions.
 import type { DeviceQuery } from '../../../protocol/api.ts';
-import type { NewDevice } from '../types.ts';
+import type { EnrollOutcome, NewDevice } from '../types.ts';
+import type { EnrolledRow } from './enrollment.ts';
 import { checkMask } from './check-bits.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
@@ -139,10 +140,12 @@ export interface Dialect {
 export function statements(dialect: Dialect) {
   const g = dialect.greatest;
   return {
-    findEnrolled: 'SELECT id, user_name FROM devices WHERE enrol_uuid = ?',
+    findEnrolled: 'SELECT id, user_name, online, last_seen FROM devices WHERE enrol_uuid = ?',
+    insertEnrollmentEvent: 'INSERT INTO enrollment_events (device_id, at, kind, hostname, address) VALUES (?, ?, ?, ?, ?)',
+    enrollmentEvents: 'SELECT at, kind, hostname, address FROM enrollment_events WHERE device_id = ? ORDER BY at DESC LIMIT 20',
     reenroll:
       `UPDATE devices SET token_hash = ?, revoked = 0, demo = ?, hostname = ?, hostname_lc = ?, search = ?, hw_uuid = ?, ` +
-      `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
+      `hw_serial = ?, hw_manufacturer = ?, hw_model = ?, agent_version = ?, last_seen = ${g}(last_seen, ?), last_seq = -1 WHERE id = ?`,
     insertDevice:
       'INSERT INTO devices (id, token_hash, demo, hostname, hostname_lc, search, hw_uuid, enrol_uuid, hw_serial, ' +
       'hw_manufacturer, hw_model, agent_version, first_seen, last_seen, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -178,6 +181,11 @@ export function statements(dialect: Dialect) {
     getSetting: 'SELECT value FROM settings WHERE key = ?',
     setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     initSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+    insertSession: 'INSERT INTO sessions (id_hash, username, expires_at) VALUES (?, ?, ?)',
+    pruneSessions: 'DELETE FROM sessions WHERE expires_at <= ?',
+    getSession: 'SELECT username, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
+    deleteSession: 'DELETE FROM sessions WHERE id_hash = ?',
+    deleteAllSessions: 'DELETE FROM sessions',
 
     /** The total and one page of a device list. */
     list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
@@ -225,4 +233,13 @@ export function insertDeviceParams(device: NewDevice, id: string, uuid: string |
     id, device.tokenHash, device.demo ? 1 : 0, device.hostname, device.hostname.toLowerCase(), searchText(device.hostname, null, id),
     hw.uuid, uuid, hw.serial, hw.manufacturer, hw.model, device.agentVersion, now, now, JSON.stringify(device.tags),
   ];
+}
+
+/** Parameters of `insertEnrollmentEvent`: a known PC's re-enrolment, allowed or refused. */
+export function enrollmentEventParams(deviceId: string, device: NewDevice, allowed: boolean, now: number): SqlValue[] {
+  return [deviceId, now, allowed ? 'reenrolled' : 'reenroll-refused', device.hostname, device.reenroll?.address ?? null];
+}
+
+export function refusedOutcome(existing: EnrolledRow): EnrollOutcome {
+  return { deviceId: existing.id, reenrolled: false, refused: { online: existing.online, lastSeen: new Date(existing.lastSeen) } };
 }

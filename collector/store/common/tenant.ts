@@ -4,12 +4,12 @@
 import type { Migration } from './migration.ts';
 
 /**
- * Version 5 in both engines. `tenant_leases` elects the one collector that polls Graph when several
+ * Version 6 in both engines. `tenant_leases` elects the one collector that polls Graph when several
  * share a PostgreSQL database: a row per tenant with its holder and an expiry the holder keeps pushing
  * forward; another collector takes it over only once it has expired (its holder died or stalled).
  */
 export const tenantSnapshotMigration: Migration = {
-  version: 5,
+  version: 6,
   name: 'tenant snapshot facts (Microsoft Graph) with fetch time; poller lease',
   sql: `
 CREATE TABLE tenant_facts (

@@ -5,18 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions, TenantFactRow } from '../types.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
-import { enrollmentUuid } from '../common/enrollment.ts';
+import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
-import { insertDeviceParams, reenrollParams, statements, type SqlValue } from '../common/sql.ts';
+import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
@@ -158,7 +158,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+  async enrollDevice(device: NewDevice, at: Date): Promise<EnrollOutcome> {
     try {
       return await this.tx((client) => this.enrollIn(client, device, at));
     } catch (error) {
@@ -171,22 +171,24 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+  private async enrollIn(client: pg.PoolClient, device: NewDevice, at: Date): Promise<EnrollOutcome> {
     const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
-    const existing = uuid === null ? undefined : await first(client, `${SQL.findEnrolled} FOR UPDATE`, [uuid]);
-    if (existing) {
-      const id = String(existing.id);
-      const user = typeof existing.user_name === 'string' ? existing.user_name : null;
-      await rows(client, SQL.reenroll, reenrollParams(device, id, user, now));
-      await this.replaceTags(client, [{ deviceId: id, tags: device.tags }]);
-      return { deviceId: id, reenrolled: true };
+    const row = uuid === null ? undefined : await first(client, `${SQL.findEnrolled} FOR UPDATE`, [uuid]);
+    if (row) {
+      const existing = enrolledRow(row);
+      const allowed = reenrollAllowed(existing, device.reenroll, now);
+      await rows(client, SQL.insertEnrollmentEvent, enrollmentEventParams(existing.id, device, allowed, now));
+      if (!allowed) return refusedOutcome(existing);
+      await rows(client, SQL.reenroll, reenrollParams(device, existing.id, existing.user, now));
+      await this.replaceTags(client, [{ deviceId: existing.id, tags: device.tags }]);
+      return { deviceId: existing.id, reenrolled: true, refused: null };
     }
     const id = randomUUID();
     await rows(client, SQL.insertDevice, insertDeviceParams(device, id, uuid, now));
     await this.insertTags(client, [{ deviceId: id, tags: device.tags }]);
     await this.applyTrend(client, enrolledTrend(now));
-    return { deviceId: id, reenrolled: false };
+    return { deviceId: id, reenrolled: false, refused: null };
   }
 
   private async replaceTags(client: pg.PoolClient, devices: readonly DeviceTags[]): Promise<void> {
@@ -328,7 +330,8 @@ export class PostgresStore implements Store {
       const raw = await first(client, SQL.detail, [deviceId]);
       if (!raw) return null;
       const report = await first(client, SQL.report, [deviceId]);
-      return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]));
+      const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
+      return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), history, await rows(client, SQL.enrollmentEvents, [deviceId]));
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
@@ -361,6 +364,23 @@ export class PostgresStore implements Store {
 
   async claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean> {
     return (await first(this.pool, TENANT_SQL.claimLease, [tenantId, holder, until.getTime(), now.getTime()])) !== undefined;
+  }
+
+  async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {
+    await this.tx(async (client) => {
+      await rows(client, SQL.pruneSessions, [Date.now()]);
+      await rows(client, SQL.insertSession, [idHash, username, expiresAt.getTime()]);
+    });
+  }
+
+  async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
+    const row = await first(this.pool, SQL.getSession, [idHash, now.getTime()]);
+    return row ? { username: String(row.username), expiresAt: new Date(Number(row.expires_at)) } : null;
+  }
+
+  async deleteSessions(idHash: string | null): Promise<void> {
+    if (idHash === null) await rows(this.pool, SQL.deleteAllSessions);
+    else await rows(this.pool, SQL.deleteSession, [idHash]);
   }
 
   publish(event: BusEvent): Promise<void> {

@@ -4,19 +4,19 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, NewDevice, PresenceChange, Store, StoredOutcome, StoreOptions, TenantFactRow } from '../types.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, toDeviceRow, toDeviceState } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
 import type { DeviceState } from '../common/device-state.ts';
-import { enrollmentUuid } from '../common/enrollment.ts';
+import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { insertDeviceParams, reenrollParams, statements } from '../common/sql.ts';
+import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
@@ -80,6 +80,10 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
+    // Damaged pages (zeroed by a failing disk or a bad copy) are refused before anything is written
+    // over them: quick_check reads every page once (about a second for a large fleet).
+    const check = this.db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`the SQLite database failed its integrity check (${String(check).slice(0, 200)}): restore it from a backup`);
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
@@ -112,22 +116,25 @@ export class SqliteStore implements Store {
     }
   }
 
-  async enrollDevice(device: NewDevice, at: Date): Promise<{ deviceId: string; reenrolled: boolean }> {
+  async enrollDevice(device: NewDevice, at: Date): Promise<EnrollOutcome> {
     const uuid = enrollmentUuid(device.hardware.uuid);
     const now = at.getTime();
     return this.write(() => {
-      const existing = uuid === null ? undefined : this.stmt(SQL.findEnrolled).get(uuid);
-      if (existing) {
-        const { id, user_name } = existing as { id: string; user_name: string | null };
-        this.stmt(SQL.reenroll).run(...reenrollParams(device, id, user_name, now));
-        this.replaceTags(id, device.tags);
-        return { deviceId: id, reenrolled: true };
+      const row = uuid === null ? undefined : (this.stmt(SQL.findEnrolled).get(uuid) as Record<string, unknown> | undefined);
+      if (row) {
+        const existing = enrolledRow(row);
+        const allowed = reenrollAllowed(existing, device.reenroll, now);
+        this.stmt(SQL.insertEnrollmentEvent).run(...enrollmentEventParams(existing.id, device, allowed, now));
+        if (!allowed) return refusedOutcome(existing);
+        this.stmt(SQL.reenroll).run(...reenrollParams(device, existing.id, existing.user, now));
+        this.replaceTags(existing.id, device.tags);
+        return { deviceId: existing.id, reenrolled: true, refused: null };
       }
       const id = randomUUID();
       this.stmt(SQL.insertDevice).run(...insertDeviceParams(device, id, uuid, now));
       this.insertTags(id, device.tags);
       this.applyTrend(enrolledTrend(now));
-      return { deviceId: id, reenrolled: false };
+      return { deviceId: id, reenrolled: false, refused: null };
     });
   }
 
@@ -267,7 +274,8 @@ export class SqliteStore implements Store {
         | undefined;
       if (!raw) return null;
       const report = this.stmt(SQL.report).get(deviceId) as { report: string } | undefined;
-      return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT));
+      const enrollments = this.stmt(SQL.enrollmentEvents).all(deviceId) as Record<string, unknown>[];
+      return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT), enrollments);
     })();
   }
 
@@ -299,6 +307,22 @@ export class SqliteStore implements Store {
 
   async claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean> {
     return this.write(() => this.stmt(TENANT_SQL.claimLease).get(tenantId, holder, until.getTime(), now.getTime()) !== undefined);
+  }
+
+  async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {
+    await this.write(() => {
+      this.stmt(SQL.pruneSessions).run(Date.now());
+      this.stmt(SQL.insertSession).run(idHash, username, expiresAt.getTime());
+    });
+  }
+
+  async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
+    const row = this.stmt(SQL.getSession).get(idHash, now.getTime()) as { username: string; expires_at: number } | undefined;
+    return row ? { username: row.username, expiresAt: new Date(row.expires_at) } : null;
+  }
+
+  async deleteSessions(idHash: string | null): Promise<void> {
+    await this.write(() => (idHash === null ? this.stmt(SQL.deleteAllSessions).run() : this.stmt(SQL.deleteSession).run(idHash)));
   }
 
   async publish(event: BusEvent): Promise<void> {

@@ -1,10 +1,11 @@
 // The agent side of keyready.v1 against a real collector process, on every store: enrollment, hello,
 // reports and acks, replays, and every fault of the issue — each answered with its own error and
 // close code, logged once, storing nothing, and leaving a well-behaved agent's connection alone.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceDetail, DeviceList } from '../../../protocol/api.ts';
 import { CLOSE, MAX_MESSAGE_BYTES } from '../../../protocol/messages.ts';
-import { openStore } from '../../../collector/store/index.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
@@ -13,6 +14,15 @@ import { eventually } from '../../support/eventually.ts';
 import { STORE_TARGETS } from './stores.ts';
 
 const PING_MS = 400;
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'keyready-collector.js');
+
+function collectorCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
 
 for (const target of STORE_TARGETS.map((make) => make())) {
   describe(`agent protocol on ${target.name}`, () => {
@@ -51,7 +61,11 @@ for (const target of STORE_TARGETS.map((make) => make())) {
     beforeAll(async () => {
       db = await target.create();
       // 5 new connections/s per address (burst 20), so a flood is refused however slow this machine is.
-      collector = await startCollectorProcess({ db, args: ['--connect-rate', '5'], env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) } });
+      collector = await startCollectorProcess({
+        db,
+        args: ['--connect-rate', '5', '--max-handshakes', '30', '--reenroll-after', '1000'],
+        env: { KEYREADY_PING_INTERVAL_MS: String(PING_MS) },
+      });
       api = await ApiClient.login(collector.url, collector.adminPassword!);
       good = agent('PC-GOOD-0001', 'uuid-good');
       await good.enroll(collector.enrollSecret!);
@@ -189,20 +203,56 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       });
     }
 
-    it('refuses a revoked or replaced token', async () => {
+    it('refuses a seq that jumps too far ahead, stores nothing, and the device keeps reporting', async () => {
+      const pc = agent('PC-JUMP-0001');
+      await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      await pc.report(); // 0
+      pc.socket!.send({ type: 'report', seq: Number.MAX_SAFE_INTEGER, report: makeReport({ hostname: 'PC-JUMP-HUGE' }) });
+      expect((await pc.socket!.closed).code).toBe(CLOSE.badMessage);
+      expect(pc.errors).toEqual([expect.objectContaining({ code: 'bad-message', message: expect.stringContaining('jumps more than') })]);
+      expect((await pc.connect()).lastSeq).toBe(0);
+      expect(await pc.report()).toBe(1);
+      expect((await detail(pc.identity!.deviceId)).device.hostname).toBe('PC-JUMP-0001');
+      await pc.disconnect();
+    });
+
+    it('never moves an identity in use: re-enrolling an online PC\'s uuid is refused, logged and shown', async () => {
+      const before = collector.events('agent.reenroll-refused').length;
+      const thief = agent('PC-THIEF-0001', 'uuid-good');
+      await expect(thief.enroll(collector.enrollSecret!)).rejects.toThrow(/enroll-denied/);
+      await goodAgentUnaffected();
+      const shown = await detail(good.identity!.deviceId);
+      expect(shown.enrollments?.[0]).toMatchObject({ kind: 'reenroll-refused', hostname: 'PC-THIEF-0001', address: expect.stringMatching(/^127\./) });
+      await eventually(() => expect(collector.events('agent.reenroll-refused').length).toBe(before + 1));
+    });
+
+    it('re-enrolls a PC offline long enough: new token, new sequence; then refuses the old token and a revoked one', async () => {
       const pc = agent('PC-REVOKE-0001', 'uuid-revoke');
       const first = await pc.enroll(collector.enrollSecret!);
-      // Re-enrolling the same hardware keeps the device id and retires the old token.
-      const second = await agent('PC-REVOKE-0001', 'uuid-revoke').enroll(collector.enrollSecret!);
+      await pc.connect();
+      for (let i = 0; i < 3; i += 1) await pc.report(); // 0, 1, 2
+      await pc.disconnect();
+      // Reinstalled: the same hardware enrolls again; allowed once the device has been offline --reenroll-after (1 s here).
+      const reinstalled = agent('PC-REVOKE-0001', 'uuid-revoke');
+      let second = first;
+      await eventually(async () => {
+        second = await reinstalled.enroll(collector.enrollSecret!);
+      }, 15_000, 300);
       expect(second.deviceId).toBe(first.deviceId);
+      expect(await reinstalled.connect()).toMatchObject({ lastSeq: -1 });
+      await reinstalled.disconnect();
+      expect((await detail(first.deviceId)).enrollments?.[0]).toMatchObject({ kind: 'reenrolled' });
       const stale = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
       stale.send({ type: 'hello', deviceId: first.deviceId, token: first.token, agentVersion: '0.1.0' });
       expect(await stale.expect('error')).toMatchObject({ code: 'unauthorized' });
       expect((await stale.closed).code).toBe(CLOSE.unauthorized);
-      // An administrator revokes the device in the store: its current token stops working.
-      const store = await openStore(db);
-      await store.revokeDevice(second.deviceId);
-      await store.close();
+      // An administrator revokes the device: its current token stops working.
+      // Run without blocking this process: the agents here must keep answering the collector's pings.
+      const revoke = await collectorCli(['revoke-device', second.deviceId, '--db', db]);
+      expect(revoke.code, revoke.stderr).toBe(0);
+      expect(revoke.stdout).toContain(`Device ${second.deviceId} revoked`);
+      expect((await collectorCli(['revoke-device', 'no-such-device', '--db', db])).code).toBe(2);
       const revoked = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
       revoked.send({ type: 'hello', deviceId: second.deviceId, token: second.token, agentVersion: '0.1.0' });
       expect(await revoked.expect('error')).toMatchObject({ code: 'unauthorized', message: 'this device was revoked' });
@@ -210,19 +260,53 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       await goodAgentUnaffected();
     });
 
-    it('rate-limits an address after repeated failed authentications', async () => {
+    it('rate-limits failures per address and credential, and never refuses a valid token for them', async () => {
       const address = freshAddress();
+      const pc = new SimAgent({ url: collector.agentUrl, hostname: 'PC-NAT-0001', makeReport: () => makeReport({ hostname: 'PC-NAT-0001' }), localAddress: address });
+      const { deviceId } = await pc.enroll(collector.enrollSecret!);
       const codes: number[] = [];
+      // Someone behind the same address guesses this very device's token, then the fleet secret.
       for (let i = 0; i < 14; i += 1) {
         const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
-        socket.send({ type: 'hello', deviceId: good.identity!.deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
+        socket.send({ type: 'hello', deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
         codes.push((await socket.closed).code);
       }
       expect(codes.slice(0, 10).every((c) => c === CLOSE.unauthorized)).toBe(true);
       expect(codes.slice(11)).toEqual([CLOSE.rateLimited, CLOSE.rateLimited, CLOSE.rateLimited]);
-      // Refused at connect time, with a retry hint, before the token is even looked at.
-      const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
-      expect(await socket.expect('error')).toMatchObject({ code: 'rate-limited', retryAfterMs: expect.any(Number) });
+      for (let i = 0; i < 12; i += 1) {
+        const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
+        socket.send({ type: 'enroll', secret: `wrong-secret-${i}-xxxxxxxx`, hostname: 'X', hardware: { uuid: null, serial: null, manufacturer: null, model: null }, agentVersion: '0.1.0' });
+        codes.push((await socket.closed).code);
+      }
+      expect(codes.at(-1)).toBe(CLOSE.rateLimited);
+      // The real PC at that address still gets in. The only wait it may see is the address's new-connection
+      // rate (5/s here, which the guesses above used up), never the guesses' failures.
+      const refusals: string[] = [];
+      await eventually(async () => {
+        try {
+          expect(await pc.connect()).toMatchObject({ type: 'welcome', deviceId });
+        } catch (error) {
+          refusals.push(String(error));
+          throw error;
+        }
+      }, 15_000);
+      await pc.disconnect();
+      expect(refusals.filter((r) => !r.includes('too many new connections'))).toEqual([]);
+      await goodAgentUnaffected();
+    });
+
+    it('keeps real agents connecting while idle strangers hold every pre-auth slot', async () => {
+      // --max-handshakes 30 (beforeAll): 40 silent sockets from 4 addresses fill and churn the pre-auth pool.
+      const idle = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => AgentSocket.open(collector.agentUrl, { localAddress: `127.0.1.${1 + (i % 4)}` }).catch(() => null)),
+      );
+      const pcs = Array.from({ length: 5 }, (_, i) => agent(`PC-REAL-${i}`));
+      for (const pc of pcs) await pc.enroll(collector.enrollSecret!);
+      for (const pc of pcs) {
+        expect(await pc.connect()).toMatchObject({ type: 'welcome' });
+        await pc.disconnect();
+      }
+      for (const socket of idle) socket?.close();
       await goodAgentUnaffected();
     });
 

@@ -1,12 +1,13 @@
 // The dashboard's HTTP API on a real collector process, on every store: sessions, CSRF, filters,
 // exports, recheck with its live events, health, metrics and the static dashboard.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
+import { DASHBOARD_CSP, DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
@@ -129,6 +130,32 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect((await raw(collector.url, '/api/login', { method: 'POST', localAddress: '127.0.0.42', body: 'x' })).status).toBe(415);
     });
 
+    it('checks the login limit before the password work, caps checks at once, and keeps serving during a flood', async () => {
+      const attempt = (localAddress: string) =>
+        raw(collector.url, '/api/login', {
+          method: 'POST',
+          localAddress,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: 'wrong' }),
+        });
+      // 50 at once from one address: only its burst (5) is ever checked; the rest are refused unchecked
+      // (429, or 503 when they found every password-check slot taken).
+      const one = await Promise.all(Array.from({ length: 50 }, () => attempt('127.0.0.50')));
+      expect(one.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
+      expect(one.every((r) => [401, 429, 503].includes(r.status))).toBe(true);
+      // 5 at once from each of 40 addresses: at most 2 password checks run at a time, the rest are told to retry.
+      const flood = Promise.all(Array.from({ length: 200 }, (_, i) => attempt(`127.0.2.${1 + (i % 40)}`)));
+      const page = raw(collector.url, '/');
+      const health = raw(collector.url, '/healthz');
+      expect((await page).status).toBe(200);
+      expect((await health).status).toBe(200);
+      const answers = await flood;
+      const busy = answers.filter((r) => r.status === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy[0]!.headers['retry-after']).toBe('1');
+      expect(answers.every((r) => [401, 429, 503].includes(r.status))).toBe(true);
+    });
+
     it('requires the CSRF header on state-changing requests', async () => {
       const path = `/api/devices/${agents[0]!.identity!.deviceId}/recheck`;
       const missing = await api.request('POST', path, { csrf: false });
@@ -183,6 +210,13 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(DeviceList.shape.items.parse(json.body).map((d) => d.readiness)).toEqual(['ready', 'ready']);
       expect((await api.request('GET', '/api/export.csv?sort=nope')).status).toBe(400);
+      // An export carries no credential: not the fleet secret, no device token (nor its hash).
+      const everything = `${csv.text}${(await api.request('GET', '/api/export.json')).text}${(await api.request('GET', '/api/export.csv')).text}`;
+      expect(everything).not.toContain(collector.enrollSecret!);
+      for (const agent of agents) {
+        expect(everything).not.toContain(agent.identity!.token);
+        expect(everything).not.toContain(createHash('sha256').update(agent.identity!.token).digest('hex'));
+      }
     });
 
     it('delivers a recheck to the agent and shows its progress live', async () => {
@@ -224,6 +258,9 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const index = await fetch(`${collector.url}/devices/abc`);
       expect(index.status).toBe(200);
       expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      // The CSP as a header (a meta tag cannot forbid framing); no HSTS over plain http.
+      expect(index.headers.get('content-security-policy')).toBe(`${DASHBOARD_CSP}; frame-ancestors 'none'`);
+      expect(index.headers.get('strict-transport-security')).toBeNull();
       expect(await index.text()).toContain('<div id="app">');
       const js = await fetch(`${collector.url}/assets/app-1234.js`);
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

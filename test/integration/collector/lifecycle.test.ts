@@ -2,7 +2,10 @@
 // stream (nothing acknowledged is lost, nothing half-written), graceful SIGTERM, admission control,
 // option errors. Each on every store.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDetail } from '../../../protocol/api.ts';
 import { CLOSE } from '../../../protocol/messages.ts';
@@ -40,30 +43,57 @@ for (const target of STORE_TARGETS.map((make) => make())) {
     });
     afterAll(() => target.cleanup());
 
-    it('prints credentials on first start only, and resets the admin password on request', async () => {
-      const first = await startCollectorProcess({ db });
+    it('prints credentials on first start only, shows the secret on request, and resets the admin password', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'keyready-life-'));
+      const first = await startCollectorProcess({ db, args: ['--data-dir', dataDir] });
       expect(first.enrollSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(first.adminPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
       const firstSession = await ApiClient.login(first.url, first.adminPassword!);
       expect((await first.stop()).code).toBe(0);
 
-      const second = await startCollectorProcess({ db });
-      expect(second.enrollSecret).toBe(first.enrollSecret);
+      const second = await startCollectorProcess({ db, args: ['--data-dir', dataDir] });
+      // Neither secret is printed again; the enrollment secret is one command away.
+      expect(second.enrollSecret).toBeNull();
+      expect(second.lines.join('\n')).not.toContain(first.enrollSecret!);
+      expect(second.lines.join('\n')).toContain('keyready-collector show-enroll-secret');
+      const shown = spawnSync(process.execPath, [BIN, 'show-enroll-secret', '--data-dir', dataDir], { encoding: 'utf8' });
+      expect(shown.status).toBe(0);
+      expect(shown.stdout.trim()).toBe(first.enrollSecret);
       expect(second.adminPassword).toBeNull();
       expect(second.lines.join('\n')).toContain('keyready-collector reset-admin-password');
-      // Sessions are signed with a key in the store: still valid on the restarted collector.
+      // Sessions live in the store: still valid on the restarted collector.
       const session = new ApiClient(second.url, firstSession.cookie, firstSession.csrfToken);
       expect((await session.request('GET', '/api/summary')).status).toBe(200);
 
-      const reset = spawnSync(process.execPath, [BIN, 'reset-admin-password', '--db', db], { encoding: 'utf8' });
+      const live = new WebSocket(`${second.url.replace(/^http/, 'ws')}/api/live`, { headers: { cookie: firstSession.cookie, origin: second.url } });
+      await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+      const liveClosed = new Promise<number>((resolve) => live.once('close', (code) => resolve(code)));
+      const reset = spawnSync(process.execPath, [BIN, 'reset-admin-password', '--db', db, '--data-dir', dataDir], { encoding: 'utf8' });
       expect(reset.status).toBe(0);
       const newPassword = /admin \/ (\S+)/.exec(reset.stdout)?.[1];
       expect(newPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
-      // The reset ends old sessions (within the signing-key cache time) and the old password.
-      await eventually(async () => expect((await session.request('GET', '/api/summary')).status).toBe(401), 8000);
+      // The reset ends old sessions at once, and the old password; an open live socket closes within its re-check.
+      expect((await session.request('GET', '/api/summary')).status).toBe(401);
+      expect(await liveClosed).toBe(CLOSE.unauthorized);
       await expect(ApiClient.login(second.url, first.adminPassword!)).rejects.toThrow(/401/);
       await ApiClient.login(second.url, newPassword!);
       await second.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('a logout survives a restart and closes the session\'s open live socket', async () => {
+      const ownDb = await target.create();
+      const collector = await startCollectorProcess({ db: ownDb });
+      const login = await ApiClient.login(collector.url, collector.adminPassword!);
+      const live = new WebSocket(`${collector.url.replace(/^http/, 'ws')}/api/live`, { headers: { cookie: login.cookie, origin: collector.url } });
+      await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => live.once('close', (code) => resolve(code)));
+      expect((await login.request('POST', '/api/logout')).status).toBe(204);
+      expect(await closed).toBe(CLOSE.unauthorized);
+      await collector.stop();
+      const restarted = await startCollectorProcess({ db: ownDb });
+      expect((await new ApiClient(restarted.url, login.cookie, login.csrfToken).request('GET', '/api/summary')).status).toBe(401);
+      await restarted.stop();
     });
 
     it('loses no acknowledged report to kill -9 and leaves nothing half-written', async () => {
@@ -109,7 +139,8 @@ for (const target of STORE_TARGETS.map((make) => make())) {
     });
 
     it('on SIGTERM stores and acknowledges what it received, closes agents with 1001, exits 0', async () => {
-      const collector = await startCollectorProcess({ db });
+      const termDb = await target.create();
+      const collector = await startCollectorProcess({ db: termDb });
       const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-TERM-0001', makeReport: () => makeReport({ hostname: 'PC-TERM-0001' }) });
       await agent.enroll(collector.enrollSecret!);
       await agent.connect();
@@ -121,21 +152,22 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect(exit.code).toBe(0);
       expect((await socket.closed).code).toBe(CLOSE.goingAway);
       expect(collector.events('collector.stopped')).toHaveLength(1);
-      const again = await startCollectorProcess({ db });
+      const again = await startCollectorProcess({ db: termDb });
       agent.options.url = again.agentUrl;
       expect((await agent.connect()).lastSeq).toBeGreaterThanOrEqual(acked.get(agent.identity!.deviceId)!);
       await agent.disconnect();
       await again.stop();
     });
 
-    it('sheds connections beyond its handshake cap with overloaded and a retry hint', async () => {
-      const collector = await startCollectorProcess({ db, args: ['--max-handshakes', '3'] });
-      const sockets = await Promise.all(Array.from({ length: 6 }, () => AgentSocket.open(collector.agentUrl)));
-      const shed: AgentSocket[] = [];
-      for (const socket of sockets) void socket.closed.then((c) => c.code === CLOSE.overloaded && shed.push(socket));
-      await eventually(() => expect(shed).toHaveLength(3));
-      expect(await shed[0]!.expect('error')).toMatchObject({ code: 'overloaded', retryAfterMs: expect.any(Number) });
-      for (const socket of sockets) socket.close();
+    it('closes idle pre-auth sockets: the oldest for a newcomer beyond the cap, the rest at the first-message deadline', async () => {
+      const collector = await startCollectorProcess({ db, args: ['--max-handshakes', '3', '--first-message-timeout', '1000'] });
+      const sockets: AgentSocket[] = [];
+      for (let i = 0; i < 6; i += 1) sockets.push(await AgentSocket.open(collector.agentUrl));
+      const closes = await Promise.all(sockets.map((socket) => socket.closed));
+      expect(closes.every((c) => c.code === CLOSE.notHello)).toBe(true);
+      // The three oldest made room for the newer ones at once; the newer ones met the deadline.
+      expect(await sockets[0]!.expect('error')).toMatchObject({ code: 'not-hello', message: expect.stringContaining('others waited') });
+      expect(await sockets[5]!.expect('error')).toMatchObject({ code: 'not-hello', message: expect.stringContaining('within 1000 ms') });
       await collector.stop();
     });
   });

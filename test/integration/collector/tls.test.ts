@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/prerequisites.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
@@ -45,12 +46,12 @@ describe.skipIf(!openssl.available)('collector over TLS', () => {
     await agent.disconnect();
 
     const { port } = new URL(collector.url);
-    const res = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+    const res = await new Promise<{ status: number; cookie: string; hsts: unknown }>((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port, path: '/api/login', method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } },
         (r) => {
           r.resume();
-          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie']?.[0] ?? '') });
+          resolve({ status: r.statusCode ?? 0, cookie: String(r.headers['set-cookie']?.[0] ?? ''), hsts: r.headers['strict-transport-security'] });
         },
       );
       req.on('error', reject);
@@ -58,5 +59,21 @@ describe.skipIf(!openssl.available)('collector over TLS', () => {
     });
     expect(res.status).toBe(200);
     expect(res.cookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(res.hsts).toBe('max-age=31536000');
+  });
+
+  it('offers TLS 1.2 and 1.3 only: an older client is refused in the handshake', async () => {
+    const { port } = new URL(collector.url);
+    const handshake = (version: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(port), ca: readFileSync(cert), minVersion: version, maxVersion: version }, () => {
+          resolve(socket.getProtocol() ?? 'none');
+          socket.end();
+        });
+        socket.once('error', (error: Error & { code?: string }) => resolve(`refused: ${error.code ?? error.message}`));
+      });
+    expect(await handshake('TLSv1.2')).toBe('TLSv1.2');
+    expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
+    expect(await handshake('TLSv1.1')).toMatch(/^refused: /);
   });
 });

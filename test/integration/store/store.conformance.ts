@@ -116,7 +116,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
 
       // Same board, reinstalled Windows, new name: same device, new token, admitted again.
       const again = await store.enrollDevice({ ...device, hostname: 'PC-A2', tokenHash: 'hash-new', hardware: { ...device.hardware, uuid: device.hardware.uuid!.toUpperCase() } }, minutes(5));
-      expect(again).toEqual({ deviceId: first.deviceId, reenrolled: true });
+      expect(again).toEqual({ deviceId: first.deviceId, reenrolled: true, refused: null });
       expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-new', revoked: false });
       expect((await store.listDevices(query())).items.map((d) => d.hostname)).toEqual(['PC-A2']);
 
@@ -128,6 +128,34 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(p2.deviceId).not.toBe(p1.deviceId);
       expect(await store.getDeviceAuth('unknown-device')).toBeNull();
       expect((await store.summary(T0)).total).toBe(3);
+    });
+
+    it('re-enrolls a known uuid only once its device has been offline long enough, recording each attempt', async () => {
+      const { store } = await setup();
+      const device = newDevice('PC-R');
+      const policy = (address: string) => ({ afterOfflineMs: 60_000, address });
+      const { deviceId } = await store.enrollDevice(device, T0);
+      await store.storeReports([incoming(deviceId, 7, { at: T0 })]);
+      await store.markPresence([{ type: 'connected', deviceId, instanceId: 'i-1', agentVersion: '0.1.0', tags: undefined, at: T0 }]);
+      const copy = { ...device, hostname: 'PC-COPY', tokenHash: 'hash-copy' };
+      // Online: refused, whatever the time, and nothing moves.
+      expect(await store.enrollDevice({ ...copy, reenroll: policy('10.0.0.66') }, minutes(0.5))).toEqual({
+        deviceId, reenrolled: false, refused: { online: true, lastSeen: T0 },
+      });
+      expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-PC-R');
+      await store.markPresence([{ type: 'disconnected', deviceId, instanceId: 'i-1', at: minutes(1) }]);
+      // Offline, but seen within the window: still refused.
+      expect((await store.enrollDevice({ ...copy, reenroll: policy('10.0.0.66') }, minutes(1.5))).refused).toMatchObject({ online: false });
+      // Offline for the window: the identity moves, with a new token and a new sequence.
+      expect(await store.enrollDevice({ ...copy, reenroll: policy('10.0.0.7') }, minutes(3))).toEqual({ deviceId, reenrolled: true, refused: null });
+      expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-copy');
+      expect(await store.lastSeq(deviceId)).toBe(-1);
+      const events = (await store.deviceDetail(deviceId))?.enrollments;
+      expect(events?.map((e) => [e.kind, e.hostname, e.address])).toEqual([
+        ['reenrolled', 'PC-COPY', '10.0.0.7'],
+        ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
+        ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
+      ]);
     });
 
     it('agrees when two collectors enroll the same PC and store batches at the same time', async () => {
@@ -463,6 +491,21 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(x).toBe(y);
       expect(['from-a', 'from-b']).toContain(x);
       expect(await store.initSetting('enroll-secret', 'late')).toBe(x);
+    });
+
+    it('keeps dashboard sessions by cookie hash: seen by a peer, expired, ended one by one or all at once', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const now = new Date();
+      await store.createSession('hash-a', 'admin', new Date(now.getTime() + 60_000));
+      await store.createSession('hash-b', 'admin', new Date(now.getTime() + 60_000));
+      expect(await other.getSession('hash-a', now)).toEqual({ username: 'admin', expiresAt: new Date(now.getTime() + 60_000) });
+      expect(await other.getSession('hash-a', new Date(now.getTime() + 60_000))).toBeNull();
+      await other.deleteSessions('hash-a');
+      expect(await store.getSession('hash-a', now)).toBeNull();
+      expect(await store.getSession('hash-b', now)).not.toBeNull();
+      await store.deleteSessions(null);
+      expect(await other.getSession('hash-b', now)).toBeNull();
     });
 
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {

@@ -70,6 +70,22 @@ describe('agent log', () => {
     expect(kept.length).toBeGreaterThan(60);
   });
 
+  it.skipIf(process.platform === 'win32')('keeps its logs owner-only (0700 folder, 0600 files) under umask 022, rotated ones too', async () => {
+    const dir = dataDir();
+    const previous = process.umask(0o022);
+    try {
+      const log = createLog({ dataDir: dir, level: 'info', maxFileBytes: 2_000, maxFiles: 3, console: false, secrets: new Set() });
+      for (let i = 0; i < 60; i++) log.info('a line carrying the user and the tenant of this PC', { i });
+      await written(log, dir, '"i":59');
+    } finally {
+      process.umask(previous);
+    }
+    expect((statSync(join(dir, 'logs')).mode & 0o777).toString(8)).toBe('700');
+    const names = readdirSync(join(dir, 'logs'));
+    expect(names.length).toBeGreaterThan(1);
+    for (const name of names) expect([name, (statSync(join(dir, 'logs', name)).mode & 0o777).toString(8)]).toEqual([name, '600']);
+  });
+
   it('honours the level', async () => {
     const dir = dataDir();
     const log = createLog({ dataDir: dir, level: 'warn', maxFileBytes: 1024 ** 2, maxFiles: 2, console: false, secrets: new Set() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeDb, parseArgs } from '../../../collector/config.ts';
+import { ConfigError, describeDb, describeListen, parseArgs } from '../../../collector/config.ts';
 
 describe('collector options', () => {
   it('defaults: port 8080 on every address, SQLite under ./data', () => {
@@ -53,5 +53,22 @@ describe('collector options', () => {
     });
     expect(() => parseArgs(['--graph-tenant-id', 'not-a-guid'], {}, '/x')).toThrow(ConfigError);
     expect(() => parseArgs(['--graph-cloud', 'mars'], env, '/x')).toThrow(/--graph-cloud/);
+  });
+});
+
+describe('the banner says where it listens', () => {
+  it('names the wildcard and this machine\'s addresses, or the one address', () => {
+    expect(describeListen('0.0.0.0', 8080, ['192.168.1.5', '10.0.0.3'])).toBe('every address (0.0.0.0:8080); from other machines: 192.168.1.5, 10.0.0.3');
+    expect(describeListen('::', 8080, [])).toBe('every address ([::]:8080)');
+    expect(describeListen('127.0.0.1', 8443, ['192.168.1.5'])).toBe('127.0.0.1:8443 only');
+    expect(describeListen('::1', 8443, [])).toBe('[::1]:8443 only');
+  });
+});
+
+describe('revoke-device', () => {
+  it('takes the device id after the command, and refuses anything that is not one', () => {
+    expect(parseArgs(['revoke-device', 'd1b2-c3', '--db', 'sqlite:/x.db'], {}, '/srv')).toMatchObject({ command: 'revoke-device', deviceId: 'd1b2-c3' });
+    expect(() => parseArgs(['revoke-device'], {}, '/srv')).toThrow(ConfigError);
+    expect(() => parseArgs(['revoke-device', "x'; DROP TABLE devices;--"], {}, '/srv')).toThrow(/device id/);
   });
 });

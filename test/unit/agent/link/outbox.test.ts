@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,21 @@ const open = (dir: string, limits = OUTBOX_DEFAULTS) => {
 };
 
 describe('outbox', () => {
+  it.skipIf(process.platform === 'win32')('is owner-only (0700 folder, 0600 entries) under umask 022, and tightens a folder left 0755', () => {
+    const dir = join(tempDir(), 'outbox');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const previous = process.umask(0o022);
+    try {
+      const { outbox } = open(dir);
+      outbox.append(makeReport({ hostname: 'PC-MODES' }));
+    } finally {
+      process.umask(previous);
+    }
+    expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
+    for (const name of readdirSync(dir)) expect([name, (statSync(join(dir, name)).mode & 0o777).toString(8)]).toEqual([name, '600']);
+  });
+
   it('keeps reports in order until each is acknowledged, across restarts', () => {
     const dir = tempDir();
     const { outbox } = open(dir);

@@ -7,7 +7,6 @@ describe('CSV export', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
     expect(csvCell(null)).toBe('');
     expect(csvCell(true)).toBe('true');
     expect(csvCell(22631)).toBe('22631');
@@ -18,7 +17,18 @@ describe('CSV export', () => {
     expect(csvCell('+1')).toBe("'+1");
     expect(csvCell('-2+3')).toBe("'-2+3");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\tcmd')).toBe("'\tcmd");
+    expect(csvCell(' =1+1')).toBe("' =1+1");
+    expect(csvCell(';=1+1')).toBe("';=1+1");
+    expect(csvCell('\uff1d1+1')).toBe("'\uff1d1+1");
+    expect(csvCell('\uff20SUM(A1)')).toBe("'\uff20SUM(A1)");
+    expect(csvCell('\n=1+1')).toBe("'\ufffd=1+1");
+    expect(csvCell('\tcmd')).toBe("'\ufffdcmd");
+  });
+
+  it('makes control characters and bidi overrides visible', () => {
+    expect(csvCell('PC-1\u202Eexe.txt')).toBe('PC-1\ufffdexe.txt');
+    expect(csvCell('two\nlines')).toBe('two\ufffdlines');
+    expect(csvCell('bell\u0007\u2066x\u2069')).toBe('bell\ufffd\ufffdx\ufffd');
   });
 
   it('renders a device row under the header, one CRLF line', () => {

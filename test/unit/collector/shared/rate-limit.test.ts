@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../../collector/shared/rate-limit.ts';
-import { AdmissionControl } from '../../../../collector/server/admission.ts';
+import { AdmissionControl, type Admission, type AdmissionTicket } from '../../../../collector/server/admission.ts';
 
 describe('RateLimiter', () => {
   it('allows the burst, then refuses with the time until the next token', () => {
@@ -34,26 +34,57 @@ describe('RateLimiter', () => {
 });
 
 describe('AdmissionControl', () => {
-  it('sheds beyond the handshake cap until one authenticates, and beyond the connection cap', () => {
-    const admission = new AdmissionControl({ maxConnections: 3, maxHandshakes: 2 });
-    const a = admission.admit();
-    const b = admission.admit();
-    const shed = admission.admit();
-    expect(a.ok && b.ok).toBe(true);
-    expect(shed.ok).toBe(false);
-    if (!shed.ok) expect(shed.retryAfterMs).toBeGreaterThan(0);
-    if (!a.ok || !b.ok) throw new Error('unreachable');
-    a.authenticated();
-    a.authenticated(); // idempotent
-    expect(admission.handshakes).toBe(1);
-    const c = admission.admit();
-    expect(c.ok).toBe(true);
-    expect(admission.admit().ok).toBe(false); // 3 connections open
-    b.release();
-    b.release(); // idempotent
-    expect(admission.connections).toBe(2);
-    expect(admission.handshakes).toBe(1);
-    a.release();
+  const ticketOf = (admission: Admission): AdmissionTicket => {
+    if (!admission.ok) throw new Error(`not admitted: ${admission.reason}`);
+    return admission.ticket;
+  };
+
+  it('keeps authenticated agents apart: strangers in the pre-auth pool never take their capacity', () => {
+    const admission = new AdmissionControl({ maxConnections: 2, maxHandshakes: 2, maxHandshakesPerAddress: 10 });
+    const agents = [ticketOf(admission.admit('10.0.0.1', () => {})), ticketOf(admission.admit('10.0.0.2', () => {}))];
+    for (const agent of agents) {
+      agent.spoke();
+      expect(agent.authenticated()).toBe(true);
+      expect(agent.authenticated()).toBe(true); // idempotent
+    }
+    expect(admission.handshakes).toBe(0);
+    // The authenticated pool is full: a newcomer is shed before it costs a lookup.
+    const full = admission.admit('10.0.0.3', () => {});
+    expect(full).toMatchObject({ ok: false, reason: 'overloaded' });
+    agents[0]!.release();
+    agents[0]!.release(); // idempotent
     expect(admission.connections).toBe(1);
+    expect(admission.admit('10.0.0.3', () => {}).ok).toBe(true);
+  });
+
+  it('evicts the oldest idle pre-auth socket for a newcomer, and sheds only when every one is busy', () => {
+    const admission = new AdmissionControl({ maxConnections: 100, maxHandshakes: 3, maxHandshakesPerAddress: 10 });
+    const evicted: string[] = [];
+    const idle = ['a', 'b'].map((name) => ticketOf(admission.admit(`10.0.0.${name === 'a' ? 1 : 2}`, () => evicted.push(name))));
+    const busy = ticketOf(admission.admit('10.0.0.3', () => evicted.push('busy')));
+    busy.spoke();
+    const agent = ticketOf(admission.admit('10.0.0.4', () => evicted.push('agent')));
+    expect(evicted).toEqual(['a']);
+    agent.spoke();
+    expect(agent.authenticated()).toBe(true);
+    idle[0]!.release(); // the evicted socket's close handler: changes nothing more
+    expect(admission.handshakes).toBe(2);
+    ticketOf(admission.admit('10.0.0.5', () => evicted.push('c'))).spoke();
+    ticketOf(admission.admit('10.0.0.6', () => evicted.push('d'))).spoke();
+    expect(evicted).toEqual(['a', 'b']);
+    // Every pre-auth socket is being checked: now, and only now, a newcomer is shed.
+    expect(admission.admit('10.0.0.7', () => {})).toMatchObject({ ok: false, reason: 'overloaded' });
+  });
+
+  it('caps pre-auth sockets per address: that address\'s own idle sockets make room first', () => {
+    const admission = new AdmissionControl({ maxConnections: 100, maxHandshakes: 100, maxHandshakesPerAddress: 2 });
+    const evicted: number[] = [];
+    ticketOf(admission.admit('10.0.0.9', () => evicted.push(1)));
+    ticketOf(admission.admit('10.0.0.9', () => evicted.push(2))).spoke();
+    ticketOf(admission.admit('10.0.0.1', () => evicted.push(99)));
+    ticketOf(admission.admit('10.0.0.9', () => evicted.push(3))).spoke();
+    expect(evicted).toEqual([1]);
+    expect(admission.admit('10.0.0.9', () => {})).toMatchObject({ ok: false, reason: 'address-busy' });
+    expect(admission.admit('10.0.0.2', () => {}).ok).toBe(true);
   });
 });
