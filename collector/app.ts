@@ -27,6 +27,7 @@ import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
 import { Slots } from './shared/slots.ts';
 import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
+import { startTenant, type TenantOptions } from './tenant/start.ts';
 
 export interface CollectorOptions {
   store: Store;
@@ -56,6 +57,8 @@ export interface CollectorOptions {
   reenrollAfterMs: number;
   /** PCs enrolled here are demo data (a simulated fleet); the dashboard says so. */
   demo?: boolean;
+  /** The Microsoft Graph tenant join; absent or null when not configured. */
+  tenant?: TenantOptions | null;
 }
 
 export interface RunningCollector {
@@ -93,8 +96,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
+  const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log };
+  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log, tenant: tenant?.view ?? null };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -188,6 +192,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   async function shutdown(): Promise<void> {
     closing = true;
     clearInterval(heartbeat);
+    await tenant?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await agents.drainReports();

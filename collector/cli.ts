@@ -13,6 +13,8 @@ import { hashPassword, hashToken, randomSecret } from './shared/credentials.ts';
 import { ensurePrivateDir, ensurePrivateFiles, readPrivateFile, writePrivateFile, type Tightened } from './shared/private-files.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
+import { graphCheck } from './tenant/graph-check.ts';
+import { tenantOptions } from './tenant/configure.ts';
 
 /** Only sha256 of the generated secret is in the database; the clear text is in enrollSecretFile(). */
 const SETTING_ENROLL_SECRET_HASH = 'enroll.secretHash';
@@ -133,6 +135,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 async function main(): Promise<void> {
   const { command, config, deviceId } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
+  if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
   if (command === 'show-enroll-secret') return showEnrollSecret(config);
   const tls = readTls(config);
   const log = createLogger(config.logLevel);
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
     resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
+    tenant: tenantOptions(config),
     reenrollAfterMs: config.reenrollAfterMs,
   });
   // Made only once listening: a first start that cannot listen must not keep a password nobody saw.

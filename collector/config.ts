@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { firstIssue } from '../protocol/zod-issue.ts';
 import { parseStoreUrl } from './store/index.ts';
+import { GRAPH_FLAGS, parseGraphSettings, type GraphFlag, type GraphSettings } from './tenant/config.ts';
 
 interface FlagSpec {
   env: string;
@@ -38,6 +39,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'log-level': { env: 'KEYREADY_LOG_LEVEL', help: 'error, warn, info or debug (default info)' },
   demo: { env: 'KEYREADY_DEMO', help: 'true: every PC this collector enrolls is labelled demo data in the dashboard (npm run demo)' },
   'dashboard-dir': { env: 'KEYREADY_DASHBOARD_DIR', help: 'built dashboard to serve at / (default dist/dashboard of this install)' },
+  // Validated by tenant/config.ts, not by ConfigSchema: the tenant join owns its rules.
+  ...GRAPH_FLAGS,
+  'graph-poll-interval': { env: 'KEYREADY_GRAPH_POLL_MS', help: 'how often the tenant poller looks for due Graph reads and new users, in ms (default 60000)' },
 };
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -71,6 +75,7 @@ const ConfigSchema = z
     'log-level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     demo: z.enum(['true', 'false']).default('false'),
     'dashboard-dir': z.string().min(1).optional(),
+    'graph-poll-interval': Int(100, 3_600_000).default(60_000),
   })
   .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' });
 
@@ -99,6 +104,9 @@ export interface Config {
   /** Label enrolled PCs as demo data (a simulated fleet). */
   demo: boolean;
   dashboardDir: string;
+  /** The tenant join (Microsoft Graph); null when no tenant id is configured. */
+  graph: GraphSettings | null;
+  graphPollMs: number;
 }
 
 /** Starts the one machine-readable stdout line, printed once listening: tests and scripts read its JSON. */
@@ -107,7 +115,7 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'help';
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'graph-check' | 'help';
   /** The device `revoke-device` names. */
   deviceId?: string;
   config: Config;
@@ -127,6 +135,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') command = 'help';
+    else if (arg === 'graph-check' && i === 0) command = 'graph-check';
     else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
     else if (arg === 'revoke-device' && i === 0) {
       command = arg;
@@ -155,6 +164,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     throw new ConfigError(`${where}${issue?.message ?? 'invalid options'}`);
   }
   const c = parsed.data;
+  const graph = parseGraph(raw, env);
   const dataDir = resolve(cwd, c['data-dir']);
   // SQLite paths are made absolute here, so the printed location is the one really used.
   const location = c.db ? parseStoreUrl(c.db) : { kind: 'sqlite' as const, path: resolve(dataDir, 'keyready.sqlite') };
@@ -181,8 +191,20 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       initEmpty: c['init-empty'] === 'true',
       demo: c.demo === 'true',
       dashboardDir: c['dashboard-dir'] ? resolve(cwd, c['dashboard-dir']) : DEFAULT_DASHBOARD_DIR,
+      graphPollMs: c['graph-poll-interval'],
+      graph: graph && graph.credential.kind === 'certificate' ? { ...graph, credential: { kind: 'certificate', path: resolve(cwd, graph.credential.path) } } : graph,
     },
   };
+}
+
+function parseGraph(raw: Record<string, string | string[]>, env: NodeJS.ProcessEnv): GraphSettings | null {
+  const flags: Partial<Record<GraphFlag, string>> = {};
+  for (const name of Object.keys(GRAPH_FLAGS) as GraphFlag[]) if (typeof raw[name] === 'string') flags[name] = raw[name];
+  try {
+    return parseGraphSettings(flags, env);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : 'invalid Graph settings');
+  }
 }
 
 /** The generated enrollment secret in clear: only here, never in the database (which keeps its hash). */
@@ -220,6 +242,7 @@ export function helpText(): string {
     '',
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
+    '       keyready-collector graph-check [--graph-… options]   (checks the Microsoft Graph credentials and permissions)',
     '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working at its next connection)',
     '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '',

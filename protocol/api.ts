@@ -4,6 +4,7 @@ import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
+import { PcAnswer, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
@@ -125,6 +126,11 @@ export const DeviceDetail = z.object({
   enrollments: z.array(EnrollmentEvent).optional(),
   /** Reports the agent's outbox had to drop, as the agent last reported it. */
   droppedReports: z.number().int(),
+  /**
+   * The tenant join for this PC × its user × its last key seen (issue 13), added by the API: null when
+   * Microsoft Graph is not configured; absent in what the store alone returns.
+   */
+  tenant: z.lazy(() => DeviceTenant.nullable()).optional(),
 });
 export type DeviceDetail = z.infer<typeof DeviceDetail>;
 
@@ -169,3 +175,12 @@ export const LiveEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recheck'), deviceId: z.string(), requestId: z.string(), state: z.enum(['sent', 'reported']) }),
 ]);
 export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/** DeviceDetail.tenant: the join's answer, the PC's combined answer, and the age of the data used. */
+export const DeviceTenant = TenantAnswer.extend({
+  /** Seconds since the oldest Graph fact used was read; null before the first read. */
+  snapshotAgeSeconds: z.number().int().nullable(),
+  /** The PC's own checks and the tenant join together: one answer per PC. */
+  pc: PcAnswer,
+});
+export type DeviceTenant = z.infer<typeof DeviceTenant>;

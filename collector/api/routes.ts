@@ -2,7 +2,7 @@
 // data); every state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CSRF_HEADER, DeviceQuery, LoginRequest, type SessionInfo } from '../../protocol/api.ts';
+import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
 import { safeEqual, verifyPassword } from '../shared/credentials.ts';
@@ -26,6 +26,8 @@ export interface ApiContext {
   passwordChecks: Slots;
   metrics: Metrics;
   log: Logger;
+  /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
+  tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null> } | null;
 }
 
 const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
@@ -83,7 +85,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     return get(method, async () => {
       const detail = await ctx.store.deviceDetail(deviceId);
       if (!detail) throw new HttpError(404, 'no such device');
-      sendJson(res, 200, detail);
+      sendJson(res, 200, { ...detail, tenant: ctx.tenant ? await ctx.tenant.forDevice(detail) : null });
     });
   }
   throw new HttpError(404, 'no such API route');

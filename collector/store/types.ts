@@ -5,6 +5,9 @@ import type { HardwareIdentity } from '../../protocol/messages.ts';
 import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
+import type { TenantFactRow } from './common/tenant.ts';
+
+export type { TenantFactRow } from './common/tenant.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -114,6 +117,15 @@ export interface Store {
   setSetting(key: string, value: string): Promise<void>;
   /** Sets the value only if absent; returns the value now stored (first start races between collectors). */
   initSetting(key: string, value: string): Promise<string>;
+
+  /** Upserts tenant snapshot facts (one transaction), each replacing the stored fact of its name. */
+  putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void>;
+  tenantFacts(tenantId: string): Promise<TenantFactRow[]>;
+  /**
+   * Takes or renews the tenant's poller lease until `until`; true when `holder` holds it now. Another
+   * holder's lease is taken over only once it has expired (at or before `now`).
+   */
+  claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean>;
 
   /** A dashboard session by the sha256 of its cookie; expired ones are pruned on the way. */
   createSession(idHash: string, username: string, expiresAt: Date): Promise<void>;

@@ -359,7 +359,6 @@ export function entraUserOf(agentUser: string | null): string | null {
 export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
   const f = report.facts;
   const key = f.keys.find((k) => k.isAtkey) ?? f.keys[0] ?? null;
-  const uv = key ? [key.fingerprintEnrolled, key.pinSet] : [];
   return {
     pcId,
     tenantId: f.join.tenantId,
@@ -370,9 +369,15 @@ export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
     key: key && {
       aaguid: key.aaguid,
       model: key.model,
-      uvReady: uv.includes(true) ? true : uv.every((x) => x === false) ? false : null,
+      uvReady: uvReadyOf(key.fingerprintEnrolled, key.pinSet),
     },
   };
+}
+
+/** Fingerprint or PIN set is enough; both known unset is "no"; anything else is not known. */
+export function uvReadyOf(fingerprintEnrolled: unknown, pinSet: unknown): boolean | null {
+  if (fingerprintEnrolled === true || pinSet === true) return true;
+  return fingerprintEnrolled === false && pinSet === false ? false : null;
 }
 
 /**

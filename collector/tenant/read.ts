@@ -30,7 +30,7 @@ export function missingFrom(error: unknown, read: Read): Missing {
   return { kind: 'error', name: error instanceof Error ? error.message : String(error) };
 }
 
-async function fact<T>(read: Read, source: string, now: () => string, run: () => Promise<T>): Promise<Fact<T>> {
+export async function fact<T>(read: Read, source: string, now: () => string, run: () => Promise<T>): Promise<Fact<T>> {
   try {
     return okFact(source, now(), await run());
   } catch (error) {
@@ -65,22 +65,10 @@ export async function readTenant(client: GraphClient, input: TenantReadInput): P
     : unknownFact<{ fido2: Fido2Config | null; tap: TapConfig | null }>('GET /v1.0/policies/authenticationMethodsPolicy', now(), { kind: 'cloud', name: 'the passkey (FIDO2) policy API' });
   const groups = await fact('groups', 'GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user', now, () => readGroups(client, policy));
 
-  let devicesByObjectId = new Map(input.devices);
-  let devicesDeltaLink = input.devicesDeltaLink;
-  const devices = await fact('devices', 'GET /v1.0/devices/delta', now, async () => {
-    const round = await client.delta(DEVICES_DELTA, input.devicesDeltaLink, Device, { cls: 'directory' });
-    devicesByObjectId = round.resynced || input.devicesDeltaLink === null ? new Map() : devicesByObjectId;
-    for (const d of round.items) devicesByObjectId.set(d.id, d);
-    for (const id of round.removed) devicesByObjectId.delete(id);
-    devicesDeltaLink = round.deltaLink;
-    return new Map([...devicesByObjectId.values()].filter((d) => d.deviceId).map((d) => [d.deviceId!.toLowerCase(), d]));
-  });
+  const { devices, devicesByObjectId, devicesDeltaLink } = await readDevices(client, input.devices, input.devicesDeltaLink, now);
 
   const users = await fact('users', 'POST /v1.0/$batch GET /users/{upn}', now, () => readUsers(client, input.pcUsers));
-  const registration = await fact('registration', 'GET /v1.0/reports/authenticationMethods/userRegistrationDetails', now, async () => {
-    const rows = await client.getAll('/v1.0/reports/authenticationMethods/userRegistrationDetails', RegistrationDetails, { cls: 'reports' });
-    return new Map(rows.map((r) => [r.id.toLowerCase(), r]));
-  });
+  const registration = await readRegistration(client, now);
 
   const userIds = [...new Set(users.status === 'ok' ? [...users.value.values()].map((u) => u.id.toLowerCase()) : [])];
   const fido2Methods = input.passkeyApis
@@ -97,7 +85,40 @@ export async function readTenant(client: GraphClient, input: TenantReadInput): P
   };
 }
 
-async function readPolicy(client: GraphClient): Promise<{ fido2: Fido2Config | null; tap: TapConfig | null }> {
+export interface DevicesRead {
+  readonly devices: TenantSnapshot['devices'];
+  readonly devicesByObjectId: ReadonlyMap<string, Device>;
+  readonly devicesDeltaLink: string | null;
+}
+
+/** One round of devices/delta on top of the last one (null link = full sync); a failed round keeps the old state. */
+export async function readDevices(client: GraphClient, previous: ReadonlyMap<string, Device>, deltaLink: string | null, now: () => string): Promise<DevicesRead> {
+  let devicesByObjectId = new Map(previous);
+  let devicesDeltaLink = deltaLink;
+  const devices = await fact('devices', 'GET /v1.0/devices/delta', now, async () => {
+    const round = await client.delta(DEVICES_DELTA, deltaLink, Device, { cls: 'directory' });
+    devicesByObjectId = round.resynced || deltaLink === null ? new Map() : devicesByObjectId;
+    for (const d of round.items) devicesByObjectId.set(d.id, d);
+    for (const id of round.removed) devicesByObjectId.delete(id);
+    devicesDeltaLink = round.deltaLink;
+    return devicesByDeviceId(devicesByObjectId);
+  });
+  return { devices, devicesByObjectId, devicesDeltaLink };
+}
+
+/** The join looks devices up by dsregcmd's DeviceId, lower-case. */
+export function devicesByDeviceId(byObjectId: ReadonlyMap<string, Device>): ReadonlyMap<string, Device> {
+  return new Map([...byObjectId.values()].filter((d) => d.deviceId).map((d) => [d.deviceId!.toLowerCase(), d]));
+}
+
+export async function readRegistration(client: GraphClient, now: () => string): Promise<TenantSnapshot['registration']> {
+  return fact('registration', 'GET /v1.0/reports/authenticationMethods/userRegistrationDetails', now, async () => {
+    const rows = await client.getAll('/v1.0/reports/authenticationMethods/userRegistrationDetails', RegistrationDetails, { cls: 'reports' });
+    return new Map(rows.map((r) => [r.id.toLowerCase(), r]));
+  });
+}
+
+export async function readPolicy(client: GraphClient): Promise<{ fido2: Fido2Config | null; tap: TapConfig | null }> {
   const policy = await client.get('/v1.0/policies/authenticationMethodsPolicy', AuthenticationMethodsPolicy, { cls: 'directory' });
   const pick = <T>(type: string, schema: z.ZodType<T>): T | null => {
     const raw = policy.authenticationMethodConfigurations.find((c) => c['@odata.type'] === type);
@@ -110,7 +131,7 @@ async function readPolicy(client: GraphClient): Promise<{ fido2: Fido2Config | n
 }
 
 /** Every include/exclude group of the FIDO2 and TAP policies: does it exist, and its transitive user members. */
-async function readGroups(client: GraphClient, policy: TenantSnapshot['policy']): Promise<ReadonlyMap<string, TargetGroup>> {
+export async function readGroups(client: GraphClient, policy: TenantSnapshot['policy']): Promise<ReadonlyMap<string, TargetGroup>> {
   if (policy.status !== 'ok') throw new Error('the policy could not be read, so its groups are unknown');
   const { fido2, tap } = policy.value;
   const ids = new Set([...(fido2?.includeTargets ?? []), ...(fido2?.excludeTargets ?? []), ...(tap?.includeTargets ?? []), ...(tap?.excludeTargets ?? [])]
@@ -135,7 +156,7 @@ async function readGroups(client: GraphClient, policy: TenantSnapshot['policy'])
 }
 
 /** The users seen on PCs, by UPN or id, keyed by lower-case id and UPN; unknown users are simply absent. */
-async function readUsers(client: GraphClient, pcUsers: readonly string[]): Promise<ReadonlyMap<string, User>> {
+export async function readUsers(client: GraphClient, pcUsers: readonly string[]): Promise<ReadonlyMap<string, User>> {
   const wanted = [...new Set(pcUsers.map((u) => u.toLowerCase()))];
   const results = await client.batch(
     wanted.map((u, i) => ({ id: String(i), url: `/users/${encodeURIComponent(u)}?$select=id,userPrincipalName,userType,accountEnabled` })),
@@ -160,7 +181,7 @@ const MethodsPage = z.object({ value: z.array(Fido2Method) });
  * Only users the registration report does not rule out (a key registered, or not in the report at all):
  * these reads sit in the 5-per-10-s class, so every skipped user saves two seconds.
  */
-async function readFido2Methods(client: GraphClient, userIds: readonly string[], registration: TenantSnapshot['registration'], now: () => string): Promise<Map<string, Fact<readonly Fido2Method[]>>> {
+export async function readFido2Methods(client: GraphClient, userIds: readonly string[], registration: TenantSnapshot['registration'], now: () => string): Promise<Map<string, Fact<readonly Fido2Method[]>>> {
   const wanted = userIds.filter((id) => {
     const r = registration.status === 'ok' ? registration.value.get(id) : undefined;
     return !r || registersSecurityKey(r.methodsRegistered);
@@ -185,7 +206,7 @@ async function readFido2Methods(client: GraphClient, userIds: readonly string[],
  * the users seen on PCs. One tenant-wide paged query, not one per user: in the 5-per-10-s class, 1,000
  * sign-ins a page beats one request per user for any fleet of more than a handful of users.
  */
-async function readSignIns(client: GraphClient, userIds: readonly string[], since: Date): Promise<ReadonlyMap<string, readonly SignIn[]>> {
+export async function readSignIns(client: GraphClient, userIds: readonly string[], since: Date): Promise<ReadonlyMap<string, readonly SignIn[]>> {
   const wanted = new Set(userIds);
   const filter = `appId eq '${WINDOWS_SIGN_IN_APP_ID}' and createdDateTime ge ${since.toISOString()}`;
   const all = await client.getAll(`/beta/auditLogs/signIns?$filter=${encodeURIComponent(filter)}&$top=${SIGN_IN_PAGE}`, SignIn, { cls: 'reports', maxPages: SIGN_IN_MAX_PAGES });

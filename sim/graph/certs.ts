@@ -40,3 +40,18 @@ export function makeCertificates(openssl: string): TestCertificates {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The environment of a process (a collector, a token script) pointed at a fake Graph + token server at
+ * `fakeUrl` with the app's certificate; Node reads NODE_EXTRA_CA_CERTS only at start, hence a process.
+ */
+export function graphProcessEnv(fakeUrl: string, certs: TestCertificates, tenantId: string, clientId: string): Record<string, string> {
+  return {
+    NODE_EXTRA_CA_CERTS: certs.caFile,
+    KEYREADY_GRAPH_TENANT_ID: tenantId,
+    KEYREADY_GRAPH_CLIENT_ID: clientId,
+    KEYREADY_GRAPH_CERT: certs.appPemFile,
+    KEYREADY_GRAPH_AUTHORITY_URL: fakeUrl,
+    KEYREADY_GRAPH_BASE_URL: fakeUrl,
+  };
+}

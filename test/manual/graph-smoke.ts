@@ -3,24 +3,19 @@
 // of UPNs to read keys for). Prints the permissions, each fact's state and counts; reads, never writes.
 //   KEYREADY_GRAPH_TENANT_ID=… KEYREADY_GRAPH_CLIENT_ID=… KEYREADY_GRAPH_CERT=app.pem \
 //   KEYREADY_GRAPH_SMOKE_USERS=alex@contoso.com npx tsx test/manual/graph-smoke.ts
-import { readFileSync } from 'node:fs';
-import { endpointsFor } from '../../collector/tenant/clouds.ts';
 import { parseGraphSettings } from '../../collector/tenant/config.ts';
+import { connectGraph } from '../../collector/tenant/connect.ts';
 import { GraphClient } from '../../collector/tenant/http.ts';
 import { permissionReport } from '../../collector/tenant/permissions.ts';
 import { readTenant } from '../../collector/tenant/read.ts';
-import { MsalTokenSource, parseCertificatePem, tokenRoles, type AppCredential } from '../../collector/tenant/token.ts';
+import { tokenRoles } from '../../collector/tenant/token.ts';
 
 const settings = parseGraphSettings({}, process.env);
 if (!settings) {
   console.log('skipped: set KEYREADY_GRAPH_TENANT_ID, KEYREADY_GRAPH_CLIENT_ID and KEYREADY_GRAPH_CERT');
   process.exit(0);
 }
-const endpoints = endpointsFor(settings.cloud, settings.tenantId, { authorityUrl: settings.authorityUrl, baseUrl: settings.baseUrl });
-const credential: AppCredential = settings.credential.kind === 'certificate'
-  ? { kind: 'certificate', certificate: parseCertificatePem(readFileSync(settings.credential.path, 'utf8')) }
-  : settings.credential;
-const tokens = new MsalTokenSource(settings.clientId, credential, endpoints, { customAuthority: settings.authorityUrl !== undefined });
+const { endpoints, tokens } = connectGraph(settings);
 const { roles, tenantId } = tokenRoles(await tokens.getToken());
 console.log(`token for tenant ${tenantId}`);
 for (const line of permissionReport(roles)) {

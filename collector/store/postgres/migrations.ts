@@ -2,6 +2,7 @@
 // (collector/store/sqlite/migrations.ts) in PostgreSQL types. Sort and key text columns use the "C"
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
+import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -100,4 +101,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   coveringIndexesMigration(true),
   fleetLayersMigration,
   sessionsMigration,
+  tenantSnapshotMigration,
 ];

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions } from '../types.ts';
+import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
@@ -349,6 +350,20 @@ export class PostgresStore implements Store {
     const row = await first(this.pool, SQL.getSetting, [key]);
     if (!row) throw new Error(`setting ${key} vanished right after it was initialised`);
     return String(row.value);
+  }
+
+  async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {
+    await this.tx(async (client) => {
+      for (const f of facts) await rows(client, TENANT_SQL.putFact, [tenantId, f.name, f.fetchedAt, f.body]);
+    });
+  }
+
+  async tenantFacts(tenantId: string): Promise<TenantFactRow[]> {
+    return (await rows(this.pool, TENANT_SQL.facts, [tenantId])).map(tenantFactRow);
+  }
+
+  async claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    return (await first(this.pool, TENANT_SQL.claimLease, [tenantId, holder, until.getTime(), now.getTime()])) !== undefined;
   }
 
   async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {

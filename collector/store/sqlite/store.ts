@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions } from '../types.ts';
+import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
@@ -292,6 +293,20 @@ export class SqliteStore implements Store {
       this.stmt(SQL.initSetting).run(key, value);
       return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
     });
+  }
+
+  async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {
+    await this.write(() => {
+      for (const f of facts) this.stmt(TENANT_SQL.putFact).run(tenantId, f.name, f.fetchedAt, f.body);
+    });
+  }
+
+  async tenantFacts(tenantId: string): Promise<TenantFactRow[]> {
+    return (this.stmt(TENANT_SQL.facts).all(tenantId) as Record<string, unknown>[]).map(tenantFactRow);
+  }
+
+  async claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    return this.write(() => this.stmt(TENANT_SQL.claimLease).get(tenantId, holder, until.getTime(), now.getTime()) !== undefined);
   }
 
   async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {

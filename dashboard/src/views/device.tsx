@@ -13,6 +13,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
+import { TenantSignIn } from './device-tenant.tsx';
 import { devicesHash } from '../route.ts';
 
 const DETAIL_REFRESH_MS = 300;
@@ -130,6 +131,8 @@ function DeviceBody({
       {report && <NextSteps detail={detail} report={report} checks={checks} />}
 
       <Identity device={device} detail={detail} />
+
+      <TenantSignIn detail={detail} />
 
       <section class="panel" aria-labelledby="checks-title">
         <h2 id="checks-title">{tr('device.checks')}</h2>

@@ -191,6 +191,8 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect((await api.request('GET', '/api/devices?limit=0')).status).toBe(400);
       const detail = DeviceDetail.parse(await api.get(`/api/devices/${agents[1]!.identity!.deviceId}`));
       expect(detail.device.blocking).toContain('join.state');
+      // Without Microsoft Graph configured the tenant join is off, and says so.
+      expect(detail.tenant).toBeNull();
       expect((await api.request('GET', '/api/devices/no-such-device')).status).toBe(404);
     });
 

@@ -66,6 +66,36 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       return (await store.enrollDevice(newDevice(hostname, overrides), T0)).deviceId;
     }
 
+    it('keeps tenant snapshot facts with their fetch time, each name replaced by its newest read', async () => {
+      const { store, peer } = await setup();
+      const tenant = 'f2a1c0de-0000-4000-8000-000000000001';
+      expect(await store.tenantFacts(tenant)).toEqual([]);
+      await store.putTenantFacts(tenant, [
+        { name: 'policy', fetchedAt: T0.getTime(), body: '{"v":1}' },
+        { name: 'fido2Methods:u1', fetchedAt: T0.getTime(), body: '[]' },
+      ]);
+      await store.putTenantFacts(tenant, [{ name: 'policy', fetchedAt: minutes(15).getTime(), body: '{"v":2}' }]);
+      await store.putTenantFacts('another-tenant', [{ name: 'policy', fetchedAt: T0.getTime(), body: '{}' }]);
+      // Another collector on the same database reads the same snapshot.
+      expect(await (await peer()).tenantFacts(tenant)).toEqual([
+        { name: 'fido2Methods:u1', fetchedAt: T0.getTime(), body: '[]' },
+        { name: 'policy', fetchedAt: minutes(15).getTime(), body: '{"v":2}' },
+      ]);
+    });
+
+    it('gives the tenant poller lease to one collector at a time, and to another only once it expired', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const tenant = 'f2a1c0de-0000-4000-8000-000000000001';
+      const racing = await Promise.all([store.claimTenantLease(tenant, 'a', T0, minutes(2)), other.claimTenantLease(tenant, 'b', T0, minutes(2))]);
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      const [winner, loser, holder, rival] = racing[0] ? ['a', 'b', store, other] as const : ['b', 'a', other, store] as const;
+      expect(await holder.claimTenantLease(tenant, winner, minutes(1), minutes(3))).toBe(true);
+      expect(await rival.claimTenantLease(tenant, loser, minutes(2), minutes(4))).toBe(false);
+      expect(await rival.claimTenantLease(tenant, loser, minutes(3), minutes(5))).toBe(true);
+      expect(await holder.claimTenantLease(tenant, winner, minutes(4), minutes(6))).toBe(false);
+    });
+
     it('migrates once even when two collectors start together, and answers ping', async () => {
       const { store, peer } = await setup();
       const [a, b] = await Promise.all([peer(), peer()]);

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates, type TestCertificates } from '../../../sim/graph/certs.ts';
+import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../../sim/graph/certs.ts';
 import { CLIENT_ID, groupsJson, policyJson } from '../../../sim/graph/fixtures.ts';
 import { FakeGraph } from '../../../sim/graph/fake-graph.ts';
 import { requireTool } from '../../support/prerequisites.ts';
@@ -19,15 +19,7 @@ function acquire(fake: FakeGraph, certs: TestCertificates): Promise<{ code: numb
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', SCRIPT], {
       timeout: 20_000,
-      env: {
-        PATH: process.env.PATH,
-        NODE_EXTRA_CA_CERTS: certs.caFile,
-        KEYREADY_GRAPH_TENANT_ID: TENANT,
-        KEYREADY_GRAPH_CLIENT_ID: CLIENT_ID,
-        KEYREADY_GRAPH_CERT: certs.appPemFile,
-        KEYREADY_GRAPH_AUTHORITY_URL: fake.url,
-        KEYREADY_GRAPH_BASE_URL: fake.url,
-      },
+      env: { PATH: process.env.PATH ?? '', ...graphProcessEnv(fake.url, certs, TENANT, CLIENT_ID) },
     }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }));
   });
 }

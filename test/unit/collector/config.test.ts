@@ -41,6 +41,19 @@ describe('collector options', () => {
     expect(parseArgs(['reset-admin-password', '--data-dir', 'd'], {}, '/x').command).toBe('reset-admin-password');
     expect(describeDb('postgres://keyready:hunter2@db:5432/fleet')).toBe('PostgreSQL postgres://keyready:***@db:5432/fleet');
   });
+
+  it('turns the tenant join on only with a tenant id; Graph flags win over KEYREADY_GRAPH_* and are validated', () => {
+    expect(parseArgs([], {}, '/x').config.graph).toBeNull();
+    const env = { KEYREADY_GRAPH_TENANT_ID: '11111111-2222-3333-4444-555555555555', KEYREADY_GRAPH_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', KEYREADY_GRAPH_CERT: 'env.pem' };
+    const { command, config } = parseArgs(['graph-check', '--graph-cert', 'app.pem', '--graph-cloud', 'usgov'], env, '/x');
+    expect(command).toBe('graph-check');
+    expect(config.graph).toEqual({
+      tenantId: '11111111-2222-3333-4444-555555555555', clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      credential: { kind: 'certificate', path: '/x/app.pem' }, cloud: 'usgov',
+    });
+    expect(() => parseArgs(['--graph-tenant-id', 'not-a-guid'], {}, '/x')).toThrow(ConfigError);
+    expect(() => parseArgs(['--graph-cloud', 'mars'], env, '/x')).toThrow(/--graph-cloud/);
+  });
 });
 
 describe('the banner says where it listens', () => {

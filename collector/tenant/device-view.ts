@@ -1,0 +1,57 @@
+// DeviceDetail.tenant: the pure join (join.ts) of a PC's latest report, with the collector's last key
+// seen, against the tenant snapshot as stored by the poller (whichever collector polled it).
+import type { DeviceDetail, DeviceTenant } from '../../protocol/api.ts';
+import type { TenantPcFacts } from '../../protocol/tenant.ts';
+import type { Store } from '../store/types.ts';
+import { combinePc, joinPc, pcFactsFromReport, prepare, uvReadyOf, type PreparedSnapshot } from './join.ts';
+import { decodeTenant, snapshotOf } from './stored.ts';
+
+/** Dashboards open many PC pages in a row: a snapshot decoded once serves them until the store changes it. */
+const CACHE_MS = 5_000;
+
+export class TenantDeviceView {
+  private cached: { at: number; prepared: PreparedSnapshot | null } | null = null;
+
+  constructor(private readonly store: Store, private readonly tenantId: string, private readonly now: () => number = Date.now) {}
+
+  private async prepared(): Promise<PreparedSnapshot | null> {
+    const t = this.now();
+    if (this.cached && t - this.cached.at < CACHE_MS) return this.cached.prepared;
+    const snapshot = snapshotOf(this.tenantId, decodeTenant(await this.store.tenantFacts(this.tenantId)));
+    this.cached = { at: t, prepared: snapshot && prepare(snapshot) };
+    return this.cached.prepared;
+  }
+
+  async forDevice(detail: DeviceDetail): Promise<DeviceTenant | null> {
+    const report = detail.report;
+    const prepared = await this.prepared();
+    if (!report || !prepared) return null;
+    const pc = withLastKey(pcFactsFromReport(detail.device.deviceId, report), detail);
+    const now = new Date(this.now());
+    const answer = joinPc(pc, prepared, now);
+    return {
+      ...answer,
+      snapshotAgeSeconds: answer.oldestFactAt === null ? null : Math.max(0, Math.round((now.getTime() - Date.parse(answer.oldestFactAt)) / 1000)),
+      pc: combinePc(report, answer),
+    };
+  }
+}
+
+/**
+ * A key is carried by its user and often unplugged at check time: then the key the collector remembers
+ * (the key checks of the last report that could judge it) stands in, as it does for the fleet's verdict.
+ */
+function withLastKey(pc: TenantPcFacts, detail: DeviceDetail): TenantPcFacts {
+  if (pc.key || !detail.device.keyRemembered || !detail.keyChecks) return pc;
+  const evidence = detail.keyChecks.find((c) => c.evidence.aaguid)?.evidence;
+  if (!evidence) return pc;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    ...pc,
+    key: {
+      aaguid: str(evidence.aaguid),
+      model: str(evidence.model),
+      uvReady: uvReadyOf(evidence.fingerprintEnrolled, evidence.pinSet),
+    },
+  };
+}

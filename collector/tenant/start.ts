@@ -1,0 +1,49 @@
+// The tenant join inside a running collector: the poller (when this collector holds the tenant's lease)
+// and the device view the API adds to each PC's detail. app.ts calls this only when Graph is configured.
+import { DeviceQuery } from '../../protocol/api.ts';
+import { errorText } from '../../protocol/error-text.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import { TenantDeviceView } from './device-view.ts';
+import type { GraphClient } from './http.ts';
+import { entraUserOf } from './join.ts';
+import { systemClock } from './limits.ts';
+import { TenantPoller } from './poller.ts';
+
+export interface TenantOptions {
+  readonly client: GraphClient;
+  readonly tenantId: string;
+  readonly passkeyApis: boolean;
+  readonly tickMs?: number;
+}
+
+export interface RunningTenant {
+  readonly view: TenantDeviceView;
+  stop(): Promise<void>;
+}
+
+export function startTenant(options: TenantOptions, store: Store, instanceId: string, log: Logger): RunningTenant {
+  const poller = new TenantPoller({
+    store,
+    client: options.client,
+    tenantId: options.tenantId,
+    passkeyApis: options.passkeyApis,
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+    holder: instanceId,
+    clock: systemClock,
+    pcUsers: () => usersOnPcs(store),
+    onError: (error) => log.error('tenant poll failed', { event: 'tenant.poll-failed', reason: errorText(error) }),
+  });
+  poller.start();
+  return { view: new TenantDeviceView(store, options.tenantId), stop: () => poller.stop() };
+}
+
+/** The Entra users the agents report, from every PC's latest report. */
+async function usersOnPcs(store: Store): Promise<string[]> {
+  const users = new Set<string>();
+  for await (const row of store.exportDevices(DeviceQuery.parse({}))) {
+    const user = entraUserOf(row.user);
+    if (user) users.add(user.toLowerCase());
+  }
+  return [...users];
+}

@@ -1,0 +1,162 @@
+// Issue 13 end to end: the fake Graph + token server (HTTPS, test CA), a built collector process
+// configured against it (certificate credential, a fast poll interval), simulated agents reporting their
+// PCs, and GET /api/devices/ID answering the tenant join for each PC × user × last key seen.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceDetail, type DeviceTenant } from '../../protocol/api.ts';
+import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
+import { FakeGraph, type FakeTenant } from '../../sim/graph/fake-graph.ts';
+import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, policyJson, registrationJson, usersJson } from '../../sim/graph/fixtures.ts';
+import { tenant } from '../../sim/graph/harness.ts';
+import { ATKEY_PRO, DEVICE_ID, TENANT, UPN, USER_ID } from '../../sim/graph/snapshots.ts';
+import { ATKEY_PRO as ATKEY_PRO_KEY, makeReport } from '../../sim/fleet/reports.ts';
+import { SimAgent } from '../../sim/fleet/sim-agent.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { eventually } from '../support/eventually.ts';
+import { requireTool } from '../support/prerequisites.ts';
+import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
+import { t } from '../../protocol/i18n/index.ts';
+
+const openssl = requireTool('openssl', 'openssl');
+const chromiumTool = requireTool(CHROMIUM, 'chromium');
+const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+
+/** A third user: a key registered, but in neither target group. */
+const OUTSIDER_ID = 'a1b2c3d4-0000-4000-8000-000000000003';
+const OUTSIDER_UPN = 'ninag@contoso.com';
+const outsider: Partial<FakeTenant> = {
+  users: [...usersJson, { id: OUTSIDER_ID, userPrincipalName: 'NinaG@Contoso.com', userType: 'Member', accountEnabled: true }],
+  registration: [...registrationJson, { ...registrationJson[0]!, id: OUTSIDER_ID, userPrincipalName: 'NinaG@Contoso.com', userDisplayName: 'Nina Grant' }],
+  fido2Methods: new Map([...fido2MethodsJson, [OUTSIDER_ID, fido2MethodsJson.get(USER_ID)!]]),
+};
+
+describe.skipIf(!openssl.available)('tenant join through a collector process against the fake Graph', () => {
+  let certs: TestCertificates;
+  const fakes: FakeGraph[] = [];
+  const collectors: CollectorProcess[] = [];
+  const agents: SimAgent[] = [];
+  const dirs: string[] = [];
+  /** The first scenario's collector and PCs, for the dashboard's look at them. */
+  let shared: { collector: CollectorProcess; api: ApiClient; noKey: string } | null = null;
+
+  beforeAll(() => {
+    certs = makeCertificates(openssl.path!);
+  });
+
+  afterAll(async () => {
+    for (const agent of agents) await agent.disconnect();
+    for (const c of collectors) await c.stop();
+    for (const f of fakes) await f.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    certs?.cleanup();
+  });
+
+  /** A fake tenant and a collector reading it. */
+  async function collectorFor(t: Partial<FakeTenant>): Promise<{ collector: CollectorProcess; api: ApiClient }> {
+    const fake = new FakeGraph({
+      tenant: tenant({ appCertificate: certs.appCert, clientSecret: null, ...t }),
+      devices: devicesJson(),
+      now: () => Date.now(),
+      tls: { key: certs.serverKey, cert: certs.serverCert },
+    });
+    fakes.push(fake);
+    await fake.start();
+    const dir = mkdtempSync(join(tmpdir(), 'keyready-tenant-e2e-'));
+    dirs.push(dir);
+    const collector = await startCollectorProcess({
+      db: `sqlite:${join(dir, 'k.sqlite')}`,
+      args: ['--graph-poll-interval', '200'],
+      env: graphProcessEnv(fake.url, certs, TENANT, CLIENT_ID),
+    });
+    collectors.push(collector);
+    return { collector, api: await ApiClient.login(collector.url, collector.adminPassword!) };
+  }
+
+  /** A PC of the tenant (PC-TOKYO-0042's Entra device id) whose user carries an ATKey.Pro CTAP2.1. */
+  async function pc(collector: CollectorProcess, hostname: string, user: string): Promise<string> {
+    const report = makeReport({ hostname, user, keys: [{ ...ATKEY_PRO_KEY, aaguid: ATKEY_PRO, model: 'ATKey.Pro CTAP2.1' }] });
+    report.facts.join.deviceId = DEVICE_ID;
+    const agent = new SimAgent({ url: collector.agentUrl, hostname, makeReport: () => report });
+    const { deviceId } = await agent.enroll(collector.enrollSecret!);
+    await agent.connect();
+    await agent.report();
+    agents.push(agent);
+    return deviceId;
+  }
+
+  /** The device's tenant answer once the poller has read its user's keys. */
+  async function tenantOf(api: ApiClient, deviceId: string, settled: (t: DeviceTenant) => boolean): Promise<DeviceTenant> {
+    let answer: DeviceTenant | null | undefined;
+    await eventually(async () => {
+      const res = await api.request('GET', `/api/devices/${deviceId}`);
+      expect(res.status).toBe(200);
+      answer = DeviceDetail.parse(res.body).tenant;
+      expect(answer && settled(answer)).toBe(true);
+    }, 30_000);
+    return answer!;
+  }
+  const keysRead = (t: DeviceTenant) => !t.verdicts.some((v) => v.id === 'tenant-data-unavailable');
+
+  it('ready, no key registered, user not in the target group: one tenant, three users', async () => {
+    const { collector, api } = await collectorFor(outsider);
+    const [ready, noKey, notTargeted] = [await pc(collector, 'PC-TOKYO-0042', UPN), await pc(collector, 'PC-TOKYO-0043', SECOND_UPN), await pc(collector, 'PC-TOKYO-0044', OUTSIDER_UPN)];
+
+    const a = await tenantOf(api, ready, keysRead);
+    expect(a.blocking).toEqual([]);
+    expect(a.overall).toMatch(/^ready-/);
+    expect(a.pc.overall).toMatch(/^ready-/);
+    expect(a.snapshotAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(a.keyAaguid).toBe(ATKEY_PRO);
+
+    const b = await tenantOf(api, noKey, keysRead);
+    expect(b.blocking).toEqual(['no-security-key-registered']);
+    const v = b.verdicts.find((x) => x.id === 'no-security-key-registered')!;
+    expect(v).toMatchObject({ status: 'blocker', actor: expect.any(String), step: 3 });
+    expect(v.evidence).toBeTruthy();
+    expect(b.pc).toMatchObject({ overall: 'blocked', reasons: [{ source: 'tenant', id: 'no-security-key-registered' }] });
+
+    shared = { collector, api, noKey };
+    const c = await tenantOf(api, notTargeted, keysRead);
+    expect(c.blocking).toEqual(['user-not-in-fido2-targets']);
+    expect(c.overall).toBe('blocked');
+  });
+
+  it('method disabled', async () => {
+    const { collector, api } = await collectorFor({ policy: policyJson({ state: 'disabled' }) });
+    const id = await pc(collector, 'PC-TOKYO-0042', UPN);
+    const t = await tenantOf(api, id, keysRead);
+    expect(t.blocking).toContain('fido2-method-disabled');
+    expect(t.verdicts.find((v) => v.id === 'fido2-method-disabled')).toMatchObject({ status: 'blocker', step: 1, actor: 'admin' });
+  });
+
+  it.skipIf(!chromiumTool.available)('the PC page lists the tenant verdicts under "Sign-in for <user> with <key>", in English and Japanese', async () => {
+    const { collector, api, noKey } = shared!;
+    const tenant = (await tenantOf(api, noKey, keysRead));
+    const shown = tenant.verdicts.find((v) => v.id === 'no-security-key-registered')!;
+    const browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
+    try {
+      const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
+      await signIn(page, collector.url, collector.adminPassword!);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
+      await page.goto(`${collector.url}/#/device/${noKey}`);
+      const section = page.locator('section[data-tenant]');
+      await expect.poll(() => section.getAttribute('data-tenant')).toBe('blocked');
+      expect(await section.locator('h2').textContent()).toBe(`Sign-in for ${tenant.user} with ATKey.Pro CTAP2.1`);
+      const verdict = section.locator('li[data-verdict="no-security-key-registered"]');
+      expect(await verdict.locator('.badge').textContent()).toBe('Blocker');
+      expect(await verdict.locator('h4').textContent()).toBe(t('en', shown.textKey, shown.params));
+      expect(await verdict.locator('.fix p').textContent()).toBe(t('en', shown.fixKey!, shown.params));
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await section.screenshot({ path: join(ARTIFACTS, 'dashboard-device-tenant-en.png') });
+      await page.getByLabel('Language').selectOption('ja');
+      await expect.poll(() => section.locator('h2').textContent()).toBe(`${tenant.user} の ATKey.Pro CTAP2.1 によるサインイン`);
+      expect(await verdict.locator('.badge').textContent()).toBe('ブロック');
+      await section.screenshot({ path: join(ARTIFACTS, 'dashboard-device-tenant-ja.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+});
