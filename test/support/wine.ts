@@ -2,11 +2,11 @@
 // reported as Windows 10 — Node refuses older versions. Wine stands in for Windows, the one part of
 // the agent's world that cannot exist here. Node under Wine cannot write to a console (EBADF) nor to
 // a pipe (its socket wrapper fails with EBADF, or the output is lost): stdout and stderr go to files.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 
 export interface WineRun {
@@ -63,10 +63,14 @@ export async function createWinePrefix(wine: string): Promise<WinePrefix> {
       if (result.code !== 0) throw new Error(`wine reg add ${key} ${name ?? '(default)'} failed (${result.code}): ${result.stdout}${result.stderr}`);
     },
     async close() {
-      await run('wineboot', ['--kill'], { timeoutMs: 30_000 });
+      execFileSync(wineserver, ['-k'], { env, stdio: 'ignore', timeout: 30_000 });
       await rm(dir, { recursive: true, force: true });
     },
   };
+  // A wineserver that stays up for the whole suite: by default it exits a few seconds after its last
+  // program, and a program started just then failed at once with no output (seen once under load).
+  const wineserver = existsSync(join(dirname(wine), 'wineserver')) ? join(dirname(wine), 'wineserver') : 'wineserver';
+  execFileSync(wineserver, ['-p'], { env, stdio: 'ignore', timeout: 30_000 });
   // Creates the prefix (first run) and makes it report Windows 10.
   const setUp = await run('winecfg', ['-v', 'win10'], { timeoutMs: 180_000 });
   if (setUp.code !== 0) throw new Error(`wine winecfg -v win10 failed (${setUp.code}): ${setUp.stderr}`);
