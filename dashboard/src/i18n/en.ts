@@ -128,7 +128,7 @@ export const en = {
   'device.noReport': 'This PC has not sent a report yet.',
   'device.checks': 'Checks',
   'tenant.title': 'Sign-in for {user} with {key}',
-  'tenant.off': 'Microsoft Entra is not connected, so the tenant side (guide steps 1 and 3) is not checked: see docs/connect-entra.md to turn it on.',
+  'tenant.off': 'Microsoft Entra is not connected, so the tenant side (guide steps 1 and 3) is not checked: to turn it on, see "Connect to Microsoft Entra" in the README (README.md#connect-to-microsoft-entra).',
   'tenant.age': 'Entra data read {time}',
   'tenant.status.blocker': 'Blocker',
   'tenant.status.warn': 'Warning',

@@ -130,7 +130,7 @@ export const ja: Record<keyof typeof en, string> = {
   'device.noReport': 'この PC からのレポートはまだありません。',
   'device.checks': 'チェック',
   'tenant.title': '{user} の {key} によるサインイン',
-  'tenant.off': 'Microsoft Entra に接続していないため、テナント側 (ガイドの手順 1 と 3) は確認されていません。有効にする方法は docs/connect-entra.md を参照してください。',
+  'tenant.off': 'Microsoft Entra に接続していないため、テナント側 (ガイドの手順 1 と 3) は確認されていません。有効にする方法は README の「Connect to Microsoft Entra」(README.md#connect-to-microsoft-entra) を参照してください。',
   'tenant.age': 'Entra のデータ取得: {time}',
   'tenant.status.blocker': 'ブロック',
   'tenant.status.warn': '警告',
