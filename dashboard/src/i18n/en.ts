@@ -36,7 +36,7 @@ export const en = {
   'overview.layers': 'Which layer holds PCs back',
   'overview.layersHint': 'Each layer alone. Select a number to see those PCs.',
   'overview.layersKeyNote': 'The key is the last one seen on each PC: a key its user has unplugged counts by its state when last seen.',
-  'overview.layersUserNote': 'The user layer (security keys enabled for the user, the key registered: guide steps 1 and 3) is read from Microsoft Entra, which this collector does not read yet: it stays unknown unless a user check on the PC fails. Check those steps by hand.',
+  'overview.layersUserNote': 'The user layer (security keys enabled for the user, the key registered: guide steps 1 and 3) is read from Microsoft Entra: when it is connected, the page of each PC judges it ("Sign-in for …"), but it is not counted here yet, so it stays unknown unless a user check on the PC fails.',
   'layer.device': 'PC',
   'layer.key': 'Key',
   'layer.user': 'User',

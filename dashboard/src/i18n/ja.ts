@@ -38,7 +38,7 @@ export const ja: Record<keyof typeof en, string> = {
   'overview.layers': 'PC を止めている層',
   'overview.layersHint': '層ごとの状態です。数字を選択するとその PC を表示します。',
   'overview.layersKeyNote': 'キーは各 PC で最後に確認したものです。ユーザーが抜いたキーは、最後に確認した状態で数えます。',
-  'overview.layersUserNote': 'ユーザーの層 (ユーザーに対するセキュリティ キーの有効化とキーの登録: ガイドの手順 1 と 3) は Microsoft Entra から読み取りますが、このコレクターはまだ読み取りません。PC 上のユーザーのチェックが要対応でない限り不明のままです。これらの手順は手動で確認してください。',
+  'overview.layersUserNote': 'ユーザーの層 (ユーザーに対するセキュリティ キーの有効化とキーの登録: ガイドの手順 1 と 3) は Microsoft Entra から読み取ります。接続している場合は各 PC のページ (「… によるサインイン」) で判定しますが、ここではまだ数えないため、PC 上のユーザーのチェックが要対応でない限り不明のままです。',
   'layer.device': 'PC',
   'layer.key': 'キー',
   'layer.user': 'ユーザー',
