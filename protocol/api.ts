@@ -4,7 +4,7 @@ import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
-import { PcAnswer, TenantAnswer } from './tenant.ts';
+import { Missing, PcAnswer, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
@@ -163,8 +163,40 @@ export const Summary = z.object({
   /** One row per day, oldest first. */
   trend: z.array(z.object({ day: z.string(), ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() })),
   demo: z.boolean(),
+  /**
+   * The tenant's side of guide step 1 (issue 13), added by the API: null when Microsoft Graph is not
+   * configured; absent in what the store alone returns.
+   */
+  tenant: z.lazy(() => TenantOverview.nullable()).optional(),
 });
 export type Summary = z.infer<typeof Summary>;
+
+/** A policy target: `all_users` or a group object id, with what the stored group read says of it. */
+const TenantTarget = z.object({
+  id: z.string(),
+  /** false: the group no longer resolves (the policy silently stops applying to it); null: not read. */
+  exists: z.boolean().nullable(),
+  members: z.number().int().nullable(),
+});
+
+/** Summary.tenant: the stored policy read, so the overview answers step 1 without opening a PC. */
+export const TenantOverview = z.object({
+  /** The Passkey (FIDO2) method; unknown until the policy is read, or when reading it failed. */
+  fido2: z.enum(['enabled', 'disabled', 'unknown']),
+  /** What is missing when unknown (a permission named exactly, a licence, not read yet). */
+  missing: Missing.nullable(),
+  include: z.array(TenantTarget),
+  exclude: z.array(TenantTarget),
+  /** How keys are restricted: none, the legacy allow/block list, or passkey profiles. */
+  restriction: z.enum(['none', 'allow', 'block', 'profiles']),
+  /** The ATKey models (protocol/atkey-aaguids.json) the restrictions admit; every model when none. */
+  atkeyAdmitted: z.array(z.object({ aaguid: z.string(), name: z.string() })),
+  atkeyTotal: z.number().int(),
+  /** When the oldest of the facts shown was read, and how long ago. */
+  readAt: z.string().nullable(),
+  ageSeconds: z.number().int().nullable(),
+});
+export type TenantOverview = z.infer<typeof TenantOverview>;
 
 export const RecheckResponse = z.object({ requestId: z.string(), delivered: z.boolean() });
 

@@ -2,7 +2,7 @@
 // its sources: FIDO MDS mirrors, Microsoft's Entra FIDO2 vendor table, google/CTAP2-test-tool).
 // The AAGUID names the model; AuthenTrend's USB vendor id is only a hint (product ids are unpublished).
 import { z } from 'zod';
-import raw from './atkey-aaguids.json' with { type: 'json' };
+import raw from '../../protocol/atkey-aaguids.json' with { type: 'json' };
 
 const Catalogue = z.object({
   vendor: z.object({ name: z.string(), usbVendorId: z.string().regex(/^0x[0-9a-f]{4}$/i) }),

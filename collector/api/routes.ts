@@ -2,7 +2,7 @@
 // data); every state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo } from '../../protocol/api.ts';
+import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
 import { safeEqual, verifyPassword } from '../shared/credentials.ts';
@@ -27,7 +27,7 @@ export interface ApiContext {
   metrics: Metrics;
   log: Logger;
   /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
-  tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null> } | null;
+  tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
 }
 
 const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
@@ -65,7 +65,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
     return;
   }
-  if (path === '/api/summary') return get(method, async () => sendJson(res, 200, await ctx.store.summary(new Date())));
+  if (path === '/api/summary') {
+    return get(method, async () => sendJson(res, 200, { ...(await ctx.store.summary(new Date())), tenant: ctx.tenant ? await ctx.tenant.overview() : null }));
+  }
   if (path === '/api/devices') return get(method, async () => sendJson(res, 200, await ctx.store.listDevices(parseDeviceQuery(url.searchParams))));
   if (path === '/api/export.csv' || path === '/api/export.json') {
     return get(method, () => exportDevices(ctx, res, parseDeviceQuery(url.searchParams), path.endsWith('.csv') ? 'csv' : 'json'));

@@ -1,9 +1,10 @@
 // DeviceDetail.tenant: the pure join (join.ts) of a PC's latest report, with the collector's last key
 // seen, against the tenant snapshot as stored by the poller (whichever collector polled it).
-import type { DeviceDetail, DeviceTenant } from '../../protocol/api.ts';
+import type { DeviceDetail, DeviceTenant, TenantOverview } from '../../protocol/api.ts';
 import type { TenantPcFacts } from '../../protocol/tenant.ts';
 import type { Store } from '../store/types.ts';
 import { combinePc, joinPc, pcFactsFromReport, prepare, uvReadyOf, type PreparedSnapshot } from './join.ts';
+import { tenantOverview } from './overview.ts';
 import { decodeTenant, snapshotOf } from './stored.ts';
 
 /** Dashboards open many PC pages in a row: a snapshot decoded once serves them until the store changes it. */
@@ -20,6 +21,12 @@ export class TenantDeviceView {
     const snapshot = snapshotOf(this.tenantId, decodeTenant(await this.store.tenantFacts(this.tenantId)));
     this.cached = { at: t, prepared: snapshot && prepare(snapshot) };
     return this.cached.prepared;
+  }
+
+  /** The overview's tenant panel, from the same cached snapshot (live summary refetches stay cheap). */
+  async overview(): Promise<TenantOverview> {
+    const prepared = await this.prepared();
+    return tenantOverview(prepared?.snapshot ?? null, new Date(this.now()));
   }
 
   async forDevice(detail: DeviceDetail): Promise<DeviceTenant | null> {

@@ -34,6 +34,6 @@ export async function graphCheck(settings: GraphSettings | null, out: (line: str
   const missing = lines.filter((l) => !l.granted);
   out(missing.length === 0
     ? 'All permissions KeyReady reads with are granted.'
-    : `${missing.length} permission(s) missing: grant them (application permissions, with admin consent) in the app registration; see docs/connect-entra.md.`);
+    : `${missing.length} permission(s) missing: grant them (application permissions, with admin consent) in the app registration; see "Connect to Microsoft Entra" in the README.`);
   return missing.length === 0 ? 0 : 1;
 }

@@ -288,7 +288,8 @@ function applicableProfiles(fido2: Fido2Config, groups: Groups, userId: string):
   return profiles.filter((p) => ids.has(p.id));
 }
 
-function admitsAaguid(r: { isEnforced: boolean; enforcementType: string; aaGuids: string[] | null } | null | undefined, aaguid: string): boolean {
+/** Whether a key restriction (legacy or a passkey profile's) admits an AAGUID; not enforced admits all. */
+export function admitsAaguid(r: { isEnforced: boolean; enforcementType: string; aaGuids: string[] | null } | null | undefined, aaguid: string): boolean {
   if (!r?.isEnforced) return true;
   const listed = (r.aaGuids ?? []).some((a) => lower(a) === aaguid);
   return lower(r.enforcementType) === 'allow' ? listed : !listed;

@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceDetail, type DeviceTenant } from '../../protocol/api.ts';
+import { DeviceDetail, Summary, type DeviceTenant } from '../../protocol/api.ts';
 import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph, type FakeTenant } from '../../sim/graph/fake-graph.ts';
 import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, policyJson, registrationJson, usersJson } from '../../sim/graph/fixtures.ts';
 import { tenant } from '../../sim/graph/harness.ts';
-import { ATKEY_PRO, DEVICE_ID, TENANT, UPN, USER_ID } from '../../sim/graph/snapshots.ts';
+import { ATKEY_PRO, ATKEY_PROS, DEVICE_ID, EXCLUDE_GROUP, INCLUDE_GROUP, TENANT, UPN, USER_ID } from '../../sim/graph/snapshots.ts';
 import { ATKEY_PRO as ATKEY_PRO_KEY, makeReport } from '../../sim/fleet/reports.ts';
 import { SimAgent } from '../../sim/fleet/sim-agent.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
@@ -118,6 +118,19 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     expect(v.evidence).toBeTruthy();
     expect(b.pc).toMatchObject({ overall: 'blocked', reasons: [{ source: 'tenant', id: 'no-security-key-registered' }] });
 
+    // The overview's tenant panel: step 1 as the stored policy and group reads have it.
+    const summary = Summary.parse((await api.request('GET', '/api/summary')).body);
+    expect(summary.tenant).toMatchObject({
+      fido2: 'enabled',
+      missing: null,
+      include: [{ id: INCLUDE_GROUP, exists: true }],
+      exclude: [{ id: EXCLUDE_GROUP, exists: true }],
+      restriction: 'profiles',
+      atkeyTotal: 5,
+    });
+    expect(summary.tenant!.atkeyAdmitted.map((m) => m.aaguid)).toEqual([ATKEY_PRO, ATKEY_PROS]);
+    expect(summary.tenant!.ageSeconds).toBeGreaterThanOrEqual(0);
+
     shared = { collector, api, noKey };
     const c = await tenantOf(api, notTargeted, keysRead);
     expect(c.blocking).toEqual(['user-not-in-fido2-targets']);
@@ -132,7 +145,7 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     expect(t.verdicts.find((v) => v.id === 'fido2-method-disabled')).toMatchObject({ status: 'blocker', step: 1, actor: 'admin' });
   });
 
-  it.skipIf(!chromiumTool.available)('the PC page lists the tenant verdicts under "Sign-in for <user> with <key>", in English and Japanese', async () => {
+  it.skipIf(!chromiumTool.available)('the PC page lists the tenant verdicts under "Sign-in for <user> with <key>", in English and Japanese; the overview shows the tenant panel', async () => {
     const { collector, api, noKey } = shared!;
     const tenant = (await tenantOf(api, noKey, keysRead));
     const shown = tenant.verdicts.find((v) => v.id === 'no-security-key-registered')!;
@@ -155,6 +168,16 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
       await expect.poll(() => section.locator('h2').textContent()).toBe(`${tenant.user} の ATKey.Pro CTAP2.1 によるサインイン`);
       expect(await verdict.locator('.badge').textContent()).toBe('ブロック');
       await section.screenshot({ path: join(ARTIFACTS, 'dashboard-device-tenant-ja.png') });
+
+      await page.getByLabel('言語').selectOption('en', { timeout: 5_000 });
+      await page.goto(`${collector.url}/#/`);
+      const panel = page.locator('section[data-tenant-overview]');
+      await expect.poll(() => panel.getAttribute('data-tenant-overview', { timeout: 5_000 }), { timeout: 10_000 }).toBe('enabled');
+      expect(await panel.locator('[data-fact="method"]').textContent({ timeout: 5_000 })).toBe('On');
+      expect(await panel.locator('[data-fact="include"]').textContent({ timeout: 5_000 })).toMatch(new RegExp(`^group ${INCLUDE_GROUP} \\(\\d+ members\\)$`));
+      expect(await panel.locator('[data-fact="models"]').textContent({ timeout: 5_000 })).toBe('2 of 5 (passkey profiles): ATKey.Pro CTAP2.1, ATKey.ProS');
+      expect(await panel.locator('[data-fact="age"]').textContent({ timeout: 5_000 })).toMatch(/^Entra data read /);
+      await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-overview-tenant-en.png') });
     } finally {
       await browser.close();
     }

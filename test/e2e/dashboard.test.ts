@@ -155,6 +155,10 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     const policy = summary.blocking.find((b) => b.id === 'policy.security-key');
     expect(policy?.count).toBe(4);
     expect(await page.locator('a[data-check="policy.security-key"]').textContent()).toBe('4 PCs: Security-key sign-in policy');
+    // No Graph configured: the tenant panel says how to turn it on.
+    expect(summary.tenant).toBeNull();
+    const tenantPanel = page.locator('section[data-tenant-overview="off"]');
+    expect(await tenantPanel.locator('p').textContent()).toContain('README.md#connect-to-microsoft-entra');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png'), fullPage: true });
   });
 

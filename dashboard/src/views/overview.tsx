@@ -1,12 +1,12 @@
 // The rollout lead's morning view: how many PCs are ready, the trend, what blocks the rest, and
 // which keys are out there. Every number links to the PCs behind it.
-import { countKey, type Summary } from '../../../protocol/api.ts';
+import { countKey, type Summary, type TenantOverview } from '../../../protocol/api.ts';
 import { api } from '../api.ts';
 import { Bar, TrendChart } from '../charts.tsx';
 import { Loaded } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
-import { checkTitle, pcs } from '../i18n/index.ts';
-import { formatNumber } from '../i18n/format.ts';
+import { checkTitle, pcs, type UiKey } from '../i18n/index.ts';
+import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { devicesHash } from '../route.ts';
 import { useEffect, useMemo } from 'preact/hooks';
@@ -62,6 +62,7 @@ function OverviewBody({ summary }: { summary: Summary }) {
       </ul>
       <p class="lead" data-headline>{tr('overview.readyShare', { percent })}</p>
       <LayersPanel summary={summary} />
+      <TenantPanel tenant={summary.tenant ?? null} />
 
       <div class="panels">
         <section class="panel" aria-labelledby="trend-title">
@@ -169,6 +170,67 @@ function LayersPanel({ summary }: { summary: Summary }) {
       </table>
       <p class="muted">{tr('overview.layersKeyNote')}</p>
       <p class="muted">{tr('overview.layersUserNote')}</p>
+    </section>
+  );
+}
+
+const METHOD_TEXT: Readonly<Record<TenantOverview['fido2'], UiKey>> = {
+  enabled: 'overview.tenantMethod.enabled',
+  disabled: 'overview.tenantMethod.disabled',
+  unknown: 'overview.tenantMethod.unknown',
+};
+const RESTRICTION_TEXT: Readonly<Record<TenantOverview['restriction'], UiKey>> = {
+  none: 'overview.tenantRestriction.none',
+  allow: 'overview.tenantRestriction.allow',
+  block: 'overview.tenantRestriction.block',
+  profiles: 'overview.tenantRestriction.profiles',
+};
+
+/** Guide step 1 as the tenant has it (stored Graph reads), or how to connect Entra when it is off. */
+function TenantPanel({ tenant }: { tenant: TenantOverview | null }) {
+  const { lang, tr } = useApp();
+  const targets = (list: TenantOverview['include']): string =>
+    list.length === 0
+      ? tr('overview.tenantNobody')
+      : list
+          .map((g) =>
+            g.id === 'all_users'
+              ? tr('overview.tenantAllUsers')
+              : g.exists === false
+                ? tr('overview.tenantGroupDeleted', { id: g.id })
+                : g.members === null
+                  ? tr('overview.tenantGroupUnread', { id: g.id })
+                  : tr('overview.tenantGroup', { id: g.id, count: formatNumber(lang, g.members) }),
+          )
+          .join(', ');
+  return (
+    <section class="panel" aria-labelledby="tenant-overview-title" data-tenant-overview={tenant?.fido2 ?? 'off'}>
+      <h2 id="tenant-overview-title">{tr('overview.tenant')}</h2>
+      {tenant === null ? (
+        <p class="muted">{tr('overview.tenantOff')}</p>
+      ) : (
+        <>
+          <dl class="tenant-facts">
+            <dt>{tr('overview.tenantMethod')}</dt>
+            <dd data-fact="method">{tr(METHOD_TEXT[tenant.fido2])}</dd>
+            <dt>{tr('overview.tenantTargets')}</dt>
+            <dd data-fact="include">{targets(tenant.include)}</dd>
+            <dt>{tr('overview.tenantExcluded')}</dt>
+            <dd data-fact="exclude">{targets(tenant.exclude)}</dd>
+            <dt>{tr('overview.tenantModels')}</dt>
+            <dd data-fact="models">
+              {tr('overview.tenantModelsCount', {
+                admitted: formatNumber(lang, tenant.atkeyAdmitted.length),
+                total: formatNumber(lang, tenant.atkeyTotal),
+                restriction: tr(RESTRICTION_TEXT[tenant.restriction]),
+              })}
+              {tenant.restriction !== 'none' && tenant.atkeyAdmitted.length > 0 && `: ${tenant.atkeyAdmitted.map((m) => m.name).join(', ')}`}
+            </dd>
+          </dl>
+          {tenant.missing !== null && <p class="muted" data-fact="missing">{tr('overview.tenantMissing', { name: tenant.missing.name })}</p>}
+          {tenant.readAt !== null && <p class="muted" data-fact="age">{tr('tenant.age', { time: formatDateTime(lang, tenant.readAt) })}</p>}
+        </>
+      )}
     </section>
   );
 }
