@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Report } from '../../protocol/report.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { useUdpAuthenticators } from '../support/udp-authenticator.ts';
 import { ATKEY_MODEL_PROFILES, ATKEY_PRO_PUBLISHED, ATKEY_SENSOR, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { AGENT_BIN, agent } from '../support/agent-cli.ts';
 import { useTmpDir } from '../support/tmp.ts';
@@ -14,15 +14,11 @@ const tmp = useTmpDir('keyready-keys-e2e-');
 // Replies come back on a free local port: parallel suites must not fight over 7112.
 const FREE_PORT = { KEYREADY_HID_UDP_LOCAL_PORT: '0' };
 
-let server: UdpAuthenticator | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startKey = useUdpAuthenticators();
 
 describe('keyready-agent keys --hid-udp', () => {
   it('lists the published ATKey.Pro as JSON from a real CTAPHID exchange', async () => {
-    server = await startUdpAuthenticator({ getInfo: ATKEY_PRO_PUBLISHED, sensor: ATKEY_SENSOR });
+    const server = await startKey({ getInfo: ATKEY_PRO_PUBLISHED, sensor: ATKEY_SENSOR });
     const run = await agent(['keys', '--json', '--hid-udp', `127.0.0.1:${server.port}`], FREE_PORT);
     expect(run.code, run.stderr).toBe(0);
     const parsed = JSON.parse(run.stdout);
@@ -43,7 +39,7 @@ describe('keyready-agent keys --hid-udp', () => {
   });
 
   it('prints it in Japanese for a person', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[2]!, 'pin-only'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[2]!, 'pin-only'));
     const run = await agent(['keys', '--hid-udp', `127.0.0.1:${server.port}`], { ...FREE_PORT, LANG: 'ja_JP.UTF-8' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('見つかった FIDO セキュリティ キー: 1');
@@ -52,7 +48,7 @@ describe('keyready-agent keys --hid-udp', () => {
   });
 
   it('check --json reports key.* from the key it talked to', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'pin-only'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'pin-only'));
     const run = await agent(['check', '--json', '--hid-udp', `127.0.0.1:${server.port}`], FREE_PORT);
     const report = Report.parse(JSON.parse(run.stdout));
     expect(report.facts.sources.hid.state).toBe('ok');
@@ -62,7 +58,7 @@ describe('keyready-agent keys --hid-udp', () => {
   });
 
   it('collect saves the raw getInfo bytes and check --from replays the same key facts', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[4]!, 'fingerprint-only'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[4]!, 'fingerprint-only'));
     const dir = join(tmp(), 'bundle');
     const target = `127.0.0.1:${server.port}`;
     const live = await agent(['check', '--json', '--hid-udp', target], FREE_PORT);
@@ -87,7 +83,7 @@ describe('keyready-agent keys --hid-udp', () => {
   });
 
   it('--watch prints the keys present, keeps watching, and exits 0 on Ctrl+C', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'both'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'both'));
     const child = spawn(process.execPath, [AGENT_BIN, 'keys', '--watch', '--json', '--hid-udp', `127.0.0.1:${server.port}`], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...FREE_PORT },
     });

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { agent, type Run } from '../support/agent-cli.ts';
 import { LINUX_EXE, packageIfStale } from '../../installers/package.ts';
 import { useTmpDir } from '../support/tmp.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { useUdpAuthenticators } from '../support/udp-authenticator.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
@@ -27,11 +27,7 @@ function comparable(run: Run): unknown {
 
 beforeAll(packageIfStale, 300_000);
 
-let server: UdpAuthenticator | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startKey = useUdpAuthenticators();
 
 describe('the packaged Linux agent', () => {
   it('prints the version of package.json', async () => {
@@ -48,7 +44,7 @@ describe('the packaged Linux agent', () => {
   });
 
   it('keys --json --hid-udp: the same key facts from a real CTAPHID exchange', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'pin-only'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[1]!, 'pin-only'));
     const args = ['keys', '--json', '--hid-udp', `127.0.0.1:${server.port}`, '--data-dir', tmp()];
     const fromExe = await packaged(args, FREE_PORT);
     const fromBundle = await agent(args, FREE_PORT);

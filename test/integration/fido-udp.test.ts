@@ -1,20 +1,16 @@
 // CTAPHID over real UDP sockets on loopback: the agent's UDP transport against the virtual
 // authenticator's UDP server, receive port chosen free (0) so parallel suites do not collide.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanKeys } from '../../agent/fido/scanner.ts';
 import { parseUdpTarget, udpBackend } from '../../agent/fido/transport/udp.ts';
-import { startUdpAuthenticator, type UdpAuthenticator } from '../../sim/authenticator/udp.ts';
+import { useUdpAuthenticators } from '../support/udp-authenticator.ts';
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 
-let server: UdpAuthenticator | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startKey = useUdpAuthenticators();
 
 describe('CTAPHID over UDP', () => {
   it('reads an ATKey.ProS with both PIN and fingerprint', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[2]!, 'both'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[2]!, 'both'));
     const { keys, capture } = await scanKeys(udpBackend({ host: '127.0.0.1', port: server.port }, 0));
     expect(capture.backend).toBe('udp');
     expect(keys).toEqual([
@@ -29,7 +25,7 @@ describe('CTAPHID over UDP', () => {
   });
 
   it('reports a busy receive port as a transport error', async () => {
-    server = await startUdpAuthenticator(atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'nothing'));
+    const server = await startKey(atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'nothing'));
     // The authenticator's own port is taken: binding the agent's receive socket there must fail cleanly.
     const { keys } = await scanKeys(udpBackend({ host: '127.0.0.1', port: server.port }, server.port));
     expect(keys[0]).toMatchObject({ access: 'error', error: expect.stringMatching(/^TRANSPORT: cannot receive CTAPHID replies on local UDP port/) });
