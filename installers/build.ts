@@ -9,7 +9,7 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build as esbuild, type Plugin } from 'esbuild';
+import { build as esbuild, type BuildOptions, type Plugin } from 'esbuild';
 import { buildDashboard } from '../dashboard/build.ts';
 import { DIST, ROOT, STAMP_FILE, builtStamp, sourceStamp } from './source-stamp.js';
 import { errorText } from '../protocol/error-text.ts';
@@ -60,33 +60,19 @@ const withoutOptionalNativePlugin: Plugin = {
   },
 };
 
-async function buildAgent(outfile: string): Promise<void> {
-  await esbuild({
-    entryPoints: [join(ROOT, 'agent', 'cli.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['node-hid/package.json'],
-    plugins: [hidAddonPlugin, withoutOptionalNativePlugin],
-    legalComments: 'eof',
-    logLevel: 'warning',
-  });
+/**
+ * One Node bundle, written beside its final name and renamed into place: a running agent or collector
+ * started from dist/ never reads a half-written file.
+ */
+async function bundle(entry: string, outfile: string, options: BuildOptions): Promise<void> {
+  await esbuild({ entryPoints: [join(ROOT, entry)], outfile: `${outfile}.tmp`, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', ...options });
+  await rename(`${outfile}.tmp`, outfile);
 }
 
-async function buildCollector(outfile: string): Promise<void> {
-  await esbuild({
-    entryPoints: [join(ROOT, 'collector', 'cli.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-}
+/** The agent: every JavaScript dependency inside (the single-file packagers have no node_modules). */
+const AGENT_OPTIONS: BuildOptions = { format: 'cjs', external: ['node-hid/package.json'], plugins: [hidAddonPlugin, withoutOptionalNativePlugin], legalComments: 'eof' };
+/** The collector: its npm dependencies (native better-sqlite3 among them) load from node_modules. */
+const COLLECTOR_OPTIONS: BuildOptions = { format: 'esm', packages: 'external' };
 
 export interface BuildSummary {
   readonly agentBytes: number;
@@ -100,12 +86,8 @@ export async function build(): Promise<BuildSummary> {
   const stamp = sourceStamp();
   await rm(STAMP_FILE, { force: true });
   await mkdir(DIST, { recursive: true });
-  // Each bundle is written beside its final name and renamed into place: a running agent or
-  // collector started from dist/ never reads a half-written file.
-  await buildAgent(`${AGENT_BUNDLE}.tmp`);
-  await rename(`${AGENT_BUNDLE}.tmp`, AGENT_BUNDLE);
-  await buildCollector(`${COLLECTOR_BUNDLE}.tmp`);
-  await rename(`${COLLECTOR_BUNDLE}.tmp`, COLLECTOR_BUNDLE);
+  await bundle(join('agent', 'cli.ts'), AGENT_BUNDLE, AGENT_OPTIONS);
+  await bundle(join('collector', 'cli.ts'), COLLECTOR_BUNDLE, COLLECTOR_OPTIONS);
   const dashboard = await buildDashboard(DASHBOARD_DIR);
   await writeFile(STAMP_FILE, `${JSON.stringify({ stamp, builtAt: new Date().toISOString() })}\n`);
   return {
