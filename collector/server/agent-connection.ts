@@ -136,6 +136,12 @@ export class AgentConnection {
     send(this.ws, { type: 'recheck', requestId });
   }
 
+  /** An administrator revoked the device: nothing more from this socket is read or stored. */
+  revoke(): void {
+    this.#state = 'closed';
+    refuse(this.ws, CLOSE.unauthorized, 'unauthorized', 'this device was revoked');
+  }
+
   /** A newer connection authenticated as the same device on this collector. */
   supersede(): void {
     this.#superseded = true;
@@ -222,10 +228,13 @@ export class AgentConnection {
     if (refused) {
       // The uuid's device is still in use: someone with the fleet secret may be copying its identity.
       this.ctx.log.warn('re-enrolment of a known PC refused', {
-        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(),
+        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(), revoked: refused.revoked,
       });
       this.ctx.deviceChanged(deviceId);
       this.#state = 'closed';
+      if (refused.revoked) {
+        return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', "this PC's hardware id belongs to a revoked device; it may enroll again once an administrator allows it");
+      }
       const wait = Math.ceil(this.ctx.reenrollAfterMs / 60_000);
       return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', `this PC's hardware id belongs to an enrolled device that is online or was seen in the last ${wait} min; it may enroll again once that device has been offline that long`);
     }

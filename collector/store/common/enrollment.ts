@@ -22,12 +22,26 @@ export interface ReenrollPolicy {
   address: string;
 }
 
+/**
+ * The `devices.revoked` column. A revoked device's token is refused and its uuid may not enroll
+ * again — a revoked PC would otherwise come back by itself once offline long enough — until an
+ * administrator allows it (`reenrollAllowed`); that re-enrolment then clears the flag.
+ */
+export const REVOKED = { no: 0, yes: 1, reenrollAllowed: 2 } as const;
+export type Revocation = 'revoked' | 'reenroll-allowed';
+
+export function revocationOf(value: unknown): Revocation | null {
+  const n = Number(value);
+  return n === REVOKED.yes ? 'revoked' : n === REVOKED.reenrollAllowed ? 'reenroll-allowed' : null;
+}
+
 /** The earlier enrolment of this uuid, as the engines read it (`findEnrolled`). */
 export interface EnrolledRow {
   id: string;
   user: string | null;
   online: boolean;
   lastSeen: number;
+  revocation: Revocation | null;
 }
 
 /**
@@ -36,7 +50,9 @@ export interface EnrolledRow {
  * report), so the device stays with the PC that has it, and an admin sees the refusal.
  */
 export function reenrollAllowed(existing: EnrolledRow, policy: ReenrollPolicy | undefined, now: number): boolean {
-  if (!policy) return true;
+  if (existing.revocation === 'revoked') return false;
+  // An administrator allowed it; the revoked token was refused and its connection cut, so no wait.
+  if (!policy || existing.revocation === 'reenroll-allowed') return true;
   return !existing.online && now - existing.lastSeen >= policy.afterOfflineMs;
 }
 
@@ -46,5 +62,6 @@ export function enrolledRow(row: Record<string, unknown>): EnrolledRow {
     user: typeof row.user_name === 'string' ? row.user_name : null,
     online: Number(row.online) === 1 || row.online === true,
     lastSeen: Number(row.last_seen),
+    revocation: revocationOf(row.revoked),
   };
 }
