@@ -2,7 +2,7 @@
 // SQLite: the guarantees of the service mode, seen from the collector's API.
 import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -49,8 +49,8 @@ async function newEnv(): Promise<Env> {
   return env;
 }
 
-async function startCollector(env: Env): Promise<CollectorProcess> {
-  const collector = await startCollectorProcess({ db: `sqlite:${join(env.root, 'collector.sqlite')}`, args: ['--port', String(env.port), '--enroll-secret', SECRET] });
+async function startCollector(env: Env, args: readonly string[] = []): Promise<CollectorProcess> {
+  const collector = await startCollectorProcess({ db: `sqlite:${join(env.root, 'collector.sqlite')}`, args: ['--port', String(env.port), '--enroll-secret', SECRET, ...args] });
   env.collector = collector;
   if (collector.adminPassword) env.adminPassword = collector.adminPassword;
   return collector;
@@ -74,10 +74,10 @@ function startPc(env: Env, name: string, initial: State, config: Record<string, 
 }
 
 /** (Re)starts the agent of a PC on its data directory and status file. */
-function restartPc(env: Env, name: string, config: Record<string, unknown> = {}): AgentProcess {
+function restartPc(env: Env, name: string, config: Record<string, unknown> = {}, collectorUrl = `ws://127.0.0.1:${env.port}`): AgentProcess {
   const statusFile = join(env.root, `${name}-status.txt`);
   const agent = startAgentProcess({
-    collectorUrl: `ws://127.0.0.1:${env.port}`,
+    collectorUrl,
     enrollSecret: SECRET,
     dataDir: join(env.root, name),
     source: ['--dsregcmd', statusFile],
@@ -142,6 +142,23 @@ describe('agent service mode against a real collector', () => {
     expect(bySeq[1]!.changes).toContainEqual({ id: 'join.state', from: 'pass', to: 'fail' });
     expect(bySeq[2]!.changes).toContainEqual({ id: 'join.state', from: 'fail', to: 'unknown' });
     expect(bySeq[3]!.changes).toContainEqual({ id: 'join.state', from: 'unknown', to: 'pass' });
+  });
+
+  it('plain ws:// to this machine by a non-loopback address: refused without allowInsecure, connects with it', async (ctx) => {
+    const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+    if (address === undefined) {
+      console.log('[skip] no non-loopback IPv4 address on this machine');
+      return ctx.skip();
+    }
+    const env = await newEnv();
+    await startCollector(env, ['--host', '0.0.0.0']);
+    const url = `ws://${address}:${env.port}`;
+    copyFileSync(STATES.ready, join(env.root, 'pc-status.txt'));
+    const refused = restartPc(env, 'pc', {}, url);
+    expect((await refused.exited).code).toBe(2);
+    expect(refused.stderr()).toContain(`${url} is plain ws:// to ${address}, which is not this PC`);
+    const allowed = restartPc(env, 'pc', { allowInsecure: true }, url);
+    await until('the report over plain ws:// stored', async () => (await detail(env, allowed)).history.length === 1);
   });
 
   it('agent killed with -9 while reports are unsent: they are sent after it restarts', async () => {
