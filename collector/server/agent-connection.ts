@@ -67,6 +67,9 @@ export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, messag
 
 type State = 'new' | 'busy' | 'authenticated' | 'closed';
 
+/** Kerberos' default tolerance: a PC further off than this has sign-in trouble of its own. */
+const CLOCK_WARN_MS = 5 * 60_000;
+
 export class AgentConnection {
   #state: State = 'new';
   #enrolled = false;
@@ -75,6 +78,7 @@ export class AgentConnection {
   #floor = -1;
   #alive = true;
   #superseded = false;
+  #clockWarned = false;
   #spoke = false;
   readonly #handshakeTimer: NodeJS.Timeout;
   readonly #firstMessageTimer: NodeJS.Timeout;
@@ -306,7 +310,10 @@ export class AgentConnection {
     const started = performance.now();
     let outcome: StoredOutcome;
     try {
-      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+      const clockOffsetMs = this.#clockOffset(message, receivedAt, deviceId);
+      outcome = await this.ctx.batcher.submit({
+        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
+      });
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
       this.#internal();
@@ -320,6 +327,22 @@ export class AgentConnection {
       await this.ctx.store.publish({ type: 'recheck-reported', deviceId, requestId: message.requestId });
     }
     this.ctx.deviceChanged(deviceId);
+  }
+
+  /**
+   * The PC's clock minus ours when it sent this report (to within its transit time), or undefined
+   * when the agent did not say. Everything the collector shows as "when" is its own receive time;
+   * only times inside reports need the offset. A PC off by more than CLOCK_WARN_MS is logged once a
+   * connection: Windows sign-in (Kerberos, the PRT) fails on such clocks too.
+   */
+  #clockOffset(message: ReportMessage, receivedAt: Date, deviceId: string): number | undefined {
+    if (message.clock === undefined) return undefined;
+    const offsetMs = Date.parse(message.clock) - receivedAt.getTime();
+    if (Math.abs(offsetMs) > CLOCK_WARN_MS && !this.#clockWarned) {
+      this.#clockWarned = true;
+      this.ctx.log.warn('agent clock is off', { event: 'agent.clock', address: this.address, deviceId, offsetMs });
+    }
+    return offsetMs;
   }
 
   #onClose(): void {

@@ -48,6 +48,11 @@ export interface IncomingReport {
   receivedAt: Date;
   dropped: number;
   report: Report;
+  /**
+   * The PC's clock minus the collector's when the agent sent it; absent when the agent did not say.
+   * Times inside the report (when the key was seen) are read through it: a PC's clock may be days off.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface StoredOutcome {
