@@ -111,10 +111,16 @@ export class PostgresStore implements Store {
 
   private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients. A checked-out one whose connection dies (a
+    // PostgreSQL restart mid-transaction) emits 'error' too, and unheard that would end the process;
+    // the query in progress fails with the same error, and that is what reports it.
+    const lost = (): void => undefined;
+    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await run(client);
       await client.query('COMMIT');
+      client.off('error', lost);
       client.release();
       return result;
     } catch (error) {
@@ -123,6 +129,7 @@ export class PostgresStore implements Store {
         () => undefined,
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       );
+      client.off('error', lost);
       client.release(rollback);
       throw error;
     }
