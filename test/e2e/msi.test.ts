@@ -1,5 +1,6 @@
 // The MSI that `npm run package` ships (installers/windows/msi.ts: wixl + msibuild), read back with
 // msiinfo: the rows a Windows PC acts on.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,17 @@ describe.skipIf(tools.some((tool) => !tool.available))('the agent MSI', () => {
       expect(at(action)).toBeLessThan(at('InstallFinalize'));
     }
     expect(at('RemoveExistingProducts')).toBeLessThan(at('InstallInitialize'));
+  });
+
+  it('grants no permission itself: the data folder\'s ACL (SYSTEM and Administrators only) comes from setup alone', () => {
+    // LockPermissions / MsiLockPermissionsEx rows would set ACLs on install; there must be none, so the
+    // only ACL on %ProgramData%\\KeyReady is the one `setup` sets (msi-wine.test.ts reads back its icacls).
+    const tables = execFileSync('msiinfo', ['tables', msi()], { encoding: 'utf8' }).split(/\r?\n/);
+    for (const name of ['LockPermissions', 'MsiLockPermissionsEx']) {
+      if (tables.includes(name)) expect(table(name), name).toEqual([]);
+    }
+    expect(table('CreateFolder').map((r) => r.Directory_)).not.toContain('CommonAppDataFolder');
+    expect(row('CustomAction', 'Action', SETUP_ACTION).Target?.startsWith('setup ')).toBe(true);
   });
 
   it('upgrades in place and leaves the version where Intune\'s detection rule reads it', () => {
