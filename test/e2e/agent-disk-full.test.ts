@@ -4,7 +4,6 @@
 // the test). The outbox must stay bounded and readable, the agent alive, and once space returns the
 // PC's current state must be queued and delivered.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { startCollectorProcess, type CollectorProcess } from '../../sim/processe
 import { ApiClient } from '../support/api-client.ts';
 import { until } from '../support/eventually.ts';
 import { mountSmallDisk } from '../support/small-disk.ts';
+import { freePort } from '../../sim/processes/free-port.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const STATES = {
@@ -25,15 +25,6 @@ const SECRET = 'disk-full-enrollment-secret-0123456789';
 const root = mkdtempSync(join(tmpdir(), 'keyready-disk-full-'));
 const outboxDir = join(root, 'pc', 'outbox');
 const small = mountSmallDisk(outboxDir, 2 * 1024 * 1024);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe.skipIf(!small.available)('agent with a full disk while the collector is away', () => {
   let agent: AgentProcess | null = null;

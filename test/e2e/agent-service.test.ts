@@ -1,7 +1,6 @@
 // Real agent processes (`keyready-agent run` on replayed PCs) against a real collector process on
 // SQLite: the guarantees of the service mode, seen from the collector's API.
 import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { startCollectorProcess, type CollectorProcess } from '../../sim/processe
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { startUdpAuthenticator } from '../../sim/authenticator/udp.ts';
 import { until } from '../support/eventually.ts';
+import { freePort } from '../../sim/processes/free-port.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const SECRET = 'e2e-enrollment-secret-0123456789';
@@ -32,15 +32,6 @@ interface Env {
   readonly agents: AgentProcess[];
 }
 const envs: Env[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A test's world: a folder, a fixed port (so a restarted collector is found again), one SQLite file. */
 async function newEnv(): Promise<Env> {
