@@ -10,6 +10,8 @@ export interface CutRule {
   /** Cut every `every`-th data frame (text, binary or continuation) of at least `minBytes` payload. */
   every: number;
   minBytes: number;
+  /** At most this many cuts by this rule (default: no limit). */
+  times?: number;
 }
 
 interface FrameHeader {
@@ -98,7 +100,7 @@ class FrameStream {
 
 export class CuttingProxy {
   readonly cuts: Record<Direction, number> = { 'to-collector': 0, 'to-agent': 0 };
-  readonly #rules: Partial<Record<Direction, CutRule & { seen: number }>> = {};
+  readonly #rules: Partial<Record<Direction, CutRule & { seen: number; cut: number }>> = {};
   readonly #sockets = new Set<Socket>();
 
   private constructor(
@@ -122,7 +124,7 @@ export class CuttingProxy {
 
   /** From now on, cut every n-th matching frame in `direction` (replacing an earlier rule). */
   cut(direction: Direction, rule: CutRule | null): void {
-    if (rule) this.#rules[direction] = { ...rule, seen: 0 };
+    if (rule) this.#rules[direction] = { ...rule, seen: 0, cut: 0 };
     else delete this.#rules[direction];
   }
 
@@ -156,8 +158,10 @@ export class CuttingProxy {
   #matches(direction: Direction, header: FrameHeader): boolean {
     const rule = this.#rules[direction];
     // Control frames (close, ping, pong: opcode 8 and above) are never cut.
-    if (!rule || header.opcode >= 8 || header.payloadBytes < rule.minBytes) return false;
+    if (!rule || header.opcode >= 8 || header.payloadBytes < rule.minBytes || rule.cut >= (rule.times ?? Infinity)) return false;
     rule.seen += 1;
-    return rule.seen % rule.every === 0;
+    if (rule.seen % rule.every !== 0) return false;
+    rule.cut += 1;
+    return true;
   }
 }

@@ -42,6 +42,8 @@ export interface EnrolledRow {
   online: boolean;
   lastSeen: number;
   revocation: Revocation | null;
+  /** Enrolled and never heard from since (no hello, no report): its `enrolled` answer may have been lost. */
+  neverConnected: boolean;
 }
 
 /**
@@ -53,6 +55,9 @@ export function reenrollAllowed(existing: EnrolledRow, policy: ReenrollPolicy | 
   if (existing.revocation === 'revoked') return false;
   // An administrator allowed it; the revoked token was refused and its connection cut, so no wait.
   if (!policy || existing.revocation === 'reenroll-allowed') return true;
+  // An identity nothing ever used: the PC that asked for it lost the answer (a connection cut
+  // mid-frame) and asks again. Waiting the offline window would lock it out for nothing.
+  if (existing.neverConnected && !existing.online) return true;
   return !existing.online && now - existing.lastSeen >= policy.afterOfflineMs;
 }
 
@@ -63,5 +68,6 @@ export function enrolledRow(row: Record<string, unknown>): EnrolledRow {
     online: Number(row.online) === 1 || row.online === true,
     lastSeen: Number(row.last_seen),
     revocation: revocationOf(row.revoked),
+    neverConnected: Number(row.last_seq) === -1 && Number(row.first_seen) === Number(row.last_seen),
   };
 }

@@ -140,7 +140,7 @@ export interface Dialect {
 export function statements(dialect: Dialect) {
   const g = dialect.greatest;
   return {
-    findEnrolled: 'SELECT id, user_name, online, last_seen, revoked FROM devices WHERE enrol_uuid = ?',
+    findEnrolled: 'SELECT id, user_name, online, first_seen, last_seen, last_seq, revoked FROM devices WHERE enrol_uuid = ?',
     insertEnrollmentEvent: 'INSERT INTO enrollment_events (device_id, at, kind, hostname, address) VALUES (?, ?, ?, ?, ?)',
     // An administrator's revoke or allow, under the device's stored host name: params (at, kind, address, id).
     // (The casts type PostgreSQL's parameters, which an INSERT … SELECT list leaves unknown.)

@@ -104,7 +104,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.lastSeq('nope')).toBe(-1);
     });
 
-    it('enrolls, re-enrolls a reinstalled PC by hardware uuid with a new token, and revokes', async () => {
+    it('enrolls, and re-enrolls a reinstalled PC by hardware uuid with a new token', async () => {
       const { store } = await setup();
       const device = newDevice('PC-A');
       const first = await store.enrollDevice(device, T0);
@@ -153,6 +153,20 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
         ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
       ]);
+    });
+
+    it('lets a PC whose enrolment answer was lost ask again at once, but not once its identity was used', async () => {
+      const { store } = await setup();
+      const device = newDevice('PC-LOST');
+      const policy = { afterOfflineMs: 3_600_000, address: '10.0.0.8' };
+      const { deviceId } = await store.enrollDevice(device, T0);
+      // Never connected: the same hardware asking again a second later gets the identity, with a new token.
+      expect(await store.enrollDevice({ ...device, tokenHash: 'hash-retry', reenroll: policy }, minutes(1 / 60))).toEqual({ deviceId, reenrolled: true, refused: null });
+      // Once it said hello, the identity is in use: a copy is refused for the whole offline window.
+      await store.markPresence([{ type: 'connected', deviceId, instanceId: 'i-1', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
+      await store.markPresence([{ type: 'disconnected', deviceId, instanceId: 'i-1', at: minutes(2) }]);
+      expect((await store.enrollDevice({ ...device, tokenHash: 'hash-copy', reenroll: policy }, minutes(3))).refused).toMatchObject({ online: false });
+      expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-retry');
     });
 
     it('revokes a device for good: its uuid stays refused, whatever the time, until an administrator allows it once', async () => {
