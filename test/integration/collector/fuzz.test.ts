@@ -42,10 +42,11 @@ describe('fuzzing a real collector', () => {
   });
 
   /** The first answer to one frame: an expected message, or an error with a code and a message (and the close, when it closes). */
-  async function answer(socket: AgentSocket, text: string): Promise<{ type: string; code?: string; message?: string; closeCode?: number }> {
+  async function answer(socket: AgentSocket, text: string): Promise<{ type: string; code?: string; message?: string; closeCode?: number; deviceId?: string }> {
     socket.sendRaw(text);
     const reply = await socket.next();
     if (reply === null) return { type: 'closed', closeCode: (await socket.closed).code };
+    if (reply.type === 'enrolled') return { type: reply.type, deviceId: reply.deviceId };
     if (reply.type !== 'error') return { type: reply.type };
     const closed = reply.code === 'stale-seq' ? undefined : (await socket.closed).code;
     return { type: 'error', code: reply.code, message: reply.message, ...(closed === undefined ? {} : { closeCode: closed }) };
@@ -63,7 +64,8 @@ describe('fuzzing a real collector', () => {
       report: JSON.parse(JSON.stringify({ type: 'report', seq: 0, dropped: 0, report: makeReport({ hostname: 'PC-FUZZ-0001' }) })) as Json,
     };
     const before = (await api.get<DeviceList>('/api/devices?limit=1')).total;
-    let enrolled = 0;
+    // Distinct: a mutated uuid may name a PC enrolled earlier in this run, which then enrolls again.
+    const enrolled = new Set<string>();
     let acked = -1;
     let authenticated: AgentSocket | null = null;
     const counts = { refused: 0, accepted: 0 };
@@ -95,7 +97,7 @@ describe('fuzzing a real collector', () => {
         counts.accepted += 1;
         if (type === 'enroll') {
           // A mangled secret is refused like any wrong one.
-          if (got.type === 'enrolled') enrolled += 1;
+          if (got.type === 'enrolled') enrolled.add(got.deviceId!);
           else expect(got, where).toMatchObject({ type: 'error', code: 'enroll-denied', closeCode: CLOSE.enrollDenied });
         } else if (type === 'hello') {
           // The same identity with odd tags or version strings is still this PC; a mangled id or token is refused.
@@ -117,7 +119,7 @@ describe('fuzzing a real collector', () => {
     expect(counts.refused).toBeGreaterThan(700);
     expect(collector.child.exitCode).toBeNull();
     // Exactly what was accepted is stored: the valid enrolments, the acknowledged reports, nothing else.
-    expect((await api.get<DeviceList>('/api/devices?limit=1')).total).toBe(before + enrolled);
+    expect((await api.get<DeviceList>('/api/devices?limit=1')).total).toBe(before + enrolled.size);
     const check = await AgentSocket.open(collector.agentUrl, { localAddress: address() });
     check.send(bases.hello as Record<string, unknown>);
     expect((await check.expect('welcome')).lastSeq).toBe(acked);
