@@ -115,8 +115,8 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 export class ConfigError extends Error {}
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'graph-check' | 'help';
-  /** The device `revoke-device` names. */
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'allow-reenroll' | 'graph-check' | 'help';
+  /** The device `revoke-device` or `allow-reenroll` names. */
   deviceId?: string;
   config: Config;
 }
@@ -137,10 +137,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     if (arg === '--help' || arg === '-h') command = 'help';
     else if (arg === 'graph-check' && i === 0) command = 'graph-check';
     else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
-    else if (arg === 'revoke-device' && i === 0) {
+    else if ((arg === 'revoke-device' || arg === 'allow-reenroll') && i === 0) {
       command = arg;
       deviceId = argv[++i];
-      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError('revoke-device needs the device id (as shown on the PC page)');
+      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError(`${arg} needs the device id (as shown on the PC page)`);
     }
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -243,7 +243,8 @@ export function helpText(): string {
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
     '       keyready-collector graph-check [--graph-… options]   (checks the Microsoft Graph credentials and permissions)',
-    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working at its next connection)',
+    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working, its connection is cut, its hardware may not enroll again)',
+    '       keyready-collector allow-reenroll DEVICE_ID [--db …]   (lets a revoked device\'s hardware enroll again)',
     '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '',
     'Options (each also as an environment variable):',

@@ -45,7 +45,7 @@ export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
   return result.data;
 }
 
-const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(\/recheck)?$/;
+const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(?:\/(recheck|revoke|allow-reenroll))?$/;
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
@@ -82,7 +82,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     if (match[2]) {
       if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-      return recheck(ctx, res, deviceId);
+      if (match[2] === 'recheck') return recheck(ctx, res, deviceId);
+      return revocation(ctx, req, res, deviceId, match[2] === 'revoke' ? 'revoke' : 'allow-reenroll');
     }
     return get(method, async () => {
       const detail = await ctx.store.deviceDetail(deviceId);
@@ -152,6 +153,18 @@ async function recheck(ctx: ApiContext, res: ServerResponse, deviceId: string): 
   await ctx.store.publish({ type: 'recheck', deviceId, requestId });
   ctx.log.info('recheck requested', { event: 'api.recheck', deviceId, requestId });
   sendJson(res, 202, { requestId, delivered: detail.device.online });
+}
+
+/** Revoke: the token is refused, the connection cut by whichever collector holds it, the hardware kept out until allowed. */
+async function revocation(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, act: 'revoke' | 'allow-reenroll'): Promise<void> {
+  const address = remoteAddress(req);
+  const at = new Date();
+  const done = act === 'revoke' ? await ctx.store.revokeDevice(deviceId, at, address) : await ctx.store.allowReenroll(deviceId, at, address);
+  if (!done) throw (await ctx.store.getDeviceAuth(deviceId)) ? new HttpError(409, 'this device is not revoked') : new HttpError(404, 'no such device');
+  if (act === 'revoke') await ctx.store.publish({ type: 'device-revoked', deviceId });
+  await ctx.store.publish({ type: 'device-changed', deviceId });
+  ctx.log.warn(act === 'revoke' ? 'device revoked' : 'revoked device allowed to enroll again', { event: `api.${act}`, deviceId, address });
+  res.writeHead(204, { 'cache-control': 'no-store' }).end();
 }
 
 async function exportDevices(ctx: ApiContext, res: ServerResponse, query: DeviceQuery, format: 'csv' | 'json'): Promise<void> {

@@ -13,6 +13,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
+import { DeviceAccess } from './device-access.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
 import { devicesHash } from '../route.ts';
 
@@ -113,6 +114,12 @@ function DeviceBody({
           <h1 class="hostname">{device.hostname}</h1>
           <p>
             <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} />
+            {detail.revocation && (
+              <>
+                {' '}
+                <span class="badge status-fail">{tr('access.badge')}</span>
+              </>
+            )}
           </p>
           <p>
             <LayerBadges layers={device.layers} />
@@ -143,6 +150,8 @@ function DeviceBody({
         <LastKey device={device} />
         <Timeline history={detail.history} />
       </div>
+
+      <DeviceAccess detail={detail} refresh={refresh} />
     </>
   );
 }
