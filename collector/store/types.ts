@@ -4,10 +4,13 @@
 import type { HardwareIdentity } from '../../protocol/messages.ts';
 import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
-import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../protocol/api.ts';
+import type { TenantVerdictId } from '../../protocol/tenant.ts';
+import type { JudgeInput, TenantJudgement } from './common/users.ts';
 import type { TenantFactRow } from './common/tenant.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
+export type { JudgeInput, TenantJudgement } from './common/users.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -126,6 +129,21 @@ export interface Store {
    * holder's lease is taken over only once it has expired (at or before `now`).
    */
   claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean>;
+
+  /** One page of the users seen on PCs (fleet_users, kept on ingest and by the tenant judge). */
+  listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }>;
+  /** Every user matching the query (no pagination), for the CSV export. */
+  exportUsers(query: UserQuery): AsyncIterable<UserRow>;
+  /** One user's row and the ids of all their PCs (most recently seen first); null when no PC reports them. */
+  userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null>;
+  /** PCs to judge against the tenant, in id order after `afterId`: all of them, or those changed since their last judgement. */
+  tenantJudgeInputs(afterId: string, staleOnly: boolean, limit: number): Promise<JudgeInput[]>;
+  /** Stores judgements (each only if its report is still the PC's latest) and refreshes their users' rows, in one transaction. */
+  putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void>;
+  /** Forgets every tenant judgement (Graph no longer configured) and rebuilds the users' rows. */
+  clearTenantJudgements(): Promise<void>;
+  /** PCs per tenant blocker, largest first. */
+  tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]>;
 
   /** A dashboard session by the sha256 of its cookie; expired ones are pruned on the way. */
   createSession(idHash: string, username: string, expiresAt: Date): Promise<void>;
