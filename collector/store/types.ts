@@ -5,12 +5,10 @@ import type { HardwareIdentity } from '../../protocol/messages.ts';
 import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../protocol/api.ts';
-import type { TenantVerdictId } from '../../protocol/tenant.ts';
-import type { JudgeInput, TenantJudgement } from './common/users.ts';
+import type { TenantOverall, TenantVerdictId } from '../../protocol/tenant.ts';
 import type { TenantFactRow } from './common/tenant.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
-export type { JudgeInput, TenantJudgement } from './common/users.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -175,4 +173,29 @@ export interface StoreOptions {
   exportPageSize?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
+}
+
+/** What a tenant judgement writes on a PC's row. */
+export interface TenantJudgement {
+  readonly deviceId: string;
+  /** The report the judgement was made from: a newer report since leaves the row to be judged again. */
+  readonly reportHash: string;
+  readonly overall: TenantOverall;
+  readonly blocking: readonly TenantVerdictId[];
+  /** The layers the blockers belong to (LAYER_BIT). */
+  readonly layers: number;
+  /** The PC's key is registered to its user in Entra: null when Graph could not say. */
+  readonly keyRegistered: boolean | null;
+}
+
+/** What the judge reads of a PC: its stored report and the key the collector remembers. */
+export interface JudgeInput {
+  readonly deviceId: string;
+  readonly reportHash: string;
+  readonly reportBody: string;
+  readonly generatedAt: string;
+  readonly keyRemembered: boolean;
+  readonly keyChecks: string | null;
+  /** The judgement stored now (its parameters as judgementParams writes them), or null when it must be written anyway. */
+  readonly stored: readonly (string | number | null)[] | null;
 }

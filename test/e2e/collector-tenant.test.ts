@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceDetail, Summary, type DeviceTenant } from '../../protocol/api.ts';
+import { DeviceDetail, Summary, UserList, type DeviceTenant } from '../../protocol/api.ts';
 import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph, type FakeTenant } from '../../sim/graph/fake-graph.ts';
 import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, policyJson, registrationJson, usersJson } from '../../sim/graph/fixtures.ts';
@@ -135,6 +135,21 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
     const c = await tenantOf(api, notTargeted, keysRead);
     expect(c.blocking).toEqual(['user-not-in-fido2-targets']);
     expect(c.overall).toBe('blocked');
+
+    // The users view: one row per user, the tenant's answer stored per PC by the judge.
+    await eventually(async () => {
+      const users = UserList.parse(await api.get('/api/users?sort=user'));
+      expect(users.tenantConnected).toBe(true);
+      expect(users.items.map((u) => [u.user, u.verdict, u.heldBy, u.keyRegistered, u.tenant])).toEqual([
+        [UPN, 'ready', [], 'yes', a.overall],
+        [SECOND_UPN, 'not-ready', ['user'], 'no', 'blocked'],
+        [OUTSIDER_UPN, 'not-ready', ['user'], 'yes', 'blocked'],
+      ]);
+    }, 30_000);
+    expect(UserList.parse(await api.get('/api/users?layer=user&verdict=not-ready')).total).toBe(2);
+    // The overview's blocking chart counts the tenant's reasons per PC beside the local checks.
+    const counted = Summary.parse((await api.request('GET', '/api/summary')).body).tenant!.blocking;
+    expect(counted).toEqual(expect.arrayContaining([{ id: 'no-security-key-registered', count: 1 }, { id: 'user-not-in-fido2-targets', count: 1 }]));
   });
 
   it('method disabled', async () => {
@@ -178,6 +193,50 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
       expect(await panel.locator('[data-fact="models"]').textContent({ timeout: 5_000 })).toBe('2 of 5 (passkey profiles): ATKey.Pro CTAP2.1, ATKey.ProS');
       expect(await panel.locator('[data-fact="age"]').textContent({ timeout: 5_000 })).toMatch(/^Entra data read /);
       await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-overview-tenant-en.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it.skipIf(!chromiumTool.available)('the users view shows each user with their PCs, key, Entra registration and what holds them back; a user page lists what each PC needs (en, ja)', async () => {
+    const { collector } = shared!;
+    const browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
+    try {
+      const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })).newPage();
+      await signIn(page, collector.url, collector.adminPassword!);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: 'Users' }).click();
+      const row = page.locator(`tr[data-user="${SECOND_UPN}"]`);
+      await row.waitFor();
+      expect(await page.locator('tbody tr').count()).toBe(3);
+      expect(await row.locator('[data-registered]').textContent()).toBe('Not registered');
+      expect(await row.locator('[data-held-by]').textContent()).toBe('User account');
+      expect(await row.locator('[data-key-model]').getAttribute('data-key-model')).toBe('ATKey.Pro CTAP2.1');
+      expect(await page.locator(`tr[data-user="${UPN}"] [data-registered]`).textContent()).toBe('Registered');
+      // Filter by the layer: only the two users their account holds back.
+      await page.getByLabel('Held back by').selectOption('user');
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.locator('main').screenshot({ path: join(ARTIFACTS, 'dashboard-users-en.png') });
+      await page.getByLabel('Language').selectOption('ja');
+      await expect.poll(() => row.locator('[data-registered]').textContent()).toBe('未登録');
+      expect(await row.locator('[data-held-by]').textContent()).toBe('ユーザー アカウント');
+      await page.locator('main').screenshot({ path: join(ARTIFACTS, 'dashboard-users-ja.png') });
+
+      // The user's page: the PC and the fix, with who acts (the helpdesk or the user, guide step 3).
+      await row.locator('th a').click();
+      const todo = page.locator('li[data-todo="no-security-key-registered"]');
+      await todo.waitFor();
+      expect(await todo.getAttribute('data-source')).toBe('tenant');
+      expect(await todo.getAttribute('data-actor')).toBe('helpdesk');
+      expect(await todo.locator('.badge.actor').textContent()).toBe('ヘルプデスク');
+      expect(await todo.locator('.next-fix').textContent()).toMatch(/^ガイドの手順 3: /);
+      expect(await page.locator('section[data-pc="PC-TOKYO-0043"]').count()).toBe(1);
+      await page.locator('main').screenshot({ path: join(ARTIFACTS, 'dashboard-user-ja.png') });
+      await page.getByLabel('言語').selectOption('en');
+      await expect.poll(() => todo.locator('.badge.actor').textContent()).toBe('Helpdesk');
+      expect(await todo.locator('.next-fix').textContent()).toMatch(/^Guide step 3: .*aka\.ms\/mysecurityinfo/);
+      await page.locator('main').screenshot({ path: join(ARTIFACTS, 'dashboard-user-en.png') });
     } finally {
       await browser.close();
     }

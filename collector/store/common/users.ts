@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { DEVICE_ROW_COLUMNS, Flag, Int, READINESS_CODE, readinessFromCode, toDeviceRow } from './columns.ts';
 import type { Migration } from './migration.ts';
 import type { SqlPart, SqlValue } from './sql.ts';
-import type { BatchPlan } from './batch-plan.ts';
 import type { DeviceState } from './device-state.ts';
+import type { JudgeInput, TenantJudgement } from '../types.ts';
 
 /** Stored per PC: the worst first, so MIN over a user's PCs is their worst answer. */
 export const TENANT_CODE: Readonly<Record<TenantOverall, number>> = { blocked: 0, unknown: 1, 'ready-not-proven': 2, 'ready-proven': 3 };
@@ -33,31 +33,6 @@ export const layerMask = (layers: Iterable<UserLayer>): number => {
   return mask;
 };
 const layersInMask = (mask: number): UserLayer[] => USER_LAYERS.filter((l) => (mask & LAYER_BIT[l]) !== 0);
-
-/** What a tenant judgement writes on a PC's row. */
-export interface TenantJudgement {
-  readonly deviceId: string;
-  /** The report the judgement was made from: a newer report since leaves the row to be judged again. */
-  readonly reportHash: string;
-  readonly overall: TenantOverall;
-  readonly blocking: readonly TenantVerdictId[];
-  /** The layers the blockers belong to (LAYER_BIT). */
-  readonly layers: number;
-  /** The PC's key is registered to its user in Entra: null when Graph could not say. */
-  readonly keyRegistered: boolean | null;
-}
-
-/** What the judge reads of a PC: its stored report and the key the collector remembers. */
-export interface JudgeInput {
-  readonly deviceId: string;
-  readonly reportHash: string;
-  readonly reportBody: string;
-  readonly generatedAt: string;
-  readonly keyRemembered: boolean;
-  readonly keyChecks: string | null;
-  /** The judgement stored now (its parameters as judgementParams writes them), or null when it must be written anyway. */
-  readonly stored: readonly SqlValue[] | null;
-}
 
 /**
  * Version 20 in both engines (`collate`: PostgreSQL's "C", so names order byte-wise as in SQLite). New
@@ -322,7 +297,7 @@ export function tenantBlockingCounts(groups: readonly unknown[]): { id: TenantVe
 }
 
 /** The users whose PCs a batch changed (a report body that changed), before and after: a PC can change hands. */
-export function usersOfChanged(plan: BatchPlan, before: ReadonlyMap<string, DeviceState>): string[] {
+export function usersOfChanged(plan: { readonly updates: readonly { id: string; user: string | null; body: string | null }[] }, before: ReadonlyMap<string, DeviceState>): string[] {
   const names = new Set<string>();
   for (const u of plan.updates) {
     if (u.body === null) continue;

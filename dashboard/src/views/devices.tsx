@@ -69,7 +69,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
       <Loaded resource={resource} retry={reload}>
         {(list) => (
           <>
-            <Pager query={query} total={list.total} />
+            <Pager query={query} total={list.total} go={go} />
             {list.items.length === 0 ? <p class="muted">{tr('devices.empty')}</p> : <DeviceTable query={query} rows={list.items} />}
           </>
         )}
@@ -79,7 +79,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
 }
 
 /** A text filter typed into: applied after a pause, or at once on Enter. */
-function TextFilter({ label, value, placeholder, name, apply, list }: {
+export function TextFilter({ label, value, placeholder, name, apply, list }: {
   label: string;
   value: string | undefined;
   placeholder?: string;
@@ -115,7 +115,7 @@ function TextFilter({ label, value, placeholder, name, apply, list }: {
 }
 
 /** A choice among fixed values, with "Any" for no filter. */
-function SelectFilter<T extends string>({ name, label, value, options, apply }: {
+export function SelectFilter<T extends string>({ name, label, value, options, apply }: {
   name: string;
   label: string;
   value: T | undefined;
@@ -188,14 +188,21 @@ function Filters({ query }: { query: DeviceQuery }) {
   );
 }
 
-function Pager({ query, total }: { query: DeviceQuery; total: number }) {
+/** Previous/next and page size for any paged list (`go` opens the list at another page). */
+export function Pager<Q extends { offset: number; limit: number }>({ query, total, go, label, range = 'devices.range' }: {
+  query: Q;
+  total: number;
+  go: (query: Q) => void;
+  label?: string;
+  range?: UiKey;
+}) {
   const { lang, tr } = useApp();
   const from = total === 0 ? 0 : query.offset + 1;
   const to = Math.min(query.offset + query.limit, total);
   return (
-    <nav class="pager" aria-label={tr('devices.list')}>
+    <nav class="pager" aria-label={label ?? tr('devices.list')}>
       <span role="status" data-total={total}>
-        {tr('devices.range', { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
+        {tr(range, { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
       </span>
       <button type="button" disabled={query.offset === 0} onClick={() => go({ ...query, offset: Math.max(0, query.offset - query.limit) })}>
         {tr('devices.previous')}
@@ -205,7 +212,7 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
       </button>
       <label>
         {tr('devices.pageSize')}
-        <select name="limit" value={String(query.limit)} onChange={(e) => go(refine(query, { limit: Number(e.currentTarget.value) }))}>
+        <select name="limit" value={String(query.limit)} onChange={(e) => go({ ...query, limit: Number(e.currentTarget.value), offset: 0 })}>
           {PAGE_SIZES.map((size) => (
             <option key={size} value={String(size)}>
               {size}
