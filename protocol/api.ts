@@ -4,7 +4,7 @@ import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
-import { Missing, PcAnswer, TENANT_OVERALL, TENANT_VERDICT_IDS, TenantAnswer } from './tenant.ts';
+import { Missing, PcAnswer, TENANT_LEVELS, TENANT_OVERALL, TENANT_VERDICT_IDS, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
@@ -228,6 +228,8 @@ export type DeviceTenant = z.infer<typeof DeviceTenant>;
  */
 export const USER_LAYERS = ['pc', 'key', 'tenant', 'user'] as const;
 export type UserLayer = (typeof USER_LAYERS)[number];
+/** The layer a tenant verdict holds back (sign-in evidence holds nothing back). */
+export const TENANT_LEVEL_LAYER: Readonly<Record<(typeof TENANT_LEVELS)[number], UserLayer | null>> = { tenant: 'tenant', device: 'pc', user: 'user', key: 'key', evidence: null };
 
 /** One row per user seen on PCs (the agent's user fact), joined with the tenant when Graph is on. */
 export const UserRow = z.object({

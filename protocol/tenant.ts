@@ -35,6 +35,35 @@ export const TENANT_VERDICT_IDS = [
 export type TenantVerdictId = (typeof TENANT_VERDICT_IDS)[number];
 
 export const TENANT_LEVELS = ['tenant', 'device', 'user', 'key', 'evidence'] as const;
+/** Where each verdict belongs: the tenant's policy, the PC's Entra record, the user's account, the key, sign-in evidence. */
+export const TENANT_VERDICT_LEVEL: Readonly<Record<TenantVerdictId, (typeof TENANT_LEVELS)[number]>> = {
+  'tenant-data-unavailable': 'tenant',
+  'tenant-mismatch': 'tenant',
+  'fido2-method-disabled': 'tenant',
+  'fido2-self-service-off': 'tenant',
+  'policy-target-group-missing': 'tenant',
+  'device-not-in-entra': 'device',
+  'device-pending-registration': 'device',
+  'device-disabled': 'device',
+  'join-type-mismatch': 'device',
+  'os-too-old-for-join-type': 'device',
+  'device-record-stale': 'device',
+  'user-unknown': 'user',
+  'user-not-eligible': 'user',
+  'user-excluded-from-fido2': 'user',
+  'user-not-in-fido2-targets': 'user',
+  'no-security-key-registered': 'user',
+  'key-model-blocked': 'key',
+  'key-type-not-allowed': 'key',
+  'key-needs-uv-setup': 'key',
+  'plugged-key-not-registered': 'key',
+  'registered-key-not-attested': 'key',
+  'signin-proven': 'evidence',
+  'signin-not-yet-with-key': 'evidence',
+  'signin-failed-with-key': 'evidence',
+  'signin-evidence-unavailable': 'evidence',
+};
+
 /** blocker: sign-in will not work; warn: works but unproven or risky; unknown: data missing; ready: proven. */
 export const TENANT_SEVERITIES = ['blocker', 'warn', 'info', 'unknown', 'ready'] as const;
 

@@ -5,6 +5,7 @@ import type { Evidence, Report } from '../../protocol/report.ts';
 import {
   TENANT_FIXES,
   TENANT_VERDICT_IDS,
+  TENANT_VERDICT_LEVEL,
   type TenantFixKey,
   type Missing,
   type PcAnswer,
@@ -16,33 +17,6 @@ import {
 import type { Fido2Config, Fido2Method, PasskeyProfile, RegistrationDetails, SignIn, TapConfig, User } from './schemas.ts';
 import type { Fact, TenantSnapshot } from './snapshot.ts';
 
-const LEVEL: Record<TenantVerdictId, TenantVerdict['level']> = {
-  'tenant-data-unavailable': 'tenant',
-  'tenant-mismatch': 'tenant',
-  'fido2-method-disabled': 'tenant',
-  'fido2-self-service-off': 'tenant',
-  'policy-target-group-missing': 'tenant',
-  'device-not-in-entra': 'device',
-  'device-pending-registration': 'device',
-  'device-disabled': 'device',
-  'join-type-mismatch': 'device',
-  'os-too-old-for-join-type': 'device',
-  'device-record-stale': 'device',
-  'user-unknown': 'user',
-  'user-not-eligible': 'user',
-  'user-excluded-from-fido2': 'user',
-  'user-not-in-fido2-targets': 'user',
-  'no-security-key-registered': 'user',
-  'key-model-blocked': 'key',
-  'key-type-not-allowed': 'key',
-  'key-needs-uv-setup': 'key',
-  'plugged-key-not-registered': 'key',
-  'registered-key-not-attested': 'key',
-  'signin-proven': 'evidence',
-  'signin-not-yet-with-key': 'evidence',
-  'signin-failed-with-key': 'evidence',
-  'signin-evidence-unavailable': 'evidence',
-};
 const ORDER = new Map<TenantVerdictId, number>(TENANT_VERDICT_IDS.map((id, i) => [id, i]));
 
 /** Windows logon asks for tokens as the "Windows Sign In" app (reference/graph.md §4.2). */
@@ -83,7 +57,7 @@ class Collector {
 
   add(id: TenantVerdictId, status: TenantVerdict['status'], params: TenantVerdict['params'], evidence: Evidence, fixKey: TenantFixKey | null = null): void {
     const fix = fixKey === null ? null : TENANT_FIXES[fixKey];
-    this.verdicts.push({ id, level: LEVEL[id], status, textKey: `tenant.${id}`, fixKey, actor: fix?.actor ?? null, step: fix?.step ?? null, params, evidence });
+    this.verdicts.push({ id, level: TENANT_VERDICT_LEVEL[id], status, textKey: `tenant.${id}`, fixKey, actor: fix?.actor ?? null, step: fix?.step ?? null, params, evidence });
   }
 
   /** Records the fact's age; an unknown fact becomes a `tenant-data-unavailable` verdict naming what is missing. */

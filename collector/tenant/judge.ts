@@ -3,8 +3,8 @@
 // the layers they hold back, whether its key is registered) feeds the users view and the overview's
 // blocking chart without joining anything at request time. Runs in the collector holding the poller's
 // lease, so several collectors on one database do not judge the same fleet twice.
-import type { UserLayer } from '../../protocol/api.ts';
-import type { TenantAnswer, TenantVerdict } from '../../protocol/tenant.ts';
+import { TENANT_LEVEL_LAYER } from '../../protocol/api.ts';
+import type { TenantAnswer } from '../../protocol/tenant.ts';
 import { parseKeyChecks } from '../store/common/columns.ts';
 import { restoreReport } from '../store/common/report-body.ts';
 import { judgementChanged, layerMask } from '../store/common/users.ts';
@@ -15,18 +15,11 @@ import { joinPc, pcFactsFromReport, type PreparedSnapshot } from './join.ts';
 /** PCs read and written per store call: bounded memory, and the event loop breathes between pages. */
 const PAGE = 500;
 
-const LAYER_OF_LEVEL: Readonly<Record<TenantVerdict['level'], UserLayer | null>> = {
-  tenant: 'tenant',
-  device: 'pc',
-  user: 'user',
-  key: 'key',
-  evidence: null,
-};
 const NOT_REGISTERED = new Set(['no-security-key-registered', 'plugged-key-not-registered']);
 
 /** What the join's answer stores for a PC (pure). */
 export function judgementOf(input: Pick<JudgeInput, 'deviceId' | 'reportHash'>, answer: TenantAnswer, hasKey: boolean): TenantJudgement {
-  const layers = answer.verdicts.filter((v) => v.status === 'blocker').flatMap((v) => LAYER_OF_LEVEL[v.level] ?? []);
+  const layers = answer.verdicts.filter((v) => v.status === 'blocker').flatMap((v) => TENANT_LEVEL_LAYER[v.level] ?? []);
   const keyRegistered = answer.verdicts.some((v) => NOT_REGISTERED.has(v.id))
     ? false
     : hasKey && answer.user !== null && answer.overall !== 'unknown' ? true : null;

@@ -237,6 +237,19 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
       await expect.poll(() => todo.locator('.badge.actor').textContent()).toBe('Helpdesk');
       expect(await todo.locator('.next-fix').textContent()).toMatch(/^Guide step 3: .*aka\.ms\/mysecurityinfo/);
       await page.locator('main').screenshot({ path: join(ARTIFACTS, 'dashboard-user-en.png') });
+
+      // The overview's blocking chart ranks the tenant's reasons per PC beside the PC's own checks.
+      await page.goto(`${collector.url}/#/`);
+      const reason = page.locator('a[data-tenant-reason="no-security-key-registered"]');
+      await expect.poll(() => reason.locator('.bar-label').textContent()).toBe('1 PC: No security key registered (Microsoft Entra)');
+      expect(await page.locator('a[data-tenant-reason="user-not-in-fido2-targets"] .bar-label').textContent()).toBe('1 PC: User not in a targeted group (Microsoft Entra)');
+      await reason.click();
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+      expect(page.url()).toContain('layer=user');
+      await page.goto(`${collector.url}/#/`);
+      await page.getByLabel('Language').selectOption('ja');
+      await expect.poll(() => reason.locator('.bar-label').textContent()).toBe('1 台: セキュリティ キーが未登録 (Microsoft Entra)');
+      await page.locator('section[aria-labelledby="blocking-title"]').screenshot({ path: join(ARTIFACTS, 'dashboard-overview-blocking-tenant-ja.png') });
     } finally {
       await browser.close();
     }

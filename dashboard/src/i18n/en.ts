@@ -211,4 +211,6 @@ export const en = {
   'user.nothing': 'Nothing to do: this PC is ready.',
   'user.tenant': 'Microsoft Entra: {state}',
   'user.openPc': 'Open the PC page',
+  'overview.blockingTenantBar': '{pcs}: {title} (Microsoft Entra)',
+  'overview.blockingTenantHint': 'Marked Microsoft Entra: reasons the tenant gives, counted per PC (its user and key as last seen); select one to see the users they hold back.',
 } as const;

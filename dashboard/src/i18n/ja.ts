@@ -213,4 +213,6 @@ export const ja: Record<keyof typeof en, string> = {
   'user.nothing': '対処は不要です。この PC は準備完了です。',
   'user.tenant': 'Microsoft Entra: {state}',
   'user.openPc': 'PC のページを開く',
+  'overview.blockingTenantBar': '{pcs}: {title} (Microsoft Entra)',
+  'overview.blockingTenantHint': '「Microsoft Entra」と付いた項目は、テナント側の理由を PC ごと (そのユーザーと最後に確認したキー) に数えたものです。選ぶと、その理由で妨げられているユーザーを表示します。',
 };
