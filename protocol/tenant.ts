@@ -125,6 +125,8 @@ export const Missing = z.object({
   name: z.string(),
 });
 export type Missing = z.infer<typeof Missing>;
+/** Graph is configured but nothing has been read yet (a collector just started): not "not connected". */
+export const FIRST_READ_PENDING: Missing = { kind: 'error', name: 'waiting for the first read from Microsoft Graph' };
 
 export const TenantAnswer = z.object({
   overall: z.enum(TENANT_OVERALL),

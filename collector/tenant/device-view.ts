@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceTenant, TenantOverview } from '../../protocol/api.ts';
-import type { TenantPcFacts } from '../../protocol/tenant.ts';
+import { FIRST_READ_PENDING, type TenantPcFacts } from '../../protocol/tenant.ts';
 import type { Store } from '../store/types.ts';
 import { combinePc, joinPc, pcFactsFromReport, prepare, uvReadyOf, type PreparedSnapshot } from './join.ts';
 import { tenantOverview } from './overview.ts';
@@ -43,10 +43,16 @@ export class TenantDeviceView {
     return tenantOverview(prepared?.snapshot ?? null, new Date(this.now()), prepared ? await this.store.tenantBlocking() : []);
   }
 
-  async forDevice(detail: DeviceDetail): Promise<DeviceTenant | null> {
+  async forDevice(detail: DeviceDetail): Promise<DeviceTenant> {
     const report = detail.report;
     const prepared = await this.prepared();
-    if (!report || !prepared) return null;
+    if (!report || !prepared) {
+      // Nothing to join yet: the tenant not read (a collector just started), or no report from the PC.
+      const missing = prepared ? { kind: 'agent-fact' as const, name: 'a report' } : FIRST_READ_PENDING;
+      const answer = { overall: 'unknown' as const, user: detail.device.user, keyAaguid: null, verdicts: [], blocking: [], missing: [missing], oldestFactAt: null };
+      const pc = report ? combinePc(report, answer) : { overall: 'unknown' as const, reasons: [], missing: [missing] };
+      return { ...answer, snapshotAgeSeconds: null, pc };
+    }
     const pc = withLastKey(pcFactsFromReport(detail.device.deviceId, report), detail.device.keyRemembered, detail.keyChecks);
     const now = new Date(this.now());
     const answer = joinPc(pc, prepared, now);

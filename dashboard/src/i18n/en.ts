@@ -213,4 +213,5 @@ export const en = {
   'user.openPc': 'Open the PC page',
   'overview.blockingTenantBar': '{pcs}: {title} (Microsoft Entra)',
   'overview.blockingTenantHint': 'Marked Microsoft Entra: reasons the tenant gives, counted per PC (its user and key as last seen); select one to see the users they hold back.',
+  'tenant.waiting': 'Microsoft Entra is connected; waiting for the first read of the tenant (it starts within a minute of the collector starting).',
 } as const;

@@ -215,4 +215,5 @@ export const ja: Record<keyof typeof en, string> = {
   'user.openPc': 'PC のページを開く',
   'overview.blockingTenantBar': '{pcs}: {title} (Microsoft Entra)',
   'overview.blockingTenantHint': '「Microsoft Entra」と付いた項目は、テナント側の理由を PC ごと (そのユーザーと最後に確認したキー) に数えたものです。選ぶと、その理由で妨げられているユーザーを表示します。',
+  'tenant.waiting': 'Microsoft Entra に接続済みです。テナントの最初の読み取りを待っています (コレクターの起動から 1 分以内に始まります)。',
 };

@@ -2,7 +2,7 @@
 // read by the collector) beside the PC's own checks, with their fixes (in the guide's steps) and the data's age.
 import type { DeviceDetail } from '../../../protocol/api.ts';
 import { t } from '../../../protocol/i18n/index.ts';
-import type { TenantVerdict } from '../../../protocol/tenant.ts';
+import { FIRST_READ_PENDING, type TenantVerdict } from '../../../protocol/tenant.ts';
 import { useApp } from '../context.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import type { UiKey } from '../i18n/index.ts';
@@ -25,6 +25,8 @@ export function TenantSignIn({ detail }: { detail: DeviceDetail }) {
       <h2 id="tenant-title">{tr('tenant.title', { user: tenant?.user ?? detail.device.user ?? tr('common.unknown'), key })}</h2>
       {tenant === null ? (
         <p class="muted">{tr('tenant.off')}</p>
+      ) : tenant.missing.some((m) => m.name === FIRST_READ_PENDING.name) ? (
+        <p class="muted" data-tenant-waiting>{tr('tenant.waiting')}</p>
       ) : (
         <>
           <p>
