@@ -92,6 +92,11 @@ const UPDATE_VOLATILE_SQL = unnestUpdate(VOLATILE_COLUMNS);
 const UPSERT_REPORTS_SQL =
   'INSERT INTO device_reports (device_id, report) SELECT * FROM unnest($1::text[], $2::text[]) ' +
   'ON CONFLICT (device_id) DO UPDATE SET report = excluded.report';
+/** USERS.putJudgement for a whole page of judgements in one statement (the columns of judgementParams). */
+const PUT_JUDGEMENTS_SQL =
+  'UPDATE devices AS d SET tenant_code = u.code, tenant_mask = u.mask, tenant_layers = u.layers, key_registered = u.registered, tenant_stale = 0 ' +
+  'FROM unnest($1::smallint[], $2::integer[], $3::integer[], $4::smallint[], $5::text[], $6::text[]) AS u(code, mask, layers, registered, id, hash) ' +
+  'WHERE d.id = u.id AND d.report_hash = u.hash RETURNING d.user_name';
 const INSERT_HISTORY_SQL =
   'INSERT INTO device_history (device_id, seq, at, readiness, changes) ' +
   'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])';
@@ -394,12 +399,8 @@ export class PostgresStore implements Store {
       // Locked in id order first, like storeReports: a collector storing reports never waits the other way round.
       const ids = [...new Set(judgements.map((j) => j.deviceId))].sort();
       await client.query('SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
-      const users: string[] = [];
-      for (const j of [...judgements].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1))) {
-        const row = await first(client, USERS.putJudgement, judgementParams(j));
-        if (typeof row?.user_name === 'string') users.push(row.user_name);
-      }
-      await refreshUsers(client, users);
+      const written = await client.query<{ user_name: string | null }>(PUT_JUDGEMENTS_SQL, columns(judgements.map(judgementParams), 6));
+      await refreshUsers(client, written.rows.flatMap((r) => (r.user_name === null ? [] : [r.user_name])));
     });
   }
 
