@@ -73,6 +73,8 @@ export interface UsersDialect {
   inNames(column: string): string;
   /** Aggregate joining a text column of a group with a separator. */
   concat(column: string): string;
+  /** `column` contains the parameter (a plain substring, no pattern characters). */
+  contains(column: string): string;
 }
 
 /** A PC's answer: not ready if its own checks or the tenant block it, unknown if either cannot say. */
@@ -129,7 +131,7 @@ export function usersSql(dialect: UsersDialect) {
 
     /** The total and one page of users. */
     list(query: UserQuery): { count: SqlPart; page: SqlPart } {
-      const where = userWhere(query);
+      const where = userWhere(query, dialect);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const order = query.sort === 'user' ? `u.user_name ${dir}` : `${USER_SORT[query.sort]} ${dir}, u.user_name ${dir}`;
       return {
@@ -139,7 +141,7 @@ export function usersSql(dialect: UsersDialect) {
     },
     /** One export page after (sort value, name), keyset like the device export. */
     exportPage(query: UserQuery, after: { value: SqlValue; user: string } | null, limit: number): SqlPart {
-      const where = userWhere(query);
+      const where = userWhere(query, dialect);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const cmp = query.order === 'asc' ? '>' : '<';
       const column = USER_SORT[query.sort];
@@ -182,7 +184,7 @@ export type UsersSql = ReturnType<typeof usersSql>;
 
 const USER_COLUMNS = 'u.user_name, u.pcs, u.ready_pcs, u.verdict, u.held_by, u.tenant_code, u.key_registered';
 
-function userWhere(query: UserQuery): SqlPart {
+function userWhere(query: UserQuery, dialect: UsersDialect): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   if (query.verdict !== undefined) {
@@ -195,8 +197,8 @@ function userWhere(query: UserQuery): SqlPart {
   }
   if (query.q !== undefined && query.q !== '') {
     // Names and host names lower-cased at write time (devices.search); a user's PCs are few.
-    conditions.push('u.search LIKE ? ESCAPE \'\\\'');
-    params.push(`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    conditions.push(dialect.contains('u.search'));
+    params.push(query.q.toLowerCase());
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

@@ -8,6 +8,7 @@ import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+  contains: (column) => `strpos(${column}, ?) > 0`,
   concat: (column) => `string_agg(${column}, ' ')`,
 };
 

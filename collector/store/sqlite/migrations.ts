@@ -6,6 +6,7 @@ import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type
 
 export const SQLITE_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+  contains: (column) => `instr(${column}, ?) > 0`,
   concat: (column) => `group_concat(${column}, ' ')`,
 };
 
