@@ -174,6 +174,8 @@ export type Summary = z.infer<typeof Summary>;
 /** A policy target: `all_users` or a group object id, with what the stored group read says of it. */
 const TenantTarget = z.object({
   id: z.string(),
+  /** The group's display name as Graph gives it; null for all users, a deleted group, or before it was read. */
+  name: z.string().nullable(),
   /** false: the group no longer resolves (the policy silently stops applying to it); null: not read. */
   exists: z.boolean().nullable(),
   members: z.number().int().nullable(),

@@ -30,9 +30,9 @@ export function tenantOverview(snapshot: TenantSnapshot | null, now: Date, block
   if (!fido2) return { ...empty, fido2: 'disabled', ...age(policy.fetchedAt, now) };
 
   const target = (id: string): TenantOverview['include'][number] => {
-    if (id === 'all_users' || groups.status !== 'ok') return { id, exists: id === 'all_users' ? true : null, members: null };
+    if (id === 'all_users' || groups.status !== 'ok') return { id, name: null, exists: id === 'all_users' ? true : null, members: null };
     const g = groups.value.get(id);
-    return { id, exists: g ? g.exists : null, members: g ? g.members.size : null };
+    return { id, name: g?.name ?? null, exists: g ? g.exists : null, members: g ? g.members.size : null };
   };
   // Passkey profiles replace the legacy list where a tenant has them; a key must fit a device-bound one.
   const profiles = fido2.passkeyProfiles ?? [];

@@ -293,10 +293,16 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
       const panel = page.locator('section[data-tenant-overview]');
       await expect.poll(() => panel.getAttribute('data-tenant-overview', { timeout: 5_000 }), { timeout: 10_000 }).toBe('enabled');
       expect(await panel.locator('[data-fact="method"]').textContent({ timeout: 5_000 })).toBe('On');
-      expect(await panel.locator('[data-fact="include"]').textContent({ timeout: 5_000 })).toMatch(new RegExp(`^group ${INCLUDE_GROUP} \\(\\d+ members\\)$`));
+      // Groups by their display names (read with GroupMember.Read.All), not their object ids.
+      expect(await panel.locator('[data-fact="include"]').textContent({ timeout: 5_000 })).toMatch(/^group "Passkey pilot — Tokyo \(パスキー先行導入\)" \(\d+ members\)$/);
+      expect(await panel.locator('[data-fact="exclude"]').textContent({ timeout: 5_000 })).toBe('group "Passkey exceptions" (0 members)');
       expect(await panel.locator('[data-fact="models"]').textContent({ timeout: 5_000 })).toBe('2 of 5 (passkey profiles): ATKey.Pro CTAP2.1, ATKey.ProS');
       expect(await panel.locator('[data-fact="age"]').textContent({ timeout: 5_000 })).toMatch(/^Entra data read /);
       await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-overview-tenant-en.png') });
+      await page.getByLabel('Language').selectOption('ja');
+      await expect.poll(() => panel.locator('[data-fact="exclude"]').textContent()).toBe('グループ「Passkey exceptions」(メンバー 0 人)');
+      await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-overview-tenant-ja.png') });
+      await page.getByLabel('言語').selectOption('en');
 
       // A permission not granted is named on the PC page, in the admin's words.
       const { collector: other, deviceId } = degraded!;

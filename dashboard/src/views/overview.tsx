@@ -225,10 +225,10 @@ function TenantPanel({ tenant }: { tenant: TenantOverview | null }) {
             g.id === 'all_users'
               ? tr('overview.tenantAllUsers')
               : g.exists === false
-                ? tr('overview.tenantGroupDeleted', { id: g.id })
+                ? tr('overview.tenantGroupDeleted', { group: g.id })
                 : g.members === null
-                  ? tr('overview.tenantGroupUnread', { id: g.id })
-                  : tr('overview.tenantGroup', { id: g.id, count: formatNumber(lang, g.members) }),
+                  ? tr('overview.tenantGroupUnread', { group: g.name ?? g.id })
+                  : tr('overview.tenantGroup', { group: g.name ?? g.id, count: formatNumber(lang, g.members) }),
           )
           .join(', ');
   return (
