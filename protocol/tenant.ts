@@ -27,6 +27,7 @@ export const TENANT_VERDICT_IDS = [
   'key-needs-uv-setup',
   'plugged-key-not-registered',
   'registered-key-not-attested',
+  'attestation-will-block-registration',
   'signin-proven',
   'signin-not-yet-with-key',
   'signin-failed-with-key',
@@ -58,6 +59,7 @@ export const TENANT_VERDICT_LEVEL: Readonly<Record<TenantVerdictId, (typeof TENA
   'key-needs-uv-setup': 'key',
   'plugged-key-not-registered': 'key',
   'registered-key-not-attested': 'key',
+  'attestation-will-block-registration': 'key',
   'signin-proven': 'evidence',
   'signin-not-yet-with-key': 'evidence',
   'signin-failed-with-key': 'evidence',
@@ -95,6 +97,7 @@ export const TENANT_FIXES = {
   'tenant.fix.key-type-not-allowed': { actor: 'admin', step: 1 },
   'tenant.fix.key-needs-uv-setup': { actor: 'user', step: 2 },
   'tenant.fix.plugged-key-not-registered': { actor: 'user', step: 3 },
+  'tenant.fix.attestation-will-block-registration': { actor: 'admin', step: 1 },
   'tenant.fix.signin-not-yet-with-key': { actor: 'user', step: 4 },
   'tenant.fix.signin-failed-with-key': { actor: 'helpdesk', step: 4 },
 } as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
@@ -156,6 +159,8 @@ export const TenantPcFacts = z.object({
       model: z.string().nullable(),
       /** Fingerprint or PIN set: Entra requires user verification on every FIDO2 sign-in. */
       uvReady: z.boolean().nullable(),
+      /** An AuthenTrend key by its USB ids (the agent's isAtkey); null when not known (a remembered key). */
+      isAtkey: z.boolean().nullable().optional(),
     })
     .nullable(),
 });

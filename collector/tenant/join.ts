@@ -1,6 +1,7 @@
 // The tenant join, pure: agent facts × a tenant snapshot → verdicts per PC × user × key
 // (reference/graph.md §9.2), and one answer per PC combining them with the PC's own checks.
 // No I/O, no clock: `now` is passed in, so the same inputs always give the same answer.
+import atkeys from '../../protocol/atkey-aaguids.json' with { type: 'json' };
 import type { Evidence, Report } from '../../protocol/report.ts';
 import {
   TENANT_FIXES,
@@ -28,6 +29,12 @@ const STALE_DAYS = 21;
 const KEY_METHODS = new Set(['fido2', 'fido2securitykey', 'passkeydevicebound']);
 export const registersSecurityKey = (methodsRegistered: readonly string[]): boolean => methodsRegistered.some((m) => KEY_METHODS.has(m.toLowerCase()));
 const KEY_SIGN_IN = /fido2|passkey \(device-bound\)/i;
+/**
+ * AAGUIDs on Microsoft's attestation-eligible list that KeyReady ships: the ATKey rows of the Entra
+ * FIDO2 hardware vendor table (protocol/atkey-aaguids.json, source `ms_entra`). Other vendors' rows are
+ * not shipped, so K5 is only judged for AuthenTrend keys.
+ */
+const ATTESTATION_ELIGIBLE: ReadonlySet<string> = new Set(atkeys.aaguids.filter((a) => a.sources.includes('ms_entra')).map((a) => a.aaguid.toLowerCase()));
 
 /** Indexes built once per snapshot so joining 60,000 PCs stays linear. */
 export interface PreparedSnapshot {
@@ -287,6 +294,10 @@ function joinKey(fido2: Fido2Config, groups: Groups, userId: string, key: NonNul
       out.add('key-model-blocked', 'blocker', { model: key.model ?? aaguid, aaguid, list: deviceBound.map((p) => lower(p.keyRestrictions?.enforcementType)).join('/') }, { ...keyEv, profiles: deviceBound.map((p) => p.name ?? p.id) }, 'tenant.fix.key-model-blocked');
     }
   }
+  const registered = methods ? methods.some((m) => lower(m.aaGuid) === aaguid) : out.verdicts.some((v) => v.id === 'no-security-key-registered') ? false : null;
+  if (registered === false && key.isAtkey === true && !ATTESTATION_ELIGIBLE.has(aaguid) && attestationEnforced(fido2, profiles)) {
+    out.add('attestation-will-block-registration', 'blocker', { model: key.model ?? aaguid, aaguid }, { ...keyEv, eligibleList: 'Microsoft Entra FIDO2 hardware vendor table (ATKey rows)' }, 'tenant.fix.attestation-will-block-registration');
+  }
   if (methods && methods.length > 0) {
     const match = methods.find((m) => lower(m.aaGuid) === aaguid);
     if (!match) {
@@ -295,6 +306,16 @@ function joinKey(fido2: Fido2Config, groups: Groups, userId: string, key: NonNul
       out.add('registered-key-not-attested', 'info', { name: match.displayName ?? match.id }, { ...keyEv, attestationLevel: match.attestationLevel ?? null }, null);
     }
   }
+}
+
+/**
+ * K5 (graph.md §9.2): registration checks attestation when the legacy policy enforces it or, with passkey
+ * profiles, when every device-bound profile that applies does (registrationOnly).
+ */
+function attestationEnforced(fido2: Fido2Config, profiles: PasskeyProfile[] | null): boolean {
+  if (profiles === null) return fido2.isAttestationEnforced === true;
+  const deviceBound = profiles.filter((p) => p.passkeyTypes.toLowerCase().split(',').map((x) => x.trim()).includes('devicebound'));
+  return deviceBound.length > 0 && deviceBound.every((p) => lower(p.attestationEnforcement) === 'registrationonly');
 }
 
 function joinEvidence(pc: TenantPcFacts, userId: string, snap: TenantSnapshot, out: Collector): void {
@@ -345,6 +366,7 @@ export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
       aaguid: key.aaguid,
       model: key.model,
       uvReady: uvReadyOf(key.fingerprintEnrolled, key.pinSet),
+      isAtkey: key.isAtkey,
     },
   };
 }

@@ -17,8 +17,38 @@ import type { JudgeInput, TenantJudgement } from '../types.ts';
 export const TENANT_CODE: Readonly<Record<TenantOverall, number>> = { blocked: 0, unknown: 1, 'ready-not-proven': 2, 'ready-proven': 3 };
 const TENANT_BY_CODE: readonly TenantOverall[] = ['blocked', 'unknown', 'ready-not-proven', 'ready-proven'];
 
-/** Fixed bits of the tenant blockers on a device row (like check-bits.ts: a new verdict takes the next bit). */
-export const TENANT_BITS: Readonly<Record<TenantVerdictId, number>> = Object.fromEntries(TENANT_VERDICT_IDS.map((id, i) => [id, i])) as Record<TenantVerdictId, number>;
+/**
+ * Fixed bits of the tenant blockers on a device row, like check-bits.ts: stored masks keep their meaning
+ * when the catalogue is reordered; a new verdict takes the next free bit (31 at most in an INTEGER).
+ */
+export const TENANT_BITS: Readonly<Record<TenantVerdictId, number>> = {
+  'tenant-data-unavailable': 0,
+  'tenant-mismatch': 1,
+  'fido2-method-disabled': 2,
+  'fido2-self-service-off': 3,
+  'policy-target-group-missing': 4,
+  'device-not-in-entra': 5,
+  'device-pending-registration': 6,
+  'device-disabled': 7,
+  'join-type-mismatch': 8,
+  'os-too-old-for-join-type': 9,
+  'device-record-stale': 10,
+  'user-unknown': 11,
+  'user-not-eligible': 12,
+  'user-excluded-from-fido2': 13,
+  'user-not-in-fido2-targets': 14,
+  'no-security-key-registered': 15,
+  'key-model-blocked': 16,
+  'key-type-not-allowed': 17,
+  'key-needs-uv-setup': 18,
+  'plugged-key-not-registered': 19,
+  'registered-key-not-attested': 20,
+  'signin-proven': 21,
+  'signin-not-yet-with-key': 22,
+  'signin-failed-with-key': 23,
+  'signin-evidence-unavailable': 24,
+  'attestation-will-block-registration': 25,
+};
 export const tenantMask = (ids: Iterable<TenantVerdictId>): number => {
   let mask = 0;
   for (const id of ids) mask |= 1 << TENANT_BITS[id];
