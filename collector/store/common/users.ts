@@ -129,7 +129,8 @@ function rebuildUsersSql(dialect: UsersDialect, where: SqlPart): SqlPart {
     sql:
       'INSERT INTO fleet_users (user_name, search, pcs, ready_pcs, verdict, held_by, tenant_code, key_registered) ' +
       'SELECT user_name, search, pcs, ready_pcs, verdict, CASE verdict WHEN 0 THEN blocked WHEN 1 THEN undecided ELSE 0 END, tenant_code, key_registered ' +
-      `FROM (SELECT d.user_name, ${dialect.concat('d.search')} AS search, COUNT(*) AS pcs, ` +
+      // devices.search (host name, user, device id) without the id, which a user search does not look in.
+      `FROM (SELECT d.user_name, ${dialect.concat("replace(d.search, d.id, '')")} AS search, COUNT(*) AS pcs, ` +
       `SUM(CASE WHEN ${PC_VERDICT} = 2 THEN 1 ELSE 0 END) AS ready_pcs, MIN(${PC_VERDICT}) AS verdict, ` +
       `${BLOCKED_LAYERS} AS blocked, ${UNDECIDED_LAYERS} AS undecided, MIN(d.tenant_code) AS tenant_code, MIN(d.key_registered) AS key_registered ` +
       `FROM devices d WHERE ${where.sql} GROUP BY d.user_name) AS u ` +
@@ -163,7 +164,11 @@ export function usersSql(dialect: UsersDialect) {
     list(query: UserQuery): { count: SqlPart; page: SqlPart } {
       const where = userWhere(query, dialect);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-      const order = query.sort === 'user' ? `u.user_name ${dir}` : `${USER_SORT[query.sort]} ${dir}, u.user_name ${dir}`;
+      // A text search matches few users: scanning the table once and sorting the matches beats walking the
+      // sort index and testing every row it reaches (PostgreSQL picks the index walk unless kept off it).
+      const scan = query.q !== undefined && query.q !== '';
+      const name = scan ? "(u.user_name || '')" : 'u.user_name';
+      const order = query.sort === 'user' ? `${name} ${dir}` : `${USER_SORT[query.sort]}${scan ? ' + 0' : ''} ${dir}, ${name} ${dir}`;
       return {
         count: { sql: `SELECT COUNT(*) AS n FROM fleet_users u ${where.sql}`, params: where.params },
         page: { sql: `SELECT ${USER_COLUMNS} FROM fleet_users u ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...where.params, query.limit, query.offset] },
