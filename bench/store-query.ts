@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
-import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { enrollFleet, fleetHostname, incoming, machine, reportP95s, reportVariants, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const ITERATIONS = 40;
@@ -60,19 +60,7 @@ try {
     ...QUERIES,
     ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
   ];
-  for (const [name, run] of all) {
-    const p95s: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const times: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now();
-        await run(store);
-        times.push(performance.now() - t);
-      }
-      p95s.push(percentile(times, 95));
-    }
-    console.log(`  ${name.padEnd(36)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
-  }
+  await reportP95s(store, all, ITERATIONS, RUNS);
 } finally {
   await dispose();
 }

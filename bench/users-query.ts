@@ -9,7 +9,7 @@ import { UserQuery } from '../protocol/api.ts';
 import type { Store, TenantJudgement } from '../collector/store/types.ts';
 import { PostgresStore } from '../collector/store/postgres/store.ts';
 import { startTestPostgres } from '../test/support/postgres.ts';
-import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { enrollFleet, fleetHostname, incoming, machine, reportP95s, reportVariants, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const USERS = 80_000;
@@ -114,19 +114,7 @@ try {
     ['user detail (row + PC ids)', (s) => s.userDetail(names[Math.floor(Math.random() * names.length)]!)],
     ['tenant blocking counts (overview chart)', (s) => s.tenantBlocking()],
   ];
-  for (const [name, run] of all) {
-    const p95s: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const times: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now();
-        await run(store);
-        times.push(performance.now() - t);
-      }
-      p95s.push(percentile(times, 95));
-    }
-    console.log(`  ${name.padEnd(42)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
-  }
+  await reportP95s(store, all, ITERATIONS, RUNS);
 } finally {
   await dispose();
 }

@@ -99,3 +99,21 @@ export function percentile(values: readonly number[], p: number): number {
 export function machine(): string {
   return `${process.platform} ${process.arch}, node ${process.version}`;
 }
+
+/** Runs each query `iterations` times per run and prints the median over `runs` of each run's p95. */
+export async function reportP95s(store: Store, queries: readonly [string, (store: Store) => Promise<unknown>][], iterations: number, runs: number): Promise<void> {
+  const width = Math.max(...queries.map(([name]) => name.length));
+  for (const [name, run] of queries) {
+    const p95s: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const times: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t = performance.now();
+        await run(store);
+        times.push(performance.now() - t);
+      }
+      p95s.push(percentile(times, 95));
+    }
+    console.log(`  ${name.padEnd(width)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
+  }
+}

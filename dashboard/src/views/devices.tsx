@@ -224,6 +224,29 @@ export function Pager<Q extends { offset: number; limit: number }>({ query, tota
   );
 }
 
+/** A column header; a sortable one is a button that sorts by it, ascending first, then flips the order. */
+export function SortableHeader<F extends string>({ label, field, query, sortBy }: {
+  label: string;
+  field: F | undefined;
+  query: { sort: F; order: 'asc' | 'desc' };
+  sortBy: (field: F, order: 'asc' | 'desc') => void;
+}) {
+  const { tr } = useApp();
+  const sorted = field !== undefined && query.sort === field;
+  return (
+    <th scope="col" aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      {field !== undefined ? (
+        <button type="button" class="sort" title={tr('devices.sortBy', { column: label })} onClick={() => sortBy(field, sorted && query.order === 'asc' ? 'desc' : 'asc')}>
+          {label}
+          <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+        </button>
+      ) : (
+        label
+      )}
+    </th>
+  );
+}
+
 function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly DeviceRow[] }) {
   const { lang, tr } = useApp();
   return (
@@ -232,28 +255,9 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
         <caption class="sr-only">{tr('devices.list')}</caption>
         <thead>
           <tr>
-            {COLUMNS.map((column) => {
-              const label = tr(column.key);
-              const sorted = column.sort !== undefined && query.sort === column.sort;
-              const ariaSort = sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined;
-              return (
-                <th scope="col" key={column.key} aria-sort={ariaSort}>
-                  {column.sort ? (
-                    <button
-                      type="button"
-                      class="sort"
-                      title={tr('devices.sortBy', { column: label })}
-                      onClick={() => go(refine(query, { sort: column.sort, order: sorted && query.order === 'asc' ? 'desc' : 'asc' }))}
-                    >
-                      {label}
-                      <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                    </button>
-                  ) : (
-                    label
-                  )}
-                </th>
-              );
-            })}
+            {COLUMNS.map((column) => (
+              <SortableHeader key={column.key} label={tr(column.key)} field={column.sort} query={query} sortBy={(sort, order) => go(refine(query, { sort, order }))} />
+            ))}
           </tr>
         </thead>
         <tbody>

@@ -11,7 +11,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import type { UiKey } from '../i18n/index.ts';
 import { coalesce } from '../live.ts';
 import { formatHash } from '../route.ts';
-import { Pager, SelectFilter, TextFilter } from './devices.tsx';
+import { Pager, SelectFilter, SortableHeader, TextFilter } from './devices.tsx';
 
 const LIST_REFRESH_MS = 2_000;
 
@@ -154,27 +154,9 @@ function UserTable({ query, rows }: { query: UserQuery; rows: readonly UserRow[]
         <caption class="sr-only">{tr('users.list')}</caption>
         <thead>
           <tr>
-            {COLUMNS.map((column) => {
-              const label = tr(column.key);
-              const sorted = column.sort !== undefined && query.sort === column.sort;
-              return (
-                <th scope="col" key={column.key} aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined}>
-                  {column.sort ? (
-                    <button
-                      type="button"
-                      class="sort"
-                      title={tr('devices.sortBy', { column: label })}
-                      onClick={() => go({ ...query, sort: column.sort!, order: sorted && query.order === 'asc' ? 'desc' : 'asc', offset: 0 })}
-                    >
-                      {label}
-                      <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                    </button>
-                  ) : (
-                    label
-                  )}
-                </th>
-              );
-            })}
+            {COLUMNS.map((column) => (
+              <SortableHeader key={column.key} label={tr(column.key)} field={column.sort} query={query} sortBy={(sort, order) => go({ ...query, sort, order, offset: 0 })} />
+            ))}
           </tr>
         </thead>
         <tbody>
