@@ -9,7 +9,7 @@ import { UserQuery } from '../protocol/api.ts';
 import type { Store, TenantJudgement } from '../collector/store/types.ts';
 import { PostgresStore } from '../collector/store/postgres/store.ts';
 import { startTestPostgres } from '../test/support/postgres.ts';
-import { enrollFleet, fleetHostname, incoming, machine, reportP95s, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const USERS = 80_000;
@@ -64,18 +64,7 @@ async function open(): Promise<{ store: Store; settle(): Promise<void>; dispose(
 const { store, settle, dispose } = await open();
 try {
   const seedStart = performance.now();
-  const ids = await enrollFleet(store, DEVICES);
-  const variants = reportVariants();
-  const at = new Date();
-  for (let start = 0; start < ids.length; start += 1000) {
-    await store.storeReports(
-      ids.slice(start, start + 1000).map((id, j) => {
-        const i = start + j;
-        const variant = variants[i % variants.length]!;
-        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(i), user: userOf(i) } }, at);
-      }),
-    );
-  }
+  await seedFleet(store, DEVICES, new Date(), userOf);
   const seeded = performance.now() - seedStart;
   // Half the fleet judged against the tenant, as the judge does after a snapshot.
   const judgeStart = performance.now();
