@@ -41,19 +41,19 @@ export class TenantJudge {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** One pass: every PC when the snapshot changed since the last full pass, else the changed ones. Returns the PCs written. */
-  async pass(): Promise<number> {
+  /** One pass: every PC when the snapshot changed since the last full pass, else the changed ones. Returns the ids of the PCs written. */
+  async pass(): Promise<string[]> {
     const { prepared, stamp } = await this.snapshot();
-    if (!prepared) return 0;
+    if (!prepared) return [];
     const full = stamp !== this.judgedStamp;
     let after = '';
-    let written = 0;
+    const written: string[] = [];
     for (;;) {
       const inputs = await this.store.tenantJudgeInputs(after, !full, PAGE);
       const now = this.now();
       const changed = inputs.map((input) => ({ input, judgement: judgePc(input, prepared, now) })).filter((x) => judgementChanged(x.input, x.judgement));
       await this.store.putTenantJudgements(changed.map((x) => x.judgement));
-      written += changed.length;
+      written.push(...changed.map((x) => x.input.deviceId));
       const last = inputs.at(-1);
       if (!last || inputs.length < PAGE) break;
       after = last.deviceId;

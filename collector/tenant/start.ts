@@ -42,7 +42,10 @@ export function startTenant(options: TenantOptions, store: Store, instanceId: st
   const view = new TenantDeviceView(store, options.tenantId);
   const judge = new TenantJudge(store, () => view.current());
   const judging = new Loop(options.judgeMs ?? JUDGE_MS, async () => {
-    if (poller.leading) await judge.pass();
+    if (!poller.leading) return;
+    // Open dashboards refresh their counts and users on these; after a new snapshot (thousands of PCs)
+    // a few events suffice, since each also tells them the summary changed.
+    for (const deviceId of (await judge.pass()).slice(0, LIVE_EVENTS_PER_PASS)) await store.publish({ type: 'device-changed', deviceId });
   }, (error) => log.error('tenant judgement failed', { event: 'tenant.judge-failed', reason: errorText(error) }));
   judging.start();
   return { view, stop: async () => { await judging.stop(); await poller.stop(); } };
@@ -50,6 +53,7 @@ export function startTenant(options: TenantOptions, store: Store, instanceId: st
 
 /** How often the judge looks for PCs to judge (a changed report shows in the users view this much later at most). */
 const JUDGE_MS = 2_000;
+const LIVE_EVENTS_PER_PASS = 20;
 
 /** The Entra users the agents report, from every PC's latest report. */
 async function usersOnPcs(store: Store): Promise<string[]> {

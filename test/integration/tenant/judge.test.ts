@@ -54,7 +54,7 @@ describe('tenant answers in the collector', () => {
     const waiting = await view().forDevice((await store.deviceDetail(alex))!);
     expect(waiting).toMatchObject({ overall: 'unknown', missing: [FIRST_READ_PENDING], pc: { overall: 'unknown' } });
     const judge = new TenantJudge(store, () => view().current(), now);
-    expect(await judge.pass()).toBe(0);
+    expect(await judge.pass()).toEqual([]);
 
     const poller = new TenantPoller({ store, client, tenantId: TENANT, passkeyApis: true, holder: 'a', clock, pcUsers: async () => [UPN, SECOND_UPN] });
     await poller.tick();
@@ -62,16 +62,16 @@ describe('tenant answers in the collector', () => {
     expect(read.missing).not.toContainEqual(FIRST_READ_PENDING);
     expect(read.overall).toMatch(/^ready-/);
 
-    expect(await judge.pass()).toBe(2);
+    expect((await judge.pass()).length).toBe(2);
     const users = await store.listUsers(UserQuery.parse({ sort: 'user' }));
     expect(users.items.map((u) => [u.user, u.verdict, u.heldBy, u.keyRegistered])).toEqual([
       [UPN, 'ready', [], 'yes'],
       [SECOND_UPN, 'not-ready', ['user'], 'no'],
     ]);
     // Same snapshot, nothing changed: nothing written. A new PC is judged on the next pass.
-    expect(await judge.pass()).toBe(0);
-    await addPc(store, 'PC-TOKYO-0044', UPN, now());
-    expect(await judge.pass()).toBe(1);
+    expect(await judge.pass()).toEqual([]);
+    const third = await addPc(store, 'PC-TOKYO-0044', UPN, now());
+    expect(await judge.pass()).toEqual([third]);
     expect((await store.listUsers(UserQuery.parse({ sort: 'user' }))).items[0]).toMatchObject({ user: UPN, pcCount: 2, readyPcs: 2 });
   });
 });
