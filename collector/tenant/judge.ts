@@ -4,13 +4,14 @@
 // blocking chart without joining anything at request time. Runs in the collector holding the poller's
 // lease, so several collectors on one database do not judge the same fleet twice.
 import { TENANT_LEVEL_LAYER } from '../../protocol/api.ts';
-import type { TenantAnswer } from '../../protocol/tenant.ts';
+import { TenantPcFacts, type TenantAnswer } from '../../protocol/tenant.ts';
 import { parseKeyChecks } from '../store/common/columns.ts';
 import { restoreReport } from '../store/common/report-body.ts';
 import { judgementChanged, layerMask } from '../store/common/users.ts';
 import type { JudgeInput, Store, TenantJudgement } from '../store/types.ts';
-import { withLastKey, type CurrentSnapshot } from './device-view.ts';
-import { joinPc, pcFactsFromReport, type PreparedSnapshot } from './join.ts';
+import type { CurrentSnapshot } from './device-view.ts';
+import { joinPc, type PreparedSnapshot } from './join.ts';
+import { tenantFactsOf } from '../../protocol/tenant-facts.ts';
 
 /** PCs read and written per store call: bounded memory, and the event loop breathes between pages. */
 const PAGE = 500;
@@ -27,9 +28,15 @@ export function judgementOf(input: Pick<JudgeInput, 'deviceId' | 'reportHash'>, 
 }
 
 export function judgePc(input: JudgeInput, prepared: PreparedSnapshot, now: Date): TenantJudgement {
-  const report = restoreReport(input.reportBody, input.generatedAt);
-  const pc = withLastKey(pcFactsFromReport(input.deviceId, report), input.keyRemembered, parseKeyChecks(input.keyChecks));
+  const pc = factsOf(input);
   return judgementOf(input, joinPc(pc, prepared, now), pc.key !== null);
+}
+
+/** The PC's stored facts, or (a row stored before they were) the same taken from its report. */
+function factsOf(input: JudgeInput): TenantPcFacts {
+  if (input.facts !== null) return TenantPcFacts.parse(JSON.parse(input.facts));
+  if (input.reportBody === null) throw new Error(`device ${input.deviceId} has neither tenant facts nor a report`);
+  return tenantFactsOf(input.deviceId, restoreReport(input.reportBody, input.generatedAt), input.keyRemembered, parseKeyChecks(input.keyChecks));
 }
 
 export class TenantJudge {

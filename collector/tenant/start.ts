@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { TenantDeviceView } from './device-view.ts';
 import type { GraphClient } from './http.ts';
-import { entraUserOf } from './join.ts';
+import { entraUserOf } from '../../protocol/tenant-facts.ts';
 import { systemClock } from './limits.ts';
 import { TenantPoller } from './poller.ts';
 import { TenantJudge } from './judge.ts';

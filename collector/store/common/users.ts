@@ -66,7 +66,8 @@ const layersInMask = (mask: number): UserLayer[] => USER_LAYERS.filter((l) => (m
 
 /**
  * Version 20 in both engines (`collate`: PostgreSQL's "C", so names order byte-wise as in SQLite). New
- * rows start stale: the judge reads every PC once after the upgrade.
+ * rows start stale: the judge reads every PC once after the upgrade (from its report body until the PC's
+ * next changed report stores `tenant_input`).
  */
 export function usersMigration(collate: string, dialect: UsersDialect): Migration {
   return {
@@ -78,6 +79,7 @@ ALTER TABLE devices ADD COLUMN tenant_mask INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN tenant_layers INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN key_registered SMALLINT;
 ALTER TABLE devices ADD COLUMN tenant_stale SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN tenant_input TEXT;
 CREATE INDEX devices_user_name ON devices (user_name);
 CREATE INDEX devices_tenant_stale ON devices (id) WHERE tenant_stale = 1;
 CREATE INDEX devices_tenant_mask ON devices (tenant_mask) WHERE tenant_mask <> 0;
@@ -201,7 +203,8 @@ export function usersSql(dialect: UsersDialect) {
     judgeInputs(staleOnly: boolean): string {
       return (
         'SELECT d.id, d.report_hash, d.report_generated_at, d.key_remembered, d.key_checks, d.tenant_code, d.tenant_mask, ' +
-        'd.tenant_layers, d.key_registered, d.tenant_stale, r.report FROM devices d ' +
+        // The report body only for rows stored before tenant_input existed (read only then).
+        'd.tenant_layers, d.key_registered, d.tenant_stale, d.tenant_input, CASE WHEN d.tenant_input IS NULL THEN r.report END AS report FROM devices d ' +
         `JOIN device_reports r ON r.device_id = d.id WHERE d.id > ?${staleOnly ? ' AND d.tenant_stale = 1' : ''} ORDER BY d.id LIMIT ?`
       );
     },
@@ -298,13 +301,15 @@ export const JudgeInputRow = z.object({
   tenant_layers: Int,
   key_registered: Int.nullable(),
   tenant_stale: Flag,
-  report: z.string(),
+  tenant_input: z.string().nullable(),
+  report: z.string().nullable(),
 });
 export function toJudgeInput(raw: unknown): JudgeInput {
   const r = JudgeInputRow.parse(raw);
   return {
     deviceId: r.id,
     reportHash: r.report_hash,
+    facts: r.tenant_input,
     reportBody: r.report,
     generatedAt: r.report_generated_at,
     keyRemembered: r.key_remembered,

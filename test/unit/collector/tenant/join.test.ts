@@ -1,7 +1,8 @@
 // The pure tenant join: one scenario per verdict of reference/graph.md §9.2, each changing one thing in
 // the ready tenant, asserting the verdict, the combined answer and that every text exists in en and ja.
 import { describe, expect, it } from 'vitest';
-import { combinePc, entraUserOf, joinPc, pcFactsFromReport, prepare } from '../../../../collector/tenant/join.ts';
+import { combinePc, joinPc, prepare } from '../../../../collector/tenant/join.ts';
+import { entraUserOf, pcFactsFromReport } from '../../../../protocol/tenant-facts.ts';
 import { unknownFact } from '../../../../collector/tenant/snapshot.ts';
 import { tenantEn } from '../../../../protocol/i18n/tenant.en.ts';
 import { tenantJa } from '../../../../protocol/i18n/tenant.ja.ts';
