@@ -166,11 +166,7 @@ export function usersSql(dialect: UsersDialect) {
     list(query: UserQuery): { count: SqlPart; page: SqlPart } {
       const where = userWhere(query, dialect);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-      // A text search matches few users: scanning the table once and sorting the matches beats walking the
-      // sort index and testing every row it reaches (PostgreSQL picks the index walk unless kept off it).
-      const scan = query.q !== undefined && query.q !== '';
-      const name = scan ? "(u.user_name || '')" : 'u.user_name';
-      const order = query.sort === 'user' ? `${name} ${dir}` : `${USER_SORT[query.sort]}${scan ? ' + 0' : ''} ${dir}, ${name} ${dir}`;
+      const order = query.sort === 'user' ? `u.user_name ${dir}` : `${USER_SORT[query.sort]} ${dir}, u.user_name ${dir}`;
       return {
         count: { sql: `SELECT COUNT(*) AS n FROM fleet_users u ${where.sql}`, params: where.params },
         page: { sql: `SELECT ${USER_COLUMNS} FROM fleet_users u ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...where.params, query.limit, query.offset] },
