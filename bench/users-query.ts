@@ -10,8 +10,9 @@ import { UserQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
 import { TenantJudge } from '../collector/tenant/judge.ts';
 import { prepare } from '../collector/tenant/join.ts';
-import type { Device } from '../collector/tenant/schemas.ts';
-import { NOW } from '../sim/graph/snapshots.ts';
+import { okFact, type TenantSnapshot } from '../collector/tenant/snapshot.ts';
+import { FETCHED, NOW, fido2Config, keyMethod, tapConfig } from '../sim/graph/snapshots.ts';
+import { ATKEY_PRO as REPORT_KEY } from '../sim/fleet/reports.ts';
 import { bigSnapshot } from './support/tenant.ts';
 import { PostgresStore } from '../collector/store/postgres/store.ts';
 import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
@@ -63,6 +64,23 @@ async function open(): Promise<{ store: Store; settle(): Promise<void>; dispose(
   };
 }
 
+/**
+ * The synthetic tenant, fitted to the bench's reports: their PCs' Entra device record, and the key they
+ * carry (the reports' ATKey.Pro CTAP2.0) as the one users registered and the policy admits, so the
+ * outcomes mix (no key registered, excluded, key needs set-up…) instead of every user being blocked.
+ */
+function benchTenant(): TenantSnapshot {
+  const { snapshot } = bigSnapshot(USERS, 0, userOf);
+  const fido2Methods = new Map([...snapshot.fido2Methods].map(([id, f]) => [id, f.status === 'ok' && f.value.length > 0 ? okFact(f.source, f.fetchedAt, [keyMethod(REPORT_KEY.aaguid!)]) : f]));
+  const devices = new Map([[BENCH_DEVICE_ID, { id: 'o-bench', deviceId: BENCH_DEVICE_ID, accountEnabled: true, trustType: 'ServerAd', registrationDateTime: '2025-01-01T00:00:00Z' }]]);
+  return {
+    ...snapshot,
+    policy: okFact('GET policy', FETCHED, { fido2: fido2Config({ passkeyProfiles: null, keyRestrictions: null }), tap: tapConfig() }),
+    devices: okFact('GET devices/delta', FETCHED, devices),
+    fido2Methods,
+  };
+}
+
 const { store, settle, dispose } = await open();
 try {
   const seedStart = performance.now();
@@ -71,11 +89,7 @@ try {
   // The tenant judge as the collector runs it, on a synthetic tenant knowing every bench user (the PCs'
   // Entra device record added): a first full pass, a pass with nothing changed, then a full pass after
   // a new snapshot in which no answer moved.
-  const { snapshot } = bigSnapshot(USERS, 0, userOf);
-  if (snapshot.devices.status === 'ok') {
-    (snapshot.devices.value as Map<string, Device>).set(BENCH_DEVICE_ID, { id: 'o-bench', deviceId: BENCH_DEVICE_ID, accountEnabled: true, trustType: 'ServerAd', registrationDateTime: '2025-01-01T00:00:00Z' });
-  }
-  const current = { prepared: prepare(snapshot), stamp: 'first' };
+  const current = { prepared: prepare(benchTenant()), stamp: 'first' };
   const judge = new TenantJudge(store, async () => current, () => NOW);
   const timed = async () => {
     const t = performance.now();
