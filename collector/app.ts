@@ -96,6 +96,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
+  // Without Graph, tenant answers judged while it was configured would keep users held back by a tenant no longer read.
+  if (!options.tenant) await store.clearTenantJudgements();
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
   const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log, tenant: tenant?.view ?? null };

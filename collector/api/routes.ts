@@ -13,6 +13,8 @@ import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
+import { parseQuery } from './query.ts';
+import { handleUsers } from './users.ts';
 
 export const ADMIN_USERNAME = 'admin';
 export const SETTING_ADMIN_PASSWORD = 'admin.passwordHash';
@@ -30,19 +32,9 @@ export interface ApiContext {
   tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
 }
 
-const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
-
 /** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
 export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of params) {
-    if (!QUERY_KEYS.has(key)) throw new HttpError(400, `unknown parameter "${key.slice(0, 32)}"`);
-    if (key in raw) throw new HttpError(400, `parameter "${key}" given more than once`);
-    raw[key] = value;
-  }
-  const result = DeviceQuery.safeParse(raw);
-  if (!result.success) throw new HttpError(400, `bad parameter ${describeFirstIssue(result.error)}`);
-  return result.data;
+  return parseQuery(DeviceQuery, params);
 }
 
 const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(?:\/(recheck|revoke|allow-reenroll))?$/;
@@ -72,6 +64,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (path === '/api/export.csv' || path === '/api/export.json') {
     return get(method, () => exportDevices(ctx, res, parseDeviceQuery(url.searchParams), path.endsWith('.csv') ? 'csv' : 'json'));
   }
+  if (await handleUsers(ctx, method, url, res)) return;
   const match = DEVICE_PATH.exec(path);
   if (match) {
     let deviceId: string;

@@ -12,6 +12,8 @@ import { Device } from './views/device.tsx';
 import { Devices } from './views/devices.tsx';
 import { Login } from './views/login.tsx';
 import { Overview } from './views/overview.tsx';
+import { User } from './views/user.tsx';
+import { Users } from './views/users.tsx';
 
 /** "3 minutes ago" texts are redrawn this often. */
 const CLOCK_TICK_MS = 15_000;
@@ -68,7 +70,7 @@ export function App() {
   }, [signedIn, feed]);
 
   // A new page (not a filter change within one) moves keyboard and screen-reader focus to its content.
-  const page = route.view === 'device' ? `device:${route.deviceId}` : route.view;
+  const page = route.view === 'device' ? `device:${route.deviceId}` : route.view === 'user' ? `user:${route.user}` : route.view;
   const firstPage = useRef(true);
   useEffect(() => {
     if (firstPage.current) {
@@ -142,8 +144,11 @@ export function App() {
               <a href={formatHash({ view: 'overview' })} aria-current={route.view === 'overview' ? 'page' : undefined}>
                 {tr('nav.overview')}
               </a>
-              <a href="#/devices" aria-current={route.view !== 'overview' ? 'page' : undefined}>
+              <a href="#/devices" aria-current={route.view === 'devices' || route.view === 'device' ? 'page' : undefined}>
                 {tr('nav.devices')}
+              </a>
+              <a href="#/users" aria-current={route.view === 'users' || route.view === 'user' ? 'page' : undefined}>
+                {tr('nav.users')}
               </a>
             </nav>
             <span class="spacer" />
@@ -166,6 +171,8 @@ export function App() {
           {route.view === 'overview' && <Overview />}
           {route.view === 'devices' && <Devices query={route.query} />}
           {route.view === 'device' && <Device deviceId={route.deviceId} />}
+          {route.view === 'users' && <Users query={route.query} />}
+          {route.view === 'user' && <User user={route.user} />}
         </>
       )}
     </AppContext.Provider>

@@ -3,7 +3,14 @@
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
+import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+
+export const POSTGRES_USERS: UsersDialect = {
+  inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+  contains: (column) => `strpos(${column}, ?) > 0`,
+  concat: (column) => `string_agg(${column}, ' ')`,
+};
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -102,4 +109,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  usersMigration(' COLLATE "C"', POSTGRES_USERS),
 ];

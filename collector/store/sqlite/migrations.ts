@@ -1,7 +1,14 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
 // entry is never edited (a change is a new version). Versions are numbered per engine.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
+import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+
+export const SQLITE_USERS: UsersDialect = {
+  inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+  contains: (column) => `instr(${column}, ?) > 0`,
+  concat: (column) => `group_concat(${column}, ' ')`,
+};
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -120,4 +127,5 @@ END;
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  usersMigration('', SQLITE_USERS),
 ];

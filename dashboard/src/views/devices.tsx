@@ -69,7 +69,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
       <Loaded resource={resource} retry={reload}>
         {(list) => (
           <>
-            <Pager query={query} total={list.total} />
+            <Pager query={query} total={list.total} go={go} />
             {list.items.length === 0 ? <p class="muted">{tr('devices.empty')}</p> : <DeviceTable query={query} rows={list.items} />}
           </>
         )}
@@ -79,7 +79,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
 }
 
 /** A text filter typed into: applied after a pause, or at once on Enter. */
-function TextFilter({ label, value, placeholder, name, apply, list }: {
+export function TextFilter({ label, value, placeholder, name, apply, list }: {
   label: string;
   value: string | undefined;
   placeholder?: string;
@@ -115,7 +115,7 @@ function TextFilter({ label, value, placeholder, name, apply, list }: {
 }
 
 /** A choice among fixed values, with "Any" for no filter. */
-function SelectFilter<T extends string>({ name, label, value, options, apply }: {
+export function SelectFilter<T extends string>({ name, label, value, options, apply }: {
   name: string;
   label: string;
   value: T | undefined;
@@ -188,14 +188,21 @@ function Filters({ query }: { query: DeviceQuery }) {
   );
 }
 
-function Pager({ query, total }: { query: DeviceQuery; total: number }) {
+/** Previous/next and page size for any paged list (`go` opens the list at another page). */
+export function Pager<Q extends { offset: number; limit: number }>({ query, total, go, label, range = 'devices.range' }: {
+  query: Q;
+  total: number;
+  go: (query: Q) => void;
+  label?: string;
+  range?: UiKey;
+}) {
   const { lang, tr } = useApp();
   const from = total === 0 ? 0 : query.offset + 1;
   const to = Math.min(query.offset + query.limit, total);
   return (
-    <nav class="pager" aria-label={tr('devices.list')}>
+    <nav class="pager" aria-label={label ?? tr('devices.list')}>
       <span role="status" data-total={total}>
-        {tr('devices.range', { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
+        {tr(range, { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
       </span>
       <button type="button" disabled={query.offset === 0} onClick={() => go({ ...query, offset: Math.max(0, query.offset - query.limit) })}>
         {tr('devices.previous')}
@@ -205,7 +212,7 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
       </button>
       <label>
         {tr('devices.pageSize')}
-        <select name="limit" value={String(query.limit)} onChange={(e) => go(refine(query, { limit: Number(e.currentTarget.value) }))}>
+        <select name="limit" value={String(query.limit)} onChange={(e) => go({ ...query, limit: Number(e.currentTarget.value), offset: 0 })}>
           {PAGE_SIZES.map((size) => (
             <option key={size} value={String(size)}>
               {size}
@@ -217,6 +224,29 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
   );
 }
 
+/** A column header; a sortable one is a button that sorts by it, ascending first, then flips the order. */
+export function SortableHeader<F extends string>({ label, field, query, sortBy }: {
+  label: string;
+  field: F | undefined;
+  query: { sort: F; order: 'asc' | 'desc' };
+  sortBy: (field: F, order: 'asc' | 'desc') => void;
+}) {
+  const { tr } = useApp();
+  const sorted = field !== undefined && query.sort === field;
+  return (
+    <th scope="col" aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      {field !== undefined ? (
+        <button type="button" class="sort" title={tr('devices.sortBy', { column: label })} onClick={() => sortBy(field, sorted && query.order === 'asc' ? 'desc' : 'asc')}>
+          {label}
+          <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+        </button>
+      ) : (
+        label
+      )}
+    </th>
+  );
+}
+
 function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly DeviceRow[] }) {
   const { lang, tr } = useApp();
   return (
@@ -225,28 +255,9 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
         <caption class="sr-only">{tr('devices.list')}</caption>
         <thead>
           <tr>
-            {COLUMNS.map((column) => {
-              const label = tr(column.key);
-              const sorted = column.sort !== undefined && query.sort === column.sort;
-              const ariaSort = sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined;
-              return (
-                <th scope="col" key={column.key} aria-sort={ariaSort}>
-                  {column.sort ? (
-                    <button
-                      type="button"
-                      class="sort"
-                      title={tr('devices.sortBy', { column: label })}
-                      onClick={() => go(refine(query, { sort: column.sort, order: sorted && query.order === 'asc' ? 'desc' : 'asc' }))}
-                    >
-                      {label}
-                      <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                    </button>
-                  ) : (
-                    label
-                  )}
-                </th>
-              );
-            })}
+            {COLUMNS.map((column) => (
+              <SortableHeader key={column.key} label={tr(column.key)} field={column.sort} query={query} sortBy={(sort, order) => go(refine(query, { sort, order }))} />
+            ))}
           </tr>
         </thead>
         <tbody>
