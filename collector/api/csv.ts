@@ -51,7 +51,13 @@ const COLUMNS: readonly [string, (row: DeviceRow) => Cell][] = [
   ['tags', (r) => Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join('; ')],
 ];
 
-export const CSV_HEADER = `${COLUMNS.map(([name]) => name).join(',')}\r\n`;
+/**
+ * Excel on a Japanese Windows reads a CSV without a byte order mark as Shift_JIS and garbles every
+ * Japanese name; the UTF-8 BOM makes it read UTF-8. It starts the file, so it rides on the header.
+ */
+export const CSV_BOM = '\uFEFF';
+
+export const CSV_HEADER = `${CSV_BOM}${COLUMNS.map(([name]) => name).join(',')}\r\n`;
 
 export function csvRow(row: DeviceRow): string {
   return `${COLUMNS.map(([, get]) => csvCell(get(row))).join(',')}\r\n`;
