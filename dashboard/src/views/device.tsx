@@ -13,6 +13,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
+import { RichText } from '../rich-text.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
 import { devicesHash } from '../route.ts';
 
@@ -112,7 +113,7 @@ function DeviceBody({
         <div>
           <h1 class="hostname">{device.hostname}</h1>
           <p>
-            <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} />
+            <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} lastSeen={device.lastSeen} />
           </p>
           <p>
             <LayerBadges layers={device.layers} />
@@ -248,7 +249,7 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
           <ul data-next="unknown">
             {unknown.map((u) => (
               <li key={u.id} data-check={u.id}>
-                <strong>{checkTitle(lang, u.id)}</strong>: {tr('next.collect', { how: t(lang, `collect.${u.collect}`) })}
+                <strong>{checkTitle(lang, u.id)}</strong>: <RichText text={tr('next.collect', { how: t(lang, `collect.${u.collect}`) })} />
               </li>
             ))}
           </ul>
@@ -256,7 +257,9 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
       )}
       {warnings.length > 0 && <Advice kind="warn" heading={tr('next.warn')} checks={warnings} />}
       {device.keyRemembered && <p class="note" data-key-remembered>{tr('next.keyRemembered', { time: device.keySeenAt === null ? tr('common.unknown') : formatDateTime(lang, device.keySeenAt) })}</p>}
-      <p class="note">{tr('next.userLayer')}</p>
+      <p class="note">
+        <RichText text={tr('next.userLayer')} />
+      </p>
       {passed.length > 0 && (
         <details data-next="passed">
           <summary>{tr('next.passed', { count: passed.length })}</summary>
@@ -280,8 +283,12 @@ function Advice({ kind, heading, checks }: { kind: 'failing' | 'warn'; heading: 
     const fix = fixIn(lang, check);
     return (
       <li key={check.id} data-check={check.id} data-actor={check.actor ?? fixActor(check.remediationKey) ?? undefined}>
-        <strong>{checkTitle(lang, check.id)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
-        {fix !== null && <p class="next-fix">{fix}</p>}
+        <strong>{checkTitle(lang, check.id)}</strong>: <RichText text={reportTextIn(lang, check.detailKey, check.params, check.detail)} />
+        {fix !== null && (
+          <p class="next-fix">
+            <RichText text={fix} />
+          </p>
+        )}
       </li>
     );
   });
@@ -303,11 +310,15 @@ function CheckItem({ check }: { check: CheckResult }) {
         <StatusBadge status={check.status} />
         <h4>{checkTitle(lang, check.id)}</h4>
       </div>
-      <p class="check-detail">{detail}</p>
+      <p class="check-detail">
+        <RichText text={detail} />
+      </p>
       {fix && (
         <div class="fix">
           <h5>{tr('device.fix')}</h5>
-          <p>{fix}</p>
+          <p>
+            <RichText text={fix} />
+          </p>
         </div>
       )}
       <EvidenceList evidence={check.evidence} />
