@@ -13,6 +13,7 @@ import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
+import type { EnrollHintOptions } from './api/enroll-info.ts';
 import { handleApi } from './api/routes.ts';
 import type { Sessions } from './api/session.ts';
 import type { Logger } from './log.ts';
@@ -59,6 +60,8 @@ export interface CollectorOptions {
   demo?: boolean;
   /** The Microsoft Graph tenant join; absent or null when not configured. */
   tenant?: TenantOptions | null;
+  /** What the empty dashboard tells an admin about adding PCs; absent: no address is advertised. */
+  enrollHint?: EnrollHintOptions;
 }
 
 export interface RunningCollector {
@@ -96,9 +99,20 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
+  let port = options.port;
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log, tenant: tenant?.view ?? null };
+  const apiContext = {
+    store,
+    sessions: options.sessions,
+    loginFailures: new RateLimiter(options.loginFailureRate),
+    passwordChecks: new Slots(2),
+    metrics,
+    log,
+    tenant: tenant?.view ?? null,
+    // The port is known once listening; the API reads it then.
+    enrollHint: { hosts: options.enrollHint?.hosts ?? [], secret: options.enrollHint?.secret ?? { kind: 'options' as const }, tls: options.tls !== null, port: () => port },
+  };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -184,7 +198,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
 

@@ -1,7 +1,6 @@
 // keyready-collector (and `npm start`): reads the options, opens the store, makes the first-start
 // credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
 import { Sessions } from './api/session.ts';
@@ -10,6 +9,7 @@ import { createLogger, type Logger } from './log.ts';
 import { openStore, parseStoreUrl } from './store/index.ts';
 import { startCollector } from './app.ts';
 import { hashPassword, hashToken, randomSecret } from './shared/credentials.ts';
+import { advertisedHosts, agentRunCommand, agentUrls, machineHosts, secretCommand, type SecretSource } from './shared/enroll-hint.ts';
 import { ensurePrivateDir, ensurePrivateFiles, readPrivateFile, writePrivateFile, type Tightened } from './shared/private-files.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
@@ -115,14 +115,6 @@ function warnLoose(log: Logger, loose: readonly Tightened[]): void {
   }
 }
 
-/** This machine's non-loopback addresses, the ones other PCs could reach it by. */
-function externalAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((a) => !a.internal)
-    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
-}
-
 function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
   if (!config.tls) return null;
   try {
@@ -154,6 +146,8 @@ async function main(): Promise<void> {
     return store.close();
   }
   const enroll = await enrollment(store, config);
+  const machine = machineHosts();
+  const secretSource: SecretSource = config.enrollSecrets.length > 0 ? { kind: 'options' } : { kind: 'generated', dataDir: config.dataDir };
   const collector = await startCollector({
     store,
     log,
@@ -178,21 +172,26 @@ async function main(): Promise<void> {
     demo: config.demo,
     tenant: tenantOptions(config),
     reenrollAfterMs: config.reenrollAfterMs,
+    enrollHint: { hosts: advertisedHosts(config.host, machine), secret: secretSource },
   });
   // Made only once listening: a first start that cannot listen must not keep a password nobody saw.
   const newAdminPassword = await adminPassword(store);
 
   const ws = collector.url.replace(/^http/, 'ws');
+  // Another PC needs an address of this machine, not localhost, and the secret (or where to get it).
+  const [remoteUrl, ...otherUrls] = agentUrls(advertisedHosts(config.host, machine), collector.port, tls !== null);
   out('');
   out('KeyReady collector is running');
-  out(`  Listening on:       ${describeListen(config.host, collector.port, externalAddresses())}`);
+  out(`  Listening on:       ${describeListen(config.host, collector.port, machine)}`);
   out(`  Dashboard:          ${collector.url}/`);
-  out(`  Agents connect to:  ${ws}/agent   (agent: keyready-agent run --collector ${ws}/agent)`);
+  out(`  Agents connect to:  ${remoteUrl ?? `${ws}/agent   (this machine only: listen on another address with --host for other PCs)`}${otherUrls.length > 0 ? `   (also ${otherUrls.slice(0, 3).join(', ')})` : ''}`);
+  out(`  Agent command:      ${agentRunCommand(remoteUrl ?? `${ws}/agent`, enroll.generated)}`);
+  if (!enroll.generated) out(`                      (the secret: ${secretCommand(secretSource) ?? 'the one given with --enroll-secret / KEYREADY_ENROLL_SECRETS'})`);
   out(`  Database:           ${describeDb(config.db)}`);
   if (config.enrollSecrets.length > 0) out(`  Enrollment secrets: ${config.enrollSecrets.length} from --enroll-secret / KEYREADY_ENROLL_SECRETS`);
   else if (enroll.generated) {
     out(`  Enrollment secret:  ${enroll.generated}   (generated now; shown this once, later: keyready-collector show-enroll-secret)`);
-  } else out('  Enrollment secret:  (not shown again: keyready-collector show-enroll-secret, same --data-dir)');
+  } else out(`  Enrollment secret:  (not shown again: ${secretCommand(secretSource)})`);
   if (newAdminPassword) {
     out(`  Dashboard login:    ${ADMIN_USERNAME} / ${newAdminPassword}`);
     out('                      (shown this once: store it now; stored only as a scrypt hash)');

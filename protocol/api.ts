@@ -216,3 +216,17 @@ export const DeviceTenant = TenantAnswer.extend({
   pc: PcAnswer,
 });
 export type DeviceTenant = z.infer<typeof DeviceTenant>;
+
+/**
+ * `/api/enroll-info`: how to add PCs, for the empty dashboard. Commands carry `<secret>`: the secret
+ * itself never leaves the collector's data folder through the API.
+ */
+export const EnrollInfo = z.object({
+  /** ws(s)://host:port/agent other PCs can use, best first (the address the dashboard was opened with, when not loopback); empty when listening on loopback only. */
+  agentUrls: z.array(z.string()),
+  msiCommand: z.string().nullable(),
+  agentCommand: z.string().nullable(),
+  /** The command that prints the generated secret; null when the secrets come from the collector's options. */
+  secretCommand: z.string().nullable(),
+});
+export type EnrollInfo = z.infer<typeof EnrollInfo>;

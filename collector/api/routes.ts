@@ -11,6 +11,7 @@ import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { Slots } from '../shared/slots.ts';
 import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
+import { enrollInfo, type EnrollHintContext } from './enroll-info.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
@@ -28,6 +29,8 @@ export interface ApiContext {
   log: Logger;
   /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
   tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
+  /** How other PCs reach this collector, for the empty dashboard's "add PCs" (enroll-info.ts). */
+  enrollHint?: EnrollHintContext;
 }
 
 const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
@@ -67,6 +70,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (path === '/api/summary') {
     return get(method, async () => sendJson(res, 200, { ...(await ctx.store.summary(new Date())), tenant: ctx.tenant ? await ctx.tenant.overview() : null }));
+  }
+  if (path === '/api/enroll-info') {
+    const hint = ctx.enrollHint ?? { hosts: [], secret: { kind: 'options' }, tls: false, port: () => 0 };
+    return get(method, () => sendJson(res, 200, enrollInfo(hint, req)));
   }
   if (path === '/api/devices') return get(method, async () => sendJson(res, 200, await ctx.store.listDevices(parseDeviceQuery(url.searchParams))));
   if (path === '/api/export.csv' || path === '/api/export.json') {

@@ -5,6 +5,7 @@ import {
   CSRF_HEADER,
   DeviceDetail,
   DeviceList,
+  EnrollInfo,
   RecheckResponse,
   SessionInfo,
   Summary,
@@ -76,6 +77,7 @@ export const api = {
   summary: () => request(Summary, '/api/summary'),
   devices: (query: DeviceQuery) => request(DeviceList, `/api/devices?${deviceQueryParams(query).toString()}`),
   device: (deviceId: string) => request(DeviceDetail, `/api/devices/${encodeURIComponent(deviceId)}`),
+  enrollInfo: () => request(EnrollInfo, '/api/enroll-info'),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
 };
 

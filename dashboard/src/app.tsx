@@ -5,6 +5,7 @@ import type { Lang } from '../../protocol/report.ts';
 import { LANGS } from '../../protocol/report.ts';
 import { api, Unauthorized } from './api.ts';
 import { AppContext, type AppContextValue } from './context.ts';
+import { formatClock } from './i18n/format.ts';
 import { isLang, loadLang, saveLang, ui } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { formatHash, parseHash, type Route } from './route.ts';
@@ -24,7 +25,7 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
   const [route, setRoute] = useState<Route>(() => parseHash(location.hash));
   const [now, setNow] = useState(() => Date.now());
-  const [liveUp, setLiveUp] = useState(true);
+  const [liveLostAt, setLiveLostAt] = useState<number | null>(null);
   const [demo, setDemo] = useState(false);
   const feed = useMemo(() => new LiveFeed(), []);
 
@@ -54,7 +55,8 @@ export function App() {
   const signedIn = session.state === 'signed-in';
   useEffect(() => {
     if (!signedIn) return;
-    const unsubscribe = feed.onConnectedChange(setLiveUp);
+    // The first moment of the loss is kept: a reconnect that fails again does not move it.
+    const unsubscribe = feed.onConnectedChange((up) => setLiveLostAt((lost) => (up ? null : (lost ?? Date.now()))));
     feed.start();
     api.summary().then(
       (summary) => setDemo(summary.demo),
@@ -63,7 +65,7 @@ export function App() {
     return () => {
       unsubscribe();
       feed.stop();
-      setLiveUp(true);
+      setLiveLostAt(null);
     };
   }, [signedIn, feed]);
 
@@ -79,7 +81,7 @@ export function App() {
   }, [page]);
 
   const sessionEnded = useCallback(() => setSession({ state: 'signed-out', expired: true }), []);
-  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded }), [lang, feed, now, sessionEnded]);
+  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded, liveLostAt }), [lang, feed, now, sessionEnded, liveLostAt]);
   const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
 
   const changeLang = (value: string) => {
@@ -158,9 +160,9 @@ export function App() {
               {tr('demo.banner')}
             </p>
           )}
-          {!liveUp && (
-            <p class="banner live" role="status">
-              {tr('live.offline')}
+          {liveLostAt !== null && (
+            <p class="banner live" role="status" data-live-lost>
+              {ui(lang, 'live.offline', { time: formatClock(lang, new Date(liveLostAt).toISOString(), now) })}
             </p>
           )}
           {route.view === 'overview' && <Overview />}

@@ -13,6 +13,11 @@ export interface AppContextValue {
   feed: LiveFeed;
   now: number;
   sessionEnded: () => void;
+  /**
+   * When the live connection to the collector was lost (epoch ms), null while it is up. Meanwhile
+   * nothing on screen can tell whether a PC is still online: the collector itself may be down.
+   */
+  liveLostAt: number | null;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -1,16 +1,18 @@
 // The device list: filter, search, sort and page on the server (fast at 100,000 PCs), export the
 // same filter as CSV. The filter lives in the URL hash, so a filtered list is a link.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SORT_FIELDS, type DeviceQuery, type DeviceRow } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { t } from '../../../protocol/i18n/index.ts';
-import { READINESS } from '../../../protocol/report.ts';
+import { READINESS, type Lang } from '../../../protocol/report.ts';
 import type { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { api, exportHref } from '../api.ts';
 import { LayerBadges, Loaded, OnlineBadge, ReadinessBadge, When } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, type UiKey } from '../i18n/index.ts';
 import { formatNumber } from '../i18n/format.ts';
+import { loadColumns, saveColumns } from '../columns.ts';
 import { coalesce } from '../live.ts';
 import { formatHash } from '../route.ts';
 
@@ -19,18 +21,39 @@ const TYPING_DELAY_MS = 300;
 const LIST_REFRESH_MS = 1_000;
 
 type SortField = (typeof SORT_FIELDS)[number];
-const COLUMNS: readonly { key: UiKey; sort?: SortField }[] = [
-  { key: 'col.hostname', sort: 'hostname' },
-  { key: 'col.user' },
-  { key: 'col.readiness', sort: 'readiness' },
-  { key: 'col.layers' },
-  { key: 'col.blocking' },
-  { key: 'col.online' },
-  { key: 'col.lastSeen', sort: 'lastSeen' },
-  { key: 'col.lastReport', sort: 'lastReport' },
-  { key: 'col.osBuild', sort: 'osBuild' },
-  { key: 'col.keyModel', sort: 'keyModel' },
+
+/** A list column: its header, sort field, and cell. `choosable` ones can be hidden with the column chooser. */
+interface Column {
+  id: string;
+  key: UiKey;
+  sort?: SortField;
+  choosable?: boolean;
+  className?: string;
+  cell: (row: DeviceRow, lang: Lang, tr: (key: UiKey) => string) => ComponentChildren;
+}
+
+const none = (tr: (key: UiKey) => string) => <span class="muted">{tr('common.none')}</span>;
+const yesNo = (value: boolean | null, yes: UiKey, no: UiKey, tr: (key: UiKey) => string) => (value === null ? none(tr) : tr(value ? yes : no));
+
+const COLUMNS: readonly Column[] = [
+  { id: 'user', key: 'col.user', choosable: true, cell: (row, _lang, tr) => row.user ?? none(tr) },
+  { id: 'readiness', key: 'col.readiness', sort: 'readiness', cell: (row) => <ReadinessBadge readiness={row.readiness} /> },
+  { id: 'layers', key: 'col.layers', cell: (row) => <LayerBadges layers={row.layers} compact /> },
+  { id: 'blocking', key: 'col.blocking', className: 'blocking', cell: (row, lang) => row.blocking.map((id) => checkTitle(lang, id)).join(', ') },
+  { id: 'online', key: 'col.online', cell: (row) => <OnlineBadge online={row.online} lastSeen={row.lastSeen} /> },
+  { id: 'lastSeen', key: 'col.lastSeen', sort: 'lastSeen', cell: (row) => <When at={row.lastSeen} /> },
+  { id: 'lastReport', key: 'col.lastReport', sort: 'lastReport', cell: (row) => <When at={row.lastReport} /> },
+  { id: 'osBuild', key: 'col.osBuild', sort: 'osBuild', className: 'num', cell: (row, _lang, tr) => row.osBuild ?? tr('common.none') },
+  { id: 'joinType', key: 'col.joinType', choosable: true, cell: (row, _lang, tr) => (row.joinType ? tr(`join.${row.joinType}`) : none(tr)) },
+  { id: 'site', key: 'col.site', choosable: true, cell: (row, _lang, tr) => row.tags.site ?? none(tr) },
+  { id: 'keyModel', key: 'col.keyModel', sort: 'keyModel', className: 'key', cell: (row, _lang, tr) => row.keyModel ?? none(tr) },
+  { id: 'fingerprint', key: 'col.fingerprint', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyFingerprintEnrolled, 'device.keyEnrolled', 'device.keyNotEnrolled', tr) },
+  { id: 'pin', key: 'col.pin', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyPinSet, 'device.pinSet', 'device.pinNotSet', tr) },
 ];
+
+const CHOOSABLE = COLUMNS.filter((c) => c.choosable).map((c) => c.id);
+/** What a first visit shows: the user, as before the chooser; the key's details are a click away. */
+const DEFAULT_CHOSEN: readonly string[] = ['user'];
 
 const LAYER_FILTERS: readonly { layer: (typeof LAYER_NAMES)[number]; label: UiKey }[] = [
   { layer: 'device', label: 'devices.layerDevice' },
@@ -217,67 +240,90 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
   );
 }
 
+/** The optional columns this browser shows (remembered across visits). */
+function useChosenColumns(): [readonly string[], (id: string, shown: boolean) => void] {
+  const [chosen, setChosen] = useState<readonly string[]>(() => loadColumns(CHOOSABLE, DEFAULT_CHOSEN));
+  const toggle = (id: string, shown: boolean) => {
+    const next = CHOOSABLE.filter((c) => (c === id ? shown : chosen.includes(c)));
+    saveColumns(next);
+    setChosen(next);
+  };
+  return [chosen, toggle];
+}
+
+function ColumnChooser({ chosen, toggle }: { chosen: readonly string[]; toggle: (id: string, shown: boolean) => void }) {
+  const { tr } = useApp();
+  return (
+    <details class="column-chooser" data-column-chooser>
+      <summary>{tr('devices.columns')}</summary>
+      <fieldset>
+        <legend class="sr-only">{tr('devices.columns')}</legend>
+        {COLUMNS.filter((c) => c.choosable).map((column) => (
+          <label key={column.id}>
+            <input type="checkbox" name={`column-${column.id}`} checked={chosen.includes(column.id)} onChange={(e) => toggle(column.id, e.currentTarget.checked)} />
+            {tr(column.key)}
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
 function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly DeviceRow[] }) {
   const { lang, tr } = useApp();
+  const [chosen, toggle] = useChosenColumns();
+  const columns = COLUMNS.filter((c) => !c.choosable || chosen.includes(c.id));
+  const header = (key: UiKey, sort: SortField | undefined, id: string) => {
+    const label = tr(key);
+    const sorted = sort !== undefined && query.sort === sort;
+    const ariaSort = sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined;
+    return (
+      <th scope="col" key={id} aria-sort={ariaSort} data-column={id}>
+        {sort ? (
+          <button
+            type="button"
+            class="sort"
+            title={tr('devices.sortBy', { column: label })}
+            onClick={() => go(refine(query, { sort, order: sorted && query.order === 'asc' ? 'desc' : 'asc' }))}
+          >
+            {label}
+            <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+          </button>
+        ) : (
+          label
+        )}
+      </th>
+    );
+  };
   return (
-    <div class="table-scroll">
-      <table class="devices">
-        <caption class="sr-only">{tr('devices.list')}</caption>
-        <thead>
-          <tr>
-            {COLUMNS.map((column) => {
-              const label = tr(column.key);
-              const sorted = column.sort !== undefined && query.sort === column.sort;
-              const ariaSort = sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined;
-              return (
-                <th scope="col" key={column.key} aria-sort={ariaSort}>
-                  {column.sort ? (
-                    <button
-                      type="button"
-                      class="sort"
-                      title={tr('devices.sortBy', { column: label })}
-                      onClick={() => go(refine(query, { sort: column.sort, order: sorted && query.order === 'asc' ? 'desc' : 'asc' }))}
-                    >
-                      {label}
-                      <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                    </button>
-                  ) : (
-                    label
-                  )}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.deviceId} data-device-id={row.deviceId}>
-              <th scope="row">
-                <a href={formatHash({ view: 'device', deviceId: row.deviceId })}>{row.hostname}</a>
-              </th>
-              <td>{row.user ?? <span class="muted">{tr('common.none')}</span>}</td>
-              <td>
-                <ReadinessBadge readiness={row.readiness} />
-              </td>
-              <td>
-                <LayerBadges layers={row.layers} compact />
-              </td>
-              <td class="blocking">{row.blocking.map((id) => checkTitle(lang, id)).join(', ')}</td>
-              <td>
-                <OnlineBadge online={row.online} />
-              </td>
-              <td>
-                <When at={row.lastSeen} />
-              </td>
-              <td>
-                <When at={row.lastReport} />
-              </td>
-              <td class="num">{row.osBuild ?? tr('common.none')}</td>
-              <td>{row.keyModel ?? <span class="muted">{tr('common.none')}</span>}</td>
+    <>
+      <ColumnChooser chosen={chosen} toggle={toggle} />
+      {/* Every column stays reachable: a table wider than the window scrolls inside this box, never the page. */}
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={tr('devices.list')} data-table-scroll>
+        <table class="devices">
+          <caption class="sr-only">{tr('devices.list')}</caption>
+          <thead>
+            <tr>
+              {header('col.hostname', 'hostname', 'hostname')}
+              {columns.map((column) => header(column.key, column.sort, column.id))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.deviceId} data-device-id={row.deviceId}>
+                <th scope="row">
+                  <a href={formatHash({ view: 'device', deviceId: row.deviceId })}>{row.hostname}</a>
+                </th>
+                {columns.map((column) => (
+                  <td key={column.id} class={column.className} data-column={column.id}>
+                    {column.cell(row, lang, (key) => tr(key))}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
