@@ -2,7 +2,9 @@
 // credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../protocol/api.ts';
+import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD, changeAccount, createAccount } from './api/accounts.ts';
 import { Sessions } from './api/session.ts';
 import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -22,6 +24,8 @@ const SETTING_ENROLL_SECRET_HASH = 'enroll.secretHash';
 const LEGACY_ENROLL_SECRET = 'enroll.secret';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+/** Who the audit log names for changes made on the collector's command line. */
+const CLI_ACTOR = 'command line';
 
 async function resetAdminPassword(store: Store): Promise<void> {
   const password = randomSecret(12);
@@ -39,6 +43,27 @@ async function revokeDevice(store: Store, deviceId: string): Promise<void> {
   await store.revokeDevice(deviceId);
   out(`Device ${deviceId} revoked: its token is refused from its next connection on.`);
   out('Its hardware may enroll again once offline for --reenroll-after; to keep it out, also rotate the enrollment secret.');
+}
+
+/** add-user / disable-user: the same rules as the dashboard's account page, recorded in the audit log as the CLI. */
+async function manageAccount(store: Store, command: 'add-user' | 'disable-user', account: { username: string; role: Role }): Promise<void> {
+  const now = new Date();
+  const entry = (action: string, detail: string) => ({ id: randomUUID(), at: now.getTime(), username: CLI_ACTOR, action, target: account.username, detail, address: null });
+  try {
+    if (command === 'add-user') {
+      const { password } = await createAccount(store, account.username, account.role, now);
+      await store.appendAudit(entry('account-create', account.role));
+      out(`Dashboard account added: ${account.username} (${account.role}) / ${password}`);
+      out('Shown this once: give it to its user; stored only as a scrypt hash.');
+    } else {
+      await changeAccount(store, account.username, { disabled: true }, now);
+      await store.appendAudit(entry('account-change', 'disabled'));
+      out(`Dashboard account ${account.username} disabled: its sessions have ended.`);
+    }
+  } catch (error) {
+    await store.close();
+    throw new ConfigError(errorText(error));
+  }
 }
 
 function showEnrollSecret(config: Config): void {
@@ -125,7 +150,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 }
 
 async function main(): Promise<void> {
-  const { command, config, deviceId } = parseArgs(process.argv.slice(2), process.env, process.cwd());
+  const { command, config, deviceId, account } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
   if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
   if (command === 'show-enroll-secret') return showEnrollSecret(config);
@@ -139,6 +164,10 @@ async function main(): Promise<void> {
   warnLoose(log, loose);
   if (command === 'reset-admin-password') {
     await resetAdminPassword(store);
+    return store.close();
+  }
+  if ((command === 'add-user' || command === 'disable-user') && account !== undefined) {
+    await manageAccount(store, command, account);
     return store.close();
   }
   if (command === 'revoke-device' && deviceId !== undefined) {

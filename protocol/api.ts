@@ -7,7 +7,14 @@ import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } fr
 import { Missing, PcAnswer, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
-export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
+/**
+ * Dashboard roles. admin: everything. helpdesk: read, re-check, instruction sheets — no settings,
+ * accounts, tags, waves, alerts or fleet exports (collector/api/access.ts enforces it on every route).
+ */
+export const ROLES = ['admin', 'helpdesk'] as const;
+export type Role = z.infer<typeof RoleSchema>;
+const RoleSchema = z.enum(ROLES);
+export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string(), role: RoleSchema });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 /** State-changing requests carry the session's CSRF token in this header. */
 export const CSRF_HEADER = 'x-keyready-csrf';
@@ -230,3 +237,38 @@ export const EnrollInfo = z.object({
   secretCommand: z.string().nullable(),
 });
 export type EnrollInfo = z.infer<typeof EnrollInfo>;
+
+/** A dashboard account as admins see it (never its password or hash). */
+export const AccountInfo = z.object({
+  username: z.string(),
+  role: RoleSchema,
+  disabled: z.boolean(),
+  /** The first-start `admin`: always an admin, its password reset only with `keyready-collector reset-admin-password`. */
+  builtIn: z.boolean(),
+  /** How it signs in: a password kept by the collector; `entra` is reserved for Microsoft Entra ID sign-in. */
+  provider: z.enum(['local', 'entra']),
+  createdAt: z.string().nullable(),
+});
+export type AccountInfo = z.infer<typeof AccountInfo>;
+export const AccountList = z.object({ accounts: z.array(AccountInfo) });
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+export const NewAccount = z.object({ username: z.string().regex(USERNAME_PATTERN, 'letters, digits and . _ @ - (at most 64)'), role: RoleSchema });
+export const AccountChange = z.object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), resetPassword: z.literal(true).optional() }).strict();
+/** The generated password, shown once (null when none was made). */
+export const AccountSaved = z.object({ account: AccountInfo, password: z.string().nullable() });
+
+/** What the audit log records (collector/api/access.ts). */
+export const AUDIT_ACTIONS = [
+  'sign-in', 'sign-in-failed', 'sign-out', 'recheck', 'export', 'account-create', 'account-change',
+  'tags-change', 'wave-change', 'webhook-change', 'webhook-test',
+] as const;
+export const AuditRecord = z.object({
+  at: z.string(),
+  username: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  detail: z.string().nullable(),
+  address: z.string().nullable(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+export const AuditLog = z.object({ entries: z.array(AuditRecord) });

@@ -1,22 +1,23 @@
 // The HTTP API of protocol/api.ts. Every route but login needs a session (401 otherwise, with no
-// data); every state-changing route also needs the session's CSRF header (403 otherwise).
+// data) of an enabled account whose role allows the route (403 otherwise: access.ts); every
+// state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
-import { safeEqual, verifyPassword } from '../shared/credentials.ts';
+import { safeEqual } from '../shared/credentials.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { Slots } from '../shared/slots.ts';
 import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
 import { enrollInfo, type EnrollHintContext } from './enroll-info.ts';
+import { audit, authorize } from './access.ts';
+import { checkLogin, resolveAccount, type Account } from './accounts.ts';
+import { handleAccountRoutes } from './account-routes.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
-
-export const ADMIN_USERNAME = 'admin';
-export const SETTING_ADMIN_PASSWORD = 'admin.passwordHash';
 
 export interface ApiContext {
   store: Store;
@@ -59,12 +60,20 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   const session = await ctx.sessions.verify(req.headers.cookie);
   if (!session) throw new HttpError(401, 'not signed in');
+  // Looked up on every request: a disabled account or a changed role applies at once.
+  const account = await resolveAccount(ctx.store, session.username);
+  if (!account) {
+    await ctx.sessions.revoke(session);
+    throw new HttpError(401, 'this account is disabled');
+  }
   if (method !== 'GET' && method !== 'HEAD') requireCsrf(req, session);
+  authorize(account.role, method, path);
 
-  if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session)));
+  if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session, account)));
   if (path === '/api/logout') {
     if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
     await ctx.sessions.revoke(session);
+    await audit(ctx, req, account.username, 'sign-out');
     res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
     return;
   }
@@ -77,7 +86,11 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (path === '/api/devices') return get(method, async () => sendJson(res, 200, await ctx.store.listDevices(parseDeviceQuery(url.searchParams))));
   if (path === '/api/export.csv' || path === '/api/export.json') {
-    return get(method, () => exportDevices(ctx, res, parseDeviceQuery(url.searchParams), path.endsWith('.csv') ? 'csv' : 'json'));
+    return get(method, async () => {
+      const query = parseDeviceQuery(url.searchParams);
+      await audit(ctx, req, account.username, 'export', path.slice('/api/'.length), url.search.slice(1) || null);
+      await exportDevices(ctx, res, query, path.endsWith('.csv') ? 'csv' : 'json');
+    });
   }
   const match = DEVICE_PATH.exec(path);
   if (match) {
@@ -89,7 +102,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     if (match[2]) {
       if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-      return recheck(ctx, res, deviceId);
+      return recheck(ctx, req, res, deviceId, account);
     }
     return get(method, async () => {
       const detail = await ctx.store.deviceDetail(deviceId);
@@ -97,6 +110,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       sendJson(res, 200, { ...detail, tenant: ctx.tenant ? await ctx.tenant.forDevice(detail) : null });
     });
   }
+  if (await handleAccountRoutes(ctx, req, res, url, account)) return;
   throw new HttpError(404, 'no such API route');
 }
 
@@ -112,8 +126,8 @@ function requireCsrf(req: IncomingMessage, session: Session): void {
   }
 }
 
-function sessionInfo(session: Session): SessionInfo {
-  return { username: session.username, csrfToken: session.csrfToken };
+function sessionInfo(session: Session, account: Account): SessionInfo {
+  return { username: session.username, csrfToken: session.csrfToken, role: account.role };
 }
 
 async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -132,29 +146,31 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     ctx.loginFailures.refund(address);
     throw new HttpError(503, 'too many sign-ins at once; retry in a second', { 'retry-after': '1' });
   }
-  let passwordOk: boolean;
+  let account: Account | null;
   try {
-    const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
-    // The password is checked even for a wrong username, so timing does not reveal which was wrong.
-    passwordOk = stored !== null && (await verifyPassword(password, stored));
+    account = await checkLogin(ctx.store, username, password);
   } finally {
     release();
   }
-  if (!passwordOk || !safeEqual(username, ADMIN_USERNAME)) {
+  if (!account) {
     ctx.metrics.authFailures.inc({ reason: 'login' });
     ctx.log.warn('dashboard login failed', { event: 'api.login-failed', address });
+    // The name as typed, cut short: who was tried matters to an admin reading the log.
+    await audit(ctx, req, username.slice(0, 64), 'sign-in-failed');
     throw new HttpError(401, 'wrong username or password');
   }
   ctx.loginFailures.refund(address);
-  const session = await ctx.sessions.create(ADMIN_USERNAME);
-  ctx.log.info('dashboard login', { event: 'api.login', address });
-  sendJson(res, 200, sessionInfo(session), { 'set-cookie': ctx.sessions.setCookie(session) });
+  const session = await ctx.sessions.create(account.username);
+  ctx.log.info('dashboard login', { event: 'api.login', address, username: account.username });
+  await audit(ctx, req, account.username, 'sign-in', null, account.role);
+  sendJson(res, 200, sessionInfo(session, account), { 'set-cookie': ctx.sessions.setCookie(session) });
 }
 
-async function recheck(ctx: ApiContext, res: ServerResponse, deviceId: string): Promise<void> {
+async function recheck(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, account: Account): Promise<void> {
   const detail = await ctx.store.deviceDetail(deviceId);
   if (!detail) throw new HttpError(404, 'no such device');
   const requestId = randomUUID();
+  await audit(ctx, req, account.username, 'recheck', deviceId, detail.device.hostname);
   // Whichever collector holds the agent's socket delivers it (the bus reaches every collector).
   await ctx.store.publish({ type: 'recheck', deviceId, requestId });
   ctx.log.info('recheck requested', { event: 'api.recheck', deviceId, requestId });

@@ -6,8 +6,10 @@ import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
 import type { TenantFactRow } from './common/tenant.ts';
+import type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
+export type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -133,6 +135,19 @@ export interface Store {
   getSession(idHash: string, now: Date): Promise<StoredSession | null>;
   /** Ends one session (logout), or every session (null: an admin password reset). */
   deleteSessions(idHash: string | null): Promise<void>;
+  /** Ends every session of one user (an account disabled, its role or password changed). */
+  deleteUserSessions(username: string): Promise<void>;
+
+  /** An admin-managed record (accounts, waves, webhooks: common/records.ts), or null. */
+  getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null>;
+  /** Every record of a kind, by id. */
+  listRecords(kind: RecordKind): Promise<StoredRecord[]>;
+  putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void>;
+  /** true when there was such a record. */
+  deleteRecord(kind: RecordKind, id: string): Promise<boolean>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The newest `limit` audit entries, newest first. */
+  auditLog(limit: number): Promise<AuditEntry[]>;
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;

@@ -2,6 +2,9 @@
 // the CSRF token on every state-changing request, and every response checked against protocol/api.ts.
 import type { z } from 'zod';
 import {
+  AccountList,
+  AccountSaved,
+  AuditLog,
   CSRF_HEADER,
   DeviceDetail,
   DeviceList,
@@ -10,6 +13,7 @@ import {
   SessionInfo,
   Summary,
   type DeviceQuery,
+  type Role,
 } from '../../protocol/api.ts';
 import { deviceQueryParams } from './route.ts';
 
@@ -78,6 +82,11 @@ export const api = {
   devices: (query: DeviceQuery) => request(DeviceList, `/api/devices?${deviceQueryParams(query).toString()}`),
   device: (deviceId: string) => request(DeviceDetail, `/api/devices/${encodeURIComponent(deviceId)}`),
   enrollInfo: () => request(EnrollInfo, '/api/enroll-info'),
+  accounts: () => request(AccountList, '/api/accounts'),
+  createAccount: (username: string, role: Role) => request(AccountSaved, '/api/accounts', json({ username, role })),
+  changeAccount: (username: string, change: { role?: Role; disabled?: boolean; resetPassword?: true }) =>
+    request(AccountSaved, `/api/accounts/${encodeURIComponent(username)}`, json(change)),
+  audit: () => request(AuditLog, '/api/audit'),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
 };
 

@@ -13,6 +13,7 @@ import { Device } from './views/device.tsx';
 import { Devices } from './views/devices.tsx';
 import { Login } from './views/login.tsx';
 import { Overview } from './views/overview.tsx';
+import { Settings } from './views/settings.tsx';
 
 /** "3 minutes ago" texts are redrawn this often. */
 const CLOCK_TICK_MS = 15_000;
@@ -81,7 +82,8 @@ export function App() {
   }, [page]);
 
   const sessionEnded = useCallback(() => setSession({ state: 'signed-out', expired: true }), []);
-  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded, liveLostAt }), [lang, feed, now, sessionEnded, liveLostAt]);
+  const role = session.state === 'signed-in' ? session.info.role : 'helpdesk';
+  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded, liveLostAt, role }), [lang, feed, now, sessionEnded, liveLostAt, role]);
   const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
 
   const changeLang = (value: string) => {
@@ -144,13 +146,20 @@ export function App() {
               <a href={formatHash({ view: 'overview' })} aria-current={route.view === 'overview' ? 'page' : undefined}>
                 {tr('nav.overview')}
               </a>
-              <a href="#/devices" aria-current={route.view !== 'overview' ? 'page' : undefined}>
+              <a href="#/devices" aria-current={route.view === 'devices' || route.view === 'device' ? 'page' : undefined}>
                 {tr('nav.devices')}
               </a>
+              {role === 'admin' && (
+                <a href={formatHash({ view: 'settings' })} aria-current={route.view === 'settings' ? 'page' : undefined} data-nav="settings">
+                  {tr('nav.settings')}
+                </a>
+              )}
             </nav>
             <span class="spacer" />
             {languagePicker}
-            <span class="muted user">{ui(lang, 'nav.signedInAs', { user: session.info.username })}</span>
+            <span class="muted user" data-role={session.info.role}>
+              {ui(lang, 'nav.signedInAsRole', { user: session.info.username, role: ui(lang, `role.${session.info.role}`) })}
+            </span>
             <button type="button" onClick={signOut}>
               {tr('nav.logout')}
             </button>
@@ -168,6 +177,7 @@ export function App() {
           {route.view === 'overview' && <Overview />}
           {route.view === 'devices' && <Devices query={route.query} />}
           {route.view === 'device' && <Device deviceId={route.deviceId} />}
+          {route.view === 'settings' && <Settings />}
         </>
       )}
     </AppContext.Provider>

@@ -1,11 +1,12 @@
-// Hash routes (#/, #/devices?check=…, #/device/<id>) so every view is linkable, and the one mapping
+// Hash routes (#/, #/devices?check=…, #/device/<id>, #/settings) so every view is linkable, and the one mapping
 // between a device filter and a query string, shared by the hash, the API call and the CSV export.
 import { DeviceQuery } from '../../protocol/api.ts';
 
 export type Route =
   | { view: 'overview' }
   | { view: 'devices'; query: DeviceQuery }
-  | { view: 'device'; deviceId: string };
+  | { view: 'device'; deviceId: string }
+  | { view: 'settings' };
 
 const DEFAULT_QUERY: DeviceQuery = DeviceQuery.parse({});
 
@@ -50,6 +51,7 @@ export function parseHash(hash: string): Route {
   if (segments[0] === 'devices' && segments.length === 1) {
     return { view: 'devices', query: parseDeviceQuery(new URLSearchParams(search)) };
   }
+  if (segments[0] === 'settings' && segments.length === 1) return { view: 'settings' };
   if (segments[0] === 'device' && segments.length === 2 && segments[1]) {
     try {
       return { view: 'device', deviceId: decodeURIComponent(segments[1]) };
@@ -70,6 +72,8 @@ export function formatHash(route: Route): string {
     }
     case 'device':
       return `#/device/${encodeURIComponent(route.deviceId)}`;
+    case 'settings':
+      return '#/settings';
   }
 }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
@@ -382,6 +383,35 @@ export class PostgresStore implements Store {
     if (idHash === null) await rows(this.pool, SQL.deleteAllSessions);
     else await rows(this.pool, SQL.deleteSession, [idHash]);
   }
+  async deleteUserSessions(username: string): Promise<void> {
+    await rows(this.pool, RECORD_SQL.deleteUserSessions, [username]);
+  }
+
+  async getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null> {
+    const row = await first(this.pool, RECORD_SQL.get, [kind, id]);
+    return row ? storedRecord(row) : null;
+  }
+
+  async listRecords(kind: RecordKind): Promise<StoredRecord[]> {
+    return (await rows(this.pool, RECORD_SQL.list, [kind])).map(storedRecord);
+  }
+
+  async putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void> {
+    await rows(this.pool, RECORD_SQL.put, [kind, id, body, at.getTime()]);
+  }
+
+  async deleteRecord(kind: RecordKind, id: string): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.delete), [kind, id])).rowCount !== 0;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await rows(this.pool, RECORD_SQL.appendAudit, auditParams(entry));
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    return (await rows(this.pool, RECORD_SQL.auditLog, [limit])).map(auditEntry);
+  }
+
 
   publish(event: BusEvent): Promise<void> {
     return this.bus.publish(event);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
@@ -323,6 +324,35 @@ export class SqliteStore implements Store {
 
   async deleteSessions(idHash: string | null): Promise<void> {
     await this.write(() => (idHash === null ? this.stmt(SQL.deleteAllSessions).run() : this.stmt(SQL.deleteSession).run(idHash)));
+  }
+
+  async deleteUserSessions(username: string): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.deleteUserSessions).run(username));
+  }
+
+  async getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null> {
+    const row = this.stmt(RECORD_SQL.get).get(kind, id) as Record<string, unknown> | undefined;
+    return row ? storedRecord(row) : null;
+  }
+
+  async listRecords(kind: RecordKind): Promise<StoredRecord[]> {
+    return (this.stmt(RECORD_SQL.list).all(kind) as Record<string, unknown>[]).map(storedRecord);
+  }
+
+  async putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.put).run(kind, id, body, at.getTime()));
+  }
+
+  async deleteRecord(kind: RecordKind, id: string): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.delete).run(kind, id).changes > 0);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.appendAudit).run(...auditParams(entry)));
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    return (this.stmt(RECORD_SQL.auditLog).all(limit) as Record<string, unknown>[]).map(auditEntry);
   }
 
   async publish(event: BusEvent): Promise<void> {

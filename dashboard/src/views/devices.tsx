@@ -162,7 +162,7 @@ function SelectFilter<T extends string>({ name, label, value, options, apply }: 
 }
 
 function Filters({ query }: { query: DeviceQuery }) {
-  const { lang, tr } = useApp();
+  const { lang, tr, role } = useApp();
   const { resource: summary } = useResource(api.summary, []);
   const models = summary.state === 'ready' ? summary.data.keys.map((k) => k.model) : [];
   const set = (change: Partial<DeviceQuery>) => go(refine(query, change));
@@ -203,9 +203,12 @@ function Filters({ query }: { query: DeviceQuery }) {
             {tr('devices.clear')}
           </button>
         )}
-        <a class="button" href={exportHref(query)} download="keyready-devices.csv" title={tr('devices.exportHint')}>
-          {tr('devices.export')}
-        </a>
+        {/* Exporting the fleet is an admin's (the collector refuses it to helpdesk accounts too). */}
+        {role === 'admin' && (
+          <a class="button" href={exportHref(query)} download="keyready-devices.csv" title={tr('devices.exportHint')}>
+            {tr('devices.export')}
+          </a>
+        )}
       </div>
     </form>
   );

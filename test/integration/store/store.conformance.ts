@@ -508,6 +508,35 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await other.getSession('hash-b', now)).toBeNull();
     });
 
+    it('keeps admin records by kind and id, ends one user’s sessions, and keeps the audit log newest first', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const now = new Date(1_800_000_000_000);
+      await store.putRecord('account', 'alice', '{"role":"helpdesk"}', now);
+      await store.putRecord('account', 'alice', '{"role":"admin"}', new Date(now.getTime() + 1));
+      await store.putRecord('wave', 'alice', '{"name":"Wave 1"}', now);
+      expect(await other.getRecord('account', 'alice')).toEqual({ id: 'alice', body: '{"role":"admin"}', updatedAt: now.getTime() + 1 });
+      expect((await other.listRecords('wave')).map((r) => r.id)).toEqual(['alice']);
+      expect(await store.deleteRecord('account', 'alice')).toBe(true);
+      expect(await store.deleteRecord('account', 'alice')).toBe(false);
+      expect(await other.getRecord('account', 'alice')).toBeNull();
+      expect(await other.getRecord('wave', 'alice')).not.toBeNull();
+
+      const later = new Date(Date.now() + 60_000);
+      await store.createSession('hash-alice', 'alice', later);
+      await store.createSession('hash-bob', 'bob', later);
+      await other.deleteUserSessions('alice');
+      expect(await store.getSession('hash-alice', new Date())).toBeNull();
+      expect(await store.getSession('hash-bob', new Date())).not.toBeNull();
+
+      for (const [i, action] of ['sign-in', 'recheck', 'export'].entries()) {
+        await store.appendAudit({ id: `e${i}`, at: now.getTime() + i, username: 'alice', action, target: i === 1 ? 'device-1' : null, detail: null, address: '10.0.0.1' });
+      }
+      const log = await other.auditLog(2);
+      expect(log.map((e) => e.action)).toEqual(['export', 'recheck']);
+      expect(log[1]).toEqual({ id: 'e1', at: now.getTime() + 1, username: 'alice', action: 'recheck', target: 'device-1', detail: null, address: '10.0.0.1' });
+    });
+
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
       const { store, peer } = await setup();
       const other = await peer();
