@@ -44,6 +44,8 @@ export const DeviceRow = z.object({
   hostname: Shown,
   user: Shown.nullable(),
   tags: z.record(Shown, Shown),
+  /** Tags an admin assigned on the collector (shown apart from the agent's own `tags`); absent from collectors before them. */
+  adminTags: z.record(Shown, Shown).optional(),
   agentVersion: z.string().nullable(),
   /** "Can this PC's user sign in with their ATKey today": the PC and key layers (protocol/README.md, "The fleet"). */
   readiness: z.enum(READINESS),
@@ -272,3 +274,31 @@ export const AuditRecord = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 export const AuditLog = z.object({ entries: z.array(AuditRecord) });
+
+/** A tag key or value an admin assigns: no "=" in a key (the filter's separator), no control characters. */
+export const TagKey = z.string().trim().min(1).max(64).regex(/^[^=\p{Cc}]+$/u, 'no "=" or control characters');
+export const TagValue = z.string().trim().min(1).max(128).regex(/^[^\p{Cc}]+$/u, 'no control characters');
+/**
+ * POST /api/tags: set (`value`) or remove (null) one collector tag on a selection (`deviceIds`) or on
+ * every PC a filter matches (`filter`: the device list's query string, as in the export link).
+ */
+export const TagAssignment = z
+  .object({
+    key: TagKey,
+    value: TagValue.nullable(),
+    deviceIds: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
+    filter: z.string().max(2048).optional(),
+  })
+  .strict()
+  .refine((a) => (a.deviceIds === undefined) !== (a.filter === undefined), 'give either deviceIds or filter');
+export type TagAssignment = z.infer<typeof TagAssignment>;
+export const TagAssigned = z.object({ matched: z.number().int(), changed: z.number().int() });
+/** GET /api/tags: every key in use with its values, the agents' (agent.json) and the collector's apart. */
+export const TagCatalogue = z.object({ keys: z.array(z.object({ key: Shown, agent: z.array(Shown), collector: z.array(Shown) })) });
+export type TagCatalogue = z.infer<typeof TagCatalogue>;
+/** GET /api/groups?key=site: readiness per value of one tag key (null: PCs without it), largest first. */
+export const GroupBreakdown = z.object({
+  key: z.string(),
+  groups: z.array(z.object({ value: Shown.nullable(), total: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() })),
+});
+export type GroupBreakdown = z.infer<typeof GroupBreakdown>;

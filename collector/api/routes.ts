@@ -3,7 +3,7 @@
 // state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
+import { CSRF_HEADER, LoginRequest, type DeviceQuery, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
 import { safeEqual } from '../shared/credentials.ts';
@@ -16,6 +16,8 @@ import { enrollInfo, type EnrollHintContext } from './enroll-info.ts';
 import { audit, authorize } from './access.ts';
 import { checkLogin, resolveAccount, type Account } from './accounts.ts';
 import { handleAccountRoutes } from './account-routes.ts';
+import { parseDeviceQuery } from './device-query.ts';
+import { handleTagRoutes } from './tags.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
@@ -34,20 +36,7 @@ export interface ApiContext {
   enrollHint?: EnrollHintContext;
 }
 
-const QUERY_KEYS = new Set(Object.keys(DeviceQuery.shape));
-
-/** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
-export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of params) {
-    if (!QUERY_KEYS.has(key)) throw new HttpError(400, `unknown parameter "${key.slice(0, 32)}"`);
-    if (key in raw) throw new HttpError(400, `parameter "${key}" given more than once`);
-    raw[key] = value;
-  }
-  const result = DeviceQuery.safeParse(raw);
-  if (!result.success) throw new HttpError(400, `bad parameter ${describeFirstIssue(result.error)}`);
-  return result.data;
-}
+export { parseDeviceQuery } from './device-query.ts';
 
 const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(\/recheck)?$/;
 
@@ -111,6 +100,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     });
   }
   if (await handleAccountRoutes(ctx, req, res, url, account)) return;
+  if (await handleTagRoutes(ctx, req, res, url, account)) return;
   throw new HttpError(404, 'no such API route');
 }
 

@@ -7,9 +7,11 @@ import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
 import type { TenantFactRow } from './common/tenant.ts';
 import type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
+import type { GroupCount, TagValues } from './common/admin-tags.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
 export type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
+export type { GroupCount, TagValues } from './common/admin-tags.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -114,6 +116,16 @@ export interface Store {
   /** Every device matching the query (no pagination), for CSV/JSON export. */
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow>;
   deviceDetail(deviceId: string): Promise<DeviceDetail | null>;
+
+  /**
+   * Sets (`value`) or removes (null) one collector-assigned tag on each of these devices, in one
+   * transaction; returns the ids whose tags changed (unknown ids are skipped).
+   */
+  assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]>;
+  /** Every tag key in use with its values, the agents' and the collector's apart, by key. */
+  tagValues(): Promise<TagValues[]>;
+  /** Devices per value of one tag key (the collector's value over the agent's) and readiness. */
+  groupCounts(key: string): Promise<GroupCount[]>;
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;

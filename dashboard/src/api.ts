@@ -9,6 +9,10 @@ import {
   DeviceDetail,
   DeviceList,
   EnrollInfo,
+  GroupBreakdown,
+  TagAssigned,
+  TagCatalogue,
+  TagAssignment,
   RecheckResponse,
   SessionInfo,
   Summary,
@@ -87,6 +91,9 @@ export const api = {
   changeAccount: (username: string, change: { role?: Role; disabled?: boolean; resetPassword?: true }) =>
     request(AccountSaved, `/api/accounts/${encodeURIComponent(username)}`, json(change)),
   audit: () => request(AuditLog, '/api/audit'),
+  tags: () => request(TagCatalogue, '/api/tags'),
+  assignTag: (assignment: z.input<typeof TagAssignment>) => request(TagAssigned, '/api/tags', json(assignment)),
+  groups: (key: string) => request(GroupBreakdown, `/api/groups?key=${encodeURIComponent(key)}`),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
 };
 

@@ -4,6 +4,7 @@
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
+import { adminTagsMigration } from '../common/admin-tags.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -104,4 +105,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   sessionsMigration,
   tenantSnapshotMigration,
   adminRecordsMigration,
+  adminTagsMigration(true),
 ];

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
@@ -351,6 +352,30 @@ export class PostgresStore implements Store {
     const row = await first(this.pool, SQL.getSetting, [key]);
     if (!row) throw new Error(`setting ${key} vanished right after it was initialised`);
     return String(row.value);
+  }
+
+  async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
+    return this.tx(async (client) => {
+      const changed: string[] = [];
+      // Locked in id order, like storeReports: two collectors never wait on each other in opposite orders.
+      const locked = await client.query<{ id: string; admin_tags: string }>('SELECT id, admin_tags FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(deviceIds)]]);
+      for (const row of locked.rows) {
+        const next = withTag(row.admin_tags, key, value);
+        if (!next) continue;
+        await rows(client, ADMIN_TAG_SQL.write, [next, row.id]);
+        await rows(client, value === null ? ADMIN_TAG_SQL.remove : ADMIN_TAG_SQL.upsert, value === null ? [row.id, key] : [row.id, key, value]);
+        changed.push(row.id);
+      }
+      return changed;
+    });
+  }
+
+  async tagValues(): Promise<TagValues[]> {
+    return tagValues(await rows(this.pool, ADMIN_TAG_SQL.values));
+  }
+
+  async groupCounts(key: string): Promise<GroupCount[]> {
+    return groupCounts(await rows(this.pool, ADMIN_TAG_SQL.groups, [key, key]));
   }
 
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {

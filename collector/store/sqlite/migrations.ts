@@ -2,6 +2,7 @@
 // entry is never edited (a change is a new version). Versions are numbered per engine.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
+import { adminTagsMigration } from '../common/admin-tags.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -122,4 +123,5 @@ END;
   sessionsMigration,
   tenantSnapshotMigration,
   adminRecordsMigration,
+  adminTagsMigration(false),
 ];

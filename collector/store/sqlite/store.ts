@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
@@ -294,6 +295,30 @@ export class SqliteStore implements Store {
       this.stmt(SQL.initSetting).run(key, value);
       return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
     });
+  }
+
+  async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
+    return this.write(() => {
+      const changed: string[] = [];
+      for (const id of deviceIds) {
+        const row = this.stmt(ADMIN_TAG_SQL.read).get(id) as { admin_tags: string } | undefined;
+        const next = row && withTag(row.admin_tags, key, value);
+        if (!next) continue;
+        this.stmt(ADMIN_TAG_SQL.write).run(next, id);
+        if (value === null) this.stmt(ADMIN_TAG_SQL.remove).run(id, key);
+        else this.stmt(ADMIN_TAG_SQL.upsert).run(id, key, value);
+        changed.push(id);
+      }
+      return changed;
+    });
+  }
+
+  async tagValues(): Promise<TagValues[]> {
+    return tagValues(this.stmt(ADMIN_TAG_SQL.values).all() as Record<string, unknown>[]);
+  }
+
+  async groupCounts(key: string): Promise<GroupCount[]> {
+    return groupCounts(this.stmt(ADMIN_TAG_SQL.groups).all(key, key) as Record<string, unknown>[]);
   }
 
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {

@@ -15,6 +15,7 @@ import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { RichText } from '../rich-text.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
+import { TagList } from './tags.tsx';
 import { devicesHash } from '../route.ts';
 
 const DETAIL_REFRESH_MS = 300;
@@ -170,7 +171,6 @@ function Identity({ device, detail }: { device: DeviceRow; detail: DeviceDetail 
   const { tr } = useApp();
   const os = detail.report?.facts.os;
   const osText = os ? [os.displayVersion, os.build !== null ? `${os.build}${os.ubr !== null ? `.${os.ubr}` : ''}` : null, os.edition].filter(Boolean).join(' · ') : null;
-  const tags = Object.entries(device.tags);
   const rows: [UiKey, ComponentChildren][] = [
     ['device.lastSeen', <WhenExact at={device.lastSeen} />],
     ['device.lastReport', <WhenExact at={device.lastReport} />],
@@ -180,7 +180,7 @@ function Identity({ device, detail }: { device: DeviceRow; detail: DeviceDetail 
     ['device.agentVersion', device.agentVersion ?? tr('common.none')],
     ['device.firstSeen', <WhenExact at={device.firstSeen} />],
     ['device.id', <code>{device.deviceId}</code>],
-    ['device.tags', tags.length > 0 ? tags.map(([k, v]) => `${k}=${v}`).join(', ') : tr('common.none')],
+    ['device.tags', <TagList row={device} />],
   ];
   return (
     <section class="panel">

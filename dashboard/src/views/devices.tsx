@@ -14,6 +14,7 @@ import { checkTitle, type UiKey } from '../i18n/index.ts';
 import { formatNumber } from '../i18n/format.ts';
 import { loadColumns, saveColumns } from '../columns.ts';
 import { coalesce } from '../live.ts';
+import { TagAssign, TagList, filterSuggestions, tagValue, useTagCatalogue } from './tags.tsx';
 import { formatHash } from '../route.ts';
 
 const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -45,11 +46,19 @@ const COLUMNS: readonly Column[] = [
   { id: 'lastReport', key: 'col.lastReport', sort: 'lastReport', cell: (row) => <When at={row.lastReport} /> },
   { id: 'osBuild', key: 'col.osBuild', sort: 'osBuild', className: 'num', cell: (row, _lang, tr) => row.osBuild ?? tr('common.none') },
   { id: 'joinType', key: 'col.joinType', choosable: true, cell: (row, _lang, tr) => (row.joinType ? tr(`join.${row.joinType}`) : none(tr)) },
-  { id: 'site', key: 'col.site', choosable: true, cell: (row, _lang, tr) => row.tags.site ?? none(tr) },
+  { id: 'site', key: 'col.site', choosable: true, cell: (row, _lang, tr) => siteCell(row, tr) },
+  { id: 'tags', key: 'col.tags', choosable: true, cell: (row) => <TagList row={row} /> },
   { id: 'keyModel', key: 'col.keyModel', sort: 'keyModel', className: 'key', cell: (row, _lang, tr) => row.keyModel ?? none(tr) },
   { id: 'fingerprint', key: 'col.fingerprint', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyFingerprintEnrolled, 'device.keyEnrolled', 'device.keyNotEnrolled', tr) },
   { id: 'pin', key: 'col.pin', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyPinSet, 'device.pinSet', 'device.pinNotSet', tr) },
 ];
+
+/** The site a group counts (the collector's tag over the agent's), marked when assigned in the dashboard. */
+function siteCell(row: DeviceRow, tr: (key: UiKey) => string): ComponentChildren {
+  const site = tagValue(row, 'site');
+  if (site === null) return none(tr);
+  return site.source === 'agent' ? site.value : <span class="tag-collector" title={tr('tags.fromCollector')}>◆ {site.value}</span>;
+}
 
 const CHOOSABLE = COLUMNS.filter((c) => c.choosable).map((c) => c.id);
 /** What a first visit shows: the user, as before the chooser; the key's details are a click away. */
@@ -71,9 +80,13 @@ function refine(query: DeviceQuery, change: Partial<DeviceQuery>): DeviceQuery {
 }
 
 export function Devices({ query }: { query: DeviceQuery }) {
-  const { tr } = useApp();
+  const { tr, role } = useApp();
   const key = formatHash({ view: 'devices', query });
   const { resource, reload, update } = useResource(() => api.devices(query), [key]);
+  const { resource: catalogue, reload: reloadCatalogue } = useTagCatalogue();
+  // A selection is of the PCs on screen: a new filter or page starts a new one.
+  const [selected, setSelected] = useState<readonly string[]>([]);
+  useEffect(() => setSelected([]), [key]);
   const refresh = useMemo(() => coalesce(reload, LIST_REFRESH_MS), [reload]);
   useEffect(() => refresh.cancel, [refresh]);
   useLive((message) => {
@@ -84,16 +97,27 @@ export function Devices({ query }: { query: DeviceQuery }) {
       refresh.trigger();
     }
   });
+  const tagsChanged = () => {
+    reload();
+    reloadCatalogue();
+  };
 
   return (
     <main id="main" tabIndex={-1}>
       <h1>{tr('devices.title')}</h1>
-      <Filters query={query} />
+      <Filters query={query} suggestions={catalogue.state === 'ready' ? filterSuggestions(catalogue.data) : []} />
       <Loaded resource={resource} retry={reload}>
         {(list) => (
           <>
+            {role === 'admin' && catalogue.state === 'ready' && (
+              <TagAssign query={query} selected={selected} total={list.total} catalogue={catalogue.data} done={tagsChanged} />
+            )}
             <Pager query={query} total={list.total} />
-            {list.items.length === 0 ? <p class="muted">{tr('devices.empty')}</p> : <DeviceTable query={query} rows={list.items} />}
+            {list.items.length === 0 ? (
+              <p class="muted">{tr('devices.empty')}</p>
+            ) : (
+              <DeviceTable query={query} rows={list.items} selection={role === 'admin' ? { selected, setSelected } : null} />
+            )}
           </>
         )}
       </Loaded>
@@ -161,7 +185,7 @@ function SelectFilter<T extends string>({ name, label, value, options, apply }: 
   );
 }
 
-function Filters({ query }: { query: DeviceQuery }) {
+function Filters({ query, suggestions }: { query: DeviceQuery; suggestions: readonly string[] }) {
   const { lang, tr, role } = useApp();
   const { resource: summary } = useResource(api.summary, []);
   const models = summary.state === 'ready' ? summary.data.keys.map((k) => k.model) : [];
@@ -196,7 +220,12 @@ function Filters({ query }: { query: DeviceQuery }) {
           <option key={m} value={m} />
         ))}
       </datalist>
-      <TextFilter name="tag" label={tr('devices.tag')} placeholder={tr('devices.tagPlaceholder')} value={query.tag} apply={(tag) => set({ tag })} />
+      <TextFilter name="tag" label={tr('devices.tag')} placeholder={tr('devices.tagPlaceholder')} value={query.tag} list="tag-filter-values" apply={(tag) => set({ tag })} />
+      <datalist id="tag-filter-values">
+        {suggestions.map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
       <div class="filter-actions">
         {filtered && (
           <button type="button" onClick={() => go({ ...query, ...cleared, offset: 0 })}>
@@ -272,9 +301,16 @@ function ColumnChooser({ chosen, toggle }: { chosen: readonly string[]; toggle: 
   );
 }
 
-function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly DeviceRow[] }) {
+interface Selection {
+  selected: readonly string[];
+  setSelected: (ids: readonly string[]) => void;
+}
+
+function DeviceTable({ query, rows, selection }: { query: DeviceQuery; rows: readonly DeviceRow[]; selection: Selection | null }) {
   const { lang, tr } = useApp();
-  const [chosen, toggle] = useChosenColumns();
+  const select = (id: string, on: boolean) => selection?.setSelected(on ? [...selection.selected, id] : selection.selected.filter((s) => s !== id));
+  const allOnPage = selection !== null && rows.every((r) => selection.selected.includes(r.deviceId));
+  const [chosen, toggleColumn] = useChosenColumns();
   const columns = COLUMNS.filter((c) => !c.choosable || chosen.includes(c.id));
   const header = (key: UiKey, sort: SortField | undefined, id: string) => {
     const label = tr(key);
@@ -300,13 +336,24 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
   };
   return (
     <>
-      <ColumnChooser chosen={chosen} toggle={toggle} />
+      <ColumnChooser chosen={chosen} toggle={toggleColumn} />
       {/* Every column stays reachable: a table wider than the window scrolls inside this box, never the page. */}
       <div class="table-scroll" tabIndex={0} role="region" aria-label={tr('devices.list')} data-table-scroll>
         <table class="devices">
           <caption class="sr-only">{tr('devices.list')}</caption>
           <thead>
             <tr>
+              {selection && (
+                <td class="select">
+                  <input
+                    type="checkbox"
+                    aria-label={tr('devices.selectPage')}
+                    checked={allOnPage}
+                    onChange={(e) => selection.setSelected(e.currentTarget.checked ? rows.map((r) => r.deviceId) : [])}
+                    data-select="page"
+                  />
+                </td>
+              )}
               {header('col.hostname', 'hostname', 'hostname')}
               {columns.map((column) => header(column.key, column.sort, column.id))}
             </tr>
@@ -314,6 +361,17 @@ function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly Devic
           <tbody>
             {rows.map((row) => (
               <tr key={row.deviceId} data-device-id={row.deviceId}>
+                {selection && (
+                  <td class="select">
+                    <input
+                      type="checkbox"
+                      aria-label={tr('devices.select', { host: row.hostname })}
+                      checked={selection.selected.includes(row.deviceId)}
+                      onChange={(e) => select(row.deviceId, e.currentTarget.checked)}
+                      data-select={row.deviceId}
+                    />
+                  </td>
+                )}
                 <th scope="row">
                   <a href={formatHash({ view: 'device', deviceId: row.deviceId })}>{row.hostname}</a>
                 </th>

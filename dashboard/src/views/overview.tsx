@@ -10,6 +10,7 @@ import { formatClock, formatDateTime, formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { devicesHash } from '../route.ts';
 import { AddPcs } from './add-pcs.tsx';
+import { GroupsPanel } from './groups.tsx';
 import { useEffect, useMemo } from 'preact/hooks';
 import { t } from '../../../protocol/i18n/index.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
@@ -70,6 +71,7 @@ function OverviewBody({ summary }: { summary: Summary }) {
       </ul>
       <p class="lead" data-headline>{tr('overview.readyShare', { percent })}</p>
       <LayersPanel summary={summary} />
+      <GroupsPanel />
       <TenantPanel tenant={summary.tenant ?? null} />
 
       <div class="panels">

@@ -63,6 +63,7 @@ describe('dashboard accounts and roles', () => {
       ['GET', '/api/export.csv'],
       ['GET', '/api/export.json?readiness=ready'],
       ['POST', '/api/some-future-setting'],
+      ['POST', '/api/tags'],
     ] as const) {
       const answer = await helpdesk.request(method, path, method === 'POST' ? { body: { username: 'x', role: 'admin' } } : {});
       expect(answer.status, `${method} ${path}`).toBe(403);

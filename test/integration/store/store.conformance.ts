@@ -537,6 +537,53 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(log[1]).toEqual({ id: 'e1', at: now.getTime() + 1, username: 'alice', action: 'recheck', target: 'device-1', detail: null, address: '10.0.0.1' });
     });
 
+    it('keeps collector-assigned tags apart from the agents’ own: filtered on, grouped by, never erased by a hello', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const ids: string[] = [];
+      for (const [host, readiness] of [['PC-A', 'ready'], ['PC-B', 'fail'], ['PC-C', 'ready'], ['PC-D', 'ready']] as const) {
+        const id = await enroll(store, host);
+        ids.push(id);
+        await store.storeReports([incoming(id, 1, { hostname: host, statuses: readiness === 'fail' ? { 'os.build': 'fail' } : {} })]);
+      }
+      const [a, b, c, d] = ids as [string, string, string, string];
+      const hello = (deviceId: string, tags: Record<string, string>) => ({ type: 'connected' as const, deviceId, instanceId: 'collector-1', agentVersion: '0.1.0', tags, at: minutes(5) });
+      await store.markPresence([hello(a, { site: 'Tokyo' }), hello(b, { site: 'Tokyo' }), hello(c, { site: 'Osaka' })]);
+
+      expect((await store.assignTag([a, b, 'no-such-device'], 'department', '営業')).sort()).toEqual([a, b].sort());
+      // Setting the same value again changes nothing; the collector's site overrides the agent's for grouping.
+      expect(await other.assignTag([a], 'department', '営業')).toEqual([]);
+      expect(await other.assignTag([c], 'site', 'Tokyo')).toEqual([c]);
+      // A later hello rewrites the agent's tags only.
+      await store.markPresence([hello(a, { site: 'Tokyo', floor: '3' })]);
+
+      const row = (await store.deviceDetail(a))!.device;
+      expect(row.tags).toEqual({ site: 'Tokyo', floor: '3' });
+      expect(row.adminTags).toEqual({ department: '営業' });
+      const hosts = async (tag: string) => DeviceList.parse(await other.listDevices(query({ tag }))).items.map((x) => x.hostname);
+      expect(await hosts('department=営業')).toEqual(['PC-A', 'PC-B']);
+      expect(await hosts('営業')).toEqual(['PC-A', 'PC-B']);
+      expect(await hosts('site=Osaka')).toEqual(['PC-C']); // the agent still says Osaka
+      expect(await hosts('site=Tokyo')).toEqual(['PC-A', 'PC-B', 'PC-C']);
+      expect((await collect(other.exportDevices(query({ tag: 'department=営業' })))).map((x) => x.adminTags)).toEqual([{ department: '営業' }, { department: '営業' }]);
+
+      expect(await other.tagValues()).toEqual([
+        { key: 'department', agent: [], collector: ['営業'] },
+        { key: 'floor', agent: ['3'], collector: [] },
+        { key: 'site', agent: ['Osaka', 'Tokyo'], collector: ['Tokyo'] },
+      ]);
+      const groups = (await other.groupCounts('site')).sort((x, y) => `${x.value}${x.readiness}`.localeCompare(`${y.value}${y.readiness}`));
+      expect(groups).toEqual([
+        { value: 'Tokyo', readiness: 'not-ready', count: 1 },
+        { value: 'Tokyo', readiness: 'ready', count: 2 },
+        { value: null, readiness: 'ready', count: 1 },
+      ].sort((x, y) => `${x.value}${x.readiness}`.localeCompare(`${y.value}${y.readiness}`)));
+
+      expect(await store.assignTag([a, b, d], 'department', null)).toEqual(expect.arrayContaining([a, b]));
+      expect(await hosts('department=営業')).toEqual([]);
+      expect((await store.deviceDetail(a))!.device.adminTags).toEqual({});
+    });
+
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
       const { store, peer } = await setup();
       const other = await peer();

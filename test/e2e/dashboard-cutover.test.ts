@@ -1,0 +1,150 @@
+// Running a cutover from the dashboard (issue 14), in a real Chromium against a real collector process
+// fed by simulated agents over the real protocol: tags assigned by an admin to a selection and to a
+// filter result, told apart from the agents' own, offered in dropdowns, and the overview broken down by
+// a tag key.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DeviceList, GroupBreakdown } from '../../protocol/api.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
+import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
+import { requireTool } from '../support/prerequisites.ts';
+import type { PcSpec } from '../../sim/fleet/pc.ts';
+import type { Report } from '../../protocol/report.ts';
+import { pcReport } from '../../sim/fleet/pc-report.ts';
+import { SimAgent } from '../../sim/fleet/sim-agent.ts';
+import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
+
+const chromiumTool = requireTool(CHROMIUM, 'chromium');
+const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+const SECRET = 'e2e-cutover-secret-0123456789abcdef';
+
+const READY: PcSpec = {};
+const POLICY_OFF: PcSpec = { registry: { securityKeyPolicy: null } };
+const KEY_PIN_ONLY: PcSpec = { keys: [atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'pin-only')] };
+const KEY_NOTHING: PcSpec = { keys: [atkeyConfig(ATKEY_MODEL_PROFILES[0]!, 'nothing')] };
+
+/** host, PC state, site (agent.json), user. */
+const FLEET: readonly [string, PcSpec, string, string][] = [
+  ['TKY-001', READY, 'Tokyo', 'aoki@contoso.co.jp'],
+  ['TKY-002', KEY_PIN_ONLY, 'Tokyo', 'baba@contoso.co.jp'],
+  ['TKY-003', POLICY_OFF, 'Tokyo', 'chiba@contoso.co.jp'],
+  ['OSA-001', READY, 'Osaka', 'doi@contoso.co.jp'],
+  ['OSA-002', KEY_NOTHING, 'Osaka', 'endo@contoso.co.jp'],
+  ['OSA-003', READY, 'Osaka', 'fujii@contoso.co.jp'],
+  ['NGY-001', POLICY_OFF, 'Nagoya', 'goto@contoso.co.jp'],
+];
+
+describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard in Chromium', () => {
+  let dir: string;
+  let collector: CollectorProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const agents = new Map<string, { agent: SimAgent; pc: PcSpec }>();
+
+  const get = async <T>(path: string, parse: (body: unknown) => T): Promise<T> => {
+    const response = await context.request.get(`${collector.url}${path}`);
+    expect(response.status(), path).toBe(200);
+    return parse(await response.json());
+  };
+  const deviceId = (host: string) => agents.get(host)!.agent.identity!.deviceId;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keyready-e2e-cutover-'));
+    collector = await startCollectorProcess({ db: `sqlite:${join(dir, 'keyready.sqlite')}`, args: ['--enroll-secret', SECRET] });
+    for (const [index, [hostname, pc, site, user]] of FLEET.entries()) {
+      const hardware = { uuid: `e2e14c00-0000-4000-8000-${String(index).padStart(12, '0')}`, serial: `SNC${index}`, manufacturer: 'LENOVO', model: '21HD' };
+      const entry: { pc: PcSpec; agent: SimAgent } = { pc, agent: new SimAgent({ url: collector.agentUrl, hostname, hardware, tags: { site }, makeReport: (): Report => pcReport(entry.pc, { ...hardware, hostname, user }) }) };
+      agents.set(hostname, entry);
+      await entry.agent.enroll(SECRET);
+      await entry.agent.connect();
+      await entry.agent.report();
+    }
+    browser = await launchChromium(chromiumTool.path ?? CHROMIUM);
+    context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    await mkdir(ARTIFACTS, { recursive: true });
+    await signIn(page, collector.url, collector.adminPassword ?? '');
+    await page.getByRole('heading', { name: 'Fleet readiness' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const { agent } of agents.values()) await agent.disconnect().catch(() => undefined);
+    await collector?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('assigns a tag to a selection and to a filter result, shown apart from the agent’s own tags', async () => {
+    await page.goto(`${collector.url}/#/devices`);
+    await page.locator('[data-tag-assign]').waitFor();
+    await page.locator(`input[data-select="${deviceId('TKY-001')}"]`).check();
+    await page.locator(`input[data-select="${deviceId('OSA-001')}"]`).check();
+    await page.locator('input[name="tag-key"]').fill('department');
+    await page.locator('input[name="tag-value"]').fill('営業');
+    await page.locator('button[data-assign="selection"]').click();
+    await expect.poll(() => page.locator('[data-tag-result]').textContent()).toBe('Done: 2 of 2 PCs changed.');
+
+    // A filter result: every Osaka PC joins wave 1.
+    await page.goto(`${collector.url}/#/devices?tag=site%3DOsaka`);
+    await expect.poll(() => page.locator('[data-total]').getAttribute('data-total')).toBe('3');
+    await page.locator('input[name="tag-key"]').fill('wave');
+    await page.locator('input[name="tag-value"]').fill('1');
+    await page.locator('button[data-assign="filter"]').click();
+    await expect.poll(() => page.locator('[data-tag-result]').textContent()).toBe('Done: 3 of 3 PCs changed.');
+
+    const wave = await get('/api/devices?tag=wave%3D1', (b) => DeviceList.parse(b));
+    expect(wave.items.map((d) => d.hostname).sort()).toEqual(['OSA-001', 'OSA-002', 'OSA-003']);
+    const osa1 = wave.items.find((d) => d.hostname === 'OSA-001')!;
+    expect(osa1.tags).toEqual({ site: 'Osaka' });
+    expect(osa1.adminTags).toEqual({ department: '営業', wave: '1' });
+
+    // The list's Tags column and the PC page tell them apart.
+    await page.goto(`${collector.url}/#/devices?tag=department%3D%E5%96%B6%E6%A5%AD`);
+    await page.locator('[data-column-chooser] summary').click();
+    await page.locator('[data-column-chooser]').getByLabel('Tags').check();
+    const row = page.locator(`tr[data-device-id="${deviceId('OSA-001')}"] td[data-column="tags"]`);
+    await expect.poll(() => row.locator('[data-tag-source="agent"]').allTextContents()).toEqual(['site=Osaka']);
+    expect(await row.locator('[data-tag-source="collector"]').allTextContents()).toEqual(['◆ Assigned in the dashboard: department=営業', '◆ Assigned in the dashboard: wave=1']);
+    // Known values are offered in the dropdowns.
+    const suggestions = await page.locator('#tag-filter-values option').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    expect(suggestions).toEqual(expect.arrayContaining(['department=営業', 'site=Osaka', 'site=Tokyo', 'wave=1']));
+    await page.locator('input[name="tag-key"]').fill('site');
+    const siteValues = await page.locator('#tag-key-values option').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    expect(siteValues.sort()).toEqual(['Nagoya', 'Osaka', 'Tokyo']);
+    await page.screenshot({ path: join(ARTIFACTS, 'cutover-tags-en.png'), fullPage: true });
+    await page.goto(`${collector.url}/#/device/${deviceId('OSA-001')}`);
+    await expect.poll(() => page.locator('[data-field="device.tags"] [data-tag-source]').count()).toBe(3);
+  });
+
+  it('breaks the overview down by a tag key: readiness per group as a table and a chart', async () => {
+    await page.goto(`${collector.url}/#/`);
+    const panel = page.locator('[data-groups]');
+    await panel.locator('tr[data-group="Tokyo"]').waitFor();
+    const bySite = await get('/api/groups?key=site', (b) => GroupBreakdown.parse(b));
+    expect(bySite.groups.map((g) => [g.value, g.total, g.ready])).toEqual([['Osaka', 3, 2], ['Tokyo', 3, 1], ['Nagoya', 1, 0]]);
+    for (const group of bySite.groups) {
+      const tableRow = panel.locator(`tr[data-group="${group.value}"]`);
+      expect(await tableRow.locator('td').first().textContent()).toBe(String(group.total));
+      expect(await tableRow.locator('[data-share]').textContent()).toBe(`${Math.round((group.ready / group.total) * 100)}%`);
+      expect(await tableRow.locator('svg.bar rect').count()).toBe(4);
+    }
+    await panel.locator('select[name="group-key"]').selectOption('department');
+    await panel.locator('tr[data-group="営業"]').waitFor();
+    expect(await panel.locator('tr[data-group=""] th').textContent()).toBe('(no department)');
+    await panel.locator('tr[data-group="営業"] a').click();
+    await page.waitForURL(/#\/devices\?tag=department%3D/);
+    await expect.poll(() => page.locator('[data-total]').getAttribute('data-total')).toBe('2');
+    await page.goto(`${collector.url}/#/`);
+    await page.locator('[data-groups] select[name="group-key"]').selectOption('site');
+    await page.locator('[data-groups] tr[data-group="Tokyo"]').waitFor();
+    await page.locator('[data-groups]').screenshot({ path: join(ARTIFACTS, 'cutover-groups-en.png') });
+    await page.getByLabel('Language').selectOption('ja');
+    await page.getByRole('heading', { name: 'グループ別の準備状況' }).waitFor();
+    await page.locator('[data-groups]').screenshot({ path: join(ARTIFACTS, 'cutover-groups-ja.png') });
+    await page.getByLabel('言語').selectOption('en');
+  });
+});
