@@ -302,3 +302,33 @@ export const GroupBreakdown = z.object({
   groups: z.array(z.object({ value: Shown.nullable(), total: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() })),
 });
 export type GroupBreakdown = z.infer<typeof GroupBreakdown>;
+
+/** Who a wave is: the PCs with a tag (`key=value`, the agent's or the collector's), or the PCs of listed users. */
+export const WaveMembers = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tag'), tag: z.string().trim().min(3).max(256).regex(/^[^=]+=.+$/, 'key=value') }),
+  z.object({ kind: z.literal('users'), users: z.array(z.string().trim().min(1).max(256)).min(1).max(5000) }),
+]);
+export type WaveMembers = z.infer<typeof WaveMembers>;
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real date');
+/** POST /api/waves: a new wave (no id) or a changed one. */
+export const WaveInput = z.object({ id: z.string().max(64).optional(), name: z.string().trim().min(1).max(128), targetDate: Day, members: WaveMembers }).strict();
+export type WaveInput = z.infer<typeof WaveInput>;
+/** A wave and where it stands: "can sign in today" now and per day, and what still blocks it. */
+export const WaveStatus = z.object({
+  id: z.string(),
+  name: Shown,
+  targetDate: z.string(),
+  members: WaveMembers,
+  total: z.number().int(),
+  ready: z.number().int(),
+  notReady: z.number().int(),
+  unknown: z.number().int(),
+  /** The target date has passed and some PC is not ready. */
+  overdue: z.boolean(),
+  /** PCs per blocking check, largest first. */
+  blocking: z.array(z.object({ id: z.enum(CHECK_IDS), count: z.number().int() })),
+  /** End-of-day count of today's members that were ready (UTC days, oldest first, today last). */
+  series: z.array(z.object({ day: z.string(), ready: z.number().int() })),
+});
+export type WaveStatus = z.infer<typeof WaveStatus>;
+export const WaveList = z.object({ waves: z.array(WaveStatus) });

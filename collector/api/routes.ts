@@ -18,6 +18,7 @@ import { checkLogin, resolveAccount, type Account } from './accounts.ts';
 import { handleAccountRoutes } from './account-routes.ts';
 import { parseDeviceQuery } from './device-query.ts';
 import { handleTagRoutes } from './tags.ts';
+import { handleWaveRoutes } from './waves.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
@@ -101,6 +102,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (await handleAccountRoutes(ctx, req, res, url, account)) return;
   if (await handleTagRoutes(ctx, req, res, url, account)) return;
+  if (await handleWaveRoutes(ctx, req, res, url, account)) return;
   throw new HttpError(404, 'no such API route');
 }
 

@@ -8,10 +8,12 @@ import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '
 import type { TenantFactRow } from './common/tenant.ts';
 import type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
 import type { GroupCount, TagValues } from './common/admin-tags.ts';
+import type { ReadinessChange } from './common/readiness-changes.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
 export type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
 export type { GroupCount, TagValues } from './common/admin-tags.ts';
+export type { ReadinessChange } from './common/readiness-changes.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -126,6 +128,8 @@ export interface Store {
   tagValues(): Promise<TagValues[]>;
   /** Devices per value of one tag key (the collector's value over the agent's) and readiness. */
   groupCounts(key: string): Promise<GroupCount[]>;
+  /** Every recorded readiness of these devices (their history), by device then time. */
+  readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]>;
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;

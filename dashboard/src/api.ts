@@ -13,6 +13,9 @@ import {
   TagAssigned,
   TagCatalogue,
   TagAssignment,
+  WaveList,
+  WaveStatus,
+  type WaveInput,
   RecheckResponse,
   SessionInfo,
   Summary,
@@ -93,6 +96,13 @@ export const api = {
   audit: () => request(AuditLog, '/api/audit'),
   tags: () => request(TagCatalogue, '/api/tags'),
   assignTag: (assignment: z.input<typeof TagAssignment>) => request(TagAssigned, '/api/tags', json(assignment)),
+  waves: () => request(WaveList, '/api/waves'),
+  saveWave: (wave: WaveInput) => request(WaveStatus, '/api/waves', json(wave)),
+  deleteWave: async (id: string) => {
+    const response = await fetch(`/api/waves/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
+    if (response.status === 401) throw new Unauthorized();
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+  },
   groups: (key: string) => request(GroupBreakdown, `/api/groups?key=${encodeURIComponent(key)}`),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
 };

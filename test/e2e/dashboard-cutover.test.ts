@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DeviceList, GroupBreakdown } from '../../protocol/api.ts';
+import { DeviceList, GroupBreakdown, WaveList } from '../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
@@ -147,4 +147,53 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
     await page.locator('[data-groups]').screenshot({ path: join(ARTIFACTS, 'cutover-groups-ja.png') });
     await page.getByLabel('言語').selectOption('en');
   });
+
+  it('shows each wave’s "can sign in today" share over time against its target date, and what still blocks it', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${collector.url}/#/`);
+    const add = page.locator('[data-add-wave]');
+    await add.locator('summary').click();
+    await add.locator('input[name="wave-name"]').fill('Wave 1 — Osaka');
+    await add.locator('input[name="wave-date"]').fill(day(14));
+    await add.locator('select[name="wave-tag"]').selectOption('wave=1');
+    await add.getByRole('button', { name: 'Save the wave' }).click();
+    const osaka = page.locator('[data-wave="Wave 1 — Osaka"]');
+    await osaka.waitFor();
+    // A wave of listed users whose date has passed.
+    await add.locator('input[name="wave-name"]').fill('Pilot');
+    await add.locator('input[name="wave-date"]').fill(day(-2));
+    await add.locator('input[name="wave-kind"][value="users"]').check();
+    await add.locator('textarea[name="wave-users"]').fill('aoki@contoso.co.jp\nBABA@contoso.co.jp\nnobody@contoso.co.jp');
+    await add.getByRole('button', { name: 'Save the wave' }).click();
+    const pilot = page.locator('[data-wave="Pilot"]');
+    await pilot.waitFor();
+
+    const { waves } = await get('/api/waves', (b) => WaveList.parse(b));
+    const w1 = waves.find((w) => w.name === 'Wave 1 — Osaka')!;
+    expect(w1).toMatchObject({ total: 3, ready: 2, notReady: 1, overdue: false, targetDate: day(14) });
+    // OSA-002's key has nothing enrolled: no fingerprint and no PIN.
+    expect(w1.blocking).toEqual([{ id: 'key.fingerprint', count: 1 }, { id: 'key.pin', count: 1 }]);
+    expect(w1.series.at(-1)).toEqual({ day: day(0), ready: 2 });
+    const p1 = waves.find((w) => w.name === 'Pilot')!;
+    expect(p1).toMatchObject({ total: 2, ready: 1, overdue: true });
+    expect(await osaka.locator('[data-wave-share]').textContent()).toBe('67% can sign in today (2 of 3 PCs)');
+    expect(await osaka.locator('[data-due]').textContent()).toBe('14 days left');
+    expect(await pilot.locator('[data-due]').textContent()).toBe('overdue by 2 days');
+    expect(await osaka.locator('[data-share-line]').count()).toBe(1);
+    expect(await osaka.locator('[data-target-line]').count()).toBe(1);
+    expect(await osaka.locator('li[data-check="key.fingerprint"] a').getAttribute('href')).toBe('#/devices?tag=wave%3D1&check=key.fingerprint');
+
+    // The blocking PC is fixed: the wave moves without a reload.
+    const away = agents.get('OSA-002')!;
+    away.pc = READY;
+    await away.agent.report();
+    await expect.poll(() => osaka.locator('[data-wave-share]').textContent(), { timeout: 10_000 }).toBe('100% can sign in today (3 of 3 PCs)');
+    expect(await osaka.locator('[data-due]').textContent()).toBe('every PC ready');
+    await page.locator('[data-waves]').screenshot({ path: join(ARTIFACTS, 'cutover-waves-en.png') });
+    await page.getByLabel('Language').selectOption('ja');
+    await page.getByRole('heading', { name: '移行ウェーブ' }).waitFor();
+    await page.locator('[data-waves]').screenshot({ path: join(ARTIFACTS, 'cutover-waves-ja.png') });
+    await page.getByLabel('言語').selectOption('en');
+  });
 });
+

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
 import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
+import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
@@ -376,6 +377,12 @@ export class PostgresStore implements Store {
 
   async groupCounts(key: string): Promise<GroupCount[]> {
     return groupCounts(await rows(this.pool, ADMIN_TAG_SQL.groups, [key, key]));
+  }
+
+  async readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]> {
+    const out: ReadinessChange[] = [];
+    for (const ids of chunks(deviceIds)) out.push(...(await rows(this.pool, readinessChangesSql(ids.length), ids)).map(readinessChange));
+    return out;
   }
 
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {

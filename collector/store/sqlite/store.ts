@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
 import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
+import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
@@ -319,6 +320,10 @@ export class SqliteStore implements Store {
 
   async groupCounts(key: string): Promise<GroupCount[]> {
     return groupCounts(this.stmt(ADMIN_TAG_SQL.groups).all(key, key) as Record<string, unknown>[]);
+  }
+
+  async readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]> {
+    return chunks(deviceIds).flatMap((ids) => this.stmt(readinessChangesSql(ids.length)).all(...ids).map(readinessChange));
   }
 
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {

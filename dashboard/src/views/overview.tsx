@@ -11,6 +11,7 @@ import { coalesce } from '../live.ts';
 import { devicesHash } from '../route.ts';
 import { AddPcs } from './add-pcs.tsx';
 import { GroupsPanel } from './groups.tsx';
+import { WavesPanel } from './waves.tsx';
 import { useEffect, useMemo } from 'preact/hooks';
 import { t } from '../../../protocol/i18n/index.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
@@ -71,6 +72,7 @@ function OverviewBody({ summary }: { summary: Summary }) {
       </ul>
       <p class="lead" data-headline>{tr('overview.readyShare', { percent })}</p>
       <LayersPanel summary={summary} />
+      <WavesPanel />
       <GroupsPanel />
       <TenantPanel tenant={summary.tenant ?? null} />
 

@@ -584,6 +584,21 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await store.deviceDetail(a))!.device.adminTags).toEqual({});
     });
 
+    it('reads back each device’s readiness changes over time, for any number of devices', async () => {
+      const { store } = await setup();
+      const a = await enroll(store, 'PC-A');
+      const b = await enroll(store, 'PC-B');
+      await store.storeReports([incoming(a, 1, { statuses: { 'os.build': 'fail' } }), incoming(b, 1)]);
+      await store.storeReports([incoming(a, 2), incoming(b, 2)]);
+      const changes = await store.readinessChanges([a, b, ...Array.from({ length: 600 }, (_, i) => `absent-${i}`)]);
+      const ofA = changes.filter((c) => c.deviceId === a);
+      expect(ofA).toEqual([
+        { deviceId: a, at: minutes(1).getTime(), readiness: 'not-ready' },
+        { deviceId: a, at: minutes(2).getTime(), readiness: 'ready' },
+      ]);
+      expect(changes.filter((c) => c.deviceId === b).map((c) => c.readiness)).toEqual(['ready']);
+    });
+
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
       const { store, peer } = await setup();
       const other = await peer();
