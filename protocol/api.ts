@@ -332,3 +332,33 @@ export const WaveStatus = z.object({
 });
 export type WaveStatus = z.infer<typeof WaveStatus>;
 export const WaveList = z.object({ waves: z.array(WaveStatus) });
+
+/** One thing a user still has to do, in the guide's order (step 2: the key, 3: registering it, 4: signing in). */
+export const INSTRUCTION_KINDS = ['plug', 'fingerprint', 'pin', 'register', 'token', 'signin'] as const;
+export const InstructionStep = z.object({ kind: z.enum(INSTRUCTION_KINDS), guideStep: z.number().int(), title: z.string(), lines: z.array(z.string()) });
+/** GET /api/instructions/user?user=…&lang=…: what this user still lacks, and nothing else. */
+export const InstructionSheet = z.object({
+  user: Shown,
+  lang: z.enum(['en', 'ja']),
+  pcs: z.array(z.object({ deviceId: z.string(), hostname: Shown, ready: z.boolean() })),
+  /** The sheet's title, who it is for, their PCs: in its language. */
+  header: z.array(z.string()),
+  steps: z.array(InstructionStep),
+  /** Not steps: which PCs to leave alone for now, the wave's date. */
+  notes: z.array(z.string()),
+  /** The user has nothing to do. */
+  done: z.boolean(),
+  /** The last line (who to ask), and the whole "nothing to do" text when done. */
+  footer: z.array(z.string()),
+  /** The whole sheet as plain text, for mail or chat. */
+  text: z.string(),
+});
+export type InstructionSheet = z.infer<typeof InstructionSheet>;
+/** GET /api/instructions/wave/<id>?lang=…: one sheet per user of the wave's PCs who still has something to do. */
+export const WaveInstructions = z.object({
+  wave: z.object({ id: z.string(), name: Shown, targetDate: z.string() }),
+  sheets: z.array(InstructionSheet),
+  /** Users of the wave with nothing left to do (no sheet). */
+  done: z.array(Shown),
+});
+export type WaveInstructions = z.infer<typeof WaveInstructions>;

@@ -19,6 +19,7 @@ import { handleAccountRoutes } from './account-routes.ts';
 import { parseDeviceQuery } from './device-query.ts';
 import { handleTagRoutes } from './tags.ts';
 import { handleWaveRoutes } from './waves.ts';
+import { handleInstructionRoutes } from './instructions.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
@@ -103,6 +104,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (await handleAccountRoutes(ctx, req, res, url, account)) return;
   if (await handleTagRoutes(ctx, req, res, url, account)) return;
   if (await handleWaveRoutes(ctx, req, res, url, account)) return;
+  if (await handleInstructionRoutes(ctx, req, res, url)) return;
   throw new HttpError(404, 'no such API route');
 }
 

@@ -13,6 +13,8 @@ import {
   TagAssigned,
   TagCatalogue,
   TagAssignment,
+  InstructionSheet,
+  WaveInstructions,
   WaveList,
   WaveStatus,
   type WaveInput,
@@ -22,6 +24,7 @@ import {
   type DeviceQuery,
   type Role,
 } from '../../protocol/api.ts';
+import type { Lang } from '../../protocol/report.ts';
 import { deviceQueryParams } from './route.ts';
 
 /** The session ended or never existed: the app shows the sign-in form. */
@@ -97,6 +100,8 @@ export const api = {
   tags: () => request(TagCatalogue, '/api/tags'),
   assignTag: (assignment: z.input<typeof TagAssignment>) => request(TagAssigned, '/api/tags', json(assignment)),
   waves: () => request(WaveList, '/api/waves'),
+  userInstructions: (user: string, lang: Lang) => request(InstructionSheet, `/api/instructions/user?${new URLSearchParams({ user, lang }).toString()}`),
+  waveInstructions: (wave: string, lang: Lang) => request(WaveInstructions, `/api/instructions/wave/${encodeURIComponent(wave)}?lang=${lang}`),
   saveWave: (wave: WaveInput) => request(WaveStatus, '/api/waves', json(wave)),
   deleteWave: async (id: string) => {
     const response = await fetch(`/api/waves/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });

@@ -14,6 +14,7 @@ import { Devices } from './views/devices.tsx';
 import { Login } from './views/login.tsx';
 import { Overview } from './views/overview.tsx';
 import { Settings } from './views/settings.tsx';
+import { Instructions } from './views/instructions.tsx';
 
 /** "3 minutes ago" texts are redrawn this often. */
 const CLOCK_TICK_MS = 15_000;
@@ -178,6 +179,7 @@ export function App() {
           {route.view === 'devices' && <Devices query={route.query} />}
           {route.view === 'device' && <Device deviceId={route.deviceId} />}
           {route.view === 'settings' && <Settings />}
+          {route.view === 'instructions' && <Instructions target={route.target} sheetLang={route.lang ?? lang} />}
         </>
       )}
     </AppContext.Provider>

@@ -3,11 +3,11 @@
 // filter result, told apart from the agents' own, offered in dropdowns, and the overview broken down by
 // a tag key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DeviceList, GroupBreakdown, WaveList } from '../../protocol/api.ts';
+import { DeviceList, GroupBreakdown, InstructionSheet, WaveInstructions, WaveList } from '../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
@@ -194,6 +194,67 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
     await page.getByRole('heading', { name: '移行ウェーブ' }).waitFor();
     await page.locator('[data-waves]').screenshot({ path: join(ARTIFACTS, 'cutover-waves-ja.png') });
     await page.getByLabel('言語').selectOption('en');
+  });
+
+  it('makes a user’s instruction sheet of exactly what they lack, in English and Japanese, printable and copyable', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+    // From the PC page of a user whose key has a PIN but no fingerprint.
+    await page.goto(`${collector.url}/#/device/${deviceId('TKY-002')}`);
+    await page.locator('[data-instructions-link]').click();
+    await page.waitForURL(/#\/instructions\?user=baba%40contoso\.co\.jp$/);
+    const sheet = page.locator('[data-sheet="baba@contoso.co.jp"]');
+    await sheet.waitFor();
+    const api = await get('/api/instructions/user?user=baba%40contoso.co.jp&lang=en', (b) => InstructionSheet.parse(b));
+    expect(api.steps.map((st) => st.kind)).toEqual(['fingerprint', 'register', 'signin']);
+    expect(await sheet.locator('[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).toEqual(['fingerprint', 'register', 'signin']);
+    expect(await sheet.locator('[data-step="fingerprint"]').textContent()).toContain('Press the button on its side 3 times: the LED flashes white');
+    expect(await sheet.locator('[data-step="register"] a').getAttribute('href')).toBe('https://aka.ms/mysecurityinfo');
+    // Nothing this user need not do: no PIN (it is set), nothing of the admin's.
+    expect(await sheet.textContent()).not.toMatch(/PIN > Add|Intune|policy/);
+    await page.locator('[data-copy]').click();
+    await expect.poll(() => page.locator('[data-copied]').getAttribute('data-copied')).toBe('copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(api.text);
+    await page.screenshot({ path: join(ARTIFACTS, 'cutover-instructions-en.png'), fullPage: true });
+
+    await page.locator('select[name="sheet-lang"]').selectOption('ja');
+    await sheet.locator('h2', { hasText: 'パスワードなしでサインイン' }).waitFor();
+    expect(await sheet.getAttribute('lang')).toBe('ja');
+    expect(await sheet.locator('[data-step="fingerprint"]').textContent()).toContain('側面のボタンを 3 回押すと LED が白く点滅します');
+    // The dashboard around it stays English; on paper only the sheet is left.
+    expect(await page.getByRole('button', { name: 'Print' }).count()).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header.top').isVisible()).toBe(false);
+    expect(await page.locator('.sheet-toolbar').isVisible()).toBe(false);
+    expect(await sheet.isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'cutover-instructions-print-ja.png'), fullPage: true });
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await writeFile(join(ARTIFACTS, 'cutover-instructions-ja.pdf'), pdf);
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('leaves what the IT team must do out of a user’s sheet, and makes one sheet per user of a wave, a page each', async () => {
+    const chiba = await get('/api/instructions/user?user=chiba%40contoso.co.jp&lang=en', (b) => InstructionSheet.parse(b));
+    expect(chiba.steps.map((st) => st.kind)).toEqual(['register']);
+    expect(chiba.notes).toEqual(['Do not use the ATKey on TKY-003 yet: your IT team is still preparing it and will tell you when it is ready.']);
+
+    const { waves } = await get('/api/waves', (b) => WaveList.parse(b));
+    const wave = waves.find((w) => w.name === 'Wave 1 — Osaka')!;
+    const answer = await get(`/api/instructions/wave/${wave.id}?lang=ja`, (b) => WaveInstructions.parse(b));
+    expect(answer.sheets.map((sh) => sh.user)).toEqual(['doi@contoso.co.jp', 'endo@contoso.co.jp', 'fujii@contoso.co.jp']);
+    await page.goto(`${collector.url}/#/`);
+    await page.locator('[data-wave="Wave 1 — Osaka"] [data-instructions-link]').click();
+    await page.waitForURL(/#\/instructions\?wave=/);
+    await expect.poll(() => page.locator('[data-sheet]').count()).toBe(3);
+    await page.locator('select[name="sheet-lang"]').selectOption('ja');
+    await page.locator('[data-sheet] h2', { hasText: 'パスワードなしでサインイン' }).first().waitFor();
+    expect(await page.locator('[data-sheet]').first().textContent()).toContain('ウェーブ Wave 1 — Osaka');
+    await page.emulateMedia({ media: 'print' });
+    const breaks = await page.locator('[data-sheet]').evaluateAll((els) => els.map((e) => getComputedStyle(e).breakAfter));
+    expect(breaks).toEqual(['page', 'page', 'auto']);
+    const pdf = await page.pdf({ format: 'A4' });
+    await writeFile(join(ARTIFACTS, 'cutover-instructions-wave-ja.pdf'), pdf);
+    await page.emulateMedia({ media: 'screen' });
   });
 });
 

@@ -16,7 +16,7 @@ import { coalesce } from '../live.ts';
 import { RichText } from '../rich-text.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
 import { TagList } from './tags.tsx';
-import { devicesHash } from '../route.ts';
+import { devicesHash, formatHash } from '../route.ts';
 
 const DETAIL_REFRESH_MS = 300;
 
@@ -174,7 +174,19 @@ function Identity({ device, detail }: { device: DeviceRow; detail: DeviceDetail 
   const rows: [UiKey, ComponentChildren][] = [
     ['device.lastSeen', <WhenExact at={device.lastSeen} />],
     ['device.lastReport', <WhenExact at={device.lastReport} />],
-    ['device.user', device.user ?? tr('common.none')],
+    [
+      'device.user',
+      device.user === null ? (
+        tr('common.none')
+      ) : (
+        <>
+          {device.user}{' '}
+          <a href={formatHash({ view: 'instructions', target: { user: device.user }, lang: null })} data-instructions-link>
+            {tr('instructions.forUser')}
+          </a>
+        </>
+      ),
+    ],
     ['device.os', osText ?? (device.osBuild !== null ? String(device.osBuild) : tr('common.none'))],
     ['device.join', device.joinType ? tr(`join.${device.joinType}`) : tr('common.none')],
     ['device.agentVersion', device.agentVersion ?? tr('common.none')],

@@ -9,7 +9,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle } from '../i18n/index.ts';
 import { formatDay, formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
-import { devicesHash } from '../route.ts';
+import { devicesHash, formatHash } from '../route.ts';
 import { filterSuggestions, useTagCatalogue } from './tags.tsx';
 
 const DAY_MS = 86_400_000;
@@ -89,6 +89,11 @@ function Wave({ wave, changed }: { wave: WaveStatus; changed: () => void }) {
           </ul>
         </>
       )}
+      <p>
+        <a href={formatHash({ view: 'instructions', target: { wave: wave.id }, lang: null })} data-instructions-link>
+          {tr('instructions.forWave')}
+        </a>
+      </p>
       {role === 'admin' && (
         <button type="button" class="link" onClick={() => void remove()}>
           {tr('waves.delete')}
