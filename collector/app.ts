@@ -13,6 +13,7 @@ import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
+import { AlertMonitor } from './alerts/monitor.ts';
 import type { EnrollHintOptions } from './api/enroll-info.ts';
 import { handleApi } from './api/routes.ts';
 import type { Sessions } from './api/session.ts';
@@ -62,6 +63,8 @@ export interface CollectorOptions {
   tenant?: TenantOptions | null;
   /** What the empty dashboard tells an admin about adding PCs; absent: no address is advertised. */
   enrollHint?: EnrollHintOptions;
+  /** Alert rounds: how often (ms) due deliveries are sent, and how often every PC is swept (wave dates, offline days). */
+  alerts?: { tickMs: number; sweepMs: number };
 }
 
 export interface RunningCollector {
@@ -100,6 +103,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
   let port = options.port;
+  const alerts = new AlertMonitor({ store, log, ...options.alerts });
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
   const apiContext = {
@@ -110,6 +114,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     metrics,
     log,
     tenant: tenant?.view ?? null,
+    alerts,
     // The port is known once listening; the API reads it then.
     enrollHint: { hosts: options.enrollHint?.hosts ?? [], secret: options.enrollHint?.secret ?? { kind: 'options' as const }, tls: options.tls !== null, port: () => port },
   };
@@ -187,6 +192,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   heartbeat.unref();
   agents.start();
   live.start();
+  alerts.start();
   // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
   await store.busReady();
 
@@ -207,6 +213,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     closing = true;
     clearInterval(heartbeat);
     await tenant?.stop();
+    await alerts.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await agents.drainReports();

@@ -362,3 +362,43 @@ export const WaveInstructions = z.object({
   done: z.array(Shown),
 });
 export type WaveInstructions = z.infer<typeof WaveInstructions>;
+
+/** What an alert webhook is told about. */
+export const ALERT_RULES = ['regression', 'overdue', 'offline'] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+/** Generic JSON, or the Microsoft Teams (Workflows) and Slack incoming-webhook formats. */
+export const WEBHOOK_FORMATS = ['json', 'teams', 'slack'] as const;
+/** POST /api/webhooks: a new webhook (no id) or a changed one; the URL must be https (or http to this network's own receivers). */
+export const WebhookInput = z
+  .object({
+    id: z.string().max(64).optional(),
+    name: z.string().trim().min(1).max(128),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+    format: z.enum(WEBHOOK_FORMATS),
+    lang: z.enum(['en', 'ja']),
+    rules: z.array(z.enum(ALERT_RULES)).min(1),
+    /** "Offline for N days". */
+    offlineDays: z.number().int().min(1).max(365),
+    enabled: z.boolean(),
+  })
+  .strict();
+export type WebhookInput = z.infer<typeof WebhookInput>;
+/** A webhook as the dashboard shows it: the URL cut to its origin (Teams and Slack URLs carry their secret). */
+export const WebhookInfo = WebhookInput.omit({ url: true }).extend({ id: z.string(), urlShown: z.string() });
+export type WebhookInfo = z.infer<typeof WebhookInfo>;
+export const DeliveryRecord = z.object({
+  id: z.string(),
+  webhookId: z.string(),
+  webhookName: Shown,
+  rule: z.enum([...ALERT_RULES, 'test']),
+  title: Shown,
+  state: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  /** The last answer: an HTTP status, or why there was none. */
+  lastResult: z.string().nullable(),
+  createdAt: z.string(),
+  /** When the next attempt is due (pending only). */
+  nextAt: z.string().nullable(),
+});
+export type DeliveryRecord = z.infer<typeof DeliveryRecord>;
+export const WebhookList = z.object({ webhooks: z.array(WebhookInfo), deliveries: z.array(DeliveryRecord) });

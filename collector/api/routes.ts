@@ -20,6 +20,8 @@ import { parseDeviceQuery } from './device-query.ts';
 import { handleTagRoutes } from './tags.ts';
 import { handleWaveRoutes } from './waves.ts';
 import { handleInstructionRoutes } from './instructions.ts';
+import { handleWebhookRoutes } from './webhooks.ts';
+import type { AlertMonitor } from '../alerts/monitor.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 
@@ -36,6 +38,8 @@ export interface ApiContext {
   tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
   /** How other PCs reach this collector, for the empty dashboard's "add PCs" (enroll-info.ts). */
   enrollHint?: EnrollHintContext;
+  /** Alert webhooks' monitor (test button, delivery log); absent: not running here. */
+  alerts?: AlertMonitor | null;
 }
 
 export { parseDeviceQuery } from './device-query.ts';
@@ -105,6 +109,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (await handleTagRoutes(ctx, req, res, url, account)) return;
   if (await handleWaveRoutes(ctx, req, res, url, account)) return;
   if (await handleInstructionRoutes(ctx, req, res, url)) return;
+  if (await handleWebhookRoutes(ctx, req, res, url, account)) return;
   throw new HttpError(404, 'no such API route');
 }
 

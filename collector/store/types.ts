@@ -161,6 +161,10 @@ export interface Store {
   putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void>;
   /** true when there was such a record. */
   deleteRecord(kind: RecordKind, id: string): Promise<boolean>;
+  /** Adds the record only if none has this id; true when this call added it (across collectors, one wins). */
+  insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean>;
+  /** Replaces the record only if its body is still `expected`; true when this call replaced it. */
+  replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest `limit` audit entries, newest first. */
   auditLog(limit: number): Promise<AuditEntry[]>;

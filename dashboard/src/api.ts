@@ -16,6 +16,10 @@ import {
   InstructionSheet,
   WaveInstructions,
   WaveList,
+  WebhookInfo,
+  WebhookList,
+  DeliveryRecord,
+  type WebhookInput,
   WaveStatus,
   type WaveInput,
   RecheckResponse,
@@ -79,6 +83,13 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
+/** DELETE, answered with 204 and no body. */
+async function remove(path: string): Promise<void> {
+  const response = await fetch(path, { method: 'DELETE', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
+  if (response.status === 401) throw new Unauthorized();
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+}
+
 export const api = {
   session: async () => remember(await request(SessionInfo, '/api/session')),
   login: async (username: string, password: string) =>
@@ -100,14 +111,14 @@ export const api = {
   tags: () => request(TagCatalogue, '/api/tags'),
   assignTag: (assignment: z.input<typeof TagAssignment>) => request(TagAssigned, '/api/tags', json(assignment)),
   waves: () => request(WaveList, '/api/waves'),
+  webhooks: () => request(WebhookList, '/api/webhooks'),
+  saveWebhook: (input: WebhookInput) => request(WebhookInfo, '/api/webhooks', json(input)),
+  testWebhook: (id: string) => request(DeliveryRecord, `/api/webhooks/${encodeURIComponent(id)}/test`, json({})),
+  deleteWebhook: (id: string) => remove(`/api/webhooks/${encodeURIComponent(id)}`),
   userInstructions: (user: string, lang: Lang) => request(InstructionSheet, `/api/instructions/user?${new URLSearchParams({ user, lang }).toString()}`),
   waveInstructions: (wave: string, lang: Lang) => request(WaveInstructions, `/api/instructions/wave/${encodeURIComponent(wave)}?lang=${lang}`),
   saveWave: (wave: WaveInput) => request(WaveStatus, '/api/waves', json(wave)),
-  deleteWave: async (id: string) => {
-    const response = await fetch(`/api/waves/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
-    if (response.status === 401) throw new Unauthorized();
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
-  },
+  deleteWave: (id: string) => remove(`/api/waves/${encodeURIComponent(id)}`),
   groups: (key: string) => request(GroupBreakdown, `/api/groups?key=${encodeURIComponent(key)}`),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
 };

@@ -4,6 +4,8 @@
 // a tag key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -255,6 +257,61 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
     const pdf = await page.pdf({ format: 'A4' });
     await writeFile(join(ARTIFACTS, 'cutover-instructions-wave-ja.pdf'), pdf);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('posts an alert to a webhook (a local receiver) when a ready PC regresses, after a test from the settings page', async () => {
+    const received: { path: string; body: { rule?: string; title?: string; device?: { hostname?: string }; checks?: string[] } }[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof received)[number]['body'] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/keyready`;
+      await page.goto(`${collector.url}/#/settings`);
+      const panel = page.locator('[data-alerts]');
+      await panel.locator('[data-add-webhook] summary').click();
+      await panel.locator('input[name="webhook-name"]').fill('Helpdesk channel');
+      await panel.locator('input[name="webhook-url"]').fill(receiverUrl);
+      await panel.locator('select[name="webhook-format"]').selectOption('json');
+      await panel.getByRole('button', { name: 'Save the webhook' }).click();
+      const hook = panel.locator('[data-webhook="Helpdesk channel"]');
+      await hook.waitFor();
+      // The secret part of the URL is not shown back.
+      expect(await hook.textContent()).not.toContain('/hooks/keyready');
+      await hook.locator('[data-test-webhook]').click();
+      await expect.poll(() => page.locator('[data-alert-status]').textContent()).toBe('Test: Delivered (HTTP 204)');
+      expect(received.map((r) => r.body.rule)).toEqual(['test']);
+
+      // The Pilot wave's date has passed and TKY-002 (baba) is not ready: the sweep says so.
+      const ofRule = (rule: string) => received.filter((r) => r.body.rule === rule);
+      await expect.poll(() => ofRule('overdue').map((r) => r.body.device?.hostname), { timeout: 15_000 }).toEqual(['TKY-002']);
+
+      // TKY-001 was ready; its security-key policy is removed.
+      const pc = agents.get('TKY-001')!;
+      pc.pc = POLICY_OFF;
+      await pc.agent.report();
+      await expect.poll(() => ofRule('regression').length, { timeout: 15_000 }).toBe(1);
+      expect(ofRule('regression')[0]!.path).toBe('/hooks/keyready');
+      expect(ofRule('regression')[0]!.body).toMatchObject({ rule: 'regression', title: 'TKY-001 is no longer ready', device: { hostname: 'TKY-001' }, checks: ['policy.security-key'] });
+      // Reported again unchanged: no second alert.
+      await pc.agent.report();
+      await page.reload();
+      await panel.locator('tr[data-delivery="regression"][data-state="delivered"]').waitFor();
+      expect(ofRule('regression')).toHaveLength(1);
+      expect(ofRule('test')).toHaveLength(1);
+      await panel.screenshot({ path: join(ARTIFACTS, 'cutover-alerts-en.png') });
+      await page.locator('header select[name="lang"]').selectOption('ja');
+      await page.getByRole('heading', { name: 'アラート' }).waitFor();
+      await panel.screenshot({ path: join(ARTIFACTS, 'cutover-alerts-ja.png') });
+      await page.locator('header select[name="lang"]').selectOption('en');
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -29,7 +29,7 @@ CREATE INDEX sessions_username ON sessions (username);
 `,
 };
 
-export const RECORD_KINDS = ['account', 'wave', 'webhook'] as const;
+export const RECORD_KINDS = ['account', 'wave', 'webhook', 'alert', 'delivery'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export interface StoredRecord {
@@ -57,6 +57,10 @@ export const RECORD_SQL = {
     'INSERT INTO admin_records (kind, id, body, updated_at) VALUES (?, ?, ?, ?) ' +
     'ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at',
   delete: 'DELETE FROM admin_records WHERE kind = ? AND id = ?',
+  /** Only when absent: the one collector whose insert lands owns what the record stands for. */
+  insert: 'INSERT INTO admin_records (kind, id, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING',
+  /** Compare-and-set on the whole body: of two collectors replacing the same version, one wins. */
+  replace: 'UPDATE admin_records SET body = ?, updated_at = ? WHERE kind = ? AND id = ? AND body = ?',
   deleteUserSessions: 'DELETE FROM sessions WHERE username = ?',
   appendAudit: 'INSERT INTO audit_log (id, at, username, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?, ?)',
   /** Newest first. */

@@ -436,6 +436,14 @@ export class PostgresStore implements Store {
     return (await this.pool.query(numbered(RECORD_SQL.delete), [kind, id])).rowCount !== 0;
   }
 
+  async insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.insert), [kind, id, body, at.getTime()])).rowCount === 1;
+  }
+
+  async replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.replace), [body, at.getTime(), kind, id, expected])).rowCount === 1;
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
     await rows(this.pool, RECORD_SQL.appendAudit, auditParams(entry));
   }

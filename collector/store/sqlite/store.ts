@@ -377,6 +377,14 @@ export class SqliteStore implements Store {
     return this.write(() => this.stmt(RECORD_SQL.delete).run(kind, id).changes > 0);
   }
 
+  async insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.insert).run(kind, id, body, at.getTime()).changes > 0);
+  }
+
+  async replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.replace).run(body, at.getTime(), kind, id, expected).changes > 0);
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
     await this.write(() => this.stmt(RECORD_SQL.appendAudit).run(...auditParams(entry)));
   }

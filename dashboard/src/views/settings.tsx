@@ -7,6 +7,7 @@ import { api, ApiError, Unauthorized } from '../api.ts';
 import { Loaded, WhenExact } from '../components.tsx';
 import { useApp, useResource } from '../context.ts';
 import type { UiKey } from '../i18n/index.ts';
+import { AlertsPanel } from './alerts.tsx';
 
 export function Settings() {
   const { tr, role } = useApp();
@@ -20,6 +21,7 @@ export function Settings() {
       ) : (
         <>
           <Accounts />
+          <AlertsPanel />
           <AuditTrail />
         </>
       )}

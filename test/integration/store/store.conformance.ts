@@ -521,6 +521,13 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.deleteRecord('account', 'alice')).toBe(false);
       expect(await other.getRecord('account', 'alice')).toBeNull();
       expect(await other.getRecord('wave', 'alice')).not.toBeNull();
+      // Insert-if-absent and compare-and-set: of two collectors, exactly one wins each.
+      const inserted = await Promise.all([store.insertRecord('alert', 'a1', 'from-a', now), other.insertRecord('alert', 'a1', 'from-b', now)]);
+      expect(inserted.filter(Boolean)).toHaveLength(1);
+      const body = (await store.getRecord('alert', 'a1'))!.body;
+      const replaced = await Promise.all([store.replaceRecord('alert', 'a1', body, 'next-a', now), other.replaceRecord('alert', 'a1', body, 'next-b', now)]);
+      expect(replaced.filter(Boolean)).toHaveLength(1);
+      expect(await store.replaceRecord('alert', 'a1', body, 'stale', now)).toBe(false);
 
       const later = new Date(Date.now() + 60_000);
       await store.createSession('hash-alice', 'alice', later);

@@ -36,7 +36,7 @@ describe('dashboard texts', () => {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     // Keys built at run time from a value (join.<type>, common.pcs.<plural>, layer.<name>, role.<role>) are listed by prefix.
-    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.', 'layer.', 'role.'];
+    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.', 'layer.', 'role.', 'alerts.format.'];
     for (const key of Object.keys(UI_TEXTS.en)) {
       if (dynamic.some((prefix) => key.startsWith(prefix))) continue;
       expect(code.includes(`'${key}'`), key).toBe(true);
