@@ -313,5 +313,38 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
       server.close();
     }
   });
+
+  it('has no sideways overflow at 390 px on the new pages either (overview with waves and groups, tags, settings, instructions), in English and Japanese', async () => {
+    const phone = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await signIn(p, collector.url, collector.adminPassword ?? '');
+    await p.locator('[data-tile="total"]').waitFor();
+    const { waves } = await get('/api/waves', (b) => WaveList.parse(b));
+    const pages: [string, string, string][] = [
+      ['overview', '#/', '[data-waves] [data-wave]'],
+      ['devices', '#/devices', '[data-tag-assign]'],
+      ['settings', '#/settings', '[data-alerts] [data-webhook]'],
+      ['instructions', '#/instructions?user=baba%40contoso.co.jp', '[data-sheet]'],
+      ['wave-instructions', `#/instructions?wave=${waves[0]!.id}`, '[data-sheet]'],
+    ];
+    for (const lang of ['en', 'ja'] as const) {
+      await p.evaluate((l) => localStorage.setItem('keyready.lang', l), lang);
+      for (const [name, hash, ready] of pages) {
+        await p.goto(`${collector.url}/${hash}`);
+        await p.reload();
+        await p.locator(ready).first().waitFor();
+        await p.screenshot({ path: join(ARTIFACTS, `cutover-390-${name}-${lang}.png`), fullPage: true });
+        const width = await p.evaluate(() => {
+          const culprits = [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > 390.5 && !el.closest('.table-scroll'))
+            .slice(-3)
+            .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+          return `${document.documentElement.scrollWidth}${culprits.length > 0 ? ` (${culprits.join('; ')})` : ''}`;
+        });
+        expect(width, `${name} (${lang})`).toBe('390');
+      }
+    }
+    await phone.close();
+  }, 90_000);
 });
 
