@@ -57,7 +57,7 @@ describe.skipIf(!chromiumTool.available)('accounts and roles in Chromium', () =>
     expect(helpdeskPassword).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(await page.locator('tr[data-account="hana.sato"] select').inputValue()).toBe('helpdesk');
     await page.screenshot({ path: join(ARTIFACTS, 'access-settings-en.png'), fullPage: true });
-    await page.getByLabel('Language').selectOption('ja');
+    await page.locator('header select[name="lang"]').selectOption('ja');
     await page.getByRole('heading', { name: 'ダッシュボードのアカウント' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'access-settings-ja.png'), fullPage: true });
     await context.close();
