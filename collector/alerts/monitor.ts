@@ -7,7 +7,7 @@ import { DeviceQuery, type DeliveryRecord } from '../../protocol/api.ts';
 import { errorText } from '../../protocol/error-text.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
-import { isOverdue, listWaves, waveMembers } from '../api/waves.ts';
+import { isOverdue, listWaves, waveMembers } from '../cutover/waves.ts';
 import { listWebhooks, type Webhook } from './config.ts';
 import { Deliveries, httpSender, type Sender } from './deliveries.ts';
 import { alertMessage, testMessage } from './formats.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOverdue, readySeries } from '../../../../collector/api/waves.ts';
+import { isOverdue, readySeries } from '../../../../collector/cutover/waves.ts';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instructionSheet } from '../../../../collector/api/instructions.ts';
+import { instructionSheet } from '../../../../collector/cutover/instruction-sheet.ts';
 import type { DeviceRow } from '../../../../protocol/api.ts';
 
 function row(hostname: string, change: Partial<DeviceRow> = {}): DeviceRow {
