@@ -9,6 +9,7 @@ import { DEFAULT_BACKOFF } from './link/backoff.ts';
 import { OUTBOX_DEFAULTS } from './link/outbox.ts';
 import { LOG_DEFAULTS, LOG_LEVELS } from './log.ts';
 import { errorText } from '../protocol/error-text.ts';
+import { AgentError } from './errors.ts';
 
 /** "sha256/<base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo>" or the certificate's SHA-256 fingerprint in hex. */
 export const CERTIFICATE_PIN = /^(sha256\/[A-Za-z0-9+/]{43}=|([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2})$/;
@@ -23,6 +24,11 @@ export const AgentConfigFile = z
     enrollSecret: z.string().min(1).max(512).optional(),
     /** PEM file of the CA that signed the collector's certificate (a private PKI). */
     caFile: z.string().min(1).optional(),
+    /**
+     * Allow plain ws:// to a collector that is not on this PC. Off by default: reports carry the
+     * user's UPN and the tenant, and the hello the device token (insecureCollector below).
+     */
+    allowInsecure: z.boolean().default(false),
     /** Trust exactly this collector certificate (self-signed) instead of a CA. */
     certificatePin: z.string().regex(CERTIFICATE_PIN, 'certificatePin must be sha256/<base64 SPKI hash> or a hex SHA-256 fingerprint').optional(),
     /** Shown and filtered on in the dashboard, e.g. { "site": "Osaka", "department": "Sales" }. */
@@ -82,7 +88,7 @@ const FLAG_NAMES = {
   caFile: '--ca-file',
   certificatePin: '--certificate-pin',
 } as const;
-export type ConfigFlags = Partial<Record<keyof typeof FLAG_NAMES, string>>;
+export type ConfigFlags = Partial<Record<keyof typeof FLAG_NAMES, string>> & { allowInsecure?: boolean };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -124,6 +130,28 @@ export function readConfigFile(path: string, mustExist: boolean): AgentConfigFil
     throw new ConfigError(`the configuration ${path} is invalid:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+/** A loopback host name or address: traffic to it never leaves this PC. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The host a configuration would send reports and the device token to in clear — plain ws:// to
+ * anything but this PC, without `allowInsecure` — or null when the configuration is acceptable.
+ */
+export function insecureCollector(config: Pick<AgentConfigFile, 'collector' | 'allowInsecure'>): string | null {
+  if (config.allowInsecure || config.collector === undefined) return null;
+  const url = new URL(config.collector);
+  return url.protocol === 'ws:' && !isLoopback(url.hostname) ? url.hostname : null;
+}
+
+/** Refuses a configuration that would send in clear to another host; `how` names the switch that allows it. */
+export function requireSecureCollector(config: Pick<AgentConfigFile, 'collector' | 'allowInsecure'>, how: string): void {
+  const host = insecureCollector(config);
+  if (host !== null) throw new AgentError({ key: 'cli.insecure-collector', params: { url: config.collector ?? '', host, how } });
 }
 
 /** Flags win over the file; the flags themselves go through the same validation as the file. */

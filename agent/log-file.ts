@@ -1,7 +1,7 @@
 // The agent's log file transport: agent.log, rotated by size to agent.1.log … agent.(N-1).log, so the
 // logs never exceed N files of maxBytes. Synchronous appends: the agent logs a few lines per event,
 // and winston's own File transport was measured losing lines written during a rotation.
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import winston from 'winston';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from './owner-only.ts';
@@ -56,7 +56,18 @@ export class RotatingFile extends Transport {
       this.fd = openSync(this.path(0), 'a', OWNER_ONLY_FILE);
       this.size = 0;
     }
-    writeSync(this.fd, bytes);
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      // A full disk may take half a line: cut it off, so the next line does not run into it.
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the line stays torn; the reader skips what does not parse
+      }
+      throw error;
+    }
     this.size += bytes.length;
   }
 

@@ -36,13 +36,25 @@ async function resetAdminPassword(store: Store): Promise<void> {
 }
 
 async function revokeDevice(store: Store, deviceId: string): Promise<void> {
-  if (!(await store.getDeviceAuth(deviceId))) {
+  if (!(await store.revokeDevice(deviceId, new Date(), null))) {
     await store.close();
     throw new ConfigError(`no device ${deviceId} in this database`);
   }
-  await store.revokeDevice(deviceId);
-  out(`Device ${deviceId} revoked: its token is refused from its next connection on.`);
-  out('Its hardware may enroll again once offline for --reenroll-after; to keep it out, also rotate the enrollment secret.');
+  // Reaches every collector on PostgreSQL at once; on SQLite (another process) the collector's
+  // ping round finds the revocation instead.
+  await store.publish({ type: 'device-revoked', deviceId });
+  await store.publish({ type: 'device-changed', deviceId });
+  out(`Device ${deviceId} revoked: its token is refused and its open connection cut (within one ping interval).`);
+  out(`Its hardware may not enroll again until \`keyready-collector allow-reenroll ${deviceId}\` (or the PC page) allows it.`);
+}
+
+async function allowReenroll(store: Store, deviceId: string): Promise<void> {
+  if (!(await store.allowReenroll(deviceId, new Date(), null))) {
+    await store.close();
+    throw new ConfigError(`no revoked device ${deviceId} in this database`);
+  }
+  await store.publish({ type: 'device-changed', deviceId });
+  out(`Device ${deviceId}: its hardware may enroll again (it gets a new token; the revoked one stays refused).`);
 }
 
 /** add-user / disable-user: the same rules as the dashboard's account page, recorded in the audit log as the CLI. */
@@ -172,6 +184,10 @@ async function main(): Promise<void> {
   }
   if (command === 'revoke-device' && deviceId !== undefined) {
     await revokeDevice(store, deviceId);
+    return store.close();
+  }
+  if (command === 'allow-reenroll' && deviceId !== undefined) {
+    await allowReenroll(store, deviceId);
     return store.close();
   }
   const enroll = await enrollment(store, config);

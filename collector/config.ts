@@ -120,8 +120,8 @@ function isRole(value: string): value is Role {
 }
 
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'graph-check' | 'add-user' | 'disable-user' | 'help';
-  /** The device `revoke-device` names. */
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'allow-reenroll' | 'graph-check' | 'add-user' | 'disable-user' | 'help';
+  /** The device `revoke-device` or `allow-reenroll` names. */
   deviceId?: string;
   /** The account `add-user` (with its role) or `disable-user` names. */
   account?: { username: string; role: Role };
@@ -156,10 +156,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       if (!isRole(role)) throw new ConfigError(`add-user: the role is ${ROLES.join(' or ')}, not "${role.slice(0, 32)}"`);
       account = { username, role };
     }
-    else if (arg === 'revoke-device' && i === 0) {
+    else if ((arg === 'revoke-device' || arg === 'allow-reenroll') && i === 0) {
       command = arg;
       deviceId = argv[++i];
-      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError('revoke-device needs the device id (as shown on the PC page)');
+      if (deviceId === undefined || !/^[\w.-]{1,200}$/.test(deviceId)) throw new ConfigError(`${arg} needs the device id (as shown on the PC page)`);
     }
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -263,7 +263,8 @@ export function helpText(): string {
     'Usage: keyready-collector [options]',
     '       keyready-collector reset-admin-password [--db … | --data-dir …]',
     '       keyready-collector graph-check [--graph-… options]   (checks the Microsoft Graph credentials and permissions)',
-    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working at its next connection)',
+    '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working, its connection is cut, its hardware may not enroll again)',
+    '       keyready-collector allow-reenroll DEVICE_ID [--db …]   (lets a revoked device\'s hardware enroll again)',
     '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
     '       keyready-collector add-user NAME [admin|helpdesk] [--db …]   (a dashboard account; prints its password once; default helpdesk)',
     '       keyready-collector disable-user NAME [--db …]   (its sessions end at once)',

@@ -111,13 +111,19 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-/** A known PC enrolled again: allowed (offline long enough; new token, new sequence) or refused (still in use). */
+/**
+ * What happened to a device's identity: a known PC enrolled again (allowed: offline long enough, new
+ * token, new sequence; refused: still in use, or revoked), or an administrator revoked it or allowed
+ * its hardware to enroll again.
+ */
+export const ENROLLMENT_KINDS = ['reenrolled', 'reenroll-refused', 'refused-revoked', 'revoked', 'reenroll-allowed'] as const;
+export type EnrollmentKind = (typeof ENROLLMENT_KINDS)[number];
 export const EnrollmentEvent = z.object({
   at: z.string(),
-  kind: z.enum(['reenrolled', 'reenroll-refused']),
-  /** The host name the enrolling agent gave. */
-  hostname: z.string(),
-  /** Its source address as the collector saw it. */
+  kind: z.enum(ENROLLMENT_KINDS),
+  /** The host name the enrolling agent gave (for an administrator's act: the device's). */
+  hostname: Shown,
+  /** Its source address as the collector saw it (for an administrator's act: the dashboard's, or null from the command line). */
   address: z.string().nullable(),
 });
 export type EnrollmentEvent = z.infer<typeof EnrollmentEvent>;
@@ -133,6 +139,12 @@ export const DeviceDetail = z.object({
   keyChecks: z.array(CheckResult).nullable(),
   /** Newest first, at most 20 (absent from collectors before it). */
   enrollments: z.array(EnrollmentEvent).optional(),
+  /**
+   * null: in use. `revoked`: its token is refused and its hardware may not enroll again;
+   * `reenroll-allowed`: revoked, and an administrator allowed its hardware to enroll again.
+   * Absent from collectors before it.
+   */
+  revocation: z.enum(['revoked', 'reenroll-allowed']).nullable().optional(),
   /** Reports the agent's outbox had to drop, as the agent last reported it. */
   droppedReports: z.number().int(),
   /**
@@ -262,7 +274,7 @@ export const AccountSaved = z.object({ account: AccountInfo, password: z.string(
 /** What the audit log records (collector/api/access.ts). */
 export const AUDIT_ACTIONS = [
   'sign-in', 'sign-in-failed', 'sign-out', 'recheck', 'export', 'account-create', 'account-change',
-  'tags-change', 'wave-change', 'webhook-change', 'webhook-test',
+  'tags-change', 'wave-change', 'webhook-change', 'webhook-test', 'device-revoke', 'device-allow',
 ] as const;
 export const AuditRecord = z.object({
   at: z.string(),

@@ -48,6 +48,11 @@ export const ReportMessage = z.object({
   dropped: z.number().int().nonnegative().default(0),
   /** Set when this report answers a collector recheck. */
   requestId: z.string().max(64).optional(),
+  /**
+   * The PC's clock when it sent this message (ISO 8601), which may be days off. The collector reads
+   * the times inside the report through the offset it shows; absent from agents before it.
+   */
+  clock: z.iso.datetime({ offset: true }).optional(),
   report: Report,
 });
 export const AgentMessage = z.discriminatedUnion('type', [EnrollMessage, HelloMessage, ReportMessage]);

@@ -61,10 +61,17 @@ export const SourceState = z.object({
 });
 export type SourceState = z.infer<typeof SourceState>;
 
+/**
+ * A Windows build or update revision: far below 2^31 in practice, and bounded there because the
+ * build is a 32-bit INTEGER column in PostgreSQL — one report beyond it would fail the whole batch
+ * it is stored with, every other agent's reports included.
+ */
+const BuildNumber = z.number().int().min(0).max(2_147_483_647);
+
 export const OsFacts = z.object({
   platform: Text(),
-  build: z.number().int().nullable(),
-  ubr: z.number().int().nullable(),
+  build: BuildNumber.nullable(),
+  ubr: BuildNumber.nullable(),
   displayVersion: Text().nullable(),
   edition: Text().nullable(),
   windows11: z.boolean().nullable(),

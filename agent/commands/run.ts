@@ -1,7 +1,7 @@
-// `keyready-agent run --collector URL [--enroll-secret S] [--config FILE] [--from DIR | --dsregcmd FILE]`:
+// `keyready-agent run --collector URL [--enroll-secret S] [--config FILE] [--allow-insecure] [--from DIR | --dsregcmd FILE]`:
 // the service mode. Reads the configuration, then reports until stopped (SIGINT/SIGTERM).
 import { readFileSync } from 'node:fs';
-import { ConfigError, defaultConfigPath, readConfigFile, resolveConfig, type AgentConfig } from '../config.ts';
+import { ConfigError, defaultConfigPath, readConfigFile, requireSecureCollector, resolveConfig, type AgentConfig } from '../config.ts';
 import { parsePin } from '../link/tls.ts';
 import { createLog } from '../log.ts';
 import { runService, stopSignal } from '../service/service.ts';
@@ -21,18 +21,22 @@ const text = (values: OptionValues, name: string): string | undefined => {
 
 function loadConfig(values: OptionValues, dataDir: string): AgentConfig {
   const explicit = text(values, 'config');
+  let config: AgentConfig;
   try {
     const file = readConfigFile(explicit ?? defaultConfigPath(dataDir), explicit !== undefined);
-    return resolveConfig(file, {
+    config = resolveConfig(file, {
       collector: text(values, 'collector'),
       enrollSecret: text(values, 'enroll-secret'),
       caFile: text(values, 'ca-file'),
       certificatePin: text(values, 'certificate-pin'),
+      ...(values['allow-insecure'] === true ? { allowInsecure: true } : {}),
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new AgentError({ key: 'cli.bad-config', params: { message: error.message } });
     throw error;
   }
+  requireSecureCollector(config, '--allow-insecure (or "allowInsecure": true in agent.json; the MSI: ALLOW_INSECURE=1)');
+  return config;
 }
 
 export const run: Command = {
@@ -43,6 +47,7 @@ export const run: Command = {
     config: { type: 'string' },
     'ca-file': { type: 'string' },
     'certificate-pin': { type: 'string' },
+    'allow-insecure': { type: 'boolean' },
   },
   async run(values, globals) {
     const source = sourceFromFlags(values, globals);

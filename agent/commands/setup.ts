@@ -1,4 +1,4 @@
-// `keyready-agent setup --collector URL [--enroll-secret S] [--certificate-pin P] [--tags "k=v;…"]`
+// `keyready-agent setup --collector URL [--enroll-secret S] [--certificate-pin P] [--allow-insecure 1|0] [--tags "k=v;…"]`
 // and `setup --remove [--purge]`: what the MSI's custom actions run on the PC, as LocalSystem.
 // Install: the data folder (SYSTEM and Administrators only: it holds the secret and the device token),
 // agent.json from the MSI properties (kept where a property is empty), a user-facts folder every user
@@ -153,6 +153,7 @@ export const setup: Command = {
     collector: { type: 'string' },
     'enroll-secret': { type: 'string' },
     'certificate-pin': { type: 'string' },
+    'allow-insecure': { type: 'string' },
     tags: { type: 'string' },
     remove: { type: 'boolean' },
     purge: { type: 'boolean' },

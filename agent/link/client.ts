@@ -70,10 +70,11 @@ export class CollectorLink {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private pumpTimer: NodeJS.Timeout | null = null;
   private awaitingPong = false;
-  /** seq -> when it was sent. */
+  /** seq -> when it was sent (performance.now). */
   private readonly inFlight = new Map<number, number>();
   private tokens: number;
-  private tokensAt = Date.now();
+  /** Monotonic (performance.now): a PC clock stepped back by days must not stall the drain for days. */
+  private tokensAt = performance.now();
   private credentials: Credentials | null;
 
   constructor(private readonly options: LinkOptions) {
@@ -285,7 +286,7 @@ export class CollectorLink {
   }
 
   private heartbeat(ws: WebSocket): void {
-    const ackOverdue = [...this.inFlight.values()].some((sentAt) => Date.now() - sentAt > ACK_TIMEOUT_MS);
+    const ackOverdue = [...this.inFlight.values()].some((sentAt) => performance.now() - sentAt > ACK_TIMEOUT_MS);
     if (this.awaitingPong || ackOverdue) {
       this.options.log.warn('the collector stopped answering; reconnecting');
       ws.terminate();
@@ -314,14 +315,16 @@ export class CollectorLink {
       const entry = outbox.read(seq);
       if (!entry) continue;
       this.tokens -= 1;
-      this.inFlight.set(seq, Date.now());
-      this.send(ws, { type: 'report', seq, dropped: outbox.dropped, ...(entry.requestId ? { requestId: entry.requestId } : {}), report: entry.report });
+      this.inFlight.set(seq, performance.now());
+      this.send(ws, {
+        type: 'report', seq, dropped: outbox.dropped, ...(entry.requestId ? { requestId: entry.requestId } : {}), clock: new Date().toISOString(), report: entry.report,
+      });
     }
   }
 
   /** Token bucket: `ratePerSecond` sustained, a burst of one window. */
   private refill(): void {
-    const now = Date.now();
+    const now = performance.now();
     this.tokens = Math.min(this.options.window, this.tokens + ((now - this.tokensAt) / 1_000) * this.options.ratePerSecond);
     this.tokensAt = now;
   }

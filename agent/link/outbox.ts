@@ -14,6 +14,7 @@ import { Report } from '../../protocol/report.ts';
 import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../atomic-file.ts';
 import { OWNER_ONLY_FILE, ownerOnlyDir } from '../owner-only.ts';
 import type { Log } from '../log.ts';
+import { errorText } from '../../protocol/error-text.ts';
 
 export interface OutboxLimits {
   /** Most reports kept; at one report an hour plus changes this covers weeks offline. */
@@ -97,7 +98,10 @@ export class Outbox {
     return outbox;
   }
 
-  /** Queues a report durably and returns its sequence number (null when it can never be sent). */
+  /**
+   * Queues a report durably and returns its sequence number (null when it can never be sent). Throws
+   * when it cannot be written (a full or failing disk), having changed nothing.
+   */
   append(report: Report, requestId?: string): number | null {
     const body = JSON.stringify({ createdAt: new Date().toISOString(), requestId, report });
     const bytes = Buffer.byteLength(body);
@@ -109,8 +113,10 @@ export class Outbox {
       return null;
     }
     const seq = this.state.nextSeq;
-    this.state = { ...this.state, nextSeq: seq + 1 };
+    // Written before the counter moves: a full disk throws here and leaves the queue as it was (the
+    // temp file is removed); the caller keeps the state and tries again later.
     writeFileAtomic(join(this.dir, entryName(seq)), body, OWNER_ONLY_FILE);
+    this.state = { ...this.state, nextSeq: seq + 1 };
     this.slots.push({ seq, bytes });
     this.enforceLimits();
     this.saveState();
@@ -191,8 +197,17 @@ export class Outbox {
     this.log.warn('outbox full, oldest reports dropped', { dropped, total: this.state.dropped });
   }
 
+  /**
+   * Best effort: on a full disk the entries are what matters. A stale counter is safe — at the next
+   * start it is raised past the newest entry, and the collector's welcome renumbers anything below
+   * what it stored (reconcile) — only the drop count may lag.
+   */
   private saveState(): void {
-    writeFileAtomic(join(this.dir, STATE_FILE), JSON.stringify(this.state), OWNER_ONLY_FILE);
+    try {
+      writeFileAtomic(join(this.dir, STATE_FILE), JSON.stringify(this.state), OWNER_ONLY_FILE);
+    } catch (error) {
+      this.log.warn('outbox state not saved', { error: errorText(error) });
+    }
   }
 
   private forget(seq: number): boolean {

@@ -71,18 +71,25 @@ export function interpretRegistry(raw: RegistryRaw): { ok: true; facts: Registry
   }
   const value = (key: KeyName, name: string): RegData | null =>
     keys.get(key)?.values.find((v) => v.name.toLowerCase() === name.toLowerCase())?.data ?? null;
+  // A DWORD, or a number written as text (CurrentBuild is a REG_SZ); anything beyond 32 bits is no
+  // value Windows writes here, and is read as unknown rather than as a number the report refuses.
   const num = (key: KeyName, name: string): number | null => {
     const data = value(key, name);
-    if (typeof data === 'number') return data;
-    return typeof data === 'string' && /^\d+$/.test(data) ? Number(data) : null;
+    const n = typeof data === 'number' ? data : typeof data === 'string' && /^\d{1,10}$/.test(data) ? Number(data) : null;
+    return n !== null && n <= 0xffffffff ? n : null;
   };
   const str = (key: KeyName, name: string): string | null => {
     const data = value(key, name);
     return data === null || data === '' ? null : String(data);
   };
 
+  // The report bounds these to 31 bits (a PostgreSQL INTEGER column).
+  const build31 = (name: string): number | null => {
+    const n = num('currentVersion', name);
+    return n !== null && n <= 0x7fffffff ? n : null;
+  };
   const excludedList = str('systemPolicy', 'ExcludedCredentialProviders');
-  const build = num('currentVersion', 'CurrentBuild');
+  const build = build31('CurrentBuild');
   return {
     ok: true,
     facts: {
@@ -99,7 +106,7 @@ export function interpretRegistry(raw: RegistryRaw): { ok: true; facts: Registry
       },
       os: {
         build,
-        ubr: num('currentVersion', 'UBR'),
+        ubr: build31('UBR'),
         displayVersion: str('currentVersion', 'DisplayVersion') ?? str('currentVersion', 'ReleaseId'),
         edition: str('currentVersion', 'EditionID'),
         windows11: build === null ? null : build >= WINDOWS_11_FIRST_BUILD,

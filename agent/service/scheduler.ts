@@ -40,7 +40,7 @@ export function jitteredInterval(intervalMs: number, random: Random): number {
 
 export interface SchedulerOptions {
   readonly source: StateSource;
-  /** Queues a report durably (the outbox) and wakes the link; returns its sequence number (null: dropped). */
+  /** Queues a report durably (the outbox) and wakes the link; returns its sequence number (null: dropped); throws when the disk refuses it. */
   readonly enqueue: (report: Report, requestId: string | undefined) => number | null;
   readonly fullCheckMs: number;
   readonly reprobeMs: number;
@@ -68,6 +68,8 @@ export class Scheduler {
   private reprobeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private reprobing = false;
+  /** A check whose report could not be queued (a full disk): tried again at each re-probe until it is. */
+  private unqueued: Job | null = null;
 
   constructor(private readonly options: SchedulerOptions) {
     this.random = options.random ?? Math.random;
@@ -120,6 +122,7 @@ export class Scheduler {
     if (this.stopped || this.running || this.reprobing) return;
     this.reprobing = true;
     try {
+      if (this.unqueued) await this.request(this.unqueued);
       const fingerprint = await this.options.source.quickFingerprint();
       const changed = this.quick !== null && fingerprint !== this.quick;
       this.quick = fingerprint;
@@ -168,7 +171,18 @@ export class Scheduler {
       log.debug('state unchanged; not re-sent', { reason: job.reason });
       return;
     }
-    const seq = enqueue(report, job.requestId);
+    let seq: number | null;
+    try {
+      seq = enqueue(report, job.requestId);
+    } catch (error) {
+      // `last` stays as it was, so the retry is judged against what was really queued.
+      if (this.unqueued) log.debug('report still not queued', { reason: job.reason, error: errorText(error) });
+      else log.error('report not queued; trying again at each re-probe', { reason: job.reason, error: errorText(error) });
+      this.unqueued = { reason: job.reason, ...(job.requestId ? { requestId: job.requestId } : {}) };
+      return;
+    }
+    if (this.unqueued) log.info('queueing reports again');
+    this.unqueued = null;
     this.last = { fingerprint, at: now };
     log.info('report queued', { seq, reason: job.reason, readiness: report.readiness, requestId: job.requestId });
   }

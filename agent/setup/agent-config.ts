@@ -5,7 +5,7 @@
 // version's new defaults still apply after an upgrade.
 import { existsSync, readFileSync } from 'node:fs';
 import type { MessageKey } from '../../protocol/i18n/index.ts';
-import { AgentConfigFile, ConfigError, readConfigFile } from '../config.ts';
+import { AgentConfigFile, ConfigError, readConfigFile, requireSecureCollector } from '../config.ts';
 import { AgentError } from '../errors.ts';
 
 /** What setup may set, with the MSI property and the flag that carry it (both named in errors). */
@@ -13,6 +13,7 @@ export const SETUP_FIELDS = {
   collector: { property: 'COLLECTOR_URL', flag: '--collector', invalid: 'cli.setup.bad-collector' },
   enrollSecret: { property: 'ENROLL_SECRET', flag: '--enroll-secret', invalid: 'cli.setup.bad-enroll-secret' },
   certificatePin: { property: 'CERTIFICATE_PIN', flag: '--certificate-pin', invalid: 'cli.setup.bad-certificate-pin' },
+  allowInsecure: { property: 'ALLOW_INSECURE', flag: '--allow-insecure', invalid: 'cli.setup.bad-allow-insecure' },
   tags: { property: 'TAGS', flag: '--tags', invalid: 'cli.setup.bad-tags' },
 } as const satisfies Record<string, { property: string; flag: string; invalid: MessageKey }>;
 export type SetupField = keyof typeof SETUP_FIELDS;
@@ -51,6 +52,10 @@ export function parseTags(text: string): Record<string, string> {
 /** One given value, checked by the same schema as agent.json; the secret itself is never echoed. */
 function validated(field: SetupField, value: string): unknown {
   if (field === 'tags') return parseTags(value);
+  if (field === 'allowInsecure') {
+    if (value !== '0' && value !== '1') throw refused(field, { value });
+    return value === '1';
+  }
   if (AgentConfigFile.shape[field].safeParse(value).success) return value;
   throw refused(field, field === 'enrollSecret' ? { length: value.length } : { value });
 }
@@ -85,5 +90,7 @@ export function mergeSetupConfig(existing: ConfigObject | null, values: SetupVal
   // Every piece was checked; this catches only what no single piece shows.
   const whole = AgentConfigFile.safeParse(config);
   if (!whole.success) throw new AgentError({ key: 'cli.bad-config', params: { message: whole.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+  // Refused at install time, not discovered later by a service that never connects.
+  requireSecureCollector(whole.data, 'ALLOW_INSECURE=1 (--allow-insecure 1)');
   return { config, kept };
 }

@@ -44,7 +44,7 @@ export interface ApiContext {
 
 export { parseDeviceQuery } from './device-query.ts';
 
-const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(\/recheck)?$/;
+const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(?:\/(recheck|revoke|allow-reenroll))?$/;
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
@@ -97,7 +97,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     if (match[2]) {
       if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-      return recheck(ctx, req, res, deviceId, account);
+      if (match[2] === 'recheck') return recheck(ctx, req, res, deviceId, account);
+      return revocation(ctx, req, res, deviceId, match[2] === 'revoke' ? 'revoke' : 'allow-reenroll', account);
     }
     return get(method, async () => {
       const detail = await ctx.store.deviceDetail(deviceId);
@@ -174,6 +175,19 @@ async function recheck(ctx: ApiContext, req: IncomingMessage, res: ServerRespons
   await ctx.store.publish({ type: 'recheck', deviceId, requestId });
   ctx.log.info('recheck requested', { event: 'api.recheck', deviceId, requestId });
   sendJson(res, 202, { requestId, delivered: detail.device.online });
+}
+
+/** Revoke: the token is refused, the connection cut by whichever collector holds it, the hardware kept out until allowed. */
+async function revocation(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, act: 'revoke' | 'allow-reenroll', account: Account): Promise<void> {
+  const address = remoteAddress(req);
+  const at = new Date();
+  const done = act === 'revoke' ? await ctx.store.revokeDevice(deviceId, at, address) : await ctx.store.allowReenroll(deviceId, at, address);
+  if (!done) throw (await ctx.store.getDeviceAuth(deviceId)) ? new HttpError(409, 'this device is not revoked') : new HttpError(404, 'no such device');
+  if (act === 'revoke') await ctx.store.publish({ type: 'device-revoked', deviceId });
+  await ctx.store.publish({ type: 'device-changed', deviceId });
+  ctx.log.warn(act === 'revoke' ? 'device revoked' : 'revoked device allowed to enroll again', { event: `api.${act}`, deviceId, address });
+  await audit(ctx, req, account.username, act === 'revoke' ? 'device-revoke' : 'device-allow', deviceId);
+  res.writeHead(204, { 'cache-control': 'no-store' }).end();
 }
 
 async function exportDevices(ctx: ApiContext, res: ServerResponse, query: DeviceQuery, format: 'csv' | 'json'): Promise<void> {

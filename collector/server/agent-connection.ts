@@ -70,6 +70,9 @@ export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, messag
 
 type State = 'new' | 'busy' | 'authenticated' | 'closed';
 
+/** Kerberos' default tolerance: a PC further off than this has sign-in trouble of its own. */
+const CLOCK_WARN_MS = 5 * 60_000;
+
 export class AgentConnection {
   #state: State = 'new';
   #enrolled = false;
@@ -80,6 +83,7 @@ export class AgentConnection {
   /** The last frame from the agent: a connection dropped for silence was last seen then, not at the drop. */
   #lastHeard = new Date();
   #superseded = false;
+  #clockWarned = false;
   #spoke = false;
   readonly #handshakeTimer: NodeJS.Timeout;
   readonly #firstMessageTimer: NodeJS.Timeout;
@@ -141,6 +145,12 @@ export class AgentConnection {
 
   recheck(requestId: string): void {
     send(this.ws, { type: 'recheck', requestId });
+  }
+
+  /** An administrator revoked the device: nothing more from this socket is read or stored. */
+  revoke(): void {
+    this.#state = 'closed';
+    refuse(this.ws, CLOSE.unauthorized, 'unauthorized', 'this device was revoked');
   }
 
   /** A newer connection authenticated as the same device on this collector. */
@@ -229,10 +239,13 @@ export class AgentConnection {
     if (refused) {
       // The uuid's device is still in use: someone with the fleet secret may be copying its identity.
       this.ctx.log.warn('re-enrolment of a known PC refused', {
-        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(),
+        event: 'agent.reenroll-refused', address: this.address, deviceId, hostname: message.hostname, online: refused.online, lastSeen: refused.lastSeen.toISOString(), revoked: refused.revoked,
       });
       this.ctx.deviceChanged(deviceId);
       this.#state = 'closed';
+      if (refused.revoked) {
+        return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', "this PC's hardware id belongs to a revoked device; it may enroll again once an administrator allows it");
+      }
       const wait = Math.ceil(this.ctx.reenrollAfterMs / 60_000);
       return refuse(this.ws, CLOSE.enrollDenied, 'enroll-denied', `this PC's hardware id belongs to an enrolled device that is online or was seen in the last ${wait} min; it may enroll again once that device has been offline that long`);
     }
@@ -304,7 +317,10 @@ export class AgentConnection {
     const started = performance.now();
     let outcome: StoredOutcome;
     try {
-      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+      const clockOffsetMs = this.#clockOffset(message, receivedAt, deviceId);
+      outcome = await this.ctx.batcher.submit({
+        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
+      });
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
       this.#internal();
@@ -318,6 +334,22 @@ export class AgentConnection {
       await this.ctx.store.publish({ type: 'recheck-reported', deviceId, requestId: message.requestId });
     }
     this.ctx.deviceChanged(deviceId);
+  }
+
+  /**
+   * The PC's clock minus ours when it sent this report (to within its transit time), or undefined
+   * when the agent did not say. Everything the collector shows as "when" is its own receive time;
+   * only times inside reports need the offset. A PC off by more than CLOCK_WARN_MS is logged once a
+   * connection: Windows sign-in (Kerberos, the PRT) fails on such clocks too.
+   */
+  #clockOffset(message: ReportMessage, receivedAt: Date, deviceId: string): number | undefined {
+    if (message.clock === undefined) return undefined;
+    const offsetMs = Date.parse(message.clock) - receivedAt.getTime();
+    if (Math.abs(offsetMs) > CLOCK_WARN_MS && !this.#clockWarned) {
+      this.#clockWarned = true;
+      this.ctx.log.warn('agent clock is off', { event: 'agent.clock', address: this.address, deviceId, offsetMs });
+    }
+    return offsetMs;
   }
 
   #onClose(code: number): void {

@@ -1,6 +1,8 @@
 // The agents this collector holds, by device: one connection per device (a newer one supersedes),
-// the ping round that finds dead sockets, batched last-seen updates, and recheck delivery for
-// requests published by any collector.
+// the ping round that finds dead sockets, batched last-seen updates, recheck delivery for requests
+// published by any collector, and cutting a revoked device's connection — at once on its bus event,
+// and by each ping round's sweep for a revocation whose event never came (the command line on
+// SQLite is another process; a PostgreSQL LISTEN session can drop).
 import type { Logger } from '../log.ts';
 import type { BusEvent, Store } from '../store/types.ts';
 import type { AgentConnection, AgentRegistry } from './agent-connection.ts';
@@ -60,6 +62,7 @@ export class AgentHub implements AgentRegistry {
         connection.terminate();
       }
     }
+    this.#sweepRevoked();
     if (this.#touched.size === 0) return;
     const ids = [...this.#touched];
     this.#touched = new Set();
@@ -68,7 +71,33 @@ export class AgentHub implements AgentRegistry {
     });
   }
 
+  /** One sweep at a time: a slow store must not pile them up round after round. */
+  #sweeping = false;
+
+  #sweepRevoked(): void {
+    if (this.#sweeping || this.#byDevice.size === 0) return;
+    this.#sweeping = true;
+    this.store
+      .revokedDevices()
+      .then((ids) => {
+        for (const deviceId of ids) this.#cut(deviceId);
+      })
+      .catch((error: unknown) => reportStoreError(this.metrics, this.log, 'revocation sweep failed', error))
+      .finally(() => {
+        this.#sweeping = false;
+      });
+  }
+
+  #cut(deviceId: string): void {
+    const connection = this.#byDevice.get(deviceId);
+    if (!connection) return;
+    this.#byDevice.delete(deviceId);
+    this.log.warn('revoked device disconnected', { event: 'agent.revoked', deviceId, address: connection.address });
+    connection.revoke();
+  }
+
   #onBus(event: BusEvent): void {
+    if (event.type === 'device-revoked') return this.#cut(event.deviceId);
     if (event.type !== 'recheck') return;
     const connection = this.#byDevice.get(event.deviceId);
     if (!connection) return;

@@ -45,14 +45,22 @@ export function secretCommand(source: SecretSource): string | null {
   return source.kind === 'generated' ? `keyready-collector show-enroll-secret --data-dir ${quoteArg(source.dataDir)}` : null;
 }
 
+/**
+ * The agent refuses plain ws:// to another PC unless told to (reports and the device token would travel
+ * unencrypted): a collector without TLS can only be reached so, and the printed command says it.
+ */
+function plain(url: string): boolean {
+  return url.startsWith('ws://');
+}
+
 /** `keyready-agent run` on another PC (a test PC, a Linux replay), with the secret or its placeholder. */
 export function agentRunCommand(url: string, secret: string | null): string {
-  return `keyready-agent run --collector ${url} --enroll-secret ${secret ?? '<secret>'}`;
+  return `keyready-agent run --collector ${url} --enroll-secret ${secret ?? '<secret>'}${plain(url) ? ' --allow-insecure' : ''}`;
 }
 
 /** The MSI's silent install, as the Intune guide and the README give it (one version: the agent's is the package's, like the collector's). */
 export function msiInstallCommand(url: string, secret: string | null): string {
-  return `msiexec /i KeyReadyAgent-${pkg.version}-x64.msi COLLECTOR_URL=${url} ENROLL_SECRET=${secret ?? '<secret>'} /qn /l*v "%windir%\\Temp\\KeyReadyAgent-install.log"`;
+  return `msiexec /i KeyReadyAgent-${pkg.version}-x64.msi COLLECTOR_URL=${url} ENROLL_SECRET=${secret ?? '<secret>'}${plain(url) ? ' ALLOW_INSECURE=1' : ''} /qn /l*v "%windir%\\Temp\\KeyReadyAgent-install.log"`;
 }
 
 function quoteArg(value: string): string {

@@ -27,11 +27,14 @@ export interface NewDevice {
   reenroll?: ReenrollPolicy;
 }
 
-/** `refused`: the uuid belongs to `deviceId`, online or seen too recently; nothing moved (the refusal is recorded). */
+/**
+ * `refused`: the uuid belongs to `deviceId`, which is revoked, or online or seen too recently; nothing
+ * moved (the refusal is recorded).
+ */
 export interface EnrollOutcome {
   deviceId: string;
   reenrolled: boolean;
-  refused: { online: boolean; lastSeen: Date } | null;
+  refused: { online: boolean; lastSeen: Date; revoked: boolean } | null;
 }
 
 export interface DeviceAuth {
@@ -51,6 +54,11 @@ export interface IncomingReport {
   receivedAt: Date;
   dropped: number;
   report: Report;
+  /**
+   * The PC's clock minus the collector's when the agent sent it; absent when the agent did not say.
+   * Times inside the report (when the key was seen) are read through it: a PC's clock may be days off.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface StoredOutcome {
@@ -68,6 +76,8 @@ export type PresenceChange =
 /** Cross-instance events (PostgreSQL LISTEN/NOTIFY; in-process for SQLite). */
 export type BusEvent =
   | { type: 'device-changed'; deviceId: string }
+  /** An administrator revoked the device: whichever collector holds its connection cuts it. */
+  | { type: 'device-revoked'; deviceId: string }
   | { type: 'recheck'; deviceId: string; requestId: string }
   | { type: 'recheck-sent'; deviceId: string; requestId: string }
   /** The agent's report answering that recheck is stored. */
@@ -89,7 +99,16 @@ export interface Store {
    */
   enrollDevice(device: NewDevice, at: Date): Promise<EnrollOutcome>;
   getDeviceAuth(deviceId: string): Promise<DeviceAuth | null>;
-  revokeDevice(deviceId: string): Promise<void>;
+  /**
+   * Revokes a device: its token is refused and its hardware uuid may not enroll again until
+   * `allowReenroll`. Recorded in `enrollments` with `address` (null: the command line). False when no
+   * such device.
+   */
+  revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean>;
+  /** Lets a revoked device's hardware enroll again (once, at once); false unless it is revoked. */
+  allowReenroll(deviceId: string, at: Date, address: string | null): Promise<boolean>;
+  /** Every revoked device (few): the hubs' sweep for revocations whose bus event they missed. */
+  revokedDevices(): Promise<string[]>;
   /**
    * Hello (agent version, tags, online on this instance) and close, many in one transaction, applied
    * in the given order (a device connected then disconnected in one batch ends offline; disconnected

@@ -77,6 +77,13 @@ function remember(session: SessionInfo): SessionInfo {
   return session;
 }
 
+/** A state-changing request the collector answers with 204 No Content. */
+async function act(path: string): Promise<void> {
+  const response = await fetch(path, { method: 'POST', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
+  if (response.status === 401) throw new Unauthorized();
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+}
+
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -121,6 +128,8 @@ export const api = {
   deleteWave: (id: string) => remove(`/api/waves/${encodeURIComponent(id)}`),
   groups: (key: string) => request(GroupBreakdown, `/api/groups?key=${encodeURIComponent(key)}`),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
+  revoke: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/revoke`),
+  allowReenroll: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/allow-reenroll`),
 };
 
 /** The CSV export of every device matching a filter (a plain link: the browser downloads it). */

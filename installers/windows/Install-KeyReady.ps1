@@ -22,6 +22,8 @@ param(
   [string]$EnrollSecret,
   # sha256/<base64> of the collector certificate's public key, or its SHA-256 fingerprint in hex (self-signed collectors).
   [string]$CertificatePin,
+  # Only for a collector without TLS on another host: allows plain ws:// (reports and the device token in clear).
+  [switch]$AllowInsecure,
   # name=value pairs separated by ';', e.g. 'site=Osaka;dept=Sales'.
   [string]$Tags,
   [string]$LogPath = (Join-Path $env:windir 'Temp\KeyReadyAgent-install.log')
@@ -59,6 +61,7 @@ $arguments = @('/i', "`"$MsiPath`"", '/qn', '/norestart', '/l*v', "`"$LogPath`""
 if ($CollectorUrl) { $arguments += Format-Property 'COLLECTOR_URL' $CollectorUrl }
 if ($EnrollSecret) { $arguments += Format-Property 'ENROLL_SECRET' $EnrollSecret }
 if ($CertificatePin) { $arguments += Format-Property 'CERTIFICATE_PIN' $CertificatePin }
+if ($AllowInsecure) { $arguments += Format-Property 'ALLOW_INSECURE' '1' }
 if ($Tags) { $arguments += Format-Property 'TAGS' $Tags }
 
 $msiexec = Start-Process -FilePath (Join-Path $env:windir 'System32\msiexec.exe') -ArgumentList ($arguments -join ' ') -Wait -PassThru

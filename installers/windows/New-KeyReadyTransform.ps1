@@ -18,6 +18,8 @@ param(
   [Parameter(Mandatory = $true)][string]$CollectorUrl,
   [string]$EnrollSecret,
   [string]$CertificatePin,
+  # Only for a collector without TLS on another host: allows plain ws:// (reports and the device token in clear).
+  [switch]$AllowInsecure,
   [string]$Tags,
   # Default: the MSI's path with .mst.
   [string]$TransformPath
@@ -31,7 +33,7 @@ function Invoke-Com($Object, [string]$Name, [object[]]$Arguments = @()) {
   $Object.GetType().InvokeMember($Name, [System.Reflection.BindingFlags]::InvokeMethod, $null, $Object, $Arguments)
 }
 
-$properties = [ordered]@{ COLLECTOR_URL = $CollectorUrl; ENROLL_SECRET = $EnrollSecret; CERTIFICATE_PIN = $CertificatePin; TAGS = $Tags }
+$properties = [ordered]@{ COLLECTOR_URL = $CollectorUrl; ENROLL_SECRET = $EnrollSecret; CERTIFICATE_PIN = $CertificatePin; ALLOW_INSECURE = $(if ($AllowInsecure) { '1' } else { '' }); TAGS = $Tags }
 $copy = Join-Path ([System.IO.Path]::GetTempPath()) ("KeyReady-{0}.msi" -f [guid]::NewGuid())
 Copy-Item -LiteralPath $MsiPath -Destination $copy
 try {

@@ -13,7 +13,7 @@ export const WINSW = resolve(import.meta.dirname, '..', '..', 'node_modules', 'n
 export const WINSW_CONFIG = `${WINSW}.config`;
 
 /** The properties an admin may pass; listed in SecureCustomProperties so a managed (elevated) install passes them on. */
-export const PUBLIC_PROPERTIES = ['COLLECTOR_URL', 'ENROLL_SECRET', 'CERTIFICATE_PIN', 'TAGS', 'KEEP_DATA'] as const;
+export const PUBLIC_PROPERTIES = ['COLLECTOR_URL', 'ENROLL_SECRET', 'CERTIFICATE_PIN', 'ALLOW_INSECURE', 'TAGS', 'KEEP_DATA'] as const;
 /** The custom action whose command line holds the enrollment secret. */
 export const SETUP_ACTION = 'KeyReadySetup';
 const HIDE_TARGET = 0x2000;

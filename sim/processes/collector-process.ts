@@ -21,6 +21,8 @@ export interface CollectorProcess {
   adminPassword: string | null;
   /** Every stdout line so far (banner and JSON log lines). */
   lines: string[];
+  /** What it wrote to stderr so far (a crash's stack trace). */
+  stderr(): string;
   /** The JSON log lines whose `event` is `event`. */
   events(event: string): Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -85,6 +87,7 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
     enrollSecret: banner('Enrollment secret:')?.match(/^[A-Za-z0-9_-]{43}(?=\s|$)/)?.[0] ?? null,
     adminPassword: banner('Dashboard login:')?.match(/^admin \/ (\S+)/)?.[1] ?? null,
     lines,
+    stderr: () => stderr.join('\n'),
     events: (event) =>
       lines
         .filter((l) => l.startsWith('{'))

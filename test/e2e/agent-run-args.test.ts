@@ -53,4 +53,14 @@ describe('keyready-agent run: bad input', () => {
       stderr: 'keyready-agent: run reads the PC again for every report: give --dsregcmd a file, not - (standard input can be read only once)\n',
     });
   });
+
+  it('refuses plain ws:// to a collector that is not this PC unless --allow-insecure, before connecting', async () => {
+    const refused = await run(['--data-dir', join(tmp(), 'insecure'), '--collector', 'ws://192.0.2.77:8080', '--dsregcmd', CAPTURE]);
+    expect(refused).toEqual({
+      code: 2,
+      stderr:
+        'keyready-agent: ws://192.0.2.77:8080 is plain ws:// to 192.0.2.77, which is not this PC: reports (user names, the tenant) and the device token would cross the network unencrypted. ' +
+        'Use wss://, or accept that explicitly with --allow-insecure (or "allowInsecure": true in agent.json; the MSI: ALLOW_INSECURE=1)\n',
+    });
+  });
 });

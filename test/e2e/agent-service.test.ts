@@ -1,8 +1,7 @@
 // Real agent processes (`keyready-agent run` on replayed PCs) against a real collector process on
 // SQLite: the guarantees of the service mode, seen from the collector's API.
 import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -13,6 +12,7 @@ import { startCollectorProcess, type CollectorProcess } from '../../sim/processe
 import { ATKEY_MODEL_PROFILES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { startUdpAuthenticator } from '../../sim/authenticator/udp.ts';
 import { until } from '../support/eventually.ts';
+import { freePort } from '../../sim/processes/free-port.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'dsregcmd');
 const SECRET = 'e2e-enrollment-secret-0123456789';
@@ -33,15 +33,6 @@ interface Env {
 }
 const envs: Env[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** A test's world: a folder, a fixed port (so a restarted collector is found again), one SQLite file. */
 async function newEnv(): Promise<Env> {
   const env: Env = { root: mkdtempSync(join(tmpdir(), 'keyready-e2e-service-')), port: await freePort(), collector: null, adminPassword: '', agents: [] };
@@ -49,8 +40,8 @@ async function newEnv(): Promise<Env> {
   return env;
 }
 
-async function startCollector(env: Env): Promise<CollectorProcess> {
-  const collector = await startCollectorProcess({ db: `sqlite:${join(env.root, 'collector.sqlite')}`, args: ['--port', String(env.port), '--enroll-secret', SECRET] });
+async function startCollector(env: Env, args: readonly string[] = []): Promise<CollectorProcess> {
+  const collector = await startCollectorProcess({ db: `sqlite:${join(env.root, 'collector.sqlite')}`, args: ['--port', String(env.port), '--enroll-secret', SECRET, ...args] });
   env.collector = collector;
   if (collector.adminPassword) env.adminPassword = collector.adminPassword;
   return collector;
@@ -74,10 +65,10 @@ function startPc(env: Env, name: string, initial: State, config: Record<string, 
 }
 
 /** (Re)starts the agent of a PC on its data directory and status file. */
-function restartPc(env: Env, name: string, config: Record<string, unknown> = {}): AgentProcess {
+function restartPc(env: Env, name: string, config: Record<string, unknown> = {}, collectorUrl = `ws://127.0.0.1:${env.port}`): AgentProcess {
   const statusFile = join(env.root, `${name}-status.txt`);
   const agent = startAgentProcess({
-    collectorUrl: `ws://127.0.0.1:${env.port}`,
+    collectorUrl,
     enrollSecret: SECRET,
     dataDir: join(env.root, name),
     source: ['--dsregcmd', statusFile],
@@ -142,6 +133,23 @@ describe('agent service mode against a real collector', () => {
     expect(bySeq[1]!.changes).toContainEqual({ id: 'join.state', from: 'pass', to: 'fail' });
     expect(bySeq[2]!.changes).toContainEqual({ id: 'join.state', from: 'fail', to: 'unknown' });
     expect(bySeq[3]!.changes).toContainEqual({ id: 'join.state', from: 'unknown', to: 'pass' });
+  });
+
+  it('plain ws:// to this machine by a non-loopback address: refused without allowInsecure, connects with it', async (ctx) => {
+    const address = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+    if (address === undefined) {
+      console.log('[skip] no non-loopback IPv4 address on this machine');
+      return ctx.skip();
+    }
+    const env = await newEnv();
+    await startCollector(env, ['--host', '0.0.0.0']);
+    const url = `ws://${address}:${env.port}`;
+    copyFileSync(STATES.ready, join(env.root, 'pc-status.txt'));
+    const refused = restartPc(env, 'pc', {}, url);
+    expect((await refused.exited).code).toBe(2);
+    expect(refused.stderr()).toContain(`${url} is plain ws:// to ${address}, which is not this PC`);
+    const allowed = restartPc(env, 'pc', { allowInsecure: true }, url);
+    await until('the report over plain ws:// stored', async () => (await detail(env, allowed)).history.length === 1);
   });
 
   it('agent killed with -9 while reports are unsent: they are sent after it restarts', async () => {

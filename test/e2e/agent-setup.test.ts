@@ -11,8 +11,11 @@ const COLLECTOR = 'wss://keyready.example.com:8443';
 const PIN = `sha256/${'A'.repeat(43)}=`;
 
 /** The custom action's command line: every property quoted, empty when the admin did not give it. */
-function msiSetup(dataDir: string, props: { collector?: string; secret?: string; pin?: string; tags?: string }, lang?: string) {
-  const args = ['setup', '--collector', props.collector ?? '', '--enroll-secret', props.secret ?? '', '--certificate-pin', props.pin ?? '', '--tags', props.tags ?? ''];
+function msiSetup(dataDir: string, props: { collector?: string; secret?: string; pin?: string; insecure?: string; tags?: string }, lang?: string) {
+  const args = [
+    'setup', '--collector', props.collector ?? '', '--enroll-secret', props.secret ?? '', '--certificate-pin', props.pin ?? '',
+    '--allow-insecure', props.insecure ?? '', '--tags', props.tags ?? '',
+  ];
   return agent([...args, '--data-dir', dataDir], lang ? { LANG: lang } : {});
 }
 
@@ -74,6 +77,35 @@ describe('setup', () => {
 
     expect(readFileSync(join(dataDir, 'agent.json'))).toEqual(before);
     expect(readFileSync(join(dataDir, 'setup.log'), 'utf8')).toContain('error: COLLECTOR_URL (--collector) must be');
+  });
+
+  it('refuses plain ws:// to another host unless ALLOW_INSECURE=1; keeps the choice on upgrade; 0 turns it off', async () => {
+    const dataDir = join(tmp(), 'insecure');
+    const refused = await msiSetup(dataDir, { collector: 'ws://10.20.30.40:8080', secret: 'fleet-secret' });
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toBe(
+      'keyready-agent: ws://10.20.30.40:8080 is plain ws:// to 10.20.30.40, which is not this PC: reports (user names, the tenant) and the device token would cross the network unencrypted. Use wss://, or accept that explicitly with ALLOW_INSECURE=1 (--allow-insecure 1)\n',
+    );
+    expect(existsSync(join(dataDir, 'agent.json'))).toBe(false);
+    const ja = await msiSetup(dataDir, { collector: 'ws://10.20.30.40:8080' }, 'ja_JP.UTF-8');
+    expect(ja.stderr).toContain('暗号化されない ws:// 接続です');
+    expect((await msiSetup(dataDir, { collector: 'ws://10.20.30.40:8080', insecure: 'yes' })).stderr).toBe(
+      'keyready-agent: ALLOW_INSECURE (--allow-insecure) must be 1 (allow plain ws:// to another host) or 0 (wss:// only; the default) (got "yes")\n',
+    );
+    // Loopback is this PC: no switch needed.
+    expect((await msiSetup(join(tmp(), 'loopback'), { collector: 'ws://127.0.0.1:8080' })).code).toBe(0);
+
+    expect((await msiSetup(dataDir, { collector: 'ws://10.20.30.40:8080', secret: 'fleet-secret', insecure: '1' })).code).toBe(0);
+    expect(readConfig(dataDir)).toEqual({ collector: 'ws://10.20.30.40:8080', enrollSecret: 'fleet-secret', allowInsecure: true });
+    const upgrade = await msiSetup(dataDir, {});
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.stdout).toContain('Kept from the earlier configuration: COLLECTOR_URL, ENROLL_SECRET, ALLOW_INSECURE\n');
+    // Turned off while the collector is still plain ws:// elsewhere: refused, nothing changes.
+    const before = readFileSync(join(dataDir, 'agent.json'));
+    expect((await msiSetup(dataDir, { insecure: '0' })).code).toBe(2);
+    expect(readFileSync(join(dataDir, 'agent.json'))).toEqual(before);
+    expect((await msiSetup(dataDir, { collector: 'wss://keyready.example.com:8443', insecure: '0' })).code).toBe(0);
+    expect(readConfig(dataDir)).toMatchObject({ collector: 'wss://keyready.example.com:8443', allowInsecure: false });
   });
 
   it('refuses a first install without a collector, and an existing agent.json it cannot keep', async () => {

@@ -125,6 +125,8 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
   it('prints an agent command that works from another PC: a non-loopback address and the secret', async () => {
     const line = collector.lines.find((l) => l.trimStart().startsWith('Agent command:'));
     expect(line).toBeDefined();
+    // Plain ws:// to another PC: the agent needs --allow-insecure, so the command carries it.
+    expect(line).toMatch(/ --allow-insecure$/);
     const match = /keyready-agent run --collector (\S+) --enroll-secret (\S+)/.exec(line ?? '');
     expect(match).not.toBeNull();
     const [, url = '', secret = ''] = match ?? [];

@@ -355,6 +355,28 @@ describe.skipIf(!chromiumTool.available)('dashboard in Chromium against a real c
     await page.locator('.device-header .badge', { hasText: 'Offline' }).waitFor({ timeout: 5_000 });
   });
 
+  it('revokes a PC from its page after a confirm step: its agent is cut off at once and the page shows it revoked', async () => {
+    const { agent } = await addAgent('PC-REVOKE-01', READY);
+    const open = agent.socket!;
+    await page.goto(`${collector.url}/#/device/${agent.identity!.deviceId}`);
+    await page.locator('.device-header .badge', { hasText: 'Online' }).waitFor();
+    await page.getByRole('button', { name: 'Revoke this PC…' }).click();
+    // Nothing happens before the confirm; cancel leaves the PC alone.
+    await page.getByRole('alertdialog').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.locator('[data-revocation]').getAttribute('data-revocation')).toBe('none');
+    await page.getByRole('button', { name: 'Revoke this PC…' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+    expect((await open.closed).code).toBe(4001);
+    await expect.poll(() => page.locator('[data-revocation]').getAttribute('data-revocation')).toBe('revoked');
+    await page.locator('.device-header .badge', { hasText: 'Offline' }).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await page.locator('table.enrollments tr[data-kind="revoked"]').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-device-revoked.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Allow this PC to enroll again' }).click();
+    await expect.poll(() => page.locator('[data-revocation]').getAttribute('data-revocation')).toBe('reenroll-allowed');
+    expect(await page.locator('table.enrollments tr[data-kind="reenroll-allowed"]').count()).toBe(1);
+  });
+
   it('starts in Japanese for a Japanese browser', async () => {
     const japanese = await browser.newContext({ locale: 'ja-JP' });
     const jaPage = await japanese.newPage();

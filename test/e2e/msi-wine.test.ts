@@ -41,8 +41,19 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
 
 
   it('installs quietly with the admin\'s properties: program files, agent.json, registry, service', async () => {
-    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', 'TAGS=site=Osaka;dept=Sales', '/qn'], { timeoutMs: 180_000 });
+    const install = await wineHost().run('msiexec', ['/i', winPath(msi), 'COLLECTOR_URL=wss://collector.example:8443', 'ENROLL_SECRET=TopSecret123', 'TAGS=site=Osaka;dept=Sales', '/qn'], { timeoutMs: 180_000, env: { WINEDEBUG: '-all,+process' } });
     expect(install.code, `${install.stdout}${install.stderr}`).toBe(0);
+    // The ACL of %ProgramData%\KeyReady, read back from what the install really ran: Wine traces every
+    // process it creates (+process), and the custom action's `setup` runs icacls. Wine's icacls itself
+    // is a stub (it exits 0, stores nothing and lists nothing), so the resulting ACL cannot be read
+    // back here; the commands that set it can. Anything that widens them fails this.
+    const icacls = [...install.stderr.matchAll(/CreateProcessInternalW app L"[^"]*icacls\.exe" cmdline L"(.*)"$/gim)].map((m) => m[1]!.replace(/\\\\/g, '\\'));
+    expect(icacls).toEqual([
+      // The data folder: inheritance removed, full control for SYSTEM (S-1-5-18) and Administrators (S-1-5-32-544) only.
+      'icacls C:\\ProgramData\\KeyReady /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F /grant:r *S-1-5-32-544:(OI)(CI)F',
+      // The one exception, by design: users (S-1-5-32-545) may write the user-facts folder that probe-user fills at sign-in.
+      'icacls C:\\ProgramData\\KeyReady\\user /grant *S-1-5-32-545:(OI)(CI)M',
+    ]);
 
     const programDir = wineHost().hostPath(PROGRAM);
     expect(statSync(join(programDir, 'keyready-agent.exe')).size).toBe(statSync(WINDOWS_EXE).size);

@@ -1,5 +1,6 @@
 // The MSI that `npm run package` ships (installers/windows/msi.ts: wixl + msibuild), read back with
 // msiinfo: the rows a Windows PC acts on.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,18 +76,19 @@ describe.skipIf(tools.some((tool) => !tool.available))('the agent MSI', () => {
     expect(xml).not.toContain('%BASE%'); // 1.17's %BASE% is the wrapper's .exe path
   });
 
-  it('takes COLLECTOR_URL, ENROLL_SECRET, CERTIFICATE_PIN, TAGS and KEEP_DATA, and never logs the secret', () => {
+  it('takes COLLECTOR_URL, ENROLL_SECRET, CERTIFICATE_PIN, ALLOW_INSECURE, TAGS and KEEP_DATA, and never logs the secret', () => {
     const properties = Object.fromEntries(table('Property').map((p) => [p.Property, p.Value]));
     expect(properties).toMatchObject({ KEEP_DATA: '1', MsiHiddenProperties: 'ENROLL_SECRET', ALLUSERS: '1', ProductVersion: '0.1.0', UpgradeCode: '{A2787393-8B39-4489-A555-4D8BFE34F992}' });
     expect(properties.SecureCustomProperties?.split(';')).toEqual(expect.arrayContaining([...PUBLIC_PROPERTIES, 'WIX_UPGRADE_DETECTED', 'WIX_DOWNGRADE_DETECTED']));
     expect(properties.COLLECTOR_URL).toBeUndefined(); // no default: an empty property keeps agent.json's value
+    expect(properties.ALLOW_INSECURE).toBeUndefined(); // off unless given: agent.json without it refuses plain ws:// to another host
   });
 
   it('runs setup with every property as LocalSystem inside the transaction, hiding its command line from the log', () => {
     const setup = row('CustomAction', 'Action', SETUP_ACTION);
     expect(setup).toMatchObject({
       Source: 'KeyReadyAgentExe',
-      Target: 'setup --collector "[COLLECTOR_URL]" --enroll-secret "[ENROLL_SECRET]" --certificate-pin "[CERTIFICATE_PIN]" --tags "[TAGS]"',
+      Target: 'setup --collector "[COLLECTOR_URL]" --enroll-secret "[ENROLL_SECRET]" --certificate-pin "[CERTIFICATE_PIN]" --allow-insecure "[ALLOW_INSECURE]" --tags "[TAGS]"',
     });
     expect(Number(setup.Type)).toBe(EXE_FILE | IN_SCRIPT | NO_IMPERSONATE | HIDE_TARGET);
     expect(row('CustomAction', 'Action', 'KeyReadyRemove')).toMatchObject({ Source: 'KeyReadyAgentExe', Target: 'setup --remove', Type: String(EXE_FILE | IN_SCRIPT | NO_IMPERSONATE | CONTINUE) });
@@ -111,6 +113,17 @@ describe.skipIf(tools.some((tool) => !tool.available))('the agent MSI', () => {
       expect(at(action)).toBeLessThan(at('InstallFinalize'));
     }
     expect(at('RemoveExistingProducts')).toBeLessThan(at('InstallInitialize'));
+  });
+
+  it('grants no permission itself: the data folder\'s ACL (SYSTEM and Administrators only) comes from setup alone', () => {
+    // LockPermissions / MsiLockPermissionsEx rows would set ACLs on install; there must be none, so the
+    // only ACL on %ProgramData%\\KeyReady is the one `setup` sets (msi-wine.test.ts reads back its icacls).
+    const tables = execFileSync('msiinfo', ['tables', msi()], { encoding: 'utf8' }).split(/\r?\n/);
+    for (const name of ['LockPermissions', 'MsiLockPermissionsEx']) {
+      if (tables.includes(name)) expect(table(name), name).toEqual([]);
+    }
+    expect(table('CreateFolder').map((r) => r.Directory_)).not.toContain('CommonAppDataFolder');
+    expect(row('CustomAction', 'Action', SETUP_ACTION).Target?.startsWith('setup ')).toBe(true);
   });
 
   it('upgrades in place and leaves the version where Intune\'s detection rule reads it', () => {

@@ -106,7 +106,7 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
     keyModel: key ? keyModelName(key) : before.keyModel,
     keyFingerprintEnrolled: key ? key.fingerprintEnrolled : before.keyFingerprintEnrolled,
     keyPinSet: key ? key.pinSet : before.keyPinSet,
-    keySeenAt: key ? seenAt(report, at) : before.keySeenAt,
+    keySeenAt: key ? seenAt(report, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
     dropped: incoming.dropped,
     generatedAt: report.generatedAt,
     reportHash: hash,
@@ -125,9 +125,10 @@ function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['ch
 
 /**
  * When the agent saw the key: its report time (a report replayed from the outbox is older than its
- * arrival), but never later than the arrival, since an agent's clock can run ahead.
+ * arrival) on the collector's clock — the PC's clock offset taken out, so a clock days behind does
+ * not make a key seen now look seen days ago — and never later than the arrival.
  */
-function seenAt(report: Report, receivedAt: number): number {
+function seenAt(report: Report, receivedAt: number, clockOffsetMs: number): number {
   const generated = Date.parse(report.generatedAt);
-  return Number.isFinite(generated) ? Math.min(generated, receivedAt) : receivedAt;
+  return Number.isFinite(generated) ? Math.min(generated - clockOffsetMs, receivedAt) : receivedAt;
 }

@@ -6,6 +6,7 @@ import type { BusEvent, StoreLog } from '../types.ts';
 
 export const BusEventSchema: z.ZodType<BusEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('device-changed'), deviceId: z.string() }),
+  z.object({ type: z.literal('device-revoked'), deviceId: z.string() }),
   z.object({ type: z.literal('recheck'), deviceId: z.string(), requestId: z.string() }),
   z.object({ type: z.literal('recheck-sent'), deviceId: z.string(), requestId: z.string() }),
   z.object({ type: z.literal('recheck-reported'), deviceId: z.string(), requestId: z.string() }),

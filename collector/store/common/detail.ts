@@ -2,6 +2,7 @@
 // the stored report body, the newest history entries and enrolment events.
 import { EnrollmentEvent, type DeviceDetail } from '../../../protocol/api.ts';
 import { Int, parseKeyChecks, toDeviceRow } from './columns.ts';
+import { revocationOf } from './enrollment.ts';
 import { historyEntry } from './history.ts';
 import { restoreReport } from './report-body.ts';
 
@@ -20,6 +21,7 @@ export function deviceDetailOf(
     enrollments: enrollments.map((e) =>
       EnrollmentEvent.parse({ at: new Date(Number(e.at)).toISOString(), kind: e.kind, hostname: e.hostname, address: e.address ?? null }),
     ),
+    revocation: revocationOf(row.revoked),
     droppedReports: Int.parse(row.dropped),
   };
 }

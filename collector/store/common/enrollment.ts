@@ -22,12 +22,28 @@ export interface ReenrollPolicy {
   address: string;
 }
 
+/**
+ * The `devices.revoked` column. A revoked device's token is refused and its uuid may not enroll
+ * again — a revoked PC would otherwise come back by itself once offline long enough — until an
+ * administrator allows it (`reenrollAllowed`); that re-enrolment then clears the flag.
+ */
+export const REVOKED = { no: 0, yes: 1, reenrollAllowed: 2 } as const;
+export type Revocation = 'revoked' | 'reenroll-allowed';
+
+export function revocationOf(value: unknown): Revocation | null {
+  const n = Number(value);
+  return n === REVOKED.yes ? 'revoked' : n === REVOKED.reenrollAllowed ? 'reenroll-allowed' : null;
+}
+
 /** The earlier enrolment of this uuid, as the engines read it (`findEnrolled`). */
 export interface EnrolledRow {
   id: string;
   user: string | null;
   online: boolean;
   lastSeen: number;
+  revocation: Revocation | null;
+  /** Enrolled and never heard from since (no hello, no report): its `enrolled` answer may have been lost. */
+  neverConnected: boolean;
 }
 
 /**
@@ -36,7 +52,12 @@ export interface EnrolledRow {
  * report), so the device stays with the PC that has it, and an admin sees the refusal.
  */
 export function reenrollAllowed(existing: EnrolledRow, policy: ReenrollPolicy | undefined, now: number): boolean {
-  if (!policy) return true;
+  if (existing.revocation === 'revoked') return false;
+  // An administrator allowed it; the revoked token was refused and its connection cut, so no wait.
+  if (!policy || existing.revocation === 'reenroll-allowed') return true;
+  // An identity nothing ever used: the PC that asked for it lost the answer (a connection cut
+  // mid-frame) and asks again. Waiting the offline window would lock it out for nothing.
+  if (existing.neverConnected && !existing.online) return true;
   return !existing.online && now - existing.lastSeen >= policy.afterOfflineMs;
 }
 
@@ -46,5 +67,7 @@ export function enrolledRow(row: Record<string, unknown>): EnrolledRow {
     user: typeof row.user_name === 'string' ? row.user_name : null,
     online: Number(row.online) === 1 || row.online === true,
     lastSeen: Number(row.last_seen),
+    revocation: revocationOf(row.revoked),
+    neverConnected: Number(row.last_seq) === -1 && Number(row.first_seen) === Number(row.last_seen),
   };
 }

@@ -2,9 +2,9 @@
 // the fixed statements, and the DeviceQuery -> WHERE / ORDER BY / cursor building for lists and
 // exports. The few dialect differences come in as a Dialect; each engine only adds how to execute
 // and how to group statements into transactions.
-import type { DeviceQuery } from '../../../protocol/api.ts';
+import type { DeviceQuery, EnrollmentKind } from '../../../protocol/api.ts';
 import type { EnrollOutcome, NewDevice } from '../types.ts';
-import type { EnrolledRow } from './enrollment.ts';
+import { REVOKED, type EnrolledRow } from './enrollment.ts';
 import { checkMask } from './check-bits.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
@@ -144,8 +144,13 @@ export interface Dialect {
 export function statements(dialect: Dialect) {
   const g = dialect.greatest;
   return {
-    findEnrolled: 'SELECT id, user_name, online, last_seen FROM devices WHERE enrol_uuid = ?',
+    findEnrolled: 'SELECT id, user_name, online, first_seen, last_seen, last_seq, revoked FROM devices WHERE enrol_uuid = ?',
     insertEnrollmentEvent: 'INSERT INTO enrollment_events (device_id, at, kind, hostname, address) VALUES (?, ?, ?, ?, ?)',
+    // An administrator's revoke or allow, under the device's stored host name: params (at, kind, address, id).
+    // (The casts type PostgreSQL's parameters, which an INSERT … SELECT list leaves unknown.)
+    adminEvent:
+      'INSERT INTO enrollment_events (device_id, at, kind, hostname, address) ' +
+      'SELECT id, CAST(? AS BIGINT), CAST(? AS TEXT), hostname, CAST(? AS TEXT) FROM devices WHERE id = ?',
     enrollmentEvents: 'SELECT at, kind, hostname, address FROM enrollment_events WHERE device_id = ? ORDER BY at DESC LIMIT 20',
     reenroll:
       `UPDATE devices SET token_hash = ?, revoked = 0, demo = ?, hostname = ?, hostname_lc = ?, search = ?, hw_uuid = ?, ` +
@@ -158,7 +163,10 @@ export function statements(dialect: Dialect) {
     clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
     insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
     auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',
-    revoke: 'UPDATE devices SET revoked = 1 WHERE id = ?',
+    revoke: `UPDATE devices SET revoked = ${REVOKED.yes} WHERE id = ?`,
+    allowReenroll: `UPDATE devices SET revoked = ${REVOKED.reenrollAllowed} WHERE id = ? AND revoked = ${REVOKED.yes}`,
+    // Revoked devices are few: a scan finds them for the hubs' sweep (a revocation whose bus event was missed).
+    revokedIds: `SELECT id FROM devices WHERE revoked <> ${REVOKED.no}`,
     connected: `UPDATE devices SET online = 1, instance_id = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
     // Only the instance holding the connection may end it: the agent may already be back on another.
     disconnected: `UPDATE devices SET online = 0, instance_id = NULL, last_seen = ${g}(last_seen, ?) WHERE id = ? AND instance_id = ?`,
@@ -179,7 +187,7 @@ export function statements(dialect: Dialect) {
     upsertReport:
       'INSERT INTO device_reports (device_id, report) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET report = excluded.report',
     insertHistory: 'INSERT INTO device_history (device_id, seq, at, readiness, changes) VALUES (?, ?, ?, ?, ?)',
-    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.dropped, d.report_generated_at, d.key_checks FROM devices d WHERE d.id = ?`,
+    detail: `SELECT ${DEVICE_ROW_COLUMNS}, d.revoked, d.dropped, d.report_generated_at, d.key_checks FROM devices d WHERE d.id = ?`,
     report: 'SELECT report FROM device_reports WHERE device_id = ?',
     history: 'SELECT seq, at, readiness, changes FROM device_history WHERE device_id = ? ORDER BY seq DESC LIMIT ?',
     getSetting: 'SELECT value FROM settings WHERE key = ?',
@@ -240,10 +248,20 @@ export function insertDeviceParams(device: NewDevice, id: string, uuid: string |
 }
 
 /** Parameters of `insertEnrollmentEvent`: a known PC's re-enrolment, allowed or refused. */
-export function enrollmentEventParams(deviceId: string, device: NewDevice, allowed: boolean, now: number): SqlValue[] {
-  return [deviceId, now, allowed ? 'reenrolled' : 'reenroll-refused', device.hostname, device.reenroll?.address ?? null];
+/** Parameters of `adminEvent`. */
+export function adminEventParams(deviceId: string, kind: 'revoked' | 'reenroll-allowed', address: string | null, now: number): SqlValue[] {
+  return [now, kind, address, deviceId];
+}
+
+export function enrollmentEventParams(existing: EnrolledRow, device: NewDevice, allowed: boolean, now: number): SqlValue[] {
+  const kind: EnrollmentKind = allowed ? 'reenrolled' : existing.revocation === 'revoked' ? 'refused-revoked' : 'reenroll-refused';
+  return [existing.id, now, kind, device.hostname, device.reenroll?.address ?? null];
 }
 
 export function refusedOutcome(existing: EnrolledRow): EnrollOutcome {
-  return { deviceId: existing.id, reenrolled: false, refused: { online: existing.online, lastSeen: new Date(existing.lastSeen) } };
+  return {
+    deviceId: existing.id,
+    reenrolled: false,
+    refused: { online: existing.online, lastSeen: new Date(existing.lastSeen), revoked: existing.revocation === 'revoked' },
+  };
 }

@@ -19,7 +19,7 @@ import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
-import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
+import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
@@ -114,10 +114,16 @@ export class PostgresStore implements Store {
 
   private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients. A checked-out one whose connection dies (a
+    // PostgreSQL restart mid-transaction) emits 'error' too, and unheard that would end the process;
+    // the query in progress fails with the same error, and that is what reports it.
+    const lost = (): void => undefined;
+    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await run(client);
       await client.query('COMMIT');
+      client.off('error', lost);
       client.release();
       return result;
     } catch (error) {
@@ -126,6 +132,7 @@ export class PostgresStore implements Store {
         () => undefined,
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       );
+      client.off('error', lost);
       client.release(rollback);
       throw error;
     }
@@ -181,7 +188,7 @@ export class PostgresStore implements Store {
     if (row) {
       const existing = enrolledRow(row);
       const allowed = reenrollAllowed(existing, device.reenroll, now);
-      await rows(client, SQL.insertEnrollmentEvent, enrollmentEventParams(existing.id, device, allowed, now));
+      await rows(client, SQL.insertEnrollmentEvent, enrollmentEventParams(existing, device, allowed, now));
       if (!allowed) return refusedOutcome(existing);
       await rows(client, SQL.reenroll, reenrollParams(device, existing.id, existing.user, now));
       await this.replaceTags(client, [{ deviceId: existing.id, tags: device.tags }]);
@@ -221,8 +228,25 @@ export class PostgresStore implements Store {
     return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0 } : null;
   }
 
-  async revokeDevice(deviceId: string): Promise<void> {
-    await rows(this.pool, SQL.revoke, [deviceId]);
+  async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
+    return this.adminAct(SQL.revoke, deviceId, adminEventParams(deviceId, 'revoked', address, at.getTime()));
+  }
+
+  async allowReenroll(deviceId: string, at: Date, address: string | null): Promise<boolean> {
+    return this.adminAct(SQL.allowReenroll, deviceId, adminEventParams(deviceId, 'reenroll-allowed', address, at.getTime()));
+  }
+
+  /** The flag change and its event in one transaction; false (nothing recorded) when the update matched no row. */
+  private adminAct(update: string, deviceId: string, event: SqlValue[]): Promise<boolean> {
+    return this.tx(async (client) => {
+      if ((await client.query(numbered(update), [deviceId])).rowCount === 0) return false;
+      await rows(client, SQL.adminEvent, event);
+      return true;
+    });
+  }
+
+  async revokedDevices(): Promise<string[]> {
+    return (await rows(this.pool, SQL.revokedIds)).map((row) => String(row.id));
   }
 
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {

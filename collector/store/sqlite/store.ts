@@ -19,7 +19,7 @@ import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollme
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
-import { enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
+import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
@@ -127,7 +127,7 @@ export class SqliteStore implements Store {
       if (row) {
         const existing = enrolledRow(row);
         const allowed = reenrollAllowed(existing, device.reenroll, now);
-        this.stmt(SQL.insertEnrollmentEvent).run(...enrollmentEventParams(existing.id, device, allowed, now));
+        this.stmt(SQL.insertEnrollmentEvent).run(...enrollmentEventParams(existing, device, allowed, now));
         if (!allowed) return refusedOutcome(existing);
         this.stmt(SQL.reenroll).run(...reenrollParams(device, existing.id, existing.user, now));
         this.replaceTags(existing.id, device.tags);
@@ -164,8 +164,24 @@ export class SqliteStore implements Store {
     return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0 } : null;
   }
 
-  async revokeDevice(deviceId: string): Promise<void> {
-    await this.write(() => this.stmt(SQL.revoke).run(deviceId));
+  async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
+    return this.write(() => {
+      if (this.stmt(SQL.revoke).run(deviceId).changes === 0) return false;
+      this.stmt(SQL.adminEvent).run(...adminEventParams(deviceId, 'revoked', address, at.getTime()));
+      return true;
+    });
+  }
+
+  async allowReenroll(deviceId: string, at: Date, address: string | null): Promise<boolean> {
+    return this.write(() => {
+      if (this.stmt(SQL.allowReenroll).run(deviceId).changes === 0) return false;
+      this.stmt(SQL.adminEvent).run(...adminEventParams(deviceId, 'reenroll-allowed', address, at.getTime()));
+      return true;
+    });
+  }
+
+  async revokedDevices(): Promise<string[]> {
+    return (this.stmt(SQL.revokedIds).all() as { id: string }[]).map((row) => row.id);
   }
 
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {

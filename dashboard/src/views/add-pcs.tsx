@@ -22,6 +22,7 @@ export function AddPcs() {
                 <h3>{tr('addPcs.msi')}</h3>
                 <pre class="command" data-command="msi"><code>{info.msiCommand}</code></pre>
                 <p class="muted">{tr('addPcs.urls', { urls: info.agentUrls.join(', ') })}</p>
+                {info.agentUrls[0]?.startsWith('ws://') && <p class="warning" data-add-pcs="insecure">{tr('addPcs.insecure')}</p>}
                 <h3>{tr('addPcs.agent')}</h3>
                 <pre class="command" data-command="agent"><code>{info.agentCommand}</code></pre>
               </>

@@ -14,6 +14,7 @@ import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { RichText } from '../rich-text.tsx';
+import { DeviceAccess } from './device-access.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
 import { TagList } from './tags.tsx';
 import { devicesHash, formatHash } from '../route.ts';
@@ -115,6 +116,12 @@ function DeviceBody({
           <h1 class="hostname">{device.hostname}</h1>
           <p>
             <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} lastSeen={device.lastSeen} />
+            {detail.revocation && (
+              <>
+                {' '}
+                <span class="badge status-fail">{tr('access.badge')}</span>
+              </>
+            )}
           </p>
           <p>
             <LayerBadges layers={device.layers} />
@@ -145,6 +152,8 @@ function DeviceBody({
         <LastKey device={device} />
         <Timeline history={detail.history} />
       </div>
+
+      <DeviceAccess detail={detail} refresh={refresh} />
     </>
   );
 }

@@ -164,6 +164,8 @@ const ACTION_TEXT: Readonly<Record<(typeof AUDIT_ACTIONS)[number], UiKey>> = {
   'wave-change': 'audit.wave-change',
   'webhook-change': 'audit.webhook-change',
   'webhook-test': 'audit.webhook-test',
+  'device-revoke': 'audit.device-revoke',
+  'device-allow': 'audit.device-allow',
 };
 
 function actionText(tr: (key: UiKey) => string, action: string): string {

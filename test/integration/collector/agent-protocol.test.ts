@@ -227,7 +227,7 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       await eventually(() => expect(collector.events('agent.reenroll-refused').length).toBe(before + 1));
     });
 
-    it('re-enrolls a PC offline long enough: new token, new sequence; then refuses the old token and a revoked one', async () => {
+    it('re-enrolls a PC offline long enough: new token, new sequence; then refuses the old token', async () => {
       const pc = agent('PC-REVOKE-0001', 'uuid-revoke');
       const first = await pc.enroll(collector.enrollSecret!);
       await pc.connect();
@@ -247,16 +247,46 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       stale.send({ type: 'hello', deviceId: first.deviceId, token: first.token, agentVersion: '0.1.0' });
       expect(await stale.expect('error')).toMatchObject({ code: 'unauthorized' });
       expect((await stale.closed).code).toBe(CLOSE.unauthorized);
-      // An administrator revokes the device: its current token stops working.
-      // Run without blocking this process: the agents here must keep answering the collector's pings.
-      const revoke = await collectorCli(['revoke-device', second.deviceId, '--db', db]);
+      await goodAgentUnaffected();
+    });
+
+    it('revokes for real: cuts the open connection, refuses the token and the hardware until an administrator allows it', async () => {
+      const pc = agent('PC-REVOKE-0002', 'uuid-revoke-2');
+      const identity = await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      await pc.report();
+      const open = pc.socket!;
+      // The command line is another process: on PostgreSQL its bus event reaches the collector at
+      // once; on SQLite the collector's ping round (400 ms here) finds the revocation.
+      const revoke = await collectorCli(['revoke-device', identity.deviceId, '--db', db]);
       expect(revoke.code, revoke.stderr).toBe(0);
-      expect(revoke.stdout).toContain(`Device ${second.deviceId} revoked`);
+      expect(revoke.stdout).toContain(`Device ${identity.deviceId} revoked`);
+      expect(await open.closed).toMatchObject({ code: CLOSE.unauthorized, reason: 'unauthorized' });
       expect((await collectorCli(['revoke-device', 'no-such-device', '--db', db])).code).toBe(2);
-      const revoked = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
-      revoked.send({ type: 'hello', deviceId: second.deviceId, token: second.token, agentVersion: '0.1.0' });
-      expect(await revoked.expect('error')).toMatchObject({ code: 'unauthorized', message: 'this device was revoked' });
-      expect((await revoked.closed).code).toBe(CLOSE.unauthorized);
+      const hello = await AgentSocket.open(collector.agentUrl, { localAddress: freshAddress() });
+      hello.send({ type: 'hello', deviceId: identity.deviceId, token: identity.token, agentVersion: '0.1.0' });
+      expect(await hello.expect('error')).toMatchObject({ code: 'unauthorized', message: 'this device was revoked' });
+      expect((await hello.closed).code).toBe(CLOSE.unauthorized);
+      await eventually(async () => expect((await detail(identity.deviceId)).device.online).toBe(false));
+      // Offline longer than --reenroll-after (1 s): a revoked PC's hardware still may not come back.
+      const reinstalled = agent('PC-REVOKE-0002', 'uuid-revoke-2');
+      await new Promise((r) => setTimeout(r, 1_200)); // the offline window must have passed for the refusal to mean anything
+      await expect(reinstalled.enroll(collector.enrollSecret!)).rejects.toThrow(/revoked device/);
+      expect((await detail(identity.deviceId)).revocation).toBe('revoked');
+      // The administrator allows it on the PC page (the API): it enrolls at once, with a new token.
+      expect((await api.request('POST', `/api/devices/${identity.deviceId}/allow-reenroll`, { csrf: false })).status).toBe(403);
+      expect((await api.request('POST', `/api/devices/${identity.deviceId}/allow-reenroll`)).status).toBe(204);
+      const back = await reinstalled.enroll(collector.enrollSecret!);
+      expect(back.deviceId).toBe(identity.deviceId);
+      expect(await reinstalled.connect()).toMatchObject({ lastSeq: -1 });
+      // Revoked from the dashboard (the API) while connected: the collector holding it cuts it at once.
+      const second = reinstalled.socket!;
+      expect((await api.request('POST', `/api/devices/${identity.deviceId}/revoke`, { csrf: false })).status).toBe(403);
+      expect((await api.request('POST', '/api/devices/no-such-device/revoke')).status).toBe(404);
+      expect((await api.request('POST', `/api/devices/${identity.deviceId}/revoke`)).status).toBe(204);
+      expect((await second.closed).code).toBe(CLOSE.unauthorized);
+      const events = (await detail(identity.deviceId)).enrollments?.map((e) => e.kind);
+      expect(events).toEqual(['revoked', 'reenrolled', 'reenroll-allowed', 'refused-revoked', 'revoked']);
       await goodAgentUnaffected();
     });
 

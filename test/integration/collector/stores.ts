@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres.ts';
+import { startTestPostgres, type TestPostgres } from '../../../sim/processes/postgres.ts';
 
 export interface StoreTarget {
   name: 'sqlite' | 'postgres';

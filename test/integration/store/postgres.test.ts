@@ -2,7 +2,7 @@
 // fresh database per test). "Another collector" is a second PostgresStore with its own pool.
 import { afterAll, beforeAll } from 'vitest';
 import { openStore } from '../../../collector/store/index.ts';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres.ts';
+import { startTestPostgres, type TestPostgres } from '../../../sim/processes/postgres.ts';
 import { describeStoreConformance } from './store.conformance.ts';
 
 let server: TestPostgres;

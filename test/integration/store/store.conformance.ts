@@ -104,15 +104,12 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.lastSeq('nope')).toBe(-1);
     });
 
-    it('enrolls, re-enrolls a reinstalled PC by hardware uuid with a new token, and revokes', async () => {
+    it('enrolls, and re-enrolls a reinstalled PC by hardware uuid with a new token', async () => {
       const { store } = await setup();
       const device = newDevice('PC-A');
       const first = await store.enrollDevice(device, T0);
       expect(first.reenrolled).toBe(false);
       expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-PC-A', revoked: false });
-
-      await store.revokeDevice(first.deviceId);
-      expect((await store.getDeviceAuth(first.deviceId))?.revoked).toBe(true);
 
       // Same board, reinstalled Windows, new name: same device, new token, admitted again.
       const again = await store.enrollDevice({ ...device, hostname: 'PC-A2', tokenHash: 'hash-new', hardware: { ...device.hardware, uuid: device.hardware.uuid!.toUpperCase() } }, minutes(5));
@@ -140,7 +137,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const copy = { ...device, hostname: 'PC-COPY', tokenHash: 'hash-copy' };
       // Online: refused, whatever the time, and nothing moves.
       expect(await store.enrollDevice({ ...copy, reenroll: policy('10.0.0.66') }, minutes(0.5))).toEqual({
-        deviceId, reenrolled: false, refused: { online: true, lastSeen: T0 },
+        deviceId, reenrolled: false, refused: { online: true, lastSeen: T0, revoked: false },
       });
       expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-PC-R');
       await store.markPresence([{ type: 'disconnected', deviceId, instanceId: 'i-1', at: minutes(1) }]);
@@ -156,6 +153,58 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
         ['reenroll-refused', 'PC-COPY', '10.0.0.66'],
       ]);
+    });
+
+    it('lets a PC whose enrolment answer was lost ask again at once, but not once its identity was used', async () => {
+      const { store } = await setup();
+      const device = newDevice('PC-LOST');
+      const policy = { afterOfflineMs: 3_600_000, address: '10.0.0.8' };
+      const { deviceId } = await store.enrollDevice(device, T0);
+      // Never connected: the same hardware asking again a second later gets the identity, with a new token.
+      expect(await store.enrollDevice({ ...device, tokenHash: 'hash-retry', reenroll: policy }, minutes(1 / 60))).toEqual({ deviceId, reenrolled: true, refused: null });
+      // Once it said hello, the identity is in use: a copy is refused for the whole offline window.
+      await store.markPresence([{ type: 'connected', deviceId, instanceId: 'i-1', agentVersion: '0.1.0', tags: undefined, at: minutes(1) }]);
+      await store.markPresence([{ type: 'disconnected', deviceId, instanceId: 'i-1', at: minutes(2) }]);
+      expect((await store.enrollDevice({ ...device, tokenHash: 'hash-copy', reenroll: policy }, minutes(3))).refused).toMatchObject({ online: false });
+      expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-retry');
+    });
+
+    it('revokes a device for good: its uuid stays refused, whatever the time, until an administrator allows it once', async () => {
+      const { store, peer } = await setup();
+      const device = newDevice('PC-REV');
+      const policy = { afterOfflineMs: 60_000, address: '10.0.0.9' };
+      const { deviceId } = await store.enrollDevice(device, T0);
+      const other = await enroll(store, 'PC-OTHER');
+      expect(await store.revokedDevices()).toEqual([]);
+      expect((await store.deviceDetail(deviceId))?.revocation).toBeNull();
+      expect(await store.allowReenroll(deviceId, minutes(1), null)).toBe(false); // not revoked: nothing to allow
+      expect(await store.revokeDevice('no-such-device', minutes(1), null)).toBe(false);
+      expect(await store.revokeDevice(deviceId, minutes(1), '10.1.1.1')).toBe(true);
+      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-PC-REV', revoked: true });
+      // Every collector's sweep sees it.
+      expect(await (await peer()).revokedDevices()).toEqual([deviceId]);
+      // Offline far longer than the window: still refused, and nothing moves.
+      const reinstalled = { ...device, tokenHash: 'hash-again', reenroll: policy };
+      expect(await store.enrollDevice(reinstalled, minutes(60 * 24 * 30))).toEqual({
+        deviceId, reenrolled: false, refused: { online: false, lastSeen: T0, revoked: true },
+      });
+      expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-PC-REV');
+      expect(await store.allowReenroll(deviceId, minutes(60 * 24 * 31), null)).toBe(true);
+      expect((await store.deviceDetail(deviceId))?.revocation).toBe('reenroll-allowed');
+      expect((await store.getDeviceAuth(deviceId))?.revoked).toBe(true); // the old token stays refused
+      // Allowed: at once (no offline wait), with a new token; the flag clears.
+      expect(await store.enrollDevice(reinstalled, minutes(60 * 24 * 31 + 1))).toEqual({ deviceId, reenrolled: true, refused: null });
+      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-again', revoked: false });
+      expect(await store.revokedDevices()).toEqual([]);
+      const detail = await store.deviceDetail(deviceId);
+      expect(detail?.revocation).toBeNull();
+      expect(detail?.enrollments?.map((e) => [e.kind, e.hostname, e.address])).toEqual([
+        ['reenrolled', 'PC-REV', '10.0.0.9'],
+        ['reenroll-allowed', 'PC-REV', null],
+        ['refused-revoked', 'PC-REV', '10.0.0.9'],
+        ['revoked', 'PC-REV', '10.1.1.1'],
+      ]);
+      expect((await store.deviceDetail(other))?.enrollments).toEqual([]);
     });
 
     it('agrees when two collectors enroll the same PC and store batches at the same time', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfigPath, defaultDataDir, readConfigFile, resolveConfig } from '../../../agent/config.ts';
+import { ConfigError, defaultConfigPath, defaultDataDir, insecureCollector, readConfigFile, requireSecureCollector, resolveConfig } from '../../../agent/config.ts';
 import { parsePin } from '../../../agent/link/tls.ts';
 
 const dirs: string[] = [];
@@ -81,5 +81,30 @@ describe('agent configuration', () => {
     expect(defaultConfigPath('E:\\elsewhere', 'win32', env)).toBe('D:\\ProgramData\\KeyReady\\agent.json');
     expect(defaultConfigPath('/var/lib/keyready', 'linux', {})).toBe('/var/lib/keyready/agent.json');
     expect(defaultDataDir('linux', { KEYREADY_DATA_DIR: '/srv/kr' })).toBe('/srv/kr');
+  });
+
+  it('refuses plain ws:// to another host unless allowInsecure says so; loopback and wss:// need nothing', () => {
+    for (const collector of ['ws://127.0.0.1:8080', 'ws://127.9.9.9', 'ws://localhost:8080/agent', 'ws://LOCALHOST', 'ws://[::1]:8080', 'wss://keyready.example.com', 'wss://10.0.0.5:8443']) {
+      expect(insecureCollector({ collector, allowInsecure: false }), collector).toBeNull();
+    }
+    for (const [collector, host] of [
+      ['ws://10.0.0.5:8080', '10.0.0.5'],
+      ['ws://keyready.example.com', 'keyready.example.com'],
+      ['ws://[fd00::2]:8080', '[fd00::2]'],
+      ['ws://128.0.0.1', '128.0.0.1'],
+      ['ws://127.0.0.1.example.com', '127.0.0.1.example.com'],
+      ['ws://localhost.example.com', 'localhost.example.com'],
+    ] as const) {
+      expect(insecureCollector({ collector, allowInsecure: false }), collector).toBe(host);
+      expect(insecureCollector({ collector, allowInsecure: true }), collector).toBeNull();
+    }
+    expect(() => requireSecureCollector({ collector: 'ws://10.0.0.5:8080', allowInsecure: false }, '--allow-insecure')).toThrow(
+      'ws://10.0.0.5:8080 is plain ws:// to 10.0.0.5, which is not this PC: reports (user names, the tenant) and the device token would cross the network unencrypted. Use wss://, or accept that explicitly with --allow-insecure',
+    );
+    // The file's setting counts, and the flag turns it on; absent, it is off.
+    const file = readConfigFile(configFile('{"collector": "ws://10.0.0.5:8080"}'), true);
+    expect(resolveConfig(file, {}).allowInsecure).toBe(false);
+    expect(resolveConfig(file, { allowInsecure: true }).allowInsecure).toBe(true);
+    expect(readConfigFile(configFile('{"collector": "ws://10.0.0.5:8080", "allowInsecure": true}'), true).allowInsecure).toBe(true);
   });
 });

@@ -17,6 +17,9 @@ describe('report schema bounds', () => {
       ['device.user', { ...report, device: { ...report.device, user: 'u'.repeat(MAX_NAME + 1) } }],
       ['checks.0.detail', { ...report, checks: [{ ...report.checks[0]!, detail: 'x'.repeat(MAX_TEXT + 1) }, ...report.checks.slice(1)] }],
       ['checks', { ...report, checks: Array.from({ length: MAX_ITEMS + 1 }, () => report.checks[0]!) }],
+      // A build beyond PostgreSQL's INTEGER would fail the whole batch it is stored with.
+      ['facts.os.build', { ...report, facts: { ...report.facts, os: { ...report.facts.os, build: 2 ** 31 } } }],
+      ['facts.os.ubr', { ...report, facts: { ...report.facts, os: { ...report.facts.os, ubr: -1 } } }],
       ['checks.0.evidence', { ...report, checks: [{ ...report.checks[0]!, evidence: Object.fromEntries(Array.from({ length: MAX_ITEMS + 1 }, (_, i) => [`k${i}`, i])) }] }],
     ];
     for (const [path, candidate] of cases) {

