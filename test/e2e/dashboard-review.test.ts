@@ -5,6 +5,7 @@
 // seen, and what the dashboard says while the collector itself is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,6 +23,8 @@ import type { Lang } from '../../protocol/report.ts';
 const chromiumTool = requireTool(CHROMIUM, 'chromium');
 const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
 const PHONE = 390;
+const AGENT_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'keyready-agent.js');
+const ENTRA_READY_BUNDLE = resolve(import.meta.dirname, '..', 'fixtures', 'bundles', 'entra-ready');
 
 const POLICY_OFF: PcSpec = { registry: { securityKeyPolicy: null } };
 const DOMAIN_FAILING: PcSpec = { dsregcmd: domainWithFailingHybridJoin() };
@@ -132,10 +135,22 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
     const [, url = '', secret = ''] = match ?? [];
     expect(url).not.toMatch(/localhost|127\.0\.0\.1|\[::1\]/);
     expect(secret).toBe(collector.enrollSecret);
-    // An agent given exactly that command line enrolls and reports through the printed address.
+    // The real built agent, run with exactly the printed arguments (plus where to keep its data and a
+    // saved PC to replay, as on Linux it cannot probe Windows), enrolls and reports through that address.
+    const printed = (line ?? '').slice((line ?? '').indexOf('keyready-agent run') + 'keyready-agent '.length).trim().split(/\s+/);
+    const dataDir = join(dir, 'agent');
+    const agent = spawn(process.execPath, [AGENT_BIN, ...printed, '--data-dir', dataDir, '--from', ENTRA_READY_BUNDLE], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let agentErrors = '';
+    agent.stderr.on('data', (chunk: Buffer) => (agentErrors += chunk.toString()));
+    try {
+      await expect
+        .poll(async () => DeviceList.parse(await (await context.request.get(`${collector.url}/api/devices`)).json()).items.filter((d) => d.lastReport !== null).length, { timeout: 20_000 })
+        .toBe(1);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect(agentErrors).not.toMatch(/insecure|refus/i);
     await addAgent('PC-BANNER-01', {}, url, secret, 'Tokyo');
-    const list = DeviceList.parse(await (await context.request.get(`${collector.url}/api/devices`)).json());
-    expect(list.items.map((d) => d.hostname)).toEqual(['PC-BANNER-01']);
     // The rest of the fleet, through the same address.
     await addAgent('PC-POLICY-01', POLICY_OFF, url, secret, 'Osaka');
     await addAgent('PC-HYBRID-01', DOMAIN_FAILING, url, secret, 'Osaka');
