@@ -77,6 +77,10 @@ describe.skipIf(!chromiumTool.available)('accounts and roles in Chromium', () =>
     await page.locator('[data-settings="refused"]').waitFor();
     expect(await page.locator('[data-accounts]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'access-helpdesk-refused-en.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('ja');
+    await page.locator('[data-settings="refused"]', { hasText: '管理者だけです' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'access-helpdesk-refused-ja.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('en');
 
     // The same browser session asking the API directly, CSRF token and all: refused by the server.
     const session = SessionInfo.parse(await (await context.request.get(`${collector.url}/api/session`)).json());

@@ -118,6 +118,11 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
     const siteValues = await page.locator('#tag-key-values option').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
     expect(siteValues.sort()).toEqual(['Nagoya', 'Osaka', 'Tokyo']);
     await page.screenshot({ path: join(ARTIFACTS, 'cutover-tags-en.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('ja');
+    await page.getByRole('heading', { name: 'タグを割り当て' }).waitFor();
+    expect(await row.locator('[data-tag-source="collector"]').first().textContent()).toBe('◆ ダッシュボードで割り当て: department=営業');
+    await page.screenshot({ path: join(ARTIFACTS, 'cutover-tags-ja.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('en');
     await page.goto(`${collector.url}/#/device/${deviceId('OSA-001')}`);
     await expect.poll(() => page.locator('[data-field="device.tags"] [data-tag-source]').count()).toBe(3);
   });

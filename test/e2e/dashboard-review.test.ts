@@ -180,6 +180,11 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
     expect(await columns()).toEqual(expected);
     await page.locator('[data-column-chooser] summary').click();
     await page.screenshot({ path: join(ARTIFACTS, 'review-columns-en.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('ja');
+    await page.locator('[data-column-chooser] summary', { hasText: '表示する列' }).waitFor();
+    expect(await keyRow.locator('td[data-column="fingerprint"]').textContent()).toBe('未登録');
+    await page.screenshot({ path: join(ARTIFACTS, 'review-columns-ja.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('en');
     await page.locator('[data-column-chooser] summary').click();
   });
 
@@ -215,6 +220,13 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
     expect(await fix.textContent()).not.toContain('`');
     expect(await page.locator('main').textContent()).not.toContain('`');
     await page.screenshot({ path: join(ARTIFACTS, 'review-fix-links-en.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('ja');
+    await fix.locator('a', { hasText: 'https://www.microsoft.com/aadjerrors' }).waitFor();
+    await expect.poll(() => fix.textContent()).toMatch(/^ヘルプデスク|^管理者/);
+    expect(await fix.locator('code').allTextContents()).toContain('dsregcmd /status');
+    expect(await fix.textContent()).not.toContain('`');
+    await page.screenshot({ path: join(ARTIFACTS, 'review-fix-links-ja.png'), fullPage: true });
+    await page.locator('header select[name="lang"]').selectOption('en');
   });
 
   it('has no sideways overflow at 390 px on any page, in English and Japanese', async () => {
@@ -281,5 +293,10 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
     expect(await page.locator('[data-live-lost]').textContent()).toContain('whether each PC is online is unknown');
     expect(await page.locator('[data-presence="online"]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'review-collector-down-en.png'), fullPage: true });
+    // The language switch works without the collector: the same state in Japanese.
+    await page.locator('header select[name="lang"]').selectOption('ja');
+    await expect.poll(() => badge.textContent()).toMatch(/^\d\d:\d\d 以降不明$/);
+    expect(await page.locator('[data-live-lost]').textContent()).toContain('コレクターとの接続が切れました');
+    await page.screenshot({ path: join(ARTIFACTS, 'review-collector-down-ja.png'), fullPage: true });
   });
 });
