@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
-import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const ITERATIONS = 40;
@@ -34,18 +34,8 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
 const { store, dispose } = await tempSqliteStore();
 try {
   const seedStart = performance.now();
-  const ids = await enrollFleet(store, DEVICES);
-  const variants = reportVariants();
   const at = new Date();
-  for (let start = 0; start < ids.length; start += 1000) {
-    await store.storeReports(
-      ids.slice(start, start + 1000).map((id, j) => {
-        const variant = variants[(start + j) % variants.length]!;
-        // Each PC reports its own name (search and the hostname sort see 100,000 distinct ones).
-        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(start + j) } }, at);
-      }),
-    );
-  }
+  const ids = await seedFleet(store, DEVICES, at);
   // A third of the fleet is connected.
   await store.markPresence(
     ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
@@ -60,19 +50,7 @@ try {
     ...QUERIES,
     ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
   ];
-  for (const [name, run] of all) {
-    const p95s: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const times: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now();
-        await run(store);
-        times.push(performance.now() - t);
-      }
-      p95s.push(percentile(times, 95));
-    }
-    console.log(`  ${name.padEnd(36)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
-  }
+  await reportP95s(store, all, ITERATIONS, RUNS);
 } finally {
   await dispose();
 }

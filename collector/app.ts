@@ -104,6 +104,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
   let port = options.port;
   const alerts = new AlertMonitor({ store, log, ...options.alerts });
+  // Without Graph, tenant answers judged while it was configured would keep users held back by a tenant no longer read.
+  if (!options.tenant) await store.clearTenantJudgements();
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
   const apiContext = {

@@ -4,7 +4,7 @@ import { displayText } from './display-text.ts';
 import { z } from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
-import { Missing, PcAnswer, TenantAnswer } from './tenant.ts';
+import { Missing, PcAnswer, TENANT_LEVELS, TENANT_OVERALL, TENANT_VERDICT_IDS, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 /**
@@ -195,6 +195,8 @@ export type Summary = z.infer<typeof Summary>;
 /** A policy target: `all_users` or a group object id, with what the stored group read says of it. */
 const TenantTarget = z.object({
   id: z.string(),
+  /** The group's display name as Graph gives it; null for all users, a deleted group, or before it was read. */
+  name: z.string().nullable(),
   /** false: the group no longer resolves (the policy silently stops applying to it); null: not read. */
   exists: z.boolean().nullable(),
   members: z.number().int().nullable(),
@@ -216,6 +218,8 @@ export const TenantOverview = z.object({
   /** When the oldest of the facts shown was read, and how long ago. */
   readAt: z.string().nullable(),
   ageSeconds: z.number().int().nullable(),
+  /** PCs per tenant blocker (the join's verdicts, counted beside the local checks), largest first. */
+  blocking: z.array(z.object({ id: z.enum(TENANT_VERDICT_IDS), count: z.number().int() })),
 });
 export type TenantOverview = z.infer<typeof TenantOverview>;
 
@@ -414,3 +418,73 @@ export const DeliveryRecord = z.object({
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecord>;
 export const WebhookList = z.object({ webhooks: z.array(WebhookInfo), deliveries: z.array(DeliveryRecord) });
+
+/**
+ * What holds a user back (issue 13/14's users view): their PC (device checks, or the PC's Entra
+ * record), their key (key checks, or the key's model or registration), the tenant (the method, a
+ * missing target group, data Graph could not give) or the user's account (not targeted, no key
+ * registered). Tenant verdicts map by their level (protocol/tenant.ts): device → pc, key → key,
+ * tenant → tenant, user → user.
+ */
+export const USER_LAYERS = ['pc', 'key', 'tenant', 'user'] as const;
+export type UserLayer = (typeof USER_LAYERS)[number];
+/** The layer a tenant verdict holds back (sign-in evidence holds nothing back). */
+export const TENANT_LEVEL_LAYER: Readonly<Record<(typeof TENANT_LEVELS)[number], UserLayer | null>> = { tenant: 'tenant', device: 'pc', user: 'user', key: 'key', evidence: null };
+
+/** One row per user seen on PCs (the agent's user fact), joined with the tenant when Graph is on. */
+export const UserRow = z.object({
+  user: Shown,
+  /** "Can this user sign in today" over every PC they use: ready only when each of them is. */
+  verdict: z.enum(READINESS),
+  /** The layers holding them back: the blocked ones when not ready, the undecided ones when unknown. */
+  heldBy: z.array(z.enum(USER_LAYERS)),
+  pcCount: z.number().int(),
+  readyPcs: z.number().int(),
+  /** Their PCs (at most USER_PCS_SHOWN), most recently seen first. */
+  pcs: z.array(z.object({ deviceId: z.string(), hostname: Shown, readiness: z.enum(READINESS), online: z.boolean(), lastSeen: z.string() })),
+  /** The key seen most recently on any of their PCs (a key travels with its user). */
+  key: z.object({
+    model: Shown,
+    fingerprintEnrolled: z.boolean().nullable(),
+    pinSet: z.boolean().nullable(),
+    seenAt: z.string().nullable(),
+  }).nullable(),
+  /** Is that key registered to the user in Entra: unknown when Graph is off or could not say. */
+  keyRegistered: z.enum(['yes', 'no', 'unknown']),
+  /** The tenant join's worst answer over their PCs; null when Graph is off or not read yet. */
+  tenant: z.enum(TENANT_OVERALL).nullable(),
+  /** Last time any of their PCs was heard from. */
+  lastSeen: z.string(),
+});
+export type UserRow = z.infer<typeof UserRow>;
+export const USER_PCS_SHOWN = 10;
+
+export const USER_SORT_FIELDS = ['user', 'verdict', 'pcs'] as const;
+export const UserQuery = z.object({
+  verdict: z.enum(READINESS).optional(),
+  /** Users held back by this layer. */
+  layer: z.enum(USER_LAYERS).optional(),
+  /** A substring of the user name or of one of their PCs' names. */
+  q: z.string().max(256).optional(),
+  sort: z.enum(USER_SORT_FIELDS).default('verdict'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+export type UserQuery = z.infer<typeof UserQuery>;
+
+export const UserList = z.object({
+  total: z.number().int(),
+  items: z.array(UserRow),
+  /** false when Microsoft Graph is not configured: tenant columns are unknown. */
+  tenantConnected: z.boolean(),
+});
+export type UserList = z.infer<typeof UserList>;
+
+/** A user's page: their row, and each of their PCs' detail with its tenant answer (what each must do). */
+export const UserDetail = z.object({
+  user: UserRow,
+  devices: z.array(DeviceDetail),
+  tenantConnected: z.boolean(),
+});
+export type UserDetail = z.infer<typeof UserDetail>;

@@ -27,6 +27,7 @@ export const TENANT_VERDICT_IDS = [
   'key-needs-uv-setup',
   'plugged-key-not-registered',
   'registered-key-not-attested',
+  'attestation-will-block-registration',
   'signin-proven',
   'signin-not-yet-with-key',
   'signin-failed-with-key',
@@ -35,6 +36,36 @@ export const TENANT_VERDICT_IDS = [
 export type TenantVerdictId = (typeof TENANT_VERDICT_IDS)[number];
 
 export const TENANT_LEVELS = ['tenant', 'device', 'user', 'key', 'evidence'] as const;
+/** Where each verdict belongs: the tenant's policy, the PC's Entra record, the user's account, the key, sign-in evidence. */
+export const TENANT_VERDICT_LEVEL: Readonly<Record<TenantVerdictId, (typeof TENANT_LEVELS)[number]>> = {
+  'tenant-data-unavailable': 'tenant',
+  'tenant-mismatch': 'tenant',
+  'fido2-method-disabled': 'tenant',
+  'fido2-self-service-off': 'tenant',
+  'policy-target-group-missing': 'tenant',
+  'device-not-in-entra': 'device',
+  'device-pending-registration': 'device',
+  'device-disabled': 'device',
+  'join-type-mismatch': 'device',
+  'os-too-old-for-join-type': 'device',
+  'device-record-stale': 'device',
+  'user-unknown': 'user',
+  'user-not-eligible': 'user',
+  'user-excluded-from-fido2': 'user',
+  'user-not-in-fido2-targets': 'user',
+  'no-security-key-registered': 'user',
+  'key-model-blocked': 'key',
+  'key-type-not-allowed': 'key',
+  'key-needs-uv-setup': 'key',
+  'plugged-key-not-registered': 'key',
+  'registered-key-not-attested': 'key',
+  'attestation-will-block-registration': 'key',
+  'signin-proven': 'evidence',
+  'signin-not-yet-with-key': 'evidence',
+  'signin-failed-with-key': 'evidence',
+  'signin-evidence-unavailable': 'evidence',
+};
+
 /** blocker: sign-in will not work; warn: works but unproven or risky; unknown: data missing; ready: proven. */
 export const TENANT_SEVERITIES = ['blocker', 'warn', 'info', 'unknown', 'ready'] as const;
 
@@ -66,6 +97,7 @@ export const TENANT_FIXES = {
   'tenant.fix.key-type-not-allowed': { actor: 'admin', step: 1 },
   'tenant.fix.key-needs-uv-setup': { actor: 'user', step: 2 },
   'tenant.fix.plugged-key-not-registered': { actor: 'user', step: 3 },
+  'tenant.fix.attestation-will-block-registration': { actor: 'admin', step: 1 },
   'tenant.fix.signin-not-yet-with-key': { actor: 'user', step: 4 },
   'tenant.fix.signin-failed-with-key': { actor: 'helpdesk', step: 4 },
 } as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
@@ -96,6 +128,8 @@ export const Missing = z.object({
   name: z.string(),
 });
 export type Missing = z.infer<typeof Missing>;
+/** Graph is configured but nothing has been read yet (a collector just started): not "not connected". */
+export const FIRST_READ_PENDING: Missing = { kind: 'error', name: 'waiting for the first read from Microsoft Graph' };
 
 export const TenantAnswer = z.object({
   overall: z.enum(TENANT_OVERALL),
@@ -125,6 +159,8 @@ export const TenantPcFacts = z.object({
       model: z.string().nullable(),
       /** Fingerprint or PIN set: Entra requires user verification on every FIDO2 sign-in. */
       uvReady: z.boolean().nullable(),
+      /** An AuthenTrend key by its USB ids (the agent's isAtkey); null when not known (a remembered key). */
+      isAtkey: z.boolean().nullable().optional(),
     })
     .nullable(),
 });

@@ -99,3 +99,40 @@ export function percentile(values: readonly number[], p: number): number {
 export function machine(): string {
   return `${process.platform} ${process.arch}, node ${process.version}`;
 }
+
+/** Runs each query `iterations` times per run and prints the median over `runs` of each run's p95. */
+export async function reportP95s(store: Store, queries: readonly [string, (store: Store) => Promise<unknown>][], iterations: number, runs: number): Promise<void> {
+  const width = Math.max(...queries.map(([name]) => name.length));
+  for (const [name, run] of queries) {
+    const p95s: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const times: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t = performance.now();
+        await run(store);
+        times.push(performance.now() - t);
+      }
+      p95s.push(percentile(times, 95));
+    }
+    console.log(`  ${name.padEnd(width)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
+  }
+}
+
+/**
+ * Enrolls `count` PCs and stores one report each (built from the variants), each PC reporting its own
+ * host name, so search and the hostname sort see distinct ones; `user(i)` names the i-th PC's user.
+ */
+export async function seedFleet(store: Store, count: number, at: Date, user?: (i: number) => string): Promise<string[]> {
+  const ids = await enrollFleet(store, count);
+  const variants = reportVariants();
+  for (let start = 0; start < ids.length; start += 1000) {
+    await store.storeReports(
+      ids.slice(start, start + 1000).map((id, j) => {
+        const i = start + j;
+        const variant = variants[i % variants.length]!;
+        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(i), user: user ? user(i) : variant.device.user } }, at);
+      }),
+    );
+  }
+  return ids;
+}

@@ -24,7 +24,8 @@ const ADMIN_ONLY = ['/api/accounts', '/api/audit', '/api/webhooks'];
 export function permissionFor(method: string, path: string): Permission {
   if (path === '/api/session' || path === '/api/logout') return 'read';
   if (/^\/api\/devices\/[^/]+\/recheck$/.test(path)) return 'recheck';
-  if (path.startsWith('/api/export')) return 'export';
+  // Every fleet-wide export: the PCs' (/api/export.*) and the users' (/api/users.csv).
+  if (path.startsWith('/api/export') || path.endsWith('.csv')) return 'export';
   if (path.startsWith('/api/instructions')) return 'instructions';
   if (ADMIN_ONLY.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return 'admin';
   return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';

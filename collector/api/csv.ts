@@ -1,5 +1,5 @@
-// CSV export of device rows (RFC 4180), safe to open in a spreadsheet.
-import type { DeviceRow } from '../../protocol/api.ts';
+// CSV exports of device and user rows (RFC 4180), safe to open in a spreadsheet.
+import type { DeviceRow, UserRow } from '../../protocol/api.ts';
 import { displayText } from '../../protocol/display-text.ts';
 
 type Cell = string | number | boolean | null;
@@ -23,7 +23,12 @@ export function csvCell(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const COLUMNS: readonly [string, (row: DeviceRow) => Cell][] = [
+type Columns<R> = readonly [string, (row: R) => Cell][];
+
+const header = <R>(columns: Columns<R>): string => `${columns.map(([name]) => name).join(',')}\r\n`;
+const row = <R>(columns: Columns<R>, r: R): string => `${columns.map(([, get]) => csvCell(get(r))).join(',')}\r\n`;
+
+const COLUMNS: Columns<DeviceRow> = [
   ['deviceId', (r) => r.deviceId],
   ['hostname', (r) => r.hostname],
   ['user', (r) => r.user],
@@ -53,12 +58,36 @@ const COLUMNS: readonly [string, (row: DeviceRow) => Cell][] = [
 
 /**
  * Excel on a Japanese Windows reads a CSV without a byte order mark as Shift_JIS and garbles every
- * Japanese name; the UTF-8 BOM makes it read UTF-8. It starts the file, so it rides on the header.
+ * Japanese name: each export starts with the UTF-8 BOM (riding on its header).
  */
 export const CSV_BOM = '\uFEFF';
 
-export const CSV_HEADER = `${CSV_BOM}${COLUMNS.map(([name]) => name).join(',')}\r\n`;
+export const CSV_HEADER = `${CSV_BOM}${header(COLUMNS)}`;
 
-export function csvRow(row: DeviceRow): string {
-  return `${COLUMNS.map(([, get]) => csvCell(get(row))).join(',')}\r\n`;
+export function csvRow(device: DeviceRow): string {
+  return row(COLUMNS, device);
+}
+
+const USER_COLUMNS: Columns<UserRow> = [
+  ['user', (u) => u.user],
+  ['canSignInToday', (u) => u.verdict],
+  // Which layer holds the user back, so a spreadsheet can be sorted by who has to act.
+  ['heldBy', (u) => u.heldBy.join(' ')],
+  ['pcs', (u) => u.pcCount],
+  ['readyPcs', (u) => u.readyPcs],
+  ['pcNames', (u) => u.pcs.map((p) => p.hostname).join(' ')],
+  ['keyModel', (u) => u.key?.model ?? null],
+  ['keyFingerprintEnrolled', (u) => u.key?.fingerprintEnrolled ?? null],
+  ['keyPinSet', (u) => u.key?.pinSet ?? null],
+  ['keySeenAt', (u) => u.key?.seenAt ?? null],
+  ['keyRegisteredInEntra', (u) => u.keyRegistered],
+  ['tenant', (u) => u.tenant ?? 'unknown'],
+  ['lastSeen', (u) => u.lastSeen],
+];
+
+/** Excel on Japanese Windows reads a CSV without a byte-order mark as Shift_JIS: user names would garble. */
+export const USER_CSV_HEADER = `${CSV_BOM}${header(USER_COLUMNS)}`;
+
+export function userCsvRow(user: UserRow): string {
+  return row(USER_COLUMNS, user);
 }

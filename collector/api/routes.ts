@@ -3,7 +3,7 @@
 // state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CSRF_HEADER, LoginRequest, type DeviceQuery, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
+import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
 import { safeEqual } from '../shared/credentials.ts';
@@ -16,7 +16,6 @@ import { enrollInfo, type EnrollHintContext } from './enroll-info.ts';
 import { audit, authorize } from './access.ts';
 import { checkLogin, resolveAccount, type Account } from './accounts.ts';
 import { handleAccountRoutes } from './account-routes.ts';
-import { parseDeviceQuery } from './device-query.ts';
 import { handleTagRoutes } from './tags.ts';
 import { handleWaveRoutes } from './waves.ts';
 import { handleInstructionRoutes } from './instructions.ts';
@@ -24,6 +23,8 @@ import { handleWebhookRoutes } from './webhooks.ts';
 import type { AlertMonitor } from '../alerts/monitor.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
+import { parseQuery } from './query.ts';
+import { handleUsers } from './users.ts';
 
 export interface ApiContext {
   store: Store;
@@ -42,7 +43,10 @@ export interface ApiContext {
   alerts?: AlertMonitor | null;
 }
 
-export { parseDeviceQuery } from './device-query.ts';
+/** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
+export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
+  return parseQuery(DeviceQuery, params);
+}
 
 const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(?:\/(recheck|revoke|allow-reenroll))?$/;
 
@@ -87,6 +91,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       await exportDevices(ctx, res, query, path.endsWith('.csv') ? 'csv' : 'json');
     });
   }
+  if (await handleUsers(ctx, method, url, res)) return;
   const match = DEVICE_PATH.exec(path);
   if (match) {
     let deviceId: string;

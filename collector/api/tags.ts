@@ -2,13 +2,13 @@
 // (GET /api/groups?key=…). Assigning is an admin's (access.ts: an unlisted write), audited, and reaches
 // other open dashboards live for a selection-sized change; a larger one they pick up on their next load.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TagAssignment, TagKey, countKey, type DeviceQuery, type GroupBreakdown } from '../../protocol/api.ts';
+import { DeviceQuery, TagAssignment, TagKey, countKey, type GroupBreakdown } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import { HttpError, readJson, sendJson } from '../shared/http.ts';
 import type { GroupCount, Store } from '../store/types.ts';
 import { audit, type AuditContext } from './access.ts';
 import type { Account } from './accounts.ts';
-import { parseDeviceQuery } from './device-query.ts';
+import { parseQuery } from './query.ts';
 
 /** Device changes announced one by one on the live feed at most; beyond, dashboards refetch on their own. */
 const LIVE_ANNOUNCE_MAX = 500;
@@ -39,7 +39,7 @@ export async function handleTagRoutes(ctx: AuditContext, req: IncomingMessage, r
 }
 
 async function assign(ctx: AuditContext, req: IncomingMessage, actor: Account, assignment: TagAssignment): Promise<{ matched: number; changed: number }> {
-  const ids = assignment.deviceIds ?? (await matching(ctx.store, parseDeviceQuery(new URLSearchParams(assignment.filter ?? ''))));
+  const ids = assignment.deviceIds ?? (await matching(ctx.store, parseQuery(DeviceQuery, new URLSearchParams(assignment.filter ?? ''))));
   const changed = await ctx.store.assignTag(ids, assignment.key, assignment.value);
   const what = `${assignment.key}=${assignment.value ?? ''}`;
   const scope = assignment.filter !== undefined ? `filter ${assignment.filter || '(all)'}` : 'selection';

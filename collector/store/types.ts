@@ -4,7 +4,8 @@
 import type { HardwareIdentity } from '../../protocol/messages.ts';
 import type { ReenrollPolicy } from './common/enrollment.ts';
 import type { Report } from '../../protocol/report.ts';
-import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../protocol/api.ts';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../protocol/api.ts';
+import type { TenantOverall, TenantVerdictId } from '../../protocol/tenant.ts';
 import type { TenantFactRow } from './common/tenant.ts';
 import type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
 import type { GroupCount, TagValues } from './common/admin-tags.ts';
@@ -164,6 +165,21 @@ export interface Store {
    */
   claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean>;
 
+  /** One page of the users seen on PCs (fleet_users, kept on ingest and by the tenant judge). */
+  listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }>;
+  /** Every user matching the query (no pagination), for the CSV export. */
+  exportUsers(query: UserQuery): AsyncIterable<UserRow>;
+  /** One user's row and the ids of all their PCs (most recently seen first); null when no PC reports them. */
+  userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null>;
+  /** PCs to judge against the tenant, in id order after `afterId`: all of them, or those changed since their last judgement. */
+  tenantJudgeInputs(afterId: string, staleOnly: boolean, limit: number): Promise<JudgeInput[]>;
+  /** Stores judgements (each only if its report is still the PC's latest) and refreshes their users' rows, in one transaction. */
+  putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void>;
+  /** Forgets every tenant judgement (Graph no longer configured) and rebuilds the users' rows. */
+  clearTenantJudgements(): Promise<void>;
+  /** PCs per tenant blocker, largest first. */
+  tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]>;
+
   /** A dashboard session by the sha256 of its cookie; expired ones are pruned on the way. */
   createSession(idHash: string, username: string, expiresAt: Date): Promise<void>;
   /** The unexpired session with this cookie hash, or null. */
@@ -211,4 +227,31 @@ export interface StoreOptions {
   exportPageSize?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
+}
+
+/** What a tenant judgement writes on a PC's row. */
+export interface TenantJudgement {
+  readonly deviceId: string;
+  /** The report the judgement was made from: a newer report since leaves the row to be judged again. */
+  readonly reportHash: string;
+  readonly overall: TenantOverall;
+  readonly blocking: readonly TenantVerdictId[];
+  /** The layers the blockers belong to (LAYER_BIT). */
+  readonly layers: number;
+  /** The PC's key is registered to its user in Entra: null when Graph could not say. */
+  readonly keyRegistered: boolean | null;
+}
+
+/** What the judge reads of a PC: its stored report and the key the collector remembers. */
+export interface JudgeInput {
+  readonly deviceId: string;
+  readonly reportHash: string;
+  /** The stored TenantPcFacts (JSON); null for a row stored before they were, then `reportBody` is read. */
+  readonly facts: string | null;
+  readonly reportBody: string | null;
+  readonly generatedAt: string;
+  readonly keyRemembered: boolean;
+  readonly keyChecks: string | null;
+  /** The judgement stored now (its parameters as judgementParams writes them), or null when it must be written anyway. */
+  readonly stored: readonly (string | number | null)[] | null;
 }

@@ -1,10 +1,12 @@
 // The tenant join, pure: agent facts × a tenant snapshot → verdicts per PC × user × key
 // (reference/graph.md §9.2), and one answer per PC combining them with the PC's own checks.
 // No I/O, no clock: `now` is passed in, so the same inputs always give the same answer.
+import atkeys from '../../protocol/atkey-aaguids.json' with { type: 'json' };
 import type { Evidence, Report } from '../../protocol/report.ts';
 import {
   TENANT_FIXES,
   TENANT_VERDICT_IDS,
+  TENANT_VERDICT_LEVEL,
   type TenantFixKey,
   type Missing,
   type PcAnswer,
@@ -16,33 +18,6 @@ import {
 import type { Fido2Config, Fido2Method, PasskeyProfile, RegistrationDetails, SignIn, TapConfig, User } from './schemas.ts';
 import type { Fact, TenantSnapshot } from './snapshot.ts';
 
-const LEVEL: Record<TenantVerdictId, TenantVerdict['level']> = {
-  'tenant-data-unavailable': 'tenant',
-  'tenant-mismatch': 'tenant',
-  'fido2-method-disabled': 'tenant',
-  'fido2-self-service-off': 'tenant',
-  'policy-target-group-missing': 'tenant',
-  'device-not-in-entra': 'device',
-  'device-pending-registration': 'device',
-  'device-disabled': 'device',
-  'join-type-mismatch': 'device',
-  'os-too-old-for-join-type': 'device',
-  'device-record-stale': 'device',
-  'user-unknown': 'user',
-  'user-not-eligible': 'user',
-  'user-excluded-from-fido2': 'user',
-  'user-not-in-fido2-targets': 'user',
-  'no-security-key-registered': 'user',
-  'key-model-blocked': 'key',
-  'key-type-not-allowed': 'key',
-  'key-needs-uv-setup': 'key',
-  'plugged-key-not-registered': 'key',
-  'registered-key-not-attested': 'key',
-  'signin-proven': 'evidence',
-  'signin-not-yet-with-key': 'evidence',
-  'signin-failed-with-key': 'evidence',
-  'signin-evidence-unavailable': 'evidence',
-};
 const ORDER = new Map<TenantVerdictId, number>(TENANT_VERDICT_IDS.map((id, i) => [id, i]));
 
 /** Windows logon asks for tokens as the "Windows Sign In" app (reference/graph.md §4.2). */
@@ -54,6 +29,12 @@ const STALE_DAYS = 21;
 const KEY_METHODS = new Set(['fido2', 'fido2securitykey', 'passkeydevicebound']);
 export const registersSecurityKey = (methodsRegistered: readonly string[]): boolean => methodsRegistered.some((m) => KEY_METHODS.has(m.toLowerCase()));
 const KEY_SIGN_IN = /fido2|passkey \(device-bound\)/i;
+/**
+ * AAGUIDs on Microsoft's attestation-eligible list that KeyReady ships: the ATKey rows of the Entra
+ * FIDO2 hardware vendor table (protocol/atkey-aaguids.json, source `ms_entra`). Other vendors' rows are
+ * not shipped, so K5 is only judged for AuthenTrend keys.
+ */
+const ATTESTATION_ELIGIBLE: ReadonlySet<string> = new Set(atkeys.aaguids.filter((a) => a.sources.includes('ms_entra')).map((a) => a.aaguid.toLowerCase()));
 
 /** Indexes built once per snapshot so joining 60,000 PCs stays linear. */
 export interface PreparedSnapshot {
@@ -83,7 +64,7 @@ class Collector {
 
   add(id: TenantVerdictId, status: TenantVerdict['status'], params: TenantVerdict['params'], evidence: Evidence, fixKey: TenantFixKey | null = null): void {
     const fix = fixKey === null ? null : TENANT_FIXES[fixKey];
-    this.verdicts.push({ id, level: LEVEL[id], status, textKey: `tenant.${id}`, fixKey, actor: fix?.actor ?? null, step: fix?.step ?? null, params, evidence });
+    this.verdicts.push({ id, level: TENANT_VERDICT_LEVEL[id], status, textKey: `tenant.${id}`, fixKey, actor: fix?.actor ?? null, step: fix?.step ?? null, params, evidence });
   }
 
   /** Records the fact's age; an unknown fact becomes a `tenant-data-unavailable` verdict naming what is missing. */
@@ -313,6 +294,10 @@ function joinKey(fido2: Fido2Config, groups: Groups, userId: string, key: NonNul
       out.add('key-model-blocked', 'blocker', { model: key.model ?? aaguid, aaguid, list: deviceBound.map((p) => lower(p.keyRestrictions?.enforcementType)).join('/') }, { ...keyEv, profiles: deviceBound.map((p) => p.name ?? p.id) }, 'tenant.fix.key-model-blocked');
     }
   }
+  const registered = methods ? methods.some((m) => lower(m.aaGuid) === aaguid) : out.verdicts.some((v) => v.id === 'no-security-key-registered') ? false : null;
+  if (registered === false && key.isAtkey === true && !ATTESTATION_ELIGIBLE.has(aaguid) && attestationEnforced(fido2, profiles)) {
+    out.add('attestation-will-block-registration', 'blocker', { model: key.model ?? aaguid, aaguid }, { ...keyEv, eligibleList: 'Microsoft Entra FIDO2 hardware vendor table (ATKey rows)' }, 'tenant.fix.attestation-will-block-registration');
+  }
   if (methods && methods.length > 0) {
     const match = methods.find((m) => lower(m.aaGuid) === aaguid);
     if (!match) {
@@ -321,6 +306,16 @@ function joinKey(fido2: Fido2Config, groups: Groups, userId: string, key: NonNul
       out.add('registered-key-not-attested', 'info', { name: match.displayName ?? match.id }, { ...keyEv, attestationLevel: match.attestationLevel ?? null }, null);
     }
   }
+}
+
+/**
+ * K5 (graph.md §9.2): registration checks attestation when the legacy policy enforces it or, with passkey
+ * profiles, when every device-bound profile that applies does (registrationOnly).
+ */
+function attestationEnforced(fido2: Fido2Config, profiles: PasskeyProfile[] | null): boolean {
+  if (profiles === null) return fido2.isAttestationEnforced === true;
+  const deviceBound = profiles.filter((p) => p.passkeyTypes.toLowerCase().split(',').map((x) => x.trim()).includes('devicebound'));
+  return deviceBound.length > 0 && deviceBound.every((p) => lower(p.attestationEnforcement) === 'registrationonly');
 }
 
 function joinEvidence(pc: TenantPcFacts, userId: string, snap: TenantSnapshot, out: Collector): void {
@@ -342,43 +337,6 @@ function joinEvidence(pc: TenantPcFacts, userId: string, snap: TenantSnapshot, o
     const latest = here[0]!;
     out.add('signin-not-yet-with-key', 'warn', { at: latest.createdDateTime }, ev(latest), 'tenant.fix.signin-not-yet-with-key');
   }
-}
-
-/**
- * The Entra user in what the agent reports: dsregcmd's "Executing Account Name" reads
- * `AzureAD\INEUser, user@contoso.onmicrosoft.com` (or `CORP\user1, user1@contoso.com` on hybrid PCs);
- * the UPN after the comma is what Graph knows. A bare UPN or object id passes through.
- */
-export function entraUserOf(agentUser: string | null): string | null {
-  if (!agentUser) return null;
-  const upn = agentUser.split(',').map((s) => s.trim()).find((s) => s.includes('@'));
-  if (upn) return upn;
-  return agentUser.includes('\\') ? null : agentUser.trim() || null;
-}
-
-/** The agent-side facts for the join, from a PC's latest report (the key: the first ATKey, else any key). */
-export function pcFactsFromReport(pcId: string, report: Report): TenantPcFacts {
-  const f = report.facts;
-  const key = f.keys.find((k) => k.isAtkey) ?? f.keys[0] ?? null;
-  return {
-    pcId,
-    tenantId: f.join.tenantId,
-    deviceId: f.join.deviceId,
-    joinType: f.join.type,
-    osBuild: f.os.build,
-    user: entraUserOf(report.device.user ?? f.sso.user),
-    key: key && {
-      aaguid: key.aaguid,
-      model: key.model,
-      uvReady: uvReadyOf(key.fingerprintEnrolled, key.pinSet),
-    },
-  };
-}
-
-/** Fingerprint or PIN set is enough; both known unset is "no"; anything else is not known. */
-export function uvReadyOf(fingerprintEnrolled: unknown, pinSet: unknown): boolean | null {
-  if (fingerprintEnrolled === true || pinSet === true) return true;
-  return fingerprintEnrolled === false && pinSet === false ? false : null;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { TenantSnapshot } from './snapshot.ts';
 
 const ATKEY_MODELS: readonly { aaguid: string; name: string }[] = atkeys.aaguids.map((a) => ({ aaguid: a.aaguid.toLowerCase(), name: a.name }));
 
-export function tenantOverview(snapshot: TenantSnapshot | null, now: Date): TenantOverview {
+/** `blocking`: PCs per tenant blocker as the judge stored them (collector/tenant/judge.ts). */
+export function tenantOverview(snapshot: TenantSnapshot | null, now: Date, blocking: TenantOverview['blocking'] = []): TenantOverview {
   const empty: TenantOverview = {
     fido2: 'unknown',
     missing: null,
@@ -19,6 +20,7 @@ export function tenantOverview(snapshot: TenantSnapshot | null, now: Date): Tena
     atkeyTotal: ATKEY_MODELS.length,
     readAt: null,
     ageSeconds: null,
+    blocking,
   };
   if (!snapshot) return { ...empty, missing: { kind: 'error', name: 'policy not read yet' } };
   const { policy, groups } = snapshot;
@@ -28,9 +30,9 @@ export function tenantOverview(snapshot: TenantSnapshot | null, now: Date): Tena
   if (!fido2) return { ...empty, fido2: 'disabled', ...age(policy.fetchedAt, now) };
 
   const target = (id: string): TenantOverview['include'][number] => {
-    if (id === 'all_users' || groups.status !== 'ok') return { id, exists: id === 'all_users' ? true : null, members: null };
+    if (id === 'all_users' || groups.status !== 'ok') return { id, name: null, exists: id === 'all_users' ? true : null, members: null };
     const g = groups.value.get(id);
-    return { id, exists: g ? g.exists : null, members: g ? g.members.size : null };
+    return { id, name: g?.name ?? null, exists: g ? g.exists : null, members: g ? g.members.size : null };
   };
   // Passkey profiles replace the legacy list where a tenant has them; a key must fit a device-bound one.
   const profiles = fido2.passkeyProfiles ?? [];
@@ -51,6 +53,7 @@ export function tenantOverview(snapshot: TenantSnapshot | null, now: Date): Tena
     atkeyAdmitted: ATKEY_MODELS.filter((m) => admits(m.aaguid)),
     atkeyTotal: ATKEY_MODELS.length,
     ...age(oldest, now),
+    blocking,
   };
 }
 

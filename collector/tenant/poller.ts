@@ -11,6 +11,7 @@ import type { SignIn, User } from './schemas.ts';
 import { okFact, unknownFact, type Fact, type TenantSnapshot } from './snapshot.ts';
 import { DEVICE_STATE, FIDO2_PREFIX, decodeTenant, encodeFact, factRow, snapshotOf, type StoredTenant, type WholeFact } from './stored.ts';
 import type { TenantFactRow } from '../store/common/tenant.ts';
+import { Loop } from './loop.ts';
 
 const MIN = 60_000;
 export const CADENCE_MS = {
@@ -57,16 +58,20 @@ export interface TickResult {
 const lower = (s: string) => s.toLowerCase();
 
 export class TenantPoller {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly loop: Loop;
+  /** Whether this collector held the lease at its last tick (the judge runs only where it does). */
+  leading = false;
 
-  constructor(private readonly o: PollerOptions) {}
+  constructor(private readonly o: PollerOptions) {
+    this.loop = new Loop(o.tickMs ?? TICK_MS, async () => void (await this.tick()), (error) => o.onError?.(error));
+  }
 
   /** One round: claim the lease, then run every job that is due. Tests drive it with a fake clock. */
   async tick(): Promise<TickResult> {
     const { store, tenantId, clock } = this.o;
     const nowMs = clock.now();
-    if (!(await store.claimTenantLease(tenantId, this.o.holder, new Date(nowMs), new Date(nowMs + (this.o.tickMs ? 3 * this.o.tickMs : LEASE_MS))))) return { leader: false, jobs: [], keyReads: [] };
+    this.leading = await store.claimTenantLease(tenantId, this.o.holder, new Date(nowMs), new Date(nowMs + (this.o.tickMs ? 3 * this.o.tickMs : LEASE_MS)));
+    if (!this.leading) return { leader: false, jobs: [], keyReads: [] };
     const stored = decodeTenant(await store.tenantFacts(tenantId));
     const now = () => new Date(clock.now()).toISOString();
     const due = (job: Job, name: WholeFact = job as WholeFact) => {
@@ -183,18 +188,11 @@ export class TenantPoller {
   }
 
   start(): void {
-    const loop = () => {
-      this.running = this.tick().catch((error: unknown) => this.o.onError?.(error)).finally(() => {
-        if (this.timer !== null) this.timer = setTimeout(loop, this.o.tickMs ?? TICK_MS);
-      });
-    };
-    this.timer = setTimeout(loop, 0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
 

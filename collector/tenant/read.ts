@@ -7,7 +7,7 @@ import { GraphError, type BatchItemResult, type GraphClient } from './http.ts';
 import { PERMISSIONS, type Read } from './permissions.ts';
 import { WINDOWS_SIGN_IN_APP_ID, registersSecurityKey } from './join.ts';
 import {
-  AuthenticationMethodsPolicy, Device, Fido2Config, Fido2Method, MemberId, RegistrationDetails, SignIn, TapConfig, User,
+  AuthenticationMethodsPolicy, Device, Fido2Config, Fido2Method, GroupRef, MemberId, RegistrationDetails, SignIn, TapConfig, User,
 } from './schemas.ts';
 import { okFact, unknownFact, type Fact, type TargetGroup, type TenantSnapshot } from './snapshot.ts';
 
@@ -139,18 +139,19 @@ export async function readGroups(client: GraphClient, policy: TenantSnapshot['po
   const groups = new Map<string, TargetGroup>();
   for (const id of ids) {
     const path = `/v1.0/groups/${encodeURIComponent(id)}`;
+    let name: string | null;
     try {
-      await client.get(`${path}?$select=id`, MemberId, { cls: 'directory' });
+      name = (await client.get(`${path}?$select=id,displayName`, GroupRef, { cls: 'directory' })).displayName ?? null;
     } catch (error) {
       if (error instanceof GraphError && error.status === 404) {
-        groups.set(id, { exists: false, members: new Set() });
+        groups.set(id, { exists: false, name: null, members: new Set() });
         continue;
       }
       throw error;
     }
     // The cast to microsoft.graph.user is an advanced query: it needs ConsistencyLevel: eventual.
     const members = await client.getAll(`${path}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`, MemberId, { cls: 'directory', headers: { ConsistencyLevel: 'eventual' } });
-    groups.set(id, { exists: true, members: new Set(members.map((m) => m.id.toLowerCase())) });
+    groups.set(id, { exists: true, name, members: new Set(members.map((m) => m.id.toLowerCase())) });
   }
   return groups;
 }

@@ -71,6 +71,8 @@ export const Removed = z.object({ id: z.string(), '@removed': z.object({ reason:
 
 export const Group = z.object({ id: z.string() });
 export const MemberId = z.object({ id: z.string() });
+/** GET /groups/{id}?$select=id,displayName (GroupMember.Read.All reads a group's basic properties). */
+export const GroupRef = z.object({ id: z.string(), displayName: z.string().nullable().optional() });
 
 export const User = z.object({
   id: z.string(),

@@ -11,6 +11,8 @@ export type Fact<T> =
 export interface TargetGroup {
   /** false = the id in the policy no longer resolves (a deleted group: the policy silently stops applying). */
   readonly exists: boolean;
+  /** The group's display name (absent from facts stored before names were read). */
+  readonly name?: string | null;
   /** Transitive user members' object ids (nested membership counted: UNVERIFIED whether Entra does). */
   readonly members: ReadonlySet<string>;
 }

@@ -25,11 +25,14 @@ import {
   RecheckResponse,
   SessionInfo,
   Summary,
+  UserDetail,
+  UserList,
   type DeviceQuery,
   type Role,
+  type UserQuery,
 } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
-import { deviceQueryParams } from './route.ts';
+import { deviceQueryParams, userQueryParams } from './route.ts';
 
 /** The session ended or never existed: the app shows the sign-in form. */
 export class Unauthorized extends Error {
@@ -130,10 +133,18 @@ export const api = {
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
   revoke: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/revoke`),
   allowReenroll: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/allow-reenroll`),
+  users: (query: UserQuery) => request(UserList, `/api/users?${userQueryParams(query).toString()}`),
+  user: (name: string) => request(UserDetail, `/api/users/${encodeURIComponent(name)}`),
 };
 
 /** The CSV export of every device matching a filter (a plain link: the browser downloads it). */
 export function exportHref(query: DeviceQuery): string {
   const search = deviceQueryParams(query, false).toString();
   return search ? `/api/export.csv?${search}` : '/api/export.csv';
+}
+
+/** The CSV export of every user matching a filter. */
+export function usersExportHref(query: UserQuery): string {
+  const search = userQueryParams(query, false).toString();
+  return search ? `/api/users.csv?${search}` : '/api/users.csv';
 }

@@ -15,6 +15,8 @@ import { Login } from './views/login.tsx';
 import { Overview } from './views/overview.tsx';
 import { Settings } from './views/settings.tsx';
 import { Instructions } from './views/instructions.tsx';
+import { User } from './views/user.tsx';
+import { Users } from './views/users.tsx';
 
 /** "3 minutes ago" texts are redrawn this often. */
 const CLOCK_TICK_MS = 15_000;
@@ -72,7 +74,7 @@ export function App() {
   }, [signedIn, feed]);
 
   // A new page (not a filter change within one) moves keyboard and screen-reader focus to its content.
-  const page = route.view === 'device' ? `device:${route.deviceId}` : route.view;
+  const page = route.view === 'device' ? `device:${route.deviceId}` : route.view === 'user' ? `user:${route.user}` : route.view;
   const firstPage = useRef(true);
   useEffect(() => {
     if (firstPage.current) {
@@ -155,6 +157,9 @@ export function App() {
                   {tr('nav.settings')}
                 </a>
               )}
+              <a href="#/users" aria-current={route.view === 'users' || route.view === 'user' ? 'page' : undefined}>
+                {tr('nav.users')}
+              </a>
             </nav>
             <span class="spacer" />
             {languagePicker}
@@ -180,6 +185,8 @@ export function App() {
           {route.view === 'device' && <Device deviceId={route.deviceId} />}
           {route.view === 'settings' && <Settings />}
           {route.view === 'instructions' && <Instructions target={route.target} sheetLang={route.lang ?? lang} />}
+          {route.view === 'users' && <Users query={route.query} />}
+          {route.view === 'user' && <User user={route.user} />}
         </>
       )}
     </AppContext.Provider>

@@ -1,6 +1,7 @@
 // Hash routes (#/, #/devices?check=…, #/device/<id>, #/settings) so every view is linkable, and the one mapping
 // between a device filter and a query string, shared by the hash, the API call and the CSV export.
-import { DeviceQuery } from '../../protocol/api.ts';
+import type { z } from 'zod';
+import { DeviceQuery, UserQuery } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
 
 export type Route =
@@ -9,7 +10,9 @@ export type Route =
   | { view: 'device'; deviceId: string }
   | { view: 'settings' }
   /** An instruction sheet to send: one user's, or every user's of a wave; `lang` is the sheet's language. */
-  | { view: 'instructions'; target: { user: string } | { wave: string }; lang: Lang | null };
+  | { view: 'instructions'; target: { user: string } | { wave: string }; lang: Lang | null }
+  | { view: 'users'; query: UserQuery }
+  | { view: 'user'; user: string };
 
 const DEFAULT_QUERY: DeviceQuery = DeviceQuery.parse({});
 
@@ -18,30 +21,41 @@ const DEFAULT_QUERY: DeviceQuery = DeviceQuery.parse({});
  * one bad value keeps its other filters: the fields zod rejects are dropped, not the whole query.
  */
 export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
+  return parseQueryLeniently(DeviceQuery, params);
+}
+
+function parseQueryLeniently<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.infer<S> {
   const raw: Record<string, string> = {};
-  for (const key of Object.keys(DeviceQuery.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const value = params.get(key);
     if (value !== null && value !== '') raw[key] = value;
   }
-  const first = DeviceQuery.safeParse(raw);
+  const first = schema.safeParse(raw);
   if (first.success) return first.data;
   for (const issue of first.error.issues) {
     const field = issue.path[0];
     if (typeof field === 'string') delete raw[field];
   }
-  return DeviceQuery.safeParse(raw).data ?? DEFAULT_QUERY;
+  return schema.safeParse(raw).data ?? schema.parse({});
 }
 
 /** Query parameters for a filter, leaving out defaults so links stay short; `paging: false` for exports. */
 export function deviceQueryParams(query: DeviceQuery, paging = true): URLSearchParams {
+  return queryParams(query, DEFAULT_QUERY, paging);
+}
+
+const DEFAULT_USER_QUERY: UserQuery = UserQuery.parse({});
+export const userQueryParams = (query: UserQuery, paging = true): URLSearchParams => queryParams(query, DEFAULT_USER_QUERY, paging);
+
+function queryParams<Q extends { limit: number; offset: number }>(query: Q, defaults: Q, paging: boolean): URLSearchParams {
   const params = new URLSearchParams();
   const { limit, offset, ...rest } = query;
   for (const [key, value] of Object.entries(rest)) {
-    if (value === undefined || value === DEFAULT_QUERY[key as keyof DeviceQuery]) continue;
+    if (value === undefined || value === defaults[key as keyof Q]) continue;
     params.set(key, String(value));
   }
   if (paging) {
-    if (limit !== DEFAULT_QUERY.limit) params.set('limit', String(limit));
+    if (limit !== defaults.limit) params.set('limit', String(limit));
     if (offset !== 0) params.set('offset', String(offset));
   }
   return params;
@@ -70,6 +84,16 @@ export function parseHash(hash: string): Route {
       return { view: 'overview' };
     }
   }
+  if (segments[0] === 'users' && segments.length === 1) {
+    return { view: 'users', query: parseQueryLeniently(UserQuery, new URLSearchParams(search)) };
+  }
+  if (segments[0] === 'user' && segments.length === 2 && segments[1]) {
+    try {
+      return { view: 'user', user: decodeURIComponent(segments[1]) };
+    } catch {
+      return { view: 'overview' };
+    }
+  }
   return { view: 'overview' };
 }
 
@@ -90,6 +114,12 @@ export function formatHash(route: Route): string {
       if (route.lang) params.set('lang', route.lang);
       return `#/instructions?${params.toString()}`;
     }
+    case 'users': {
+      const search = userQueryParams(route.query).toString();
+      return search ? `#/users?${search}` : '#/users';
+    }
+    case 'user':
+      return `#/user/${encodeURIComponent(route.user)}`;
   }
 }
 

@@ -22,6 +22,8 @@ export interface FakeTenant {
   policy: Record<string, unknown>;
   /** Existing groups → transitive user member ids; a group absent here is deleted (404). */
   groups: Map<string, string[]>;
+  /** Display names of the existing groups. */
+  groupNames: Map<string, string>;
   users: Record<string, unknown>[];
   registration: Record<string, unknown>[];
   fido2Methods: Map<string, unknown[]>;
@@ -179,7 +181,7 @@ export class FakeGraph {
       const members = t.groups.get(m[1]!);
       return need('GroupMember.Read.All') ?? (members ? this.page(url, members.map((id) => ({ '@odata.type': '#microsoft.graph.user', id }))) : notFound());
     }
-    if ((m = path.match(/^\/v1\.0\/groups\/([^/]+)$/))) return need('GroupMember.Read.All') ?? (t.groups.has(m[1]!) ? { status: 200, body: { id: m[1] } } : notFound());
+    if ((m = path.match(/^\/v1\.0\/groups\/([^/]+)$/))) return need('GroupMember.Read.All') ?? (t.groups.has(m[1]!) ? { status: 200, body: { id: m[1], displayName: t.groupNames.get(m[1]!) ?? null } } : notFound());
     if ((m = path.match(/^\/v1\.0\/users\/([^/]+)\/authentication\/fido2Methods$/))) {
       const methods = this.tenant.fido2Methods.get(m[1]!.toLowerCase());
       return need('UserAuthMethod-Passkey.Read.All') ?? (methods ? { status: 200, body: { value: methods } } : notFound());

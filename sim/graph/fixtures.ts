@@ -106,4 +106,10 @@ export const groupsJson = new Map<string, string[]>([
   [EXCLUDE_GROUP, []],
 ]);
 
+/** GET /groups/{id}?$select=id,displayName: the group-get.md example's shape, with this tenant's names. */
+export const groupNamesJson = new Map<string, string>([
+  [INCLUDE_GROUP, 'Passkey pilot — Tokyo (パスキー先行導入)'],
+  [EXCLUDE_GROUP, 'Passkey exceptions'],
+]);
+
 export { TENANT };

@@ -4,7 +4,7 @@ import { GraphClient } from '../../collector/tenant/http.ts';
 import { readTenant, type TenantReadResult } from '../../collector/tenant/read.ts';
 import { UPN, TENANT } from './snapshots.ts';
 import { FakeClock } from './clock.ts';
-import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, groupsJson, policyJson, registrationJson, signInsJson, usersJson } from './fixtures.ts';
+import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, groupNamesJson, groupsJson, policyJson, registrationJson, signInsJson, usersJson } from './fixtures.ts';
 import { FakeGraph, type FakeTenant } from './fake-graph.ts';
 
 export const ALL_ROLES = ['Policy.Read.AuthenticationMethod', 'UserAuthMethod-Passkey.Read.All', 'Device.Read.All', 'GroupMember.Read.All', 'AuditLog.Read.All', 'User.Read.All'];
@@ -12,7 +12,7 @@ export const ALL_ROLES = ['Policy.Read.AuthenticationMethod', 'UserAuthMethod-Pa
 export function tenant(overrides: Partial<FakeTenant> = {}): FakeTenant {
   return {
     tenantId: TENANT, clientId: CLIENT_ID, appCertificate: null, clientSecret: 'test-secret', roles: ALL_ROLES, premium: true,
-    policy: policyJson(), groups: new Map(groupsJson), users: usersJson, registration: registrationJson,
+    policy: policyJson(), groups: new Map(groupsJson), groupNames: new Map(groupNamesJson), users: usersJson, registration: registrationJson,
     fido2Methods: new Map(fido2MethodsJson), signIns: signInsJson, ...overrides,
   };
 }

@@ -2,7 +2,9 @@
 // token server over HTTPS (the test CA through NODE_EXTRA_CA_CERTS, read by Node only at start, hence a
 // child process), with the app's certificate; the exit code says granted / missing / could not check.
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph } from '../../sim/graph/fake-graph.ts';
@@ -14,12 +16,13 @@ import { requireTool } from '../support/prerequisites.ts';
 const openssl = requireTool('openssl', 'openssl');
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'keyready-collector.js');
 
-function graphCheck(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function collector(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'graph-check'], { timeout: 30_000, env: { PATH: process.env.PATH, ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [BIN, ...args], { timeout: 30_000, env: { PATH: process.env.PATH, ...env } }, (error, stdout, stderr) =>
       done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 }
+const graphCheck = (env: Record<string, string>) => collector(['graph-check'], env);
 
 describe.skipIf(!openssl.available)('keyready-collector graph-check', () => {
   let certs: TestCertificates;
@@ -76,5 +79,21 @@ describe.skipIf(!openssl.available)('keyready-collector graph-check', () => {
     const off = await graphCheck({});
     expect(off.code).toBe(2);
     expect(off.stdout).toContain('the tenant join is off');
+  });
+
+  it('refuses to start with a --graph-cert it cannot use: exit 2 (a settings error), naming the file problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyready-badcert-'));
+    try {
+      const notPem = join(dir, 'app.pem');
+      writeFileSync(notPem, 'not a certificate\n');
+      for (const cert of [notPem, join(dir, 'missing.pem')]) {
+        const run = await collector(['--port', '0', '--db', `sqlite:${join(dir, 'k.sqlite')}`], { ...env, KEYREADY_GRAPH_CERT: cert });
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(/^keyready-collector: the Microsoft Graph settings cannot be used: /);
+      }
+      expect((await collector(['--port', '0', '--db', `sqlite:${join(dir, 'k.sqlite')}`], { ...env, KEYREADY_GRAPH_CERT: notPem })).stderr).toContain('no CERTIFICATE block');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -290,7 +290,8 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
       expect(await hook.textContent()).not.toContain('/hooks/keyready');
       await hook.locator('[data-test-webhook]').click();
       await expect.poll(() => page.locator('[data-alert-status]').textContent()).toBe('Test: Delivered (HTTP 204)');
-      expect(received.map((r) => r.body.rule)).toEqual(['test']);
+      // The sweep may already have sent the overdue alert below: only the test is counted here.
+      expect(received.filter((r) => r.body.rule === 'test')).toHaveLength(1);
 
       // The Pilot wave's date has passed and TKY-002 (baba) is not ready: the sweep says so.
       const ofRule = (rule: string) => received.filter((r) => r.body.rule === rule);

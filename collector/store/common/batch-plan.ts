@@ -10,6 +10,7 @@ import { checkMask } from './check-bits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
 import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
 import { reportBody } from './report-body.ts';
+import { tenantFactsOf } from '../../../protocol/tenant-facts.ts';
 
 export interface HistoryInsert {
   deviceId: string;
@@ -110,6 +111,7 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
     dropped: incoming.dropped,
     generatedAt: report.generatedAt,
     reportHash: hash,
+    tenantInput: JSON.stringify(tenantFactsOf(before.id, report, verdict.keyRemembered, verdict.keyChecks)),
   };
   return { ...after, search: searchText(after.hostname, after.user, before.id), body };
 }

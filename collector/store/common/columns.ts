@@ -186,6 +186,9 @@ export const UPDATE_COLUMNS: readonly Column[] = [
   ['key_fp', 'smallint', (u) => flag(u.keyFingerprintEnrolled)],
   ['key_pin', 'smallint', (u) => flag(u.keyPinSet)],
   ['report_hash', 'text', (u) => u.reportHash],
+  // A changed report is judged against the tenant again (collector/tenant/judge.ts), from these facts.
+  ['tenant_input', 'text', (u) => u.tenantInput],
+  ['tenant_stale', 'smallint', () => 1],
 ];
 
 export function columnValues(columns: readonly Column[], u: DeviceUpdate): (string | number | null)[] {

@@ -41,6 +41,8 @@ export interface DeviceUpdate extends DeviceState {
   search: string;
   readinessCode: number;
   dropped: number;
+  /** The report's facts the tenant join needs (TenantPcFacts as JSON), so the judge reads no report body. */
+  tenantInput: string;
   /** The newest report's generatedAt, verbatim: with the body it gives back the exact report. */
   generatedAt: string;
   /**

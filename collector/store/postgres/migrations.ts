@@ -5,7 +5,14 @@
 import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
+import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+
+export const POSTGRES_USERS: UsersDialect = {
+  inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+  contains: (column) => `strpos(${column}, ?) > 0`,
+  concat: (column) => `string_agg(${column}, ' ')`,
+};
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -106,4 +113,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   tenantSnapshotMigration,
   adminRecordsMigration,
   adminTagsMigration(true),
+  usersMigration(' COLLATE "C"', POSTGRES_USERS),
 ];

@@ -4,12 +4,13 @@
 // through LISTEN/NOTIFY (bus.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
+import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
 import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
 import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
@@ -24,7 +25,9 @@ import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
-import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
+import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
+import type { SqlPart } from '../common/sql.ts';
 
 const SQL = statements({
   matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
@@ -32,6 +35,9 @@ const SQL = statements({
   explicitNulls: true,
   pinSortIndex: false,
 });
+const USERS = usersSql(POSTGRES_USERS);
+/** Advisory lock class of a user's row: collectors refreshing the same user take turns (see refreshUsers). */
+const USER_LOCK = 0x4b52_5531;
 /** Any constant both collectors agree on: serialises migrate() across processes. */
 const MIGRATION_LOCK = 0x4b52_4d31;
 const UNIQUE_VIOLATION = '23505';
@@ -49,6 +55,24 @@ function numbered(sql: string): string {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Rebuilds these users' rows. Two collectors may store reports of one user's two PCs at once: each
+ * takes the user's advisory lock (in name order, so they cannot deadlock) and the rebuild statement,
+ * which starts after the other's commit, reads both PCs.
+ */
+async function refreshUsers(client: pg.PoolClient, userNames: readonly string[]): Promise<void> {
+  const parts = USERS.refreshUsers(userNames);
+  if (parts.length === 0) return;
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext(n)) FROM unnest($2::text[]) AS n ORDER BY n', [USER_LOCK, [...new Set(userNames)].sort()]);
+  for (const part of parts) await rows(client, part.sql, part.params);
+}
+
+async function userPage(client: pg.PoolClient, page: SqlPart): Promise<SqlUserPage> {
+  const users = await rows(client, page.sql, page.params);
+  const names = JSON.stringify(users.map((u) => u.user_name));
+  return { users, devices: users.length === 0 ? [] : await rows(client, USERS.devicesOf, [names]) };
+}
 
 async function rows(db: Queryable, sql: string, params: readonly SqlValue[] = []): Promise<Record<string, unknown>[]> {
   return (await db.query<Record<string, unknown>>(numbered(sql), [...params])).rows;
@@ -71,6 +95,11 @@ const UPDATE_VOLATILE_SQL = unnestUpdate(VOLATILE_COLUMNS);
 const UPSERT_REPORTS_SQL =
   'INSERT INTO device_reports (device_id, report) SELECT * FROM unnest($1::text[], $2::text[]) ' +
   'ON CONFLICT (device_id) DO UPDATE SET report = excluded.report';
+/** USERS.putJudgement for a whole page of judgements in one statement (the columns of judgementParams). */
+const PUT_JUDGEMENTS_SQL =
+  'UPDATE devices AS d SET tenant_code = u.code, tenant_mask = u.mask, tenant_layers = u.layers, key_registered = u.registered, tenant_stale = 0 ' +
+  'FROM unnest($1::smallint[], $2::integer[], $3::integer[], $4::smallint[], $5::text[], $6::text[]) AS u(code, mask, layers, registered, id, hash) ' +
+  'WHERE d.id = u.id AND d.report_hash = u.hash RETURNING d.user_name';
 const INSERT_HISTORY_SQL =
   'INSERT INTO device_history (device_id, seq, at, readiness, changes) ' +
   'SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])';
@@ -319,6 +348,7 @@ export class PostgresStore implements Store {
         await client.query(UPDATE_VOLATILE_SQL, columns(volatile.map((u) => [u.id, ...u.values]), VOLATILE_COLUMNS.length + 1));
       }
       if (history.length > 0) await client.query(INSERT_HISTORY_SQL, columns(history, 5));
+      await refreshUsers(client, usersOfChanged(plan, states));
       await this.applyTrend(client, plan.trend);
       return plan.outcomes;
     });
@@ -360,6 +390,57 @@ export class PostgresStore implements Store {
       const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
       return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), history, await rows(client, SQL.enrollmentEvents, [deviceId]));
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
+    const { count, page } = USERS.list(query);
+    return this.tx(async (client) => {
+      const total = await first(client, count.sql, count.params);
+      const { users, devices } = await userPage(client, page);
+      return { total: Int.parse(total?.n), items: toUserRows(users, devices) };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  exportUsers(query: UserQuery): AsyncIterable<UserRow> {
+    return exportUserPages(
+      (after, limit) => this.tx((client) => userPage(client, USERS.exportPage(query, after, limit)), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
+      this.options.exportPageSize,
+    );
+  }
+
+  async userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null> {
+    return this.tx(async (client) => {
+      const { users, devices } = await userPage(client, { sql: USERS.one, params: [user] });
+      const row = toUserRows(users, devices)[0];
+      return row ? { row, deviceIds: devicesByRecency(devices) } : null;
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async tenantJudgeInputs(afterId: string, staleOnly: boolean, limit: number): Promise<JudgeInput[]> {
+    return (await rows(this.pool, USERS.judgeInputs(staleOnly), [afterId, limit])).map(toJudgeInput);
+  }
+
+  async putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void> {
+    if (judgements.length === 0) return;
+    await this.tx(async (client) => {
+      // Locked in id order first, like storeReports: a collector storing reports never waits the other way round.
+      const ids = [...new Set(judgements.map((j) => j.deviceId))].sort();
+      await client.query('SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+      const written = await client.query<{ user_name: string | null }>(PUT_JUDGEMENTS_SQL, columns(judgements.map(judgementParams), 6));
+      await refreshUsers(client, written.rows.flatMap((r) => (r.user_name === null ? [] : [r.user_name])));
+    });
+  }
+
+  async clearTenantJudgements(): Promise<void> {
+    await this.tx(async (client) => {
+      if (((await client.query(USERS.clearJudgements)).rowCount ?? 0) === 0) return;
+      await client.query('LOCK TABLE fleet_users IN EXCLUSIVE MODE');
+      for (const part of USERS.rebuildAll) await rows(client, part.sql, part.params);
+    });
+  }
+
+  async tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]> {
+    return tenantBlockingCounts(await rows(this.pool, USERS.tenantBlocking));
   }
 
   async getSetting(key: string): Promise<string | null> {

@@ -3,7 +3,14 @@
 import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
+import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+
+export const SQLITE_USERS: UsersDialect = {
+  inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+  contains: (column) => `instr(${column}, ?) > 0`,
+  concat: (column) => `group_concat(${column}, ' ')`,
+};
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -124,4 +131,5 @@ END;
   tenantSnapshotMigration,
   adminRecordsMigration,
   adminTagsMigration(false),
+  usersMigration('', SQLITE_USERS),
 ];

@@ -3,12 +3,13 @@
 // together (group-commit.ts). The async signatures are the Store contract, shared with PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary } from '../../../protocol/api.ts';
+import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
+import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
 import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
 import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
-import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow } from '../types.ts';
+import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
@@ -24,7 +25,9 @@ import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
-import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
+import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, type SqlUserPage } from '../common/users.ts';
+import type { SqlPart } from '../common/sql.ts';
 
 /** FTS5's trigram tokenizer matches substrings of at least three characters; shorter needles scan. */
 const TRIGRAM = 3;
@@ -41,6 +44,7 @@ const SQL = statements({
   explicitNulls: false,
   pinSortIndex: true,
 });
+const USERS = usersSql(SQLITE_USERS);
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -251,6 +255,7 @@ export class SqliteStore implements Store {
       for (const report of rows.reports) upsertReport.run(...report);
       for (const { id, values } of rows.volatile) updateVolatile.run(...values, id);
       for (const history of rows.history) insertHistory.run(...history);
+      this.run(USERS.refreshUsers(usersOfChanged(plan, states)));
       this.applyTrend(plan.trend);
       return plan.outcomes;
     });
@@ -296,6 +301,64 @@ export class SqliteStore implements Store {
       const enrollments = this.stmt(SQL.enrollmentEvents).all(deviceId) as Record<string, unknown>[];
       return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT), enrollments);
     })();
+  }
+
+  private run(parts: readonly SqlPart[]): void {
+    for (const part of parts) this.stmt(part.sql).run(...part.params);
+  }
+
+  /** A page of fleet_users rows with their PCs' rows, read in one transaction. */
+  private userPage(page: SqlPart): SqlUserPage {
+    const users = this.stmt(page.sql).all(...page.params) as Record<string, unknown>[];
+    const names = JSON.stringify(users.map((u) => u.user_name));
+    return { users, devices: users.length === 0 ? [] : (this.stmt(USERS.devicesOf).all(names) as Record<string, unknown>[]) };
+  }
+
+  async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
+    const { count, page } = USERS.list(query);
+    return this.db.transaction(() => {
+      const total = this.stmt(count.sql).get(...count.params) as { n: number };
+      const { users, devices } = this.userPage(page);
+      return { total: total.n, items: toUserRows(users, devices) };
+    })();
+  }
+
+  exportUsers(query: UserQuery): AsyncIterable<UserRow> {
+    return exportUserPages(async (after, limit) => this.db.transaction(() => this.userPage(USERS.exportPage(query, after, limit)))(), this.options.exportPageSize);
+  }
+
+  async userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null> {
+    return this.db.transaction(() => {
+      const { users, devices } = this.userPage({ sql: USERS.one, params: [user] });
+      const row = toUserRows(users, devices)[0];
+      return row ? { row, deviceIds: devicesByRecency(devices) } : null;
+    })();
+  }
+
+  async tenantJudgeInputs(afterId: string, staleOnly: boolean, limit: number): Promise<JudgeInput[]> {
+    return this.stmt(USERS.judgeInputs(staleOnly)).all(afterId, limit).map(toJudgeInput);
+  }
+
+  async putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void> {
+    if (judgements.length === 0) return;
+    await this.write(() => {
+      const put = this.stmt(USERS.putJudgement);
+      const users = judgements.flatMap((j) => {
+        const row = put.get(...judgementParams(j)) as { user_name: string | null } | undefined;
+        return row?.user_name ? [row.user_name] : [];
+      });
+      this.run(USERS.refreshUsers(users));
+    });
+  }
+
+  async clearTenantJudgements(): Promise<void> {
+    await this.write(() => {
+      if (this.stmt(USERS.clearJudgements).run().changes > 0) this.run(USERS.rebuildAll);
+    });
+  }
+
+  async tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]> {
+    return tenantBlockingCounts(this.stmt(USERS.tenantBlocking).all());
   }
 
   async getSetting(key: string): Promise<string | null> {

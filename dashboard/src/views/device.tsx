@@ -241,7 +241,7 @@ function Checks({ checks }: { checks: readonly CheckResult[] }) {
 }
 
 /** A check's fix in the viewer's language, framed like the agent frames it: who acts, which guide step. */
-function fixIn(lang: Lang, check: CheckResult): string | null {
+export function fixIn(lang: Lang, check: CheckResult): string | null {
   if (check.remediationKey === null) return check.remediation;
   return isMessageKey(check.remediationKey) ? remediationText(lang, check.remediationKey, check.params) : (check.remediation ?? check.remediationKey);
 }

@@ -112,7 +112,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
             {role === 'admin' && catalogue.state === 'ready' && (
               <TagAssign query={query} selected={selected} total={list.total} catalogue={catalogue.data} done={tagsChanged} />
             )}
-            <Pager query={query} total={list.total} />
+            <Pager query={query} total={list.total} go={go} />
             {list.items.length === 0 ? (
               <p class="muted">{tr('devices.empty')}</p>
             ) : (
@@ -126,7 +126,7 @@ export function Devices({ query }: { query: DeviceQuery }) {
 }
 
 /** A text filter typed into: applied after a pause, or at once on Enter. */
-function TextFilter({ label, value, placeholder, name, apply, list }: {
+export function TextFilter({ label, value, placeholder, name, apply, list }: {
   label: string;
   value: string | undefined;
   placeholder?: string;
@@ -162,7 +162,7 @@ function TextFilter({ label, value, placeholder, name, apply, list }: {
 }
 
 /** A choice among fixed values, with "Any" for no filter. */
-function SelectFilter<T extends string>({ name, label, value, options, apply }: {
+export function SelectFilter<T extends string>({ name, label, value, options, apply }: {
   name: string;
   label: string;
   value: T | undefined;
@@ -243,14 +243,21 @@ function Filters({ query, suggestions }: { query: DeviceQuery; suggestions: read
   );
 }
 
-function Pager({ query, total }: { query: DeviceQuery; total: number }) {
+/** Previous/next and page size for any paged list (`go` opens the list at another page). */
+export function Pager<Q extends { offset: number; limit: number }>({ query, total, go, label, range = 'devices.range' }: {
+  query: Q;
+  total: number;
+  go: (query: Q) => void;
+  label?: string;
+  range?: UiKey;
+}) {
   const { lang, tr } = useApp();
   const from = total === 0 ? 0 : query.offset + 1;
   const to = Math.min(query.offset + query.limit, total);
   return (
-    <nav class="pager" aria-label={tr('devices.list')}>
+    <nav class="pager" aria-label={label ?? tr('devices.list')}>
       <span role="status" data-total={total}>
-        {tr('devices.range', { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
+        {tr(range, { from: formatNumber(lang, from), to: formatNumber(lang, to), total: formatNumber(lang, total) })}
       </span>
       <button type="button" disabled={query.offset === 0} onClick={() => go({ ...query, offset: Math.max(0, query.offset - query.limit) })}>
         {tr('devices.previous')}
@@ -260,7 +267,7 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
       </button>
       <label>
         {tr('devices.pageSize')}
-        <select name="limit" value={String(query.limit)} onChange={(e) => go(refine(query, { limit: Number(e.currentTarget.value) }))}>
+        <select name="limit" value={String(query.limit)} onChange={(e) => go({ ...query, limit: Number(e.currentTarget.value), offset: 0 })}>
           {PAGE_SIZES.map((size) => (
             <option key={size} value={String(size)}>
               {size}
@@ -269,6 +276,31 @@ function Pager({ query, total }: { query: DeviceQuery; total: number }) {
         </select>
       </label>
     </nav>
+  );
+}
+
+/** A column header; a sortable one is a button that sorts by it, ascending first, then flips the order. */
+export function SortableHeader<F extends string>({ label, field, query, sortBy, column }: {
+  label: string;
+  /** data-column: which column it heads (the column chooser and tests name columns so). */
+  column?: string;
+  field: F | undefined;
+  query: { sort: F; order: 'asc' | 'desc' };
+  sortBy: (field: F, order: 'asc' | 'desc') => void;
+}) {
+  const { tr } = useApp();
+  const sorted = field !== undefined && query.sort === field;
+  return (
+    <th scope="col" aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined} data-column={column}>
+      {field !== undefined ? (
+        <button type="button" class="sort" title={tr('devices.sortBy', { column: label })} onClick={() => sortBy(field, sorted && query.order === 'asc' ? 'desc' : 'asc')}>
+          {label}
+          <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+        </button>
+      ) : (
+        label
+      )}
+    </th>
   );
 }
 
@@ -312,28 +344,9 @@ function DeviceTable({ query, rows, selection }: { query: DeviceQuery; rows: rea
   const allOnPage = selection !== null && rows.every((r) => selection.selected.includes(r.deviceId));
   const [chosen, toggleColumn] = useChosenColumns();
   const columns = COLUMNS.filter((c) => !c.choosable || chosen.includes(c.id));
-  const header = (key: UiKey, sort: SortField | undefined, id: string) => {
-    const label = tr(key);
-    const sorted = sort !== undefined && query.sort === sort;
-    const ariaSort = sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined;
-    return (
-      <th scope="col" key={id} aria-sort={ariaSort} data-column={id}>
-        {sort ? (
-          <button
-            type="button"
-            class="sort"
-            title={tr('devices.sortBy', { column: label })}
-            onClick={() => go(refine(query, { sort, order: sorted && query.order === 'asc' ? 'desc' : 'asc' }))}
-          >
-            {label}
-            <span aria-hidden="true">{sorted ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-          </button>
-        ) : (
-          label
-        )}
-      </th>
-    );
-  };
+  const header = (key: UiKey, sort: SortField | undefined, id: string) => (
+    <SortableHeader key={id} column={id} label={tr(key)} field={sort} query={query} sortBy={(field, order) => go(refine(query, { sort: field, order }))} />
+  );
   return (
     <>
       <ColumnChooser chosen={chosen} toggle={toggleColumn} />

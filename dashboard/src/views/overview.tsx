@@ -1,6 +1,8 @@
 // The rollout lead's morning view: how many PCs are ready, the trend, what blocks the rest, and
 // which keys are out there. Every number links to the PCs behind it.
-import { countKey, type Summary, type TenantOverview } from '../../../protocol/api.ts';
+import { countKey, TENANT_LEVEL_LAYER, UserQuery, type Summary, type TenantOverview } from '../../../protocol/api.ts';
+import { TENANT_VERDICT_LEVEL } from '../../../protocol/tenant.ts';
+import type { Lang } from '../../../protocol/report.ts';
 import { api } from '../api.ts';
 import { Bar, TrendChart } from '../charts.tsx';
 import { Loaded } from '../components.tsx';
@@ -8,7 +10,7 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, pcs, type UiKey } from '../i18n/index.ts';
 import { formatClock, formatDateTime, formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
-import { devicesHash } from '../route.ts';
+import { devicesHash, formatHash } from '../route.ts';
 import { AddPcs } from './add-pcs.tsx';
 import { GroupsPanel } from './groups.tsx';
 import { WavesPanel } from './waves.tsx';
@@ -37,6 +39,30 @@ export function Overview() {
   );
 }
 
+interface BlockingReason {
+  readonly id: string;
+  readonly count: number;
+  readonly title: string;
+  readonly href: string;
+  readonly tenant: boolean;
+  readonly data: Record<string, string>;
+}
+
+/**
+ * The PC's failed checks and, when Microsoft Entra is connected, the tenant's blockers, in one ranking
+ * (PCs per reason). A tenant reason links to the users it holds back, by the layer it belongs to.
+ */
+function blockingReasons(lang: Lang, summary: Summary): BlockingReason[] {
+  const local = summary.blocking.map((b) => ({ id: b.id, count: b.count, title: checkTitle(lang, b.id), href: devicesHash({ check: b.id }), tenant: false, data: { 'data-check': b.id } }));
+  const tenant = (summary.tenant?.blocking ?? []).map((b) => {
+    const layer = TENANT_LEVEL_LAYER[TENANT_VERDICT_LEVEL[b.id]];
+    const query = UserQuery.parse({ verdict: 'not-ready', ...(layer ? { layer } : {}) });
+    return { id: b.id, count: b.count, title: t(lang, `tenant.reason.${b.id}`), href: formatHash({ view: 'users', query }), tenant: true, data: { 'data-tenant-reason': b.id } };
+  });
+  // Stable: equal counts keep the PC's checks first, each in catalogue order.
+  return [...local, ...tenant].sort((a, b) => b.count - a.count);
+}
+
 function OverviewBody({ summary }: { summary: Summary }) {
   const { lang, tr, liveLostAt, now } = useApp();
   // Counted before the live connection was lost: who is online now is not known.
@@ -50,7 +76,8 @@ function OverviewBody({ summary }: { summary: Summary }) {
     { id: 'online', label: tr('overview.online'), value: summary.online, href: devicesHash({ online: true }), note: presenceNote },
     { id: 'offline', label: tr('overview.offline'), value: summary.offline, href: devicesHash({ online: false }), note: presenceNote },
   ];
-  const maxBlocking = Math.max(0, ...summary.blocking.map((b) => b.count));
+  const blocking = blockingReasons(lang, summary);
+  const maxBlocking = Math.max(0, ...blocking.map((b) => b.count));
   const maxKeys = Math.max(0, ...summary.keys.map((k) => k.total));
 
   return (
@@ -84,16 +111,17 @@ function OverviewBody({ summary }: { summary: Summary }) {
 
         <section class="panel" aria-labelledby="blocking-title">
           <h2 id="blocking-title">{tr('overview.blocking')}</h2>
-          {summary.blocking.length === 0 ? (
+          {blocking.length === 0 ? (
             <p class="muted">{tr('overview.blockingEmpty')}</p>
           ) : (
             <>
               <p class="muted">{tr('overview.blockingHint')}</p>
+              {summary.tenant && <p class="muted">{tr('overview.blockingTenantHint')}</p>}
               <ol class="bars">
-                {summary.blocking.map((entry) => (
+                {blocking.map((entry) => (
                   <li key={entry.id}>
-                    <a href={devicesHash({ check: entry.id })} data-check={entry.id}>
-                      <span class="bar-label">{tr('overview.blockingBar', { pcs: pcs(lang, entry.count), title: checkTitle(lang, entry.id) })}</span>
+                    <a href={entry.href} {...entry.data}>
+                      <span class="bar-label">{tr(entry.tenant ? 'overview.blockingTenantBar' : 'overview.blockingBar', { pcs: pcs(lang, entry.count), title: entry.title })}</span>
                       <Bar parts={[{ value: entry.count, className: 'fill-blocking' }]} max={maxBlocking} />
                     </a>
                   </li>
@@ -209,10 +237,10 @@ function TenantPanel({ tenant }: { tenant: TenantOverview | null }) {
             g.id === 'all_users'
               ? tr('overview.tenantAllUsers')
               : g.exists === false
-                ? tr('overview.tenantGroupDeleted', { id: g.id })
+                ? tr('overview.tenantGroupDeleted', { group: g.id })
                 : g.members === null
-                  ? tr('overview.tenantGroupUnread', { id: g.id })
-                  : tr('overview.tenantGroup', { id: g.id, count: formatNumber(lang, g.members) }),
+                  ? tr('overview.tenantGroupUnread', { group: g.name ?? g.id })
+                  : tr('overview.tenantGroup', { group: g.name ?? g.id, count: formatNumber(lang, g.members) }),
           )
           .join(', ');
   return (

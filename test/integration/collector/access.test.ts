@@ -52,7 +52,7 @@ describe('dashboard accounts and roles', () => {
   it('refuses a helpdesk account settings, accounts, the audit log and exports on the server; reading and re-checks are allowed', async () => {
     const { password } = AccountSaved.parse((await admin.request('POST', '/api/accounts', { body: { username: 'kenji', role: 'helpdesk' } })).body);
     const helpdesk = await ApiClient.login(collector.url, password!, 'kenji');
-    for (const path of ['/api/summary', '/api/devices', '/api/session', '/api/enroll-info']) expect((await helpdesk.request('GET', path)).status, path).toBe(200);
+    for (const path of ['/api/summary', '/api/devices', '/api/session', '/api/enroll-info', '/api/users']) expect((await helpdesk.request('GET', path)).status, path).toBe(200);
     // Allowed through to the route itself (no such PC), not refused.
     expect((await helpdesk.request('POST', '/api/devices/no-such-pc/recheck')).status).toBe(404);
     for (const [method, path] of [
@@ -62,6 +62,7 @@ describe('dashboard accounts and roles', () => {
       ['GET', '/api/audit'],
       ['GET', '/api/export.csv'],
       ['GET', '/api/export.json?readiness=ready'],
+      ['GET', '/api/users.csv'],
       ['POST', '/api/some-future-setting'],
       ['POST', '/api/tags'],
     ] as const) {

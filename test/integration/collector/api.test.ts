@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_CSP, DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary } from '../../../protocol/api.ts';
+import { DASHBOARD_CSP, DeviceDetail, DeviceList, LiveEvent, SESSION_COOKIE, SessionInfo, Summary, UserDetail, UserList } from '../../../protocol/api.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
@@ -85,6 +85,9 @@ for (const target of STORE_TARGETS.map((make) => make())) {
         ['GET', `/api/devices/${agents[0]!.identity!.deviceId}`],
         ['GET', '/api/export.csv'],
         ['GET', '/api/export.json'],
+        ['GET', '/api/users'],
+        ['GET', '/api/users.csv'],
+        ['GET', '/api/users/taro.yamada%40contoso.co.jp'],
         ['GET', '/api/session'],
         ['POST', `/api/devices/${agents[0]!.identity!.deviceId}/recheck`],
         ['GET', '/api/nothing-here'],
@@ -221,6 +224,36 @@ for (const target of STORE_TARGETS.map((make) => make())) {
         expect(everything).not.toContain(agent.identity!.token);
         expect(everything).not.toContain(createHash('sha256').update(agent.identity!.token).digest('hex'));
       }
+    });
+
+    it('lists users seen on PCs (filter, sort, page), exports them as Excel-ready CSV, and shows one user with each PC', async () => {
+      await eventually(async () => expect((await api.get<{ total: number }>('/api/users')).total).toBe(2));
+      const list = UserList.parse(await api.get('/api/users'));
+      expect(list.tenantConnected).toBe(false);
+      expect(list.items.map((u) => [u.user, u.verdict, u.heldBy, u.pcCount, u.readyPcs, u.keyRegistered])).toEqual([
+        ['hanako@contoso.co.jp', 'not-ready', ['pc', 'key'], 1, 0, 'unknown'],
+        ['taro.yamada@contoso.co.jp', 'ready', [], 2, 2, 'unknown'],
+      ]);
+      expect(UserList.parse(await api.get('/api/users?layer=pc')).items.map((u) => u.user)).toEqual(['hanako@contoso.co.jp']);
+      expect(UserList.parse(await api.get('/api/users?q=osaka')).items.map((u) => u.user)).toEqual(['taro.yamada@contoso.co.jp']);
+      expect(UserList.parse(await api.get('/api/users?sort=user&order=desc&limit=1&offset=1')).items.map((u) => u.user)).toEqual(['hanako@contoso.co.jp']);
+      expect((await api.request('GET', '/api/users?layer=nope')).status).toBe(400);
+
+      // Raw bytes: fetch's text() would drop the byte-order mark Excel needs.
+      const csv = await raw(collector.url, '/api/users.csv?verdict=ready', { headers: { cookie: api.cookie } });
+      expect(csv.status).toBe(200);
+      expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="keyready-users-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const lines = csv.text.trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^\uFEFFuser,canSignInToday,heldBy,pcs,readyPcs,pcNames,keyModel,/);
+      expect(lines).toHaveLength(2);
+      // The formula-looking host name never starts a cell (the user's PC list leads with whichever PC was seen last).
+      expect(lines[1]).toContain('HYPERLINK');
+      expect(lines[1]).not.toMatch(/(^|,)"?=HYPERLINK/);
+
+      const page = UserDetail.parse(await api.get(`/api/users/${encodeURIComponent('hanako@contoso.co.jp')}`));
+      expect(page.devices.map((d) => [d.device.hostname, d.device.blocking])).toEqual([['PC-TOKYO-0002', ['join.state', 'key.fingerprint']]]);
+      expect(page.devices[0]!.tenant).toBeNull();
+      expect((await api.request('GET', `/api/users/${encodeURIComponent('nobody@contoso.co.jp')}`)).status).toBe(404);
     });
 
     it('delivers a recheck to the agent and shows its progress live', async () => {

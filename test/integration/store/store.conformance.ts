@@ -1,7 +1,7 @@
 // The one behaviour every store engine must have. sqlite.test.ts and postgres.test.ts run it on a real
 // SQLite file and a real PostgreSQL server; anything the server, API or dashboard relies on is here.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceDetail, DeviceList, DeviceQuery, Summary } from '../../../protocol/api.ts';
+import { DeviceDetail, DeviceList, DeviceQuery, Summary, UserQuery } from '../../../protocol/api.ts';
 import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import type { BusEvent, IncomingReport, NewDevice, Store } from '../../../collector/store/types.ts';
 import { ATKEY_PRO, makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
@@ -527,6 +527,66 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await store.listDevices(query({ tag: 'site=tokyo' }))).items.map((row) => row.deviceId)).toEqual([b]);
       expect((await store.listDevices(query({ tag: 'site=osaka' }))).items.map((row) => row.deviceId)).toEqual([a]);
       expect((await store.summary(minutes(5))).online).toBe(4);
+    });
+
+    it('keeps one row per user seen on PCs, rebuilt when a PC changes hands or is judged against the tenant', async () => {
+      const { store, peer } = await setup();
+      const [a, b, c, d] = [await enroll(store, 'PC-A'), await enroll(store, 'PC-B'), await enroll(store, 'PC-C'), await enroll(store, 'PC-D')];
+      const taro = 'taro@contoso.com';
+      const hanako = 'hanako@contoso.com';
+      await store.storeReports([
+        incoming(a, 1, { hostname: 'PC-A', user: taro }),
+        incoming(b, 1, { hostname: 'PC-B', user: taro, statuses: { 'key.fingerprint': 'fail' } }),
+        incoming(c, 1, { hostname: 'PC-C', user: hanako }),
+        incoming(d, 1, { hostname: 'PC-D', user: null }),
+      ]);
+      const users = (q: Partial<Record<keyof UserQuery, string>> = {}) => store.listUsers(UserQuery.parse(q));
+      const first = await users();
+      expect(first.total).toBe(2);
+      expect(first.items.map((u) => [u.user, u.verdict, u.heldBy, u.pcCount, u.readyPcs, u.keyRegistered, u.tenant])).toEqual([
+        [taro, 'not-ready', ['key'], 2, 1, 'unknown', null],
+        [hanako, 'ready', [], 1, 1, 'unknown', null],
+      ]);
+      expect(first.items[0]!.pcs.map((p) => p.hostname).sort()).toEqual(['PC-A', 'PC-B']);
+      expect(first.items[0]!.key).toMatchObject({ model: 'ATKey.Pro CTAP2.0' });
+      expect((await users({ verdict: 'ready' })).items.map((u) => u.user)).toEqual([hanako]);
+      expect((await users({ layer: 'key' })).items.map((u) => u.user)).toEqual([taro]);
+      expect((await users({ q: 'pc-c' })).items.map((u) => u.user)).toEqual([hanako]);
+      expect((await users({ sort: 'pcs', order: 'desc', limit: '1' })).items.map((u) => u.user)).toEqual([taro]);
+
+      // PC-B passes to hanako: both rows move.
+      await store.storeReports([incoming(b, 2, { hostname: 'PC-B', user: hanako, statuses: { 'key.fingerprint': 'fail' } })]);
+      expect((await users({ sort: 'user' })).items.map((u) => [u.user, u.verdict, u.pcCount])).toEqual([
+        [hanako, 'not-ready', 2],
+        [taro, 'ready', 1],
+      ]);
+
+      // Every PC with a report is to be judged; a judgement lands only on the report it was made from.
+      const inputs = await store.tenantJudgeInputs('', true, 100);
+      expect(inputs.map((i) => i.deviceId).sort()).toEqual([a, b, c, d].sort());
+      const hashOf = (id: string) => inputs.find((i) => i.deviceId === id)!.reportHash;
+      await store.putTenantJudgements([
+        { deviceId: a, reportHash: hashOf(a), overall: 'blocked', blocking: ['user-not-in-fido2-targets'], layers: 8, keyRegistered: true },
+        { deviceId: c, reportHash: 'an older report', overall: 'blocked', blocking: ['fido2-method-disabled'], layers: 4, keyRegistered: false },
+      ]);
+      const judged = await (await peer()).listUsers(UserQuery.parse({ layer: 'user' }));
+      expect(judged.items.map((u) => [u.user, u.verdict, u.heldBy, u.tenant, u.keyRegistered])).toEqual([[taro, 'not-ready', ['user'], 'blocked', 'yes']]);
+      expect(await store.tenantBlocking()).toEqual([{ id: 'user-not-in-fido2-targets', count: 1 }]);
+      expect((await store.tenantJudgeInputs('', true, 100)).map((i) => i.deviceId).sort()).toEqual([b, c, d].sort());
+      // A changed report is judged again.
+      await store.storeReports([incoming(a, 2, { hostname: 'PC-A', user: taro, statuses: { 'signin.last-provider': 'warn' } })]);
+      expect((await store.tenantJudgeInputs('', true, 100)).map((i) => i.deviceId)).toContain(a);
+
+      const detail = await store.userDetail(hanako);
+      expect(detail?.deviceIds.sort()).toEqual([b, c].sort());
+      expect(await store.userDetail('nobody@contoso.com')).toBeNull();
+      const exported = await collect(store.exportUsers(UserQuery.parse({ sort: 'verdict' })));
+      expect(exported.map((u) => u.user)).toEqual([hanako, taro]);
+
+      // Graph turned off: no user stays held back by the tenant.
+      await store.clearTenantJudgements();
+      expect((await users()).items.every((u) => u.tenant === null && u.keyRegistered === 'unknown')).toBe(true);
+      expect(await store.tenantBlocking()).toEqual([]);
     });
 
     it('keeps settings; initSetting lets the first of two racing collectors win for both', async () => {

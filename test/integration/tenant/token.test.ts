@@ -33,7 +33,7 @@ describe.skipIf(!openssl.available)('MSAL token source against the fake token se
     fake = new FakeGraph({
       tenant: {
         tenantId: TENANT, clientId: CLIENT_ID, appCertificate: certs.appCert, clientSecret: null, roles: ['Policy.Read.AuthenticationMethod', 'Device.Read.All'],
-        premium: true, policy: policyJson(), groups: groupsJson, users: [], registration: [], fido2Methods: new Map(), signIns: [],
+        premium: true, policy: policyJson(), groups: groupsJson, groupNames: new Map(), users: [], registration: [], fido2Methods: new Map(), signIns: [],
       },
       devices: [],
       now: () => Date.now(),

@@ -1,7 +1,8 @@
 // The pure tenant join: one scenario per verdict of reference/graph.md §9.2, each changing one thing in
 // the ready tenant, asserting the verdict, the combined answer and that every text exists in en and ja.
 import { describe, expect, it } from 'vitest';
-import { combinePc, entraUserOf, joinPc, pcFactsFromReport, prepare } from '../../../../collector/tenant/join.ts';
+import { combinePc, joinPc, prepare } from '../../../../collector/tenant/join.ts';
+import { entraUserOf, pcFactsFromReport } from '../../../../protocol/tenant-facts.ts';
 import { unknownFact } from '../../../../collector/tenant/snapshot.ts';
 import { tenantEn } from '../../../../protocol/i18n/tenant.en.ts';
 import { tenantJa } from '../../../../protocol/i18n/tenant.ja.ts';
@@ -122,6 +123,33 @@ describe('tenant join (graph.md §9.2)', () => {
     expect(a.overall).toBe('ready-proven');
   });
 
+  describe('attestation enforced at registration (K5)', () => {
+    // An AuthenTrend key (by its USB ids) whose AAGUID is not among Microsoft's attestation-eligible ATKey rows.
+    const unlisted = pc({ key: { aaguid: '0aa1b2c3-0000-4000-8000-00000000a7e5', model: 'ATKey (unlisted)', uvReady: true, isAtkey: true } });
+    const open = fido2Config({ passkeyProfiles: [{ id: DEFAULT_PROFILE, name: 'Default', passkeyTypes: 'deviceBound', attestationEnforcement: 'registrationOnly', keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] } }] });
+
+    it('an ATKey off the eligible list, not registered yet, with attestation enforced: registering it will fail', () => {
+      const a = join({ fido2: open, methods: [] }, unlisted);
+      expect(a.blocking).toEqual(['no-security-key-registered', 'attestation-will-block-registration']);
+      expect(verdict(a, 'attestation-will-block-registration')).toMatchObject({ level: 'key', actor: 'admin', step: 1, params: { aaguid: '0aa1b2c3-0000-4000-8000-00000000a7e5' } });
+      // Legacy policy (not migrated to profiles): isAttestationEnforced decides.
+      expect(join({ fido2: fido2Config({ passkeyProfiles: null, keyRestrictions: null }), methods: [] }, unlisted).blocking).toContain('attestation-will-block-registration');
+    });
+
+    it('not judged when it cannot apply or cannot be known', () => {
+      const ids = (a: TenantAnswer) => a.verdicts.map((v) => v.id);
+      // Every ATKey model Microsoft lists is eligible.
+      expect(ids(join({ fido2: open, methods: [] }, pc({ key: { aaguid: ATKEY_CARD, model: 'ATKey.Card', uvReady: true, isAtkey: true } })))).not.toContain('attestation-will-block-registration');
+      // Attestation does not affect a key already registered.
+      expect(ids(join({ fido2: open, methods: [keyMethod('0aa1b2c3-0000-4000-8000-00000000a7e5')] }, unlisted))).not.toContain('attestation-will-block-registration');
+      // Not enforced.
+      const off = fido2Config({ passkeyProfiles: [{ ...open.passkeyProfiles![0]!, attestationEnforcement: 'disabled' }] });
+      expect(ids(join({ fido2: off, methods: [] }, unlisted))).not.toContain('attestation-will-block-registration');
+      // Another vendor's key: KeyReady ships only the ATKey rows of Microsoft's table, so it cannot say.
+      expect(ids(join({ fido2: open, methods: [] }, pc({ key: { ...unlisted.key!, isAtkey: false } })))).not.toContain('attestation-will-block-registration');
+    });
+  });
+
   it('key without fingerprint or PIN', () => {
     expect(join({}, pc({ key: { aaguid: ATKEY_PRO, model: 'ATKey.Pro', uvReady: false } })).blocking).toEqual(['key-needs-uv-setup']);
   });
@@ -207,6 +235,7 @@ describe('tenant join (graph.md §9.2)', () => {
       join({ groups: new Map([[INCLUDE_GROUP, { exists: false, members: new Set<string>() }], [EXCLUDE_GROUP, { exists: true, members: new Set([USER_ID]) }]]), devices: [device({ approximateLastSignInDateTime: '2026-01-01T00:00:00Z', trustType: 'AzureAd' })] }),
       join({ policyFact: unknownFact('GET policy', FETCHED, { kind: 'permission', name: 'Policy.Read.AuthenticationMethod' }) }, pc({ user: null })),
       join({}, pc({ tenantId: '11111111-2222-3333-4444-555555555555' })),
+      join({ methods: [] }, pc({ key: { aaguid: '0aa1b2c3-0000-4000-8000-00000000a7e5', model: 'ATKey (unlisted)', uvReady: true, isAtkey: true } })),
     );
     const seen = new Set<string>();
     for (const v of answers.flatMap((a) => a.verdicts)) {

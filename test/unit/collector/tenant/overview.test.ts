@@ -13,8 +13,8 @@ describe('tenantOverview', () => {
     expect(o).toMatchObject({
       fido2: 'enabled',
       missing: null,
-      include: [{ id: INCLUDE_GROUP, exists: true, members: 1 }],
-      exclude: [{ id: EXCLUDE_GROUP, exists: true, members: 0 }],
+      include: [{ id: INCLUDE_GROUP, name: null, exists: true, members: 1 }],
+      exclude: [{ id: EXCLUDE_GROUP, name: null, exists: true, members: 0 }],
       restriction: 'profiles',
       atkeyTotal: 5,
       readAt: FETCHED,
@@ -35,8 +35,8 @@ describe('tenantOverview', () => {
 
   it('a deleted target group, a method that is off or absent', () => {
     const deleted = tenantOverview(snapshot({ groups: new Map([[INCLUDE_GROUP, { exists: false, members: new Set<string>() }]]) }), NOW);
-    expect(deleted.include).toEqual([{ id: INCLUDE_GROUP, exists: false, members: 0 }]);
-    expect(deleted.exclude).toEqual([{ id: EXCLUDE_GROUP, exists: null, members: null }]);
+    expect(deleted.include).toEqual([{ id: INCLUDE_GROUP, name: null, exists: false, members: 0 }]);
+    expect(deleted.exclude).toEqual([{ id: EXCLUDE_GROUP, name: null, exists: null, members: null }]);
     expect(tenantOverview(snapshot({ fido2: fido2Config({ state: 'disabled' }) }), NOW).fido2).toBe('disabled');
     expect(tenantOverview(snapshot({ fido2: null }), NOW).fido2).toBe('disabled');
   });
