@@ -13,6 +13,8 @@ import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
 import { LiveHub } from './api/live.ts';
+import { AlertMonitor } from './alerts/monitor.ts';
+import type { EnrollHintOptions } from './api/enroll-info.ts';
 import { handleApi } from './api/routes.ts';
 import type { Sessions } from './api/session.ts';
 import type { Logger } from './log.ts';
@@ -59,6 +61,10 @@ export interface CollectorOptions {
   demo?: boolean;
   /** The Microsoft Graph tenant join; absent or null when not configured. */
   tenant?: TenantOptions | null;
+  /** What the empty dashboard tells an admin about adding PCs; absent: no address is advertised. */
+  enrollHint?: EnrollHintOptions;
+  /** Alert rounds: how often (ms) due deliveries are sent, and how often every PC is swept (wave dates, offline days). */
+  alerts?: { tickMs: number; sweepMs: number };
 }
 
 export interface RunningCollector {
@@ -96,11 +102,24 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
+  let port = options.port;
+  const alerts = new AlertMonitor({ store, log, ...options.alerts });
   // Without Graph, tenant answers judged while it was configured would keep users held back by a tenant no longer read.
   if (!options.tenant) await store.clearTenantJudgements();
   const tenant = options.tenant ? startTenant(options.tenant, store, instanceId, log) : null;
   // Two of libuv's four threads at most for scrypt: the others stay for static files and the store.
-  const apiContext = { store, sessions: options.sessions, loginFailures: new RateLimiter(options.loginFailureRate), passwordChecks: new Slots(2), metrics, log, tenant: tenant?.view ?? null };
+  const apiContext = {
+    store,
+    sessions: options.sessions,
+    loginFailures: new RateLimiter(options.loginFailureRate),
+    passwordChecks: new Slots(2),
+    metrics,
+    log,
+    tenant: tenant?.view ?? null,
+    alerts,
+    // The port is known once listening; the API reads it then.
+    enrollHint: { hosts: options.enrollHint?.hosts ?? [], secret: options.enrollHint?.secret ?? { kind: 'options' as const }, tls: options.tls !== null, port: () => port },
+  };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -175,6 +194,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   heartbeat.unref();
   agents.start();
   live.start();
+  alerts.start();
   // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
   await store.busReady();
 
@@ -186,7 +206,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
 
@@ -195,6 +215,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     closing = true;
     clearInterval(heartbeat);
     await tenant?.stop();
+    await alerts.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await agents.drainReports();

@@ -1,15 +1,17 @@
 // keyready-collector (and `npm start`): reads the options, opens the store, makes the first-start
 // credentials, runs the collector (app.ts wires it) until SIGINT/SIGTERM.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
-import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD } from './api/routes.ts';
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../protocol/api.ts';
+import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD, changeAccount, createAccount } from './api/accounts.ts';
 import { Sessions } from './api/session.ts';
 import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openStore, parseStoreUrl } from './store/index.ts';
 import { startCollector } from './app.ts';
 import { hashPassword, hashToken, randomSecret } from './shared/credentials.ts';
+import { advertisedHosts, agentRunCommand, agentUrls, machineHosts, secretCommand, type SecretSource } from './shared/enroll-hint.ts';
 import { ensurePrivateDir, ensurePrivateFiles, readPrivateFile, writePrivateFile, type Tightened } from './shared/private-files.ts';
 import type { Store } from './store/types.ts';
 import { errorText } from '../protocol/error-text.ts';
@@ -22,6 +24,8 @@ const SETTING_ENROLL_SECRET_HASH = 'enroll.secretHash';
 const LEGACY_ENROLL_SECRET = 'enroll.secret';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+/** Who the audit log names for changes made on the collector's command line. */
+const CLI_ACTOR = 'command line';
 
 async function resetAdminPassword(store: Store): Promise<void> {
   const password = randomSecret(12);
@@ -51,6 +55,27 @@ async function allowReenroll(store: Store, deviceId: string): Promise<void> {
   }
   await store.publish({ type: 'device-changed', deviceId });
   out(`Device ${deviceId}: its hardware may enroll again (it gets a new token; the revoked one stays refused).`);
+}
+
+/** add-user / disable-user: the same rules as the dashboard's account page, recorded in the audit log as the CLI. */
+async function manageAccount(store: Store, command: 'add-user' | 'disable-user', account: { username: string; role: Role }): Promise<void> {
+  const now = new Date();
+  const entry = (action: string, detail: string) => ({ id: randomUUID(), at: now.getTime(), username: CLI_ACTOR, action, target: account.username, detail, address: null });
+  try {
+    if (command === 'add-user') {
+      const { password } = await createAccount(store, account.username, account.role, now);
+      await store.appendAudit(entry('account-create', account.role));
+      out(`Dashboard account added: ${account.username} (${account.role}) / ${password}`);
+      out('Shown this once: give it to its user; stored only as a scrypt hash.');
+    } else {
+      await changeAccount(store, account.username, { disabled: true }, now);
+      await store.appendAudit(entry('account-change', 'disabled'));
+      out(`Dashboard account ${account.username} disabled: its sessions have ended.`);
+    }
+  } catch (error) {
+    await store.close();
+    throw new ConfigError(errorText(error));
+  }
 }
 
 function showEnrollSecret(config: Config): void {
@@ -127,14 +152,6 @@ function warnLoose(log: Logger, loose: readonly Tightened[]): void {
   }
 }
 
-/** This machine's non-loopback addresses, the ones other PCs could reach it by. */
-function externalAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((a) => !a.internal)
-    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
-}
-
 function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
   if (!config.tls) return null;
   try {
@@ -145,7 +162,7 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
 }
 
 async function main(): Promise<void> {
-  const { command, config, deviceId } = parseArgs(process.argv.slice(2), process.env, process.cwd());
+  const { command, config, deviceId, account } = parseArgs(process.argv.slice(2), process.env, process.cwd());
   if (command === 'help') return out(helpText());
   if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
   if (command === 'show-enroll-secret') return showEnrollSecret(config);
@@ -161,6 +178,10 @@ async function main(): Promise<void> {
     await resetAdminPassword(store);
     return store.close();
   }
+  if ((command === 'add-user' || command === 'disable-user') && account !== undefined) {
+    await manageAccount(store, command, account);
+    return store.close();
+  }
   if (command === 'revoke-device' && deviceId !== undefined) {
     await revokeDevice(store, deviceId);
     return store.close();
@@ -170,6 +191,8 @@ async function main(): Promise<void> {
     return store.close();
   }
   const enroll = await enrollment(store, config);
+  const machine = machineHosts();
+  const secretSource: SecretSource = config.enrollSecrets.length > 0 ? { kind: 'options' } : { kind: 'generated', dataDir: config.dataDir };
   const collector = await startCollector({
     store,
     log,
@@ -194,21 +217,26 @@ async function main(): Promise<void> {
     demo: config.demo,
     tenant: tenantOptions(config),
     reenrollAfterMs: config.reenrollAfterMs,
+    enrollHint: { hosts: advertisedHosts(config.host, machine), secret: secretSource },
   });
   // Made only once listening: a first start that cannot listen must not keep a password nobody saw.
   const newAdminPassword = await adminPassword(store);
 
   const ws = collector.url.replace(/^http/, 'ws');
+  // Another PC needs an address of this machine, not localhost, and the secret (or where to get it).
+  const [remoteUrl, ...otherUrls] = agentUrls(advertisedHosts(config.host, machine), collector.port, tls !== null);
   out('');
   out('KeyReady collector is running');
-  out(`  Listening on:       ${describeListen(config.host, collector.port, externalAddresses())}`);
+  out(`  Listening on:       ${describeListen(config.host, collector.port, machine)}`);
   out(`  Dashboard:          ${collector.url}/`);
-  out(`  Agents connect to:  ${ws}/agent   (agent: keyready-agent run --collector ${ws}/agent)`);
+  out(`  Agents connect to:  ${remoteUrl ?? `${ws}/agent   (this machine only: listen on another address with --host for other PCs)`}${otherUrls.length > 0 ? `   (also ${otherUrls.slice(0, 3).join(', ')})` : ''}`);
+  out(`  Agent command:      ${agentRunCommand(remoteUrl ?? `${ws}/agent`, enroll.generated)}`);
+  if (!enroll.generated) out(`                      (the secret: ${secretCommand(secretSource) ?? 'the one given with --enroll-secret / KEYREADY_ENROLL_SECRETS'})`);
   out(`  Database:           ${describeDb(config.db)}`);
   if (config.enrollSecrets.length > 0) out(`  Enrollment secrets: ${config.enrollSecrets.length} from --enroll-secret / KEYREADY_ENROLL_SECRETS`);
   else if (enroll.generated) {
     out(`  Enrollment secret:  ${enroll.generated}   (generated now; shown this once, later: keyready-collector show-enroll-secret)`);
-  } else out('  Enrollment secret:  (not shown again: keyready-collector show-enroll-secret, same --data-dir)');
+  } else out(`  Enrollment secret:  (not shown again: ${secretCommand(secretSource)})`);
   if (newAdminPassword) {
     out(`  Dashboard login:    ${ADMIN_USERNAME} / ${newAdminPassword}`);
     out('                      (shown this once: store it now; stored only as a scrypt hash)');

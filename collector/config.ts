@@ -2,6 +2,7 @@
 // wins over its variable). Everything is parsed here, so the rest of the collector sees typed values.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ROLES, USERNAME_PATTERN, type Role } from '../protocol/api.ts';
 import { firstIssue } from '../protocol/zod-issue.ts';
 import { parseStoreUrl } from './store/index.ts';
 import { GRAPH_FLAGS, parseGraphSettings, type GraphFlag, type GraphSettings } from './tenant/config.ts';
@@ -114,10 +115,16 @@ export const READY_PREFIX = 'KEYREADY_COLLECTOR_READY ';
 
 export class ConfigError extends Error {}
 
+function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
 export interface ParsedArgs {
-  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'allow-reenroll' | 'graph-check' | 'help';
+  command: 'start' | 'reset-admin-password' | 'show-enroll-secret' | 'revoke-device' | 'allow-reenroll' | 'graph-check' | 'add-user' | 'disable-user' | 'help';
   /** The device `revoke-device` or `allow-reenroll` names. */
   deviceId?: string;
+  /** The account `add-user` (with its role) or `disable-user` names. */
+  account?: { username: string; role: Role };
   config: Config;
 }
 
@@ -125,6 +132,7 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ParsedArgs {
   let command: ParsedArgs['command'] = 'start';
   let deviceId: string | undefined;
+  let account: ParsedArgs['account'];
   const raw: Record<string, string | string[]> = {};
   for (const [name, spec] of Object.entries(FLAGS)) {
     const value = env[spec.env];
@@ -137,6 +145,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     if (arg === '--help' || arg === '-h') command = 'help';
     else if (arg === 'graph-check' && i === 0) command = 'graph-check';
     else if ((arg === 'reset-admin-password' || arg === 'show-enroll-secret') && i === 0) command = arg;
+    else if ((arg === 'add-user' || arg === 'disable-user') && i === 0) {
+      command = arg;
+      const username = argv[++i];
+      if (username === undefined || !USERNAME_PATTERN.test(username)) throw new ConfigError(`${arg} needs an account name (letters, digits and . _ @ -)`);
+      const next = argv[i + 1];
+      // add-user NAME [ROLE]: the role is optional (helpdesk), the options follow.
+      const role = arg === 'add-user' && next !== undefined && !next.startsWith('--') ? next : 'helpdesk';
+      if (arg === 'add-user' && role === next) i += 1;
+      if (!isRole(role)) throw new ConfigError(`add-user: the role is ${ROLES.join(' or ')}, not "${role.slice(0, 32)}"`);
+      account = { username, role };
+    }
     else if ((arg === 'revoke-device' || arg === 'allow-reenroll') && i === 0) {
       command = arg;
       deviceId = argv[++i];
@@ -172,6 +191,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   return {
     command,
     ...(deviceId === undefined ? {} : { deviceId }),
+    ...(account === undefined ? {} : { account }),
     config: {
       port: c.port,
       host: c.host,
@@ -246,6 +266,8 @@ export function helpText(): string {
     '       keyready-collector revoke-device DEVICE_ID [--db …]   (its token stops working, its connection is cut, its hardware may not enroll again)',
     '       keyready-collector allow-reenroll DEVICE_ID [--db …]   (lets a revoked device\'s hardware enroll again)',
     '       keyready-collector show-enroll-secret [--data-dir …]   (the generated secret, kept in <data-dir>/enroll-secret)',
+    '       keyready-collector add-user NAME [admin|helpdesk] [--db …]   (a dashboard account; prints its password once; default helpdesk)',
+    '       keyready-collector disable-user NAME [--db …]   (its sessions end at once)',
     '',
     'Options (each also as an environment variable):',
   ];

@@ -2,7 +2,7 @@
 // app-<hash>.js and app-<hash>.css (cache forever, new names on change). Everything is bundled: no CDN,
 // no web fonts, no third-party script — corporate networks and air-gapped sites load nothing else.
 //   npm run build:dashboard            → dist/dashboard/ (npm run build makes it with the other bundles)
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,8 @@ import { errorText } from '../protocol/error-text.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_OUT_DIR = join(HERE, '..', 'dist', 'dashboard');
+/** installers/windows/ guides served at /guides/ (Intune and Group Policy deployment, en and ja). */
+export const GUIDES = ['INTUNE.md', 'INTUNE.ja.md'] as const;
 
 
 
@@ -70,6 +72,9 @@ export async function buildDashboard(outDir: string = DEFAULT_OUT_DIR): Promise<
   const html = join(outDir, 'index.html');
   const jsName = basename(js.path);
   const cssName = basename(css.path);
+  // The deployment guides, so the empty dashboard's "add PCs" can link to them on the collector itself.
+  await mkdir(join(outDir, 'guides'), { recursive: true });
+  for (const guide of GUIDES) await copyFile(join(HERE, '..', 'installers', 'windows', guide), join(outDir, 'guides', guide));
   await writeFile(`${html}.tmp`, page(jsName, cssName));
   await rename(`${html}.tmp`, html);
   for (const name of await readdir(outDir)) {

@@ -9,7 +9,7 @@ export const DIST = join(ROOT, 'dist');
 export const STAMP_FILE = join(DIST, 'build-stamp.json');
 
 /** What the bundles are built from: sources, the build itself, and the dependency versions. */
-const INPUTS = ['protocol', 'agent', 'collector', 'dashboard/src', 'dashboard/build.ts', 'installers/build.ts', 'installers/source-stamp.js', 'package.json', 'package-lock.json'];
+const INPUTS = ['protocol', 'agent', 'collector', 'dashboard/src', 'dashboard/build.ts', 'installers/windows/INTUNE.md', 'installers/windows/INTUNE.ja.md', 'installers/build.ts', 'installers/source-stamp.js', 'package.json', 'package-lock.json'];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];

@@ -7,7 +7,14 @@ import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } fr
 import { Missing, PcAnswer, TENANT_LEVELS, TENANT_OVERALL, TENANT_VERDICT_IDS, TenantAnswer } from './tenant.ts';
 
 export const LoginRequest = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
-export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string() });
+/**
+ * Dashboard roles. admin: everything. helpdesk: read, re-check, instruction sheets — no settings,
+ * accounts, tags, waves, alerts or fleet exports (collector/api/access.ts enforces it on every route).
+ */
+export const ROLES = ['admin', 'helpdesk'] as const;
+export type Role = z.infer<typeof RoleSchema>;
+const RoleSchema = z.enum(ROLES);
+export const SessionInfo = z.object({ username: z.string(), csrfToken: z.string(), role: RoleSchema });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 /** State-changing requests carry the session's CSRF token in this header. */
 export const CSRF_HEADER = 'x-keyready-csrf';
@@ -37,6 +44,8 @@ export const DeviceRow = z.object({
   hostname: Shown,
   user: Shown.nullable(),
   tags: z.record(Shown, Shown),
+  /** Tags an admin assigned on the collector (shown apart from the agent's own `tags`); absent from collectors before them. */
+  adminTags: z.record(Shown, Shown).optional(),
   agentVersion: z.string().nullable(),
   /** "Can this PC's user sign in with their ATKey today": the PC and key layers (protocol/README.md, "The fleet"). */
   readiness: z.enum(READINESS),
@@ -232,6 +241,183 @@ export const DeviceTenant = TenantAnswer.extend({
   pc: PcAnswer,
 });
 export type DeviceTenant = z.infer<typeof DeviceTenant>;
+
+/**
+ * `/api/enroll-info`: how to add PCs, for the empty dashboard. Commands carry `<secret>`: the secret
+ * itself never leaves the collector's data folder through the API.
+ */
+export const EnrollInfo = z.object({
+  /** ws(s)://host:port/agent other PCs can use, best first (the address the dashboard was opened with, when not loopback); empty when listening on loopback only. */
+  agentUrls: z.array(z.string()),
+  msiCommand: z.string().nullable(),
+  agentCommand: z.string().nullable(),
+  /** The command that prints the generated secret; null when the secrets come from the collector's options. */
+  secretCommand: z.string().nullable(),
+});
+export type EnrollInfo = z.infer<typeof EnrollInfo>;
+
+/** A dashboard account as admins see it (never its password or hash). */
+export const AccountInfo = z.object({
+  username: z.string(),
+  role: RoleSchema,
+  disabled: z.boolean(),
+  /** The first-start `admin`: always an admin, its password reset only with `keyready-collector reset-admin-password`. */
+  builtIn: z.boolean(),
+  /** How it signs in: a password kept by the collector; `entra` is reserved for Microsoft Entra ID sign-in. */
+  provider: z.enum(['local', 'entra']),
+  createdAt: z.string().nullable(),
+});
+export type AccountInfo = z.infer<typeof AccountInfo>;
+export const AccountList = z.object({ accounts: z.array(AccountInfo) });
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+export const NewAccount = z.object({ username: z.string().regex(USERNAME_PATTERN, 'letters, digits and . _ @ - (at most 64)'), role: RoleSchema });
+export const AccountChange = z.object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), resetPassword: z.literal(true).optional() }).strict();
+/** The generated password, shown once (null when none was made). */
+export const AccountSaved = z.object({ account: AccountInfo, password: z.string().nullable() });
+
+/** What the audit log records (collector/api/access.ts). */
+export const AUDIT_ACTIONS = [
+  'sign-in', 'sign-in-failed', 'sign-out', 'recheck', 'export', 'account-create', 'account-change',
+  'tags-change', 'wave-change', 'webhook-change', 'webhook-test', 'device-revoke', 'device-allow',
+] as const;
+export const AuditRecord = z.object({
+  at: z.string(),
+  username: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  detail: z.string().nullable(),
+  address: z.string().nullable(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+export const AuditLog = z.object({ entries: z.array(AuditRecord) });
+
+/** A tag key or value an admin assigns: no "=" in a key (the filter's separator), no control characters. */
+export const TagKey = z.string().trim().min(1).max(64).regex(/^[^=\p{Cc}]+$/u, 'no "=" or control characters');
+export const TagValue = z.string().trim().min(1).max(128).regex(/^[^\p{Cc}]+$/u, 'no control characters');
+/**
+ * POST /api/tags: set (`value`) or remove (null) one collector tag on a selection (`deviceIds`) or on
+ * every PC a filter matches (`filter`: the device list's query string, as in the export link).
+ */
+export const TagAssignment = z
+  .object({
+    key: TagKey,
+    value: TagValue.nullable(),
+    deviceIds: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
+    filter: z.string().max(2048).optional(),
+  })
+  .strict()
+  .refine((a) => (a.deviceIds === undefined) !== (a.filter === undefined), 'give either deviceIds or filter');
+export type TagAssignment = z.infer<typeof TagAssignment>;
+export const TagAssigned = z.object({ matched: z.number().int(), changed: z.number().int() });
+/** GET /api/tags: every key in use with its values, the agents' (agent.json) and the collector's apart. */
+export const TagCatalogue = z.object({ keys: z.array(z.object({ key: Shown, agent: z.array(Shown), collector: z.array(Shown) })) });
+export type TagCatalogue = z.infer<typeof TagCatalogue>;
+/** GET /api/groups?key=site: readiness per value of one tag key (null: PCs without it), largest first. */
+export const GroupBreakdown = z.object({
+  key: z.string(),
+  groups: z.array(z.object({ value: Shown.nullable(), total: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unknown: z.number().int() })),
+});
+export type GroupBreakdown = z.infer<typeof GroupBreakdown>;
+
+/** Who a wave is: the PCs with a tag (`key=value`, the agent's or the collector's), or the PCs of listed users. */
+export const WaveMembers = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tag'), tag: z.string().trim().min(3).max(256).regex(/^[^=]+=.+$/, 'key=value') }),
+  z.object({ kind: z.literal('users'), users: z.array(z.string().trim().min(1).max(256)).min(1).max(5000) }),
+]);
+export type WaveMembers = z.infer<typeof WaveMembers>;
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real date');
+/** POST /api/waves: a new wave (no id) or a changed one. */
+export const WaveInput = z.object({ id: z.string().max(64).optional(), name: z.string().trim().min(1).max(128), targetDate: Day, members: WaveMembers }).strict();
+export type WaveInput = z.infer<typeof WaveInput>;
+/** A wave and where it stands: "can sign in today" now and per day, and what still blocks it. */
+export const WaveStatus = z.object({
+  id: z.string(),
+  name: Shown,
+  targetDate: z.string(),
+  members: WaveMembers,
+  total: z.number().int(),
+  ready: z.number().int(),
+  notReady: z.number().int(),
+  unknown: z.number().int(),
+  /** The target date has passed and some PC is not ready. */
+  overdue: z.boolean(),
+  /** PCs per blocking check, largest first. */
+  blocking: z.array(z.object({ id: z.enum(CHECK_IDS), count: z.number().int() })),
+  /** End-of-day count of today's members that were ready (UTC days, oldest first, today last). */
+  series: z.array(z.object({ day: z.string(), ready: z.number().int() })),
+});
+export type WaveStatus = z.infer<typeof WaveStatus>;
+export const WaveList = z.object({ waves: z.array(WaveStatus) });
+
+/** One thing a user still has to do, in the guide's order (step 2: the key, 3: registering it, 4: signing in). */
+export const INSTRUCTION_KINDS = ['plug', 'fingerprint', 'pin', 'register', 'token', 'signin'] as const;
+export const InstructionStep = z.object({ kind: z.enum(INSTRUCTION_KINDS), guideStep: z.number().int(), title: z.string(), lines: z.array(z.string()) });
+/** GET /api/instructions/user?user=…&lang=…: what this user still lacks, and nothing else. */
+export const InstructionSheet = z.object({
+  user: Shown,
+  lang: z.enum(['en', 'ja']),
+  pcs: z.array(z.object({ deviceId: z.string(), hostname: Shown, ready: z.boolean() })),
+  /** The sheet's title, who it is for, their PCs: in its language. */
+  header: z.array(z.string()),
+  steps: z.array(InstructionStep),
+  /** Not steps: which PCs to leave alone for now, the wave's date. */
+  notes: z.array(z.string()),
+  /** The user has nothing to do. */
+  done: z.boolean(),
+  /** The last line (who to ask), and the whole "nothing to do" text when done. */
+  footer: z.array(z.string()),
+  /** The whole sheet as plain text, for mail or chat. */
+  text: z.string(),
+});
+export type InstructionSheet = z.infer<typeof InstructionSheet>;
+/** GET /api/instructions/wave/<id>?lang=…: one sheet per user of the wave's PCs who still has something to do. */
+export const WaveInstructions = z.object({
+  wave: z.object({ id: z.string(), name: Shown, targetDate: z.string() }),
+  sheets: z.array(InstructionSheet),
+  /** Users of the wave with nothing left to do (no sheet). */
+  done: z.array(Shown),
+});
+export type WaveInstructions = z.infer<typeof WaveInstructions>;
+
+/** What an alert webhook is told about. */
+export const ALERT_RULES = ['regression', 'overdue', 'offline'] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+/** Generic JSON, or the Microsoft Teams (Workflows) and Slack incoming-webhook formats. */
+export const WEBHOOK_FORMATS = ['json', 'teams', 'slack'] as const;
+/** POST /api/webhooks: a new webhook (no id) or a changed one; the URL must be https (or http to this network's own receivers). */
+export const WebhookInput = z
+  .object({
+    id: z.string().max(64).optional(),
+    name: z.string().trim().min(1).max(128),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+    format: z.enum(WEBHOOK_FORMATS),
+    lang: z.enum(['en', 'ja']),
+    rules: z.array(z.enum(ALERT_RULES)).min(1),
+    /** "Offline for N days". */
+    offlineDays: z.number().int().min(1).max(365),
+    enabled: z.boolean(),
+  })
+  .strict();
+export type WebhookInput = z.infer<typeof WebhookInput>;
+/** A webhook as the dashboard shows it: the URL cut to its origin (Teams and Slack URLs carry their secret). */
+export const WebhookInfo = WebhookInput.omit({ url: true }).extend({ id: z.string(), urlShown: z.string() });
+export type WebhookInfo = z.infer<typeof WebhookInfo>;
+export const DeliveryRecord = z.object({
+  id: z.string(),
+  webhookId: z.string(),
+  webhookName: Shown,
+  rule: z.enum([...ALERT_RULES, 'test']),
+  title: Shown,
+  state: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  /** The last answer: an HTTP status, or why there was none. */
+  lastResult: z.string().nullable(),
+  createdAt: z.string(),
+  /** When the next attempt is due (pending only). */
+  nextAt: z.string().nullable(),
+});
+export type DeliveryRecord = z.infer<typeof DeliveryRecord>;
+export const WebhookList = z.object({ webhooks: z.array(WebhookInfo), deliveries: z.array(DeliveryRecord) });
 
 /**
  * What holds a user back (issue 13/14's users view): their PC (device checks, or the PC's Entra

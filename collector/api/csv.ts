@@ -56,7 +56,13 @@ const COLUMNS: Columns<DeviceRow> = [
   ['tags', (r) => Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join('; ')],
 ];
 
-export const CSV_HEADER = header(COLUMNS);
+/**
+ * Excel on a Japanese Windows reads a CSV without a byte order mark as Shift_JIS and garbles every
+ * Japanese name: each export starts with the UTF-8 BOM (riding on its header).
+ */
+export const CSV_BOM = '\uFEFF';
+
+export const CSV_HEADER = `${CSV_BOM}${header(COLUMNS)}`;
 
 export function csvRow(device: DeviceRow): string {
   return row(COLUMNS, device);
@@ -80,7 +86,6 @@ const USER_COLUMNS: Columns<UserRow> = [
 ];
 
 /** Excel on Japanese Windows reads a CSV without a byte-order mark as Shift_JIS: user names would garble. */
-export const CSV_BOM = '\uFEFF';
 export const USER_CSV_HEADER = `${CSV_BOM}${header(USER_COLUMNS)}`;
 
 export function userCsvRow(user: UserRow): string {

@@ -1,23 +1,30 @@
 // The HTTP API of protocol/api.ts. Every route but login needs a session (401 otherwise, with no
-// data); every state-changing route also needs the session's CSRF header (403 otherwise).
+// data) of an enabled account whose role allows the route (403 otherwise: access.ts); every
+// state-changing route also needs the session's CSRF header (403 otherwise).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_HEADER, DeviceQuery, LoginRequest, type DeviceDetail, type DeviceTenant, type SessionInfo, type TenantOverview } from '../../protocol/api.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import type { Logger } from '../log.ts';
-import { safeEqual, verifyPassword } from '../shared/credentials.ts';
+import { safeEqual } from '../shared/credentials.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { Slots } from '../shared/slots.ts';
 import type { Store } from '../store/types.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
+import { enrollInfo, type EnrollHintContext } from './enroll-info.ts';
+import { audit, authorize } from './access.ts';
+import { checkLogin, resolveAccount, type Account } from './accounts.ts';
+import { handleAccountRoutes } from './account-routes.ts';
+import { handleTagRoutes } from './tags.ts';
+import { handleWaveRoutes } from './waves.ts';
+import { handleInstructionRoutes } from './instructions.ts';
+import { handleWebhookRoutes } from './webhooks.ts';
+import type { AlertMonitor } from '../alerts/monitor.ts';
 import { HttpError, readJson, remoteAddress, sendJson, write } from '../shared/http.ts';
 import type { Session, Sessions } from './session.ts';
 import { parseQuery } from './query.ts';
 import { handleUsers } from './users.ts';
-
-export const ADMIN_USERNAME = 'admin';
-export const SETTING_ADMIN_PASSWORD = 'admin.passwordHash';
 
 export interface ApiContext {
   store: Store;
@@ -30,6 +37,10 @@ export interface ApiContext {
   log: Logger;
   /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
   tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
+  /** How other PCs reach this collector, for the empty dashboard's "add PCs" (enroll-info.ts). */
+  enrollHint?: EnrollHintContext;
+  /** Alert webhooks' monitor (test button, delivery log); absent: not running here. */
+  alerts?: AlertMonitor | null;
 }
 
 /** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
@@ -48,21 +59,37 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   const session = await ctx.sessions.verify(req.headers.cookie);
   if (!session) throw new HttpError(401, 'not signed in');
+  // Looked up on every request: a disabled account or a changed role applies at once.
+  const account = await resolveAccount(ctx.store, session.username);
+  if (!account) {
+    await ctx.sessions.revoke(session);
+    throw new HttpError(401, 'this account is disabled');
+  }
   if (method !== 'GET' && method !== 'HEAD') requireCsrf(req, session);
+  authorize(account.role, method, path);
 
-  if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session)));
+  if (path === '/api/session') return get(method, () => sendJson(res, 200, sessionInfo(session, account)));
   if (path === '/api/logout') {
     if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
     await ctx.sessions.revoke(session);
+    await audit(ctx, req, account.username, 'sign-out');
     res.writeHead(204, { 'set-cookie': ctx.sessions.clearCookie(), 'cache-control': 'no-store' }).end();
     return;
   }
   if (path === '/api/summary') {
     return get(method, async () => sendJson(res, 200, { ...(await ctx.store.summary(new Date())), tenant: ctx.tenant ? await ctx.tenant.overview() : null }));
   }
+  if (path === '/api/enroll-info') {
+    const hint = ctx.enrollHint ?? { hosts: [], secret: { kind: 'options' }, tls: false, port: () => 0 };
+    return get(method, () => sendJson(res, 200, enrollInfo(hint, req)));
+  }
   if (path === '/api/devices') return get(method, async () => sendJson(res, 200, await ctx.store.listDevices(parseDeviceQuery(url.searchParams))));
   if (path === '/api/export.csv' || path === '/api/export.json') {
-    return get(method, () => exportDevices(ctx, res, parseDeviceQuery(url.searchParams), path.endsWith('.csv') ? 'csv' : 'json'));
+    return get(method, async () => {
+      const query = parseDeviceQuery(url.searchParams);
+      await audit(ctx, req, account.username, 'export', path.slice('/api/'.length), url.search.slice(1) || null);
+      await exportDevices(ctx, res, query, path.endsWith('.csv') ? 'csv' : 'json');
+    });
   }
   if (await handleUsers(ctx, method, url, res)) return;
   const match = DEVICE_PATH.exec(path);
@@ -75,8 +102,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     if (match[2]) {
       if (method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
-      if (match[2] === 'recheck') return recheck(ctx, res, deviceId);
-      return revocation(ctx, req, res, deviceId, match[2] === 'revoke' ? 'revoke' : 'allow-reenroll');
+      if (match[2] === 'recheck') return recheck(ctx, req, res, deviceId, account);
+      return revocation(ctx, req, res, deviceId, match[2] === 'revoke' ? 'revoke' : 'allow-reenroll', account);
     }
     return get(method, async () => {
       const detail = await ctx.store.deviceDetail(deviceId);
@@ -84,6 +111,11 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       sendJson(res, 200, { ...detail, tenant: ctx.tenant ? await ctx.tenant.forDevice(detail) : null });
     });
   }
+  if (await handleAccountRoutes(ctx, req, res, url, account)) return;
+  if (await handleTagRoutes(ctx, req, res, url, account)) return;
+  if (await handleWaveRoutes(ctx, req, res, url, account)) return;
+  if (await handleInstructionRoutes(ctx, req, res, url)) return;
+  if (await handleWebhookRoutes(ctx, req, res, url, account)) return;
   throw new HttpError(404, 'no such API route');
 }
 
@@ -99,8 +131,8 @@ function requireCsrf(req: IncomingMessage, session: Session): void {
   }
 }
 
-function sessionInfo(session: Session): SessionInfo {
-  return { username: session.username, csrfToken: session.csrfToken };
+function sessionInfo(session: Session, account: Account): SessionInfo {
+  return { username: session.username, csrfToken: session.csrfToken, role: account.role };
 }
 
 async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -119,29 +151,31 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     ctx.loginFailures.refund(address);
     throw new HttpError(503, 'too many sign-ins at once; retry in a second', { 'retry-after': '1' });
   }
-  let passwordOk: boolean;
+  let account: Account | null;
   try {
-    const stored = await ctx.store.getSetting(SETTING_ADMIN_PASSWORD);
-    // The password is checked even for a wrong username, so timing does not reveal which was wrong.
-    passwordOk = stored !== null && (await verifyPassword(password, stored));
+    account = await checkLogin(ctx.store, username, password);
   } finally {
     release();
   }
-  if (!passwordOk || !safeEqual(username, ADMIN_USERNAME)) {
+  if (!account) {
     ctx.metrics.authFailures.inc({ reason: 'login' });
     ctx.log.warn('dashboard login failed', { event: 'api.login-failed', address });
+    // The name as typed, cut short: who was tried matters to an admin reading the log.
+    await audit(ctx, req, username.slice(0, 64), 'sign-in-failed');
     throw new HttpError(401, 'wrong username or password');
   }
   ctx.loginFailures.refund(address);
-  const session = await ctx.sessions.create(ADMIN_USERNAME);
-  ctx.log.info('dashboard login', { event: 'api.login', address });
-  sendJson(res, 200, sessionInfo(session), { 'set-cookie': ctx.sessions.setCookie(session) });
+  const session = await ctx.sessions.create(account.username);
+  ctx.log.info('dashboard login', { event: 'api.login', address, username: account.username });
+  await audit(ctx, req, account.username, 'sign-in', null, account.role);
+  sendJson(res, 200, sessionInfo(session, account), { 'set-cookie': ctx.sessions.setCookie(session) });
 }
 
-async function recheck(ctx: ApiContext, res: ServerResponse, deviceId: string): Promise<void> {
+async function recheck(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, account: Account): Promise<void> {
   const detail = await ctx.store.deviceDetail(deviceId);
   if (!detail) throw new HttpError(404, 'no such device');
   const requestId = randomUUID();
+  await audit(ctx, req, account.username, 'recheck', deviceId, detail.device.hostname);
   // Whichever collector holds the agent's socket delivers it (the bus reaches every collector).
   await ctx.store.publish({ type: 'recheck', deviceId, requestId });
   ctx.log.info('recheck requested', { event: 'api.recheck', deviceId, requestId });
@@ -149,7 +183,7 @@ async function recheck(ctx: ApiContext, res: ServerResponse, deviceId: string): 
 }
 
 /** Revoke: the token is refused, the connection cut by whichever collector holds it, the hardware kept out until allowed. */
-async function revocation(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, act: 'revoke' | 'allow-reenroll'): Promise<void> {
+async function revocation(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, deviceId: string, act: 'revoke' | 'allow-reenroll', account: Account): Promise<void> {
   const address = remoteAddress(req);
   const at = new Date();
   const done = act === 'revoke' ? await ctx.store.revokeDevice(deviceId, at, address) : await ctx.store.allowReenroll(deviceId, at, address);
@@ -157,6 +191,7 @@ async function revocation(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   if (act === 'revoke') await ctx.store.publish({ type: 'device-revoked', deviceId });
   await ctx.store.publish({ type: 'device-changed', deviceId });
   ctx.log.warn(act === 'revoke' ? 'device revoked' : 'revoked device allowed to enroll again', { event: `api.${act}`, deviceId, address });
+  await audit(ctx, req, account.username, act === 'revoke' ? 'device-revoke' : 'device-allow', deviceId);
   res.writeHead(204, { 'cache-control': 'no-store' }).end();
 }
 

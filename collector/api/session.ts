@@ -4,6 +4,8 @@
 // once, restarts included. A signed cookie would need a signing key every collector shares; kept in
 // the database a file reader has it, kept in a file beside it every collector needs the same copy.
 // The CSRF token is an HMAC keyed by the cookie itself: it needs no storage and the store cannot give it.
+// A session names only its account: how the account proved itself (a password today, Microsoft Entra ID
+// sign-in later) stays outside, so an Entra login route ends in the same create() (accounts.ts says how).
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from '../../protocol/api.ts';
 import { hashToken, randomSecret } from '../shared/credentials.ts';

@@ -22,6 +22,9 @@ import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { AdmissionTicket } from './admission.ts';
 
+/** WebSocket close code of a connection that ended without a closing handshake (RFC 6455 7.4.1). */
+const CLOSE_ABNORMAL = 1006;
+
 /** What a connection tells the hub that holds it (the hub implements it; a connection needs no more). */
 export interface AgentRegistry {
   register(connection: AgentConnection): void;
@@ -77,6 +80,8 @@ export class AgentConnection {
   /** Lowest sequence still accepted: the highest stored at hello, raised by every report received. */
   #floor = -1;
   #alive = true;
+  /** The last frame from the agent: a connection dropped for silence was last seen then, not at the drop. */
+  #lastHeard = new Date();
   #superseded = false;
   #clockWarned = false;
   #spoke = false;
@@ -98,6 +103,7 @@ export class AgentConnection {
     }, ctx.firstMessageTimeoutMs);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.#alive = true;
+      this.#lastHeard = new Date();
       if (!this.#spoke) {
         this.#spoke = true;
         clearTimeout(this.#firstMessageTimer);
@@ -107,13 +113,14 @@ export class AgentConnection {
     });
     ws.on('pong', () => {
       this.#alive = true;
+      this.#lastHeard = new Date();
       if (this.#deviceId && this.#state === 'authenticated') ctx.hub.touched(this.#deviceId);
     });
     ws.on('error', (error: Error & { code?: string }) => {
       // ws closes by itself (1009 for an oversized frame, 1002 for a broken frame); we only log it.
       ctx.log.warn('agent frame rejected', { event: 'agent.frame', address, deviceId: this.#deviceId, reason: error.code ?? error.message });
     });
-    ws.on('close', () => this.#onClose());
+    ws.on('close', (code: number) => this.#onClose(code));
   }
 
   get deviceId(): string | null {
@@ -345,7 +352,7 @@ export class AgentConnection {
     return offsetMs;
   }
 
-  #onClose(): void {
+  #onClose(code: number): void {
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#firstMessageTimer);
     this.#state = 'closed';
@@ -356,7 +363,9 @@ export class AgentConnection {
     this.ctx.hub.unregister(this);
     // A superseding connection on this collector already holds the device: it stays online.
     if (this.#superseded) return;
-    const at = new Date();
+    // A closing handshake is the agent speaking now; 1006 (no close frame: dropped for silence, a dead
+    // link) means it was last heard from earlier.
+    const at = code === CLOSE_ABNORMAL ? this.#lastHeard : new Date();
     this.ctx.presence
       .write({ type: 'disconnected', deviceId, instanceId: this.ctx.instanceId, at })
       .then(() => this.ctx.deviceChanged(deviceId))

@@ -17,6 +17,8 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
+  // The deployment guides (dist/dashboard/guides/): Markdown reads well as plain text, and a browser shows it instead of downloading it.
+  '.md': 'text/plain; charset=utf-8',
 };
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>KeyReady</title>

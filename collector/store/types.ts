@@ -7,8 +7,14 @@ import type { Report } from '../../protocol/report.ts';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../protocol/api.ts';
 import type { TenantOverall, TenantVerdictId } from '../../protocol/tenant.ts';
 import type { TenantFactRow } from './common/tenant.ts';
+import type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
+import type { GroupCount, TagValues } from './common/admin-tags.ts';
+import type { ReadinessChange } from './common/readiness-changes.ts';
 
 export type { TenantFactRow } from './common/tenant.ts';
+export type { AuditEntry, RecordKind, StoredRecord } from './common/records.ts';
+export type { GroupCount, TagValues } from './common/admin-tags.ts';
+export type { ReadinessChange } from './common/readiness-changes.ts';
 
 export interface NewDevice {
   hostname: string;
@@ -133,6 +139,18 @@ export interface Store {
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow>;
   deviceDetail(deviceId: string): Promise<DeviceDetail | null>;
 
+  /**
+   * Sets (`value`) or removes (null) one collector-assigned tag on each of these devices, in one
+   * transaction; returns the ids whose tags changed (unknown ids are skipped).
+   */
+  assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]>;
+  /** Every tag key in use with its values, the agents' and the collector's apart, by key. */
+  tagValues(): Promise<TagValues[]>;
+  /** Devices per value of one tag key (the collector's value over the agent's) and readiness. */
+  groupCounts(key: string): Promise<GroupCount[]>;
+  /** Every recorded readiness of these devices (their history), by device then time. */
+  readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]>;
+
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
   /** Sets the value only if absent; returns the value now stored (first start races between collectors). */
@@ -168,6 +186,23 @@ export interface Store {
   getSession(idHash: string, now: Date): Promise<StoredSession | null>;
   /** Ends one session (logout), or every session (null: an admin password reset). */
   deleteSessions(idHash: string | null): Promise<void>;
+  /** Ends every session of one user (an account disabled, its role or password changed). */
+  deleteUserSessions(username: string): Promise<void>;
+
+  /** An admin-managed record (accounts, waves, webhooks: common/records.ts), or null. */
+  getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null>;
+  /** Every record of a kind, by id. */
+  listRecords(kind: RecordKind): Promise<StoredRecord[]>;
+  putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void>;
+  /** true when there was such a record. */
+  deleteRecord(kind: RecordKind, id: string): Promise<boolean>;
+  /** Adds the record only if none has this id; true when this call added it (across collectors, one wins). */
+  insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean>;
+  /** Replaces the record only if its body is still `expected`; true when this call replaced it. */
+  replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The newest `limit` audit entries, newest first. */
+  auditLog(limit: number): Promise<AuditEntry[]>;
 
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;

@@ -2,17 +2,36 @@
 // the CSRF token on every state-changing request, and every response checked against protocol/api.ts.
 import type { z } from 'zod';
 import {
+  AccountList,
+  AccountSaved,
+  AuditLog,
   CSRF_HEADER,
   DeviceDetail,
   DeviceList,
+  EnrollInfo,
+  GroupBreakdown,
+  TagAssigned,
+  TagCatalogue,
+  TagAssignment,
+  InstructionSheet,
+  WaveInstructions,
+  WaveList,
+  WebhookInfo,
+  WebhookList,
+  DeliveryRecord,
+  type WebhookInput,
+  WaveStatus,
+  type WaveInput,
   RecheckResponse,
   SessionInfo,
   Summary,
   UserDetail,
   UserList,
   type DeviceQuery,
+  type Role,
   type UserQuery,
 } from '../../protocol/api.ts';
+import type { Lang } from '../../protocol/report.ts';
 import { deviceQueryParams, userQueryParams } from './route.ts';
 
 /** The session ended or never existed: the app shows the sign-in form. */
@@ -74,6 +93,13 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
+/** DELETE, answered with 204 and no body. */
+async function remove(path: string): Promise<void> {
+  const response = await fetch(path, { method: 'DELETE', headers: { [CSRF_HEADER]: csrfToken }, credentials: 'same-origin' });
+  if (response.status === 401) throw new Unauthorized();
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+}
+
 export const api = {
   session: async () => remember(await request(SessionInfo, '/api/session')),
   login: async (username: string, password: string) =>
@@ -86,6 +112,24 @@ export const api = {
   summary: () => request(Summary, '/api/summary'),
   devices: (query: DeviceQuery) => request(DeviceList, `/api/devices?${deviceQueryParams(query).toString()}`),
   device: (deviceId: string) => request(DeviceDetail, `/api/devices/${encodeURIComponent(deviceId)}`),
+  enrollInfo: () => request(EnrollInfo, '/api/enroll-info'),
+  accounts: () => request(AccountList, '/api/accounts'),
+  createAccount: (username: string, role: Role) => request(AccountSaved, '/api/accounts', json({ username, role })),
+  changeAccount: (username: string, change: { role?: Role; disabled?: boolean; resetPassword?: true }) =>
+    request(AccountSaved, `/api/accounts/${encodeURIComponent(username)}`, json(change)),
+  audit: () => request(AuditLog, '/api/audit'),
+  tags: () => request(TagCatalogue, '/api/tags'),
+  assignTag: (assignment: z.input<typeof TagAssignment>) => request(TagAssigned, '/api/tags', json(assignment)),
+  waves: () => request(WaveList, '/api/waves'),
+  webhooks: () => request(WebhookList, '/api/webhooks'),
+  saveWebhook: (input: WebhookInput) => request(WebhookInfo, '/api/webhooks', json(input)),
+  testWebhook: (id: string) => request(DeliveryRecord, `/api/webhooks/${encodeURIComponent(id)}/test`, json({})),
+  deleteWebhook: (id: string) => remove(`/api/webhooks/${encodeURIComponent(id)}`),
+  userInstructions: (user: string, lang: Lang) => request(InstructionSheet, `/api/instructions/user?${new URLSearchParams({ user, lang }).toString()}`),
+  waveInstructions: (wave: string, lang: Lang) => request(WaveInstructions, `/api/instructions/wave/${encodeURIComponent(wave)}?lang=${lang}`),
+  saveWave: (wave: WaveInput) => request(WaveStatus, '/api/waves', json(wave)),
+  deleteWave: (id: string) => remove(`/api/waves/${encodeURIComponent(id)}`),
+  groups: (key: string) => request(GroupBreakdown, `/api/groups?key=${encodeURIComponent(key)}`),
   recheck: (deviceId: string) => request(RecheckResponse, `/api/devices/${encodeURIComponent(deviceId)}/recheck`, json({})),
   revoke: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/revoke`),
   allowReenroll: (deviceId: string) => act(`/api/devices/${encodeURIComponent(deviceId)}/allow-reenroll`),

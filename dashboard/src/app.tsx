@@ -5,6 +5,7 @@ import type { Lang } from '../../protocol/report.ts';
 import { LANGS } from '../../protocol/report.ts';
 import { api, Unauthorized } from './api.ts';
 import { AppContext, type AppContextValue } from './context.ts';
+import { formatClock } from './i18n/format.ts';
 import { isLang, loadLang, saveLang, ui } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { formatHash, parseHash, type Route } from './route.ts';
@@ -12,6 +13,8 @@ import { Device } from './views/device.tsx';
 import { Devices } from './views/devices.tsx';
 import { Login } from './views/login.tsx';
 import { Overview } from './views/overview.tsx';
+import { Settings } from './views/settings.tsx';
+import { Instructions } from './views/instructions.tsx';
 import { User } from './views/user.tsx';
 import { Users } from './views/users.tsx';
 
@@ -26,7 +29,7 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
   const [route, setRoute] = useState<Route>(() => parseHash(location.hash));
   const [now, setNow] = useState(() => Date.now());
-  const [liveUp, setLiveUp] = useState(true);
+  const [liveLostAt, setLiveLostAt] = useState<number | null>(null);
   const [demo, setDemo] = useState(false);
   const feed = useMemo(() => new LiveFeed(), []);
 
@@ -56,7 +59,8 @@ export function App() {
   const signedIn = session.state === 'signed-in';
   useEffect(() => {
     if (!signedIn) return;
-    const unsubscribe = feed.onConnectedChange(setLiveUp);
+    // The first moment of the loss is kept: a reconnect that fails again does not move it.
+    const unsubscribe = feed.onConnectedChange((up) => setLiveLostAt((lost) => (up ? null : (lost ?? Date.now()))));
     feed.start();
     api.summary().then(
       (summary) => setDemo(summary.demo),
@@ -65,7 +69,7 @@ export function App() {
     return () => {
       unsubscribe();
       feed.stop();
-      setLiveUp(true);
+      setLiveLostAt(null);
     };
   }, [signedIn, feed]);
 
@@ -81,7 +85,8 @@ export function App() {
   }, [page]);
 
   const sessionEnded = useCallback(() => setSession({ state: 'signed-out', expired: true }), []);
-  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded }), [lang, feed, now, sessionEnded]);
+  const role = session.state === 'signed-in' ? session.info.role : 'helpdesk';
+  const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded, liveLostAt, role }), [lang, feed, now, sessionEnded, liveLostAt, role]);
   const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
 
   const changeLang = (value: string) => {
@@ -147,13 +152,20 @@ export function App() {
               <a href="#/devices" aria-current={route.view === 'devices' || route.view === 'device' ? 'page' : undefined}>
                 {tr('nav.devices')}
               </a>
+              {role === 'admin' && (
+                <a href={formatHash({ view: 'settings' })} aria-current={route.view === 'settings' ? 'page' : undefined} data-nav="settings">
+                  {tr('nav.settings')}
+                </a>
+              )}
               <a href="#/users" aria-current={route.view === 'users' || route.view === 'user' ? 'page' : undefined}>
                 {tr('nav.users')}
               </a>
             </nav>
             <span class="spacer" />
             {languagePicker}
-            <span class="muted user">{ui(lang, 'nav.signedInAs', { user: session.info.username })}</span>
+            <span class="muted user" data-role={session.info.role}>
+              {ui(lang, 'nav.signedInAsRole', { user: session.info.username, role: ui(lang, `role.${session.info.role}`) })}
+            </span>
             <button type="button" onClick={signOut}>
               {tr('nav.logout')}
             </button>
@@ -163,14 +175,16 @@ export function App() {
               {tr('demo.banner')}
             </p>
           )}
-          {!liveUp && (
-            <p class="banner live" role="status">
-              {tr('live.offline')}
+          {liveLostAt !== null && (
+            <p class="banner live" role="status" data-live-lost>
+              {ui(lang, 'live.offline', { time: formatClock(lang, new Date(liveLostAt).toISOString(), now) })}
             </p>
           )}
           {route.view === 'overview' && <Overview />}
           {route.view === 'devices' && <Devices query={route.query} />}
           {route.view === 'device' && <Device deviceId={route.deviceId} />}
+          {route.view === 'settings' && <Settings />}
+          {route.view === 'instructions' && <Instructions target={route.target} sheetLang={route.lang ?? lang} />}
           {route.view === 'users' && <Users query={route.query} />}
           {route.view === 'user' && <User user={route.user} />}
         </>

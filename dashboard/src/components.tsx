@@ -5,7 +5,7 @@ import type { CheckStatus } from '../../protocol/checks.ts';
 import type { Layers, Readiness } from '../../protocol/report.ts';
 import { LAYER_NAMES } from '../../protocol/readiness.ts';
 import { t } from '../../protocol/i18n/index.ts';
-import { formatDateTime, formatRelative } from './i18n/format.ts';
+import { formatClock, formatDateTime, formatRelative } from './i18n/format.ts';
 import { useApp, type Resource } from './context.ts';
 
 export function ReadinessBadge({ readiness }: { readiness: Readiness }) {
@@ -47,9 +47,27 @@ export function StatusBadge({ status }: { status: CheckStatus }) {
   return <span class={`badge status-${status}`}>{t(lang, `status.${status}`)}</span>;
 }
 
-export function OnlineBadge({ online }: { online: boolean }) {
-  const { tr } = useApp();
-  return <span class={`badge ${online ? 'online' : 'offline'}`}>{tr(online ? 'online.true' : 'online.false')}</span>;
+/**
+ * Online; offline with when the PC was last heard from (not when it was marked offline); or, while the
+ * dashboard has lost its live connection to the collector, unknown since then — a green "Online"
+ * would be a guess.
+ */
+export function OnlineBadge({ online, lastSeen }: { online: boolean; lastSeen: string }) {
+  const { lang, now, tr, liveLostAt } = useApp();
+  if (liveLostAt !== null) {
+    const since = new Date(liveLostAt).toISOString();
+    return (
+      <span class="badge presence-unknown" data-presence="unknown" title={formatDateTime(lang, since)}>
+        {tr('online.unknownSince', { time: formatClock(lang, since, now) })}
+      </span>
+    );
+  }
+  if (online) return <span class="badge online" data-presence="online">{tr('online.true')}</span>;
+  return (
+    <span class="badge offline" data-presence="offline" title={formatDateTime(lang, lastSeen)}>
+      {tr('online.lastSeen', { time: formatClock(lang, lastSeen, now) })}
+    </span>
+  );
 }
 
 /** "3 minutes ago", with the exact time in the tooltip and machine-readable attribute. */

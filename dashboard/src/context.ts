@@ -2,6 +2,7 @@
 // one way to say "the session is gone" (any 401 sends the viewer back to the sign-in form).
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import type { Role } from '../../protocol/api.ts';
 import type { Lang, TextParams } from '../../protocol/report.ts';
 import { ApiError, Unauthorized } from './api.ts';
 import { ui, type UiKey } from './i18n/index.ts';
@@ -13,6 +14,13 @@ export interface AppContextValue {
   feed: LiveFeed;
   now: number;
   sessionEnded: () => void;
+  /**
+   * When the live connection to the collector was lost (epoch ms), null while it is up. Meanwhile
+   * nothing on screen can tell whether a PC is still online: the collector itself may be down.
+   */
+  liveLostAt: number | null;
+  /** The signed-in account's role: what the page offers (the collector enforces it regardless). */
+  role: Role;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -1,12 +1,16 @@
-// Hash routes (#/, #/devices?check=…, #/device/<id>) so every view is linkable, and the one mapping
+// Hash routes (#/, #/devices?check=…, #/device/<id>, #/settings) so every view is linkable, and the one mapping
 // between a device filter and a query string, shared by the hash, the API call and the CSV export.
 import type { z } from 'zod';
 import { DeviceQuery, UserQuery } from '../../protocol/api.ts';
+import type { Lang } from '../../protocol/report.ts';
 
 export type Route =
   | { view: 'overview' }
   | { view: 'devices'; query: DeviceQuery }
   | { view: 'device'; deviceId: string }
+  | { view: 'settings' }
+  /** An instruction sheet to send: one user's, or every user's of a wave; `lang` is the sheet's language. */
+  | { view: 'instructions'; target: { user: string } | { wave: string }; lang: Lang | null }
   | { view: 'users'; query: UserQuery }
   | { view: 'user'; user: string };
 
@@ -64,6 +68,15 @@ export function parseHash(hash: string): Route {
   if (segments[0] === 'devices' && segments.length === 1) {
     return { view: 'devices', query: parseDeviceQuery(new URLSearchParams(search)) };
   }
+  if (segments[0] === 'settings' && segments.length === 1) return { view: 'settings' };
+  if (segments[0] === 'instructions' && segments.length === 1) {
+    const params = new URLSearchParams(search);
+    const lang = params.get('lang');
+    const user = params.get('user');
+    const wave = params.get('wave');
+    const target = user ? { user } : wave ? { wave } : null;
+    if (target) return { view: 'instructions', target, lang: lang === 'en' || lang === 'ja' ? lang : null };
+  }
   if (segments[0] === 'device' && segments.length === 2 && segments[1]) {
     try {
       return { view: 'device', deviceId: decodeURIComponent(segments[1]) };
@@ -94,6 +107,13 @@ export function formatHash(route: Route): string {
     }
     case 'device':
       return `#/device/${encodeURIComponent(route.deviceId)}`;
+    case 'settings':
+      return '#/settings';
+    case 'instructions': {
+      const params = new URLSearchParams('user' in route.target ? { user: route.target.user } : { wave: route.target.wave });
+      if (route.lang) params.set('lang', route.lang);
+      return `#/instructions?${params.toString()}`;
+    }
     case 'users': {
       const search = userQueryParams(route.query).toString();
       return search ? `#/users?${search}` : '#/users';

@@ -2,10 +2,16 @@
 // A key's placeholders are a contract with stored reports (the dashboard re-renders old reports from
 // their key and parameters): when the parameters change, use a new key and drop the old one.
 import { tenantEn } from './tenant.en.ts';
+import { alertsEn } from './alerts.en.ts';
+import { instructionsEn } from './instructions.en.ts';
 
 export const en = {
   // The tenant join's texts (collector/tenant/join.ts) live in their own file.
   ...tenantEn,
+  // The instruction sheets' texts (collector/api/instructions.ts).
+  ...instructionsEn,
+  // The alerts sent to webhooks (collector/alerts/).
+  ...alertsEn,
   'check.os.build.title': 'Windows version',
   'check.join.state.title': 'Microsoft Entra join',
   'check.join.device-auth.title': 'Device object in Entra ID',

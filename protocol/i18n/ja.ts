@@ -1,9 +1,15 @@
 // Japanese texts, keyed exactly like en.ts.
 import type { en } from './en.ts';
 import { tenantJa } from './tenant.ja.ts';
+import { alertsJa } from './alerts.ja.ts';
+import { instructionsJa } from './instructions.ja.ts';
 
 export const ja: Record<keyof typeof en, string> = {
   ...tenantJa,
+  // The instruction sheets' texts (collector/api/instructions.ts).
+  ...instructionsJa,
+  // The alerts sent to webhooks (collector/alerts/).
+  ...alertsJa,
   'check.os.build.title': 'Windows のバージョン',
   'check.join.state.title': 'Microsoft Entra 参加',
   'check.join.device-auth.title': 'Entra ID のデバイス オブジェクト',

@@ -32,7 +32,7 @@ export function utcDay(epochMs: number): string {
 export const DEVICE_ROW_COLUMNS =
   'd.id, d.hostname, d.user_name, d.tags, d.agent_version, d.readiness, d.blocking_mask, d.failing_mask, d.online, ' +
   'd.first_seen, d.last_seen, d.last_report, d.os_build, d.join_type, d.key_model, d.key_fp, d.key_pin, d.key_seen_at, ' +
-  'd.unknown_mask, d.layer_device, d.layer_key, d.layer_user, d.key_remembered';
+  'd.unknown_mask, d.layer_device, d.layer_key, d.layer_user, d.key_remembered, d.admin_tags';
 
 /** A row as the drivers return it: integers may arrive as numbers or (PostgreSQL bigint) strings. */
 export const Int = z.union([z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
@@ -69,6 +69,7 @@ export const StoredDeviceRow = z.object({
   layer_key: Int,
   layer_user: Int,
   key_remembered: Flag,
+  admin_tags: z.string(),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -81,6 +82,7 @@ export function toDeviceRow(raw: unknown): DeviceRow {
     hostname: row.hostname,
     user: row.user_name,
     tags: Tags.parse(JSON.parse(row.tags)),
+    adminTags: Tags.parse(JSON.parse(row.admin_tags)),
     agentVersion: row.agent_version,
     readiness: readinessFromCode(row.readiness),
     blocking: checksInMask(row.blocking_mask),

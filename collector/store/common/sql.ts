@@ -67,12 +67,16 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
   }
   if (query.tag !== undefined) {
     const eq = query.tag.indexOf('=');
+    // The agent's tags and the ones assigned on the collector (admin-tags.ts) alike.
     if (eq >= 0) {
-      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?)`);
-      params.push(query.tag.slice(0, eq), query.tag.slice(eq + 1));
+      conditions.push(
+        `${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ? ` +
+          'UNION SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?)',
+      );
+      params.push(query.tag.slice(0, eq), query.tag.slice(eq + 1), query.tag.slice(0, eq), query.tag.slice(eq + 1));
     } else {
-      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ?)`);
-      params.push(query.tag);
+      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ? UNION SELECT a.device_id FROM device_admin_tags a WHERE a.tag_value = ?)`);
+      params.push(query.tag, query.tag);
     }
   }
   if (query.q !== undefined && query.q !== '') {

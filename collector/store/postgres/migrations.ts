@@ -3,6 +3,8 @@
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
+import { adminRecordsMigration } from '../common/records.ts';
+import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
@@ -109,5 +111,7 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  adminRecordsMigration,
+  adminTagsMigration(true),
   usersMigration(' COLLATE "C"', POSTGRES_USERS),
 ];

@@ -7,6 +7,9 @@ import pg from 'pg';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
 import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
+import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
+import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
@@ -457,6 +460,36 @@ export class PostgresStore implements Store {
     return String(row.value);
   }
 
+  async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
+    return this.tx(async (client) => {
+      const changed: string[] = [];
+      // Locked in id order, like storeReports: two collectors never wait on each other in opposite orders.
+      const locked = await client.query<{ id: string; admin_tags: string }>('SELECT id, admin_tags FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(deviceIds)]]);
+      for (const row of locked.rows) {
+        const next = withTag(row.admin_tags, key, value);
+        if (!next) continue;
+        await rows(client, ADMIN_TAG_SQL.write, [next, row.id]);
+        await rows(client, value === null ? ADMIN_TAG_SQL.remove : ADMIN_TAG_SQL.upsert, value === null ? [row.id, key] : [row.id, key, value]);
+        changed.push(row.id);
+      }
+      return changed;
+    });
+  }
+
+  async tagValues(): Promise<TagValues[]> {
+    return tagValues(await rows(this.pool, ADMIN_TAG_SQL.values));
+  }
+
+  async groupCounts(key: string): Promise<GroupCount[]> {
+    return groupCounts(await rows(this.pool, ADMIN_TAG_SQL.groups, [key, key]));
+  }
+
+  async readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]> {
+    const out: ReadinessChange[] = [];
+    for (const ids of chunks(deviceIds)) out.push(...(await rows(this.pool, readinessChangesSql(ids.length), ids)).map(readinessChange));
+    return out;
+  }
+
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {
     await this.tx(async (client) => {
       for (const f of facts) await rows(client, TENANT_SQL.putFact, [tenantId, f.name, f.fetchedAt, f.body]);
@@ -487,6 +520,43 @@ export class PostgresStore implements Store {
     if (idHash === null) await rows(this.pool, SQL.deleteAllSessions);
     else await rows(this.pool, SQL.deleteSession, [idHash]);
   }
+  async deleteUserSessions(username: string): Promise<void> {
+    await rows(this.pool, RECORD_SQL.deleteUserSessions, [username]);
+  }
+
+  async getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null> {
+    const row = await first(this.pool, RECORD_SQL.get, [kind, id]);
+    return row ? storedRecord(row) : null;
+  }
+
+  async listRecords(kind: RecordKind): Promise<StoredRecord[]> {
+    return (await rows(this.pool, RECORD_SQL.list, [kind])).map(storedRecord);
+  }
+
+  async putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void> {
+    await rows(this.pool, RECORD_SQL.put, [kind, id, body, at.getTime()]);
+  }
+
+  async deleteRecord(kind: RecordKind, id: string): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.delete), [kind, id])).rowCount !== 0;
+  }
+
+  async insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.insert), [kind, id, body, at.getTime()])).rowCount === 1;
+  }
+
+  async replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean> {
+    return (await this.pool.query(numbered(RECORD_SQL.replace), [body, at.getTime(), kind, id, expected])).rowCount === 1;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await rows(this.pool, RECORD_SQL.appendAudit, auditParams(entry));
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    return (await rows(this.pool, RECORD_SQL.auditLog, [limit])).map(auditEntry);
+  }
+
 
   publish(event: BusEvent): Promise<void> {
     return this.bus.publish(event);

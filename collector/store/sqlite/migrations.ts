@@ -1,6 +1,8 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
 // entry is never edited (a change is a new version). Versions are numbered per engine.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
+import { adminRecordsMigration } from '../common/records.ts';
+import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
 import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
@@ -127,5 +129,7 @@ END;
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  adminRecordsMigration,
+  adminTagsMigration(false),
   usersMigration('', SQLITE_USERS),
 ];

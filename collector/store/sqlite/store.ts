@@ -6,6 +6,9 @@ import Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
 import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
+import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
+import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
+import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
 import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
@@ -374,6 +377,34 @@ export class SqliteStore implements Store {
     });
   }
 
+  async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
+    return this.write(() => {
+      const changed: string[] = [];
+      for (const id of deviceIds) {
+        const row = this.stmt(ADMIN_TAG_SQL.read).get(id) as { admin_tags: string } | undefined;
+        const next = row && withTag(row.admin_tags, key, value);
+        if (!next) continue;
+        this.stmt(ADMIN_TAG_SQL.write).run(next, id);
+        if (value === null) this.stmt(ADMIN_TAG_SQL.remove).run(id, key);
+        else this.stmt(ADMIN_TAG_SQL.upsert).run(id, key, value);
+        changed.push(id);
+      }
+      return changed;
+    });
+  }
+
+  async tagValues(): Promise<TagValues[]> {
+    return tagValues(this.stmt(ADMIN_TAG_SQL.values).all() as Record<string, unknown>[]);
+  }
+
+  async groupCounts(key: string): Promise<GroupCount[]> {
+    return groupCounts(this.stmt(ADMIN_TAG_SQL.groups).all(key, key) as Record<string, unknown>[]);
+  }
+
+  async readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]> {
+    return chunks(deviceIds).flatMap((ids) => this.stmt(readinessChangesSql(ids.length)).all(...ids).map(readinessChange));
+  }
+
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {
     await this.write(() => {
       for (const f of facts) this.stmt(TENANT_SQL.putFact).run(tenantId, f.name, f.fetchedAt, f.body);
@@ -402,6 +433,43 @@ export class SqliteStore implements Store {
 
   async deleteSessions(idHash: string | null): Promise<void> {
     await this.write(() => (idHash === null ? this.stmt(SQL.deleteAllSessions).run() : this.stmt(SQL.deleteSession).run(idHash)));
+  }
+
+  async deleteUserSessions(username: string): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.deleteUserSessions).run(username));
+  }
+
+  async getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null> {
+    const row = this.stmt(RECORD_SQL.get).get(kind, id) as Record<string, unknown> | undefined;
+    return row ? storedRecord(row) : null;
+  }
+
+  async listRecords(kind: RecordKind): Promise<StoredRecord[]> {
+    return (this.stmt(RECORD_SQL.list).all(kind) as Record<string, unknown>[]).map(storedRecord);
+  }
+
+  async putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.put).run(kind, id, body, at.getTime()));
+  }
+
+  async deleteRecord(kind: RecordKind, id: string): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.delete).run(kind, id).changes > 0);
+  }
+
+  async insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.insert).run(kind, id, body, at.getTime()).changes > 0);
+  }
+
+  async replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean> {
+    return this.write(() => this.stmt(RECORD_SQL.replace).run(body, at.getTime(), kind, id, expected).changes > 0);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.write(() => this.stmt(RECORD_SQL.appendAudit).run(...auditParams(entry)));
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    return (this.stmt(RECORD_SQL.auditLog).all(limit) as Record<string, unknown>[]).map(auditEntry);
   }
 
   async publish(event: BusEvent): Promise<void> {

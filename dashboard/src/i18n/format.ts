@@ -41,3 +41,12 @@ export function formatRelative(lang: Lang, iso: string, now: number): string {
   }
   return iso;
 }
+
+/** "14:02" for a time today, "25 Nov, 14:02" for an earlier day: a wall-clock time to compare with one's own. */
+export function formatClock(lang: Lang, iso: string, now: number): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  const options: Intl.DateTimeFormatOptions = sameDay ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(LOCALES[lang], options).format(date);
+}

@@ -19,7 +19,9 @@ const KIND_TEXT: Readonly<Record<EnrollmentKind, UiKey>> = {
 type Step = { state: 'idle' } | { state: 'confirm' } | { state: 'busy' } | { state: 'failed'; message: string };
 
 export function DeviceAccess({ detail, refresh }: { detail: DeviceDetail; refresh: () => void }) {
-  const { tr, sessionEnded } = useApp();
+  const { tr, sessionEnded, role } = useApp();
+  // Revoking and allowing are an admin's (the collector refuses them to helpdesk accounts too).
+  const admin = role === 'admin';
   const [step, setStep] = useState<Step>({ state: 'idle' });
   const { deviceId, hostname } = detail.device;
   const revocation = detail.revocation ?? null;
@@ -43,7 +45,7 @@ export function DeviceAccess({ detail, refresh }: { detail: DeviceDetail; refres
       {revocation === null ? (
         <>
           <p class="muted">{tr('access.active')}</p>
-          {step.state === 'confirm' ? (
+          {!admin ? null : step.state === 'confirm' ? (
             <div role="alertdialog" aria-labelledby="revoke-question" class="confirm">
               <p id="revoke-question">
                 <strong>{tr('access.confirm', { hostname })}</strong>
@@ -66,7 +68,7 @@ export function DeviceAccess({ detail, refresh }: { detail: DeviceDetail; refres
           <p role="status" class="error">
             <strong>{tr(revocation === 'revoked' ? 'access.revoked' : 'access.allowed')}</strong>
           </p>
-          {revocation === 'revoked' && (
+          {revocation === 'revoked' && admin && (
             <button type="button" onClick={() => act(() => api.allowReenroll(deviceId))} disabled={step.state === 'busy'}>
               {tr('access.allow')}
             </button>

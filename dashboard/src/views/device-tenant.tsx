@@ -5,6 +5,7 @@ import { isMessageKey, t } from '../../../protocol/i18n/index.ts';
 import type { Lang } from '../../../protocol/report.ts';
 import { FIRST_READ_PENDING, type TenantVerdict } from '../../../protocol/tenant.ts';
 import { useApp } from '../context.ts';
+import { RichText } from '../rich-text.tsx';
 import { formatDateTime } from '../i18n/format.ts';
 import type { UiKey } from '../i18n/index.ts';
 
@@ -44,7 +45,9 @@ export function TenantSignIn({ detail }: { detail: DeviceDetail }) {
                 {v.fixKey !== null && (
                   <div class="fix">
                     <h5>{tr('device.fix')}</h5>
-                    <p>{t(lang, v.fixKey, v.params)}</p>
+                    <p>
+                      <RichText text={t(lang, v.fixKey, v.params)} />
+                    </p>
                   </div>
                 )}
               </li>

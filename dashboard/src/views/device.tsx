@@ -13,9 +13,11 @@ import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, reportTextIn, type UiKey } from '../i18n/index.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
+import { RichText } from '../rich-text.tsx';
 import { DeviceAccess } from './device-access.tsx';
 import { TenantSignIn } from './device-tenant.tsx';
-import { devicesHash } from '../route.ts';
+import { TagList } from './tags.tsx';
+import { devicesHash, formatHash } from '../route.ts';
 
 const DETAIL_REFRESH_MS = 300;
 
@@ -113,7 +115,7 @@ function DeviceBody({
         <div>
           <h1 class="hostname">{device.hostname}</h1>
           <p>
-            <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} />
+            <ReadinessBadge readiness={device.readiness} /> <OnlineBadge online={device.online} lastSeen={device.lastSeen} />
             {detail.revocation && (
               <>
                 {' '}
@@ -178,17 +180,28 @@ function Identity({ device, detail }: { device: DeviceRow; detail: DeviceDetail 
   const { tr } = useApp();
   const os = detail.report?.facts.os;
   const osText = os ? [os.displayVersion, os.build !== null ? `${os.build}${os.ubr !== null ? `.${os.ubr}` : ''}` : null, os.edition].filter(Boolean).join(' · ') : null;
-  const tags = Object.entries(device.tags);
   const rows: [UiKey, ComponentChildren][] = [
     ['device.lastSeen', <WhenExact at={device.lastSeen} />],
     ['device.lastReport', <WhenExact at={device.lastReport} />],
-    ['device.user', device.user ?? tr('common.none')],
+    [
+      'device.user',
+      device.user === null ? (
+        tr('common.none')
+      ) : (
+        <>
+          {device.user}{' '}
+          <a href={formatHash({ view: 'instructions', target: { user: device.user }, lang: null })} data-instructions-link>
+            {tr('instructions.forUser')}
+          </a>
+        </>
+      ),
+    ],
     ['device.os', osText ?? (device.osBuild !== null ? String(device.osBuild) : tr('common.none'))],
     ['device.join', device.joinType ? tr(`join.${device.joinType}`) : tr('common.none')],
     ['device.agentVersion', device.agentVersion ?? tr('common.none')],
     ['device.firstSeen', <WhenExact at={device.firstSeen} />],
     ['device.id', <code>{device.deviceId}</code>],
-    ['device.tags', tags.length > 0 ? tags.map(([k, v]) => `${k}=${v}`).join(', ') : tr('common.none')],
+    ['device.tags', <TagList row={device} />],
   ];
   return (
     <section class="panel">
@@ -257,7 +270,7 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
           <ul data-next="unknown">
             {unknown.map((u) => (
               <li key={u.id} data-check={u.id}>
-                <strong>{checkTitle(lang, u.id)}</strong>: {tr('next.collect', { how: t(lang, `collect.${u.collect}`) })}
+                <strong>{checkTitle(lang, u.id)}</strong>: <RichText text={tr('next.collect', { how: t(lang, `collect.${u.collect}`) })} />
               </li>
             ))}
           </ul>
@@ -265,7 +278,9 @@ function NextSteps({ detail, report, checks }: { detail: DeviceDetail; report: R
       )}
       {warnings.length > 0 && <Advice kind="warn" heading={tr('next.warn')} checks={warnings} />}
       {device.keyRemembered && <p class="note" data-key-remembered>{tr('next.keyRemembered', { time: device.keySeenAt === null ? tr('common.unknown') : formatDateTime(lang, device.keySeenAt) })}</p>}
-      <p class="note">{tr('next.userLayer')}</p>
+      <p class="note">
+        <RichText text={tr('next.userLayer')} />
+      </p>
       {passed.length > 0 && (
         <details data-next="passed">
           <summary>{tr('next.passed', { count: passed.length })}</summary>
@@ -289,8 +304,12 @@ function Advice({ kind, heading, checks }: { kind: 'failing' | 'warn'; heading: 
     const fix = fixIn(lang, check);
     return (
       <li key={check.id} data-check={check.id} data-actor={check.actor ?? fixActor(check.remediationKey) ?? undefined}>
-        <strong>{checkTitle(lang, check.id)}</strong>: {reportTextIn(lang, check.detailKey, check.params, check.detail)}
-        {fix !== null && <p class="next-fix">{fix}</p>}
+        <strong>{checkTitle(lang, check.id)}</strong>: <RichText text={reportTextIn(lang, check.detailKey, check.params, check.detail)} />
+        {fix !== null && (
+          <p class="next-fix">
+            <RichText text={fix} />
+          </p>
+        )}
       </li>
     );
   });
@@ -312,11 +331,15 @@ function CheckItem({ check }: { check: CheckResult }) {
         <StatusBadge status={check.status} />
         <h4>{checkTitle(lang, check.id)}</h4>
       </div>
-      <p class="check-detail">{detail}</p>
+      <p class="check-detail">
+        <RichText text={detail} />
+      </p>
       {fix && (
         <div class="fix">
           <h5>{tr('device.fix')}</h5>
-          <p>{fix}</p>
+          <p>
+            <RichText text={fix} />
+          </p>
         </div>
       )}
       <EvidenceList evidence={check.evidence} />

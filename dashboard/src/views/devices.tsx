@@ -1,17 +1,20 @@
 // The device list: filter, search, sort and page on the server (fast at 100,000 PCs), export the
 // same filter as CSV. The filter lives in the URL hash, so a filtered list is a link.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SORT_FIELDS, type DeviceQuery, type DeviceRow } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { t } from '../../../protocol/i18n/index.ts';
-import { READINESS } from '../../../protocol/report.ts';
+import { READINESS, type Lang } from '../../../protocol/report.ts';
 import type { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { api, exportHref } from '../api.ts';
 import { LayerBadges, Loaded, OnlineBadge, ReadinessBadge, When } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, type UiKey } from '../i18n/index.ts';
 import { formatNumber } from '../i18n/format.ts';
+import { loadColumns, saveColumns } from '../columns.ts';
 import { coalesce } from '../live.ts';
+import { TagAssign, TagList, filterSuggestions, tagValue, useTagCatalogue } from './tags.tsx';
 import { formatHash } from '../route.ts';
 
 const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -19,18 +22,47 @@ const TYPING_DELAY_MS = 300;
 const LIST_REFRESH_MS = 1_000;
 
 type SortField = (typeof SORT_FIELDS)[number];
-const COLUMNS: readonly { key: UiKey; sort?: SortField }[] = [
-  { key: 'col.hostname', sort: 'hostname' },
-  { key: 'col.user' },
-  { key: 'col.readiness', sort: 'readiness' },
-  { key: 'col.layers' },
-  { key: 'col.blocking' },
-  { key: 'col.online' },
-  { key: 'col.lastSeen', sort: 'lastSeen' },
-  { key: 'col.lastReport', sort: 'lastReport' },
-  { key: 'col.osBuild', sort: 'osBuild' },
-  { key: 'col.keyModel', sort: 'keyModel' },
+
+/** A list column: its header, sort field, and cell. `choosable` ones can be hidden with the column chooser. */
+interface Column {
+  id: string;
+  key: UiKey;
+  sort?: SortField;
+  choosable?: boolean;
+  className?: string;
+  cell: (row: DeviceRow, lang: Lang, tr: (key: UiKey) => string) => ComponentChildren;
+}
+
+const none = (tr: (key: UiKey) => string) => <span class="muted">{tr('common.none')}</span>;
+const yesNo = (value: boolean | null, yes: UiKey, no: UiKey, tr: (key: UiKey) => string) => (value === null ? none(tr) : tr(value ? yes : no));
+
+const COLUMNS: readonly Column[] = [
+  { id: 'user', key: 'col.user', choosable: true, cell: (row, _lang, tr) => row.user ?? none(tr) },
+  { id: 'readiness', key: 'col.readiness', sort: 'readiness', cell: (row) => <ReadinessBadge readiness={row.readiness} /> },
+  { id: 'layers', key: 'col.layers', cell: (row) => <LayerBadges layers={row.layers} compact /> },
+  { id: 'blocking', key: 'col.blocking', className: 'blocking', cell: (row, lang) => row.blocking.map((id) => checkTitle(lang, id)).join(', ') },
+  { id: 'online', key: 'col.online', cell: (row) => <OnlineBadge online={row.online} lastSeen={row.lastSeen} /> },
+  { id: 'lastSeen', key: 'col.lastSeen', sort: 'lastSeen', cell: (row) => <When at={row.lastSeen} /> },
+  { id: 'lastReport', key: 'col.lastReport', sort: 'lastReport', cell: (row) => <When at={row.lastReport} /> },
+  { id: 'osBuild', key: 'col.osBuild', sort: 'osBuild', className: 'num', cell: (row, _lang, tr) => row.osBuild ?? tr('common.none') },
+  { id: 'joinType', key: 'col.joinType', choosable: true, cell: (row, _lang, tr) => (row.joinType ? tr(`join.${row.joinType}`) : none(tr)) },
+  { id: 'site', key: 'col.site', choosable: true, cell: (row, _lang, tr) => siteCell(row, tr) },
+  { id: 'tags', key: 'col.tags', choosable: true, cell: (row) => <TagList row={row} /> },
+  { id: 'keyModel', key: 'col.keyModel', sort: 'keyModel', className: 'key', cell: (row, _lang, tr) => row.keyModel ?? none(tr) },
+  { id: 'fingerprint', key: 'col.fingerprint', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyFingerprintEnrolled, 'device.keyEnrolled', 'device.keyNotEnrolled', tr) },
+  { id: 'pin', key: 'col.pin', choosable: true, cell: (row, _lang, tr) => yesNo(row.keyPinSet, 'device.pinSet', 'device.pinNotSet', tr) },
 ];
+
+/** The site a group counts (the collector's tag over the agent's), marked when assigned in the dashboard. */
+function siteCell(row: DeviceRow, tr: (key: UiKey) => string): ComponentChildren {
+  const site = tagValue(row, 'site');
+  if (site === null) return none(tr);
+  return site.source === 'agent' ? site.value : <span class="tag-collector" title={tr('tags.fromCollector')}>◆ {site.value}</span>;
+}
+
+const CHOOSABLE = COLUMNS.filter((c) => c.choosable).map((c) => c.id);
+/** What a first visit shows: the user, as before the chooser; the key's details are a click away. */
+const DEFAULT_CHOSEN: readonly string[] = ['user'];
 
 const LAYER_FILTERS: readonly { layer: (typeof LAYER_NAMES)[number]; label: UiKey }[] = [
   { layer: 'device', label: 'devices.layerDevice' },
@@ -48,9 +80,13 @@ function refine(query: DeviceQuery, change: Partial<DeviceQuery>): DeviceQuery {
 }
 
 export function Devices({ query }: { query: DeviceQuery }) {
-  const { tr } = useApp();
+  const { tr, role } = useApp();
   const key = formatHash({ view: 'devices', query });
   const { resource, reload, update } = useResource(() => api.devices(query), [key]);
+  const { resource: catalogue, reload: reloadCatalogue } = useTagCatalogue();
+  // A selection is of the PCs on screen: a new filter or page starts a new one.
+  const [selected, setSelected] = useState<readonly string[]>([]);
+  useEffect(() => setSelected([]), [key]);
   const refresh = useMemo(() => coalesce(reload, LIST_REFRESH_MS), [reload]);
   useEffect(() => refresh.cancel, [refresh]);
   useLive((message) => {
@@ -61,16 +97,27 @@ export function Devices({ query }: { query: DeviceQuery }) {
       refresh.trigger();
     }
   });
+  const tagsChanged = () => {
+    reload();
+    reloadCatalogue();
+  };
 
   return (
     <main id="main" tabIndex={-1}>
       <h1>{tr('devices.title')}</h1>
-      <Filters query={query} />
+      <Filters query={query} suggestions={catalogue.state === 'ready' ? filterSuggestions(catalogue.data) : []} />
       <Loaded resource={resource} retry={reload}>
         {(list) => (
           <>
+            {role === 'admin' && catalogue.state === 'ready' && (
+              <TagAssign query={query} selected={selected} total={list.total} catalogue={catalogue.data} done={tagsChanged} />
+            )}
             <Pager query={query} total={list.total} go={go} />
-            {list.items.length === 0 ? <p class="muted">{tr('devices.empty')}</p> : <DeviceTable query={query} rows={list.items} />}
+            {list.items.length === 0 ? (
+              <p class="muted">{tr('devices.empty')}</p>
+            ) : (
+              <DeviceTable query={query} rows={list.items} selection={role === 'admin' ? { selected, setSelected } : null} />
+            )}
           </>
         )}
       </Loaded>
@@ -138,8 +185,8 @@ export function SelectFilter<T extends string>({ name, label, value, options, ap
   );
 }
 
-function Filters({ query }: { query: DeviceQuery }) {
-  const { lang, tr } = useApp();
+function Filters({ query, suggestions }: { query: DeviceQuery; suggestions: readonly string[] }) {
+  const { lang, tr, role } = useApp();
   const { resource: summary } = useResource(api.summary, []);
   const models = summary.state === 'ready' ? summary.data.keys.map((k) => k.model) : [];
   const set = (change: Partial<DeviceQuery>) => go(refine(query, change));
@@ -173,16 +220,24 @@ function Filters({ query }: { query: DeviceQuery }) {
           <option key={m} value={m} />
         ))}
       </datalist>
-      <TextFilter name="tag" label={tr('devices.tag')} placeholder={tr('devices.tagPlaceholder')} value={query.tag} apply={(tag) => set({ tag })} />
+      <TextFilter name="tag" label={tr('devices.tag')} placeholder={tr('devices.tagPlaceholder')} value={query.tag} list="tag-filter-values" apply={(tag) => set({ tag })} />
+      <datalist id="tag-filter-values">
+        {suggestions.map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
       <div class="filter-actions">
         {filtered && (
           <button type="button" onClick={() => go({ ...query, ...cleared, offset: 0 })}>
             {tr('devices.clear')}
           </button>
         )}
-        <a class="button" href={exportHref(query)} download="keyready-devices.csv" title={tr('devices.exportHint')}>
-          {tr('devices.export')}
-        </a>
+        {/* Exporting the fleet is an admin's (the collector refuses it to helpdesk accounts too). */}
+        {role === 'admin' && (
+          <a class="button" href={exportHref(query)} download="keyready-devices.csv" title={tr('devices.exportHint')}>
+            {tr('devices.export')}
+          </a>
+        )}
       </div>
     </form>
   );
@@ -225,8 +280,10 @@ export function Pager<Q extends { offset: number; limit: number }>({ query, tota
 }
 
 /** A column header; a sortable one is a button that sorts by it, ascending first, then flips the order. */
-export function SortableHeader<F extends string>({ label, field, query, sortBy }: {
+export function SortableHeader<F extends string>({ label, field, query, sortBy, column }: {
   label: string;
+  /** data-column: which column it heads (the column chooser and tests name columns so). */
+  column?: string;
   field: F | undefined;
   query: { sort: F; order: 'asc' | 'desc' };
   sortBy: (field: F, order: 'asc' | 'desc') => void;
@@ -234,7 +291,7 @@ export function SortableHeader<F extends string>({ label, field, query, sortBy }
   const { tr } = useApp();
   const sorted = field !== undefined && query.sort === field;
   return (
-    <th scope="col" aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+    <th scope="col" aria-sort={sorted ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined} data-column={column}>
       {field !== undefined ? (
         <button type="button" class="sort" title={tr('devices.sortBy', { column: label })} onClick={() => sortBy(field, sorted && query.order === 'asc' ? 'desc' : 'asc')}>
           {label}
@@ -247,48 +304,100 @@ export function SortableHeader<F extends string>({ label, field, query, sortBy }
   );
 }
 
-function DeviceTable({ query, rows }: { query: DeviceQuery; rows: readonly DeviceRow[] }) {
-  const { lang, tr } = useApp();
+/** The optional columns this browser shows (remembered across visits). */
+function useChosenColumns(): [readonly string[], (id: string, shown: boolean) => void] {
+  const [chosen, setChosen] = useState<readonly string[]>(() => loadColumns(CHOOSABLE, DEFAULT_CHOSEN));
+  const toggle = (id: string, shown: boolean) => {
+    const next = CHOOSABLE.filter((c) => (c === id ? shown : chosen.includes(c)));
+    saveColumns(next);
+    setChosen(next);
+  };
+  return [chosen, toggle];
+}
+
+function ColumnChooser({ chosen, toggle }: { chosen: readonly string[]; toggle: (id: string, shown: boolean) => void }) {
+  const { tr } = useApp();
   return (
-    <div class="table-scroll">
-      <table class="devices">
-        <caption class="sr-only">{tr('devices.list')}</caption>
-        <thead>
-          <tr>
-            {COLUMNS.map((column) => (
-              <SortableHeader key={column.key} label={tr(column.key)} field={column.sort} query={query} sortBy={(sort, order) => go(refine(query, { sort, order }))} />
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.deviceId} data-device-id={row.deviceId}>
-              <th scope="row">
-                <a href={formatHash({ view: 'device', deviceId: row.deviceId })}>{row.hostname}</a>
-              </th>
-              <td>{row.user ?? <span class="muted">{tr('common.none')}</span>}</td>
-              <td>
-                <ReadinessBadge readiness={row.readiness} />
-              </td>
-              <td>
-                <LayerBadges layers={row.layers} compact />
-              </td>
-              <td class="blocking">{row.blocking.map((id) => checkTitle(lang, id)).join(', ')}</td>
-              <td>
-                <OnlineBadge online={row.online} />
-              </td>
-              <td>
-                <When at={row.lastSeen} />
-              </td>
-              <td>
-                <When at={row.lastReport} />
-              </td>
-              <td class="num">{row.osBuild ?? tr('common.none')}</td>
-              <td>{row.keyModel ?? <span class="muted">{tr('common.none')}</span>}</td>
+    <details class="column-chooser" data-column-chooser>
+      <summary>{tr('devices.columns')}</summary>
+      <fieldset>
+        <legend class="sr-only">{tr('devices.columns')}</legend>
+        {COLUMNS.filter((c) => c.choosable).map((column) => (
+          <label key={column.id}>
+            <input type="checkbox" name={`column-${column.id}`} checked={chosen.includes(column.id)} onChange={(e) => toggle(column.id, e.currentTarget.checked)} />
+            {tr(column.key)}
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+interface Selection {
+  selected: readonly string[];
+  setSelected: (ids: readonly string[]) => void;
+}
+
+function DeviceTable({ query, rows, selection }: { query: DeviceQuery; rows: readonly DeviceRow[]; selection: Selection | null }) {
+  const { lang, tr } = useApp();
+  const select = (id: string, on: boolean) => selection?.setSelected(on ? [...selection.selected, id] : selection.selected.filter((s) => s !== id));
+  const allOnPage = selection !== null && rows.every((r) => selection.selected.includes(r.deviceId));
+  const [chosen, toggleColumn] = useChosenColumns();
+  const columns = COLUMNS.filter((c) => !c.choosable || chosen.includes(c.id));
+  const header = (key: UiKey, sort: SortField | undefined, id: string) => (
+    <SortableHeader key={id} column={id} label={tr(key)} field={sort} query={query} sortBy={(field, order) => go(refine(query, { sort: field, order }))} />
+  );
+  return (
+    <>
+      <ColumnChooser chosen={chosen} toggle={toggleColumn} />
+      {/* Every column stays reachable: a table wider than the window scrolls inside this box, never the page. */}
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={tr('devices.list')} data-table-scroll>
+        <table class="devices">
+          <caption class="sr-only">{tr('devices.list')}</caption>
+          <thead>
+            <tr>
+              {selection && (
+                <td class="select">
+                  <input
+                    type="checkbox"
+                    aria-label={tr('devices.selectPage')}
+                    checked={allOnPage}
+                    onChange={(e) => selection.setSelected(e.currentTarget.checked ? rows.map((r) => r.deviceId) : [])}
+                    data-select="page"
+                  />
+                </td>
+              )}
+              {header('col.hostname', 'hostname', 'hostname')}
+              {columns.map((column) => header(column.key, column.sort, column.id))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.deviceId} data-device-id={row.deviceId}>
+                {selection && (
+                  <td class="select">
+                    <input
+                      type="checkbox"
+                      aria-label={tr('devices.select', { host: row.hostname })}
+                      checked={selection.selected.includes(row.deviceId)}
+                      onChange={(e) => select(row.deviceId, e.currentTarget.checked)}
+                      data-select={row.deviceId}
+                    />
+                  </td>
+                )}
+                <th scope="row">
+                  <a href={formatHash({ view: 'device', deviceId: row.deviceId })}>{row.hostname}</a>
+                </th>
+                {columns.map((column) => (
+                  <td key={column.id} class={column.className} data-column={column.id}>
+                    {column.cell(row, lang, (key) => tr(key))}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

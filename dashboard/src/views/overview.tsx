@@ -8,9 +8,12 @@ import { Bar, TrendChart } from '../charts.tsx';
 import { Loaded } from '../components.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle, pcs, type UiKey } from '../i18n/index.ts';
-import { formatDateTime, formatNumber } from '../i18n/format.ts';
+import { formatClock, formatDateTime, formatNumber } from '../i18n/format.ts';
 import { coalesce } from '../live.ts';
 import { devicesHash, formatHash } from '../route.ts';
+import { AddPcs } from './add-pcs.tsx';
+import { GroupsPanel } from './groups.tsx';
+import { WavesPanel } from './waves.tsx';
 import { useEffect, useMemo } from 'preact/hooks';
 import { t } from '../../../protocol/i18n/index.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
@@ -30,7 +33,7 @@ export function Overview() {
     <main id="main" tabIndex={-1}>
       <h1>{tr('overview.title')}</h1>
       <Loaded resource={resource} retry={reload}>
-        {(summary) => <OverviewBody summary={summary} />}
+        {(summary) => (summary.total === 0 ? <AddPcs /> : <OverviewBody summary={summary} />)}
       </Loaded>
     </main>
   );
@@ -61,15 +64,17 @@ function blockingReasons(lang: Lang, summary: Summary): BlockingReason[] {
 }
 
 function OverviewBody({ summary }: { summary: Summary }) {
-  const { lang, tr } = useApp();
+  const { lang, tr, liveLostAt, now } = useApp();
+  // Counted before the live connection was lost: who is online now is not known.
+  const presenceNote = liveLostAt === null ? null : tr('online.unknownSince', { time: formatClock(lang, new Date(liveLostAt).toISOString(), now) });
   const percent = summary.total > 0 ? Math.round((summary.readiness.ready / summary.total) * 100) : 0;
   const tiles = [
     { id: 'total', label: tr('overview.total'), value: summary.total, href: devicesHash({}) },
     { id: 'ready', label: t(lang, 'readiness.ready'), value: summary.readiness.ready, href: devicesHash({ readiness: 'ready' }) },
     { id: 'not-ready', label: t(lang, 'readiness.not-ready'), value: summary.readiness.notReady, href: devicesHash({ readiness: 'not-ready' }) },
     { id: 'unknown', label: t(lang, 'readiness.unknown'), value: summary.readiness.unknown, href: devicesHash({ readiness: 'unknown' }) },
-    { id: 'online', label: tr('overview.online'), value: summary.online, href: devicesHash({ online: true }) },
-    { id: 'offline', label: tr('overview.offline'), value: summary.offline, href: devicesHash({ online: false }) },
+    { id: 'online', label: tr('overview.online'), value: summary.online, href: devicesHash({ online: true }), note: presenceNote },
+    { id: 'offline', label: tr('overview.offline'), value: summary.offline, href: devicesHash({ online: false }), note: presenceNote },
   ];
   const blocking = blockingReasons(lang, summary);
   const maxBlocking = Math.max(0, ...blocking.map((b) => b.count));
@@ -83,12 +88,19 @@ function OverviewBody({ summary }: { summary: Summary }) {
             <a class={`tile tile-${tile.id}`} href={tile.href} data-tile={tile.id}>
               <span class="tile-value">{formatNumber(lang, tile.value)}</span>
               <span class="tile-label">{tile.label}</span>
+              {'note' in tile && tile.note !== null && (
+                <span class="tile-note" data-presence="unknown">
+                  {tile.note}
+                </span>
+              )}
             </a>
           </li>
         ))}
       </ul>
       <p class="lead" data-headline>{tr('overview.readyShare', { percent })}</p>
       <LayersPanel summary={summary} />
+      <WavesPanel />
+      <GroupsPanel />
       <TenantPanel tenant={summary.tenant ?? null} />
 
       <div class="panels">

@@ -28,6 +28,11 @@ export function User({ user }: { user: string }) {
         <a href="#/users">← {tr('user.back')}</a>
       </p>
       <h1>{user}</h1>
+      <p>
+        <a href={formatHash({ view: 'instructions', target: { user }, lang: null })} data-instructions-link>
+          {tr('instructions.forUser')}
+        </a>
+      </p>
       {resource.state === 'failed' && resource.status === 404 ? (
         <p role="alert">{tr('user.notFound')}</p>
       ) : (
@@ -110,7 +115,7 @@ function PcTodo({ detail }: { detail: DeviceDetail }) {
         <a href={formatHash({ view: 'device', deviceId: device.deviceId })} title={tr('user.openPc')}>
           {device.hostname}
         </a>{' '}
-        <ReadinessBadge readiness={tenant ? COMBINED[tenant.pc.overall] : device.readiness} /> <OnlineBadge online={device.online} />{' '}
+        <ReadinessBadge readiness={tenant ? COMBINED[tenant.pc.overall] : device.readiness} /> <OnlineBadge online={device.online} lastSeen={device.lastSeen} />{' '}
         <span class="muted">
           <When at={device.lastSeen} />
         </span>

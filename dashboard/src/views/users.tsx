@@ -67,7 +67,7 @@ export function Users({ query }: { query: UserQuery }) {
 }
 
 function Filters({ query }: { query: UserQuery }) {
-  const { lang, tr } = useApp();
+  const { lang, tr, role } = useApp();
   const set = (change: Partial<UserQuery>) => go({ ...query, ...change, offset: 0 });
   const filtered = query.verdict !== undefined || query.layer !== undefined || query.q !== undefined;
   return (
@@ -93,9 +93,12 @@ function Filters({ query }: { query: UserQuery }) {
             {tr('devices.clear')}
           </button>
         )}
-        <a class="button" href={usersExportHref(query)} download="keyready-users.csv" title={tr('users.exportHint')}>
-          {tr('users.export')}
-        </a>
+        {/* A fleet-wide export: an admin's (the collector refuses it to helpdesk accounts too). */}
+        {role === 'admin' && (
+          <a class="button" href={usersExportHref(query)} download="keyready-users.csv" title={tr('users.exportHint')}>
+            {tr('users.export')}
+          </a>
+        )}
       </div>
     </form>
   );

@@ -380,11 +380,14 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const silent = await AgentSocket.open(collector.agentUrl, { autoPong: false });
       silent.send({ type: 'hello', deviceId, token, agentVersion: '0.1.0' });
       await silent.expect('welcome');
+      const welcomedAt = Date.now();
       expect((await detail(deviceId)).device.online).toBe(true);
       // Dropped after one ping round without a pong (two intervals at most).
       const closed = await silent.closed;
       expect(closed.code).toBe(1006);
       await eventually(async () => expect((await detail(deviceId)).device.online).toBe(false));
+      // Last seen is when it last spoke (its hello), not when the collector gave up on it.
+      expect(Date.parse((await detail(deviceId)).device.lastSeen)).toBeLessThanOrEqual(welcomedAt);
     });
   });
 }

@@ -209,6 +209,10 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       expect(lines).toHaveLength(4);
       expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
       expect(csv.text).not.toMatch(/(^|,)=HYPERLINK/m);
+      // A UTF-8 byte order mark first, so Excel on a Japanese Windows does not read it as Shift_JIS
+      // (Response.text() strips it, so the raw bytes are read).
+      const raw = await fetch(`${api.baseUrl}/api/export.csv`, { headers: { cookie: api.cookie } });
+      expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 4)]).toEqual([0xef, 0xbb, 0xbf, 'd'.charCodeAt(0)]);
       const json = await api.request('GET', '/api/export.json?readiness=ready');
       expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(DeviceList.shape.items.parse(json.body).map((d) => d.readiness)).toEqual(['ready', 'ready']);

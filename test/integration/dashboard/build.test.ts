@@ -24,7 +24,9 @@ describe('dashboard build', () => {
   it('writes index.html referencing hashed app files, and removes a previous build', async () => {
     expect(built.files.js).toMatch(/^app-[A-Z0-9]+\.js$/);
     expect(built.files.css).toMatch(/^app-[A-Z0-9]+\.css$/);
-    expect((await readdir(outDir)).sort()).toEqual([built.files.css, built.files.js, 'index.html'].sort());
+    expect((await readdir(outDir)).sort()).toEqual([built.files.css, built.files.js, 'guides', 'index.html'].sort());
+    // The deployment guides the empty dashboard links to.
+    expect((await readdir(join(outDir, 'guides'))).sort()).toEqual(['INTUNE.ja.md', 'INTUNE.md']);
     const html = await readFile(join(outDir, 'index.html'), 'utf8');
     expect(html).toContain(`<script type="module" src="${built.files.js}"></script>`);
     expect(html).toContain(`<link rel="stylesheet" href="${built.files.css}">`);

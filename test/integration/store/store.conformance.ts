@@ -617,6 +617,104 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await other.getSession('hash-b', now)).toBeNull();
     });
 
+    it('keeps admin records by kind and id, ends one user’s sessions, and keeps the audit log newest first', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const now = new Date(1_800_000_000_000);
+      await store.putRecord('account', 'alice', '{"role":"helpdesk"}', now);
+      await store.putRecord('account', 'alice', '{"role":"admin"}', new Date(now.getTime() + 1));
+      await store.putRecord('wave', 'alice', '{"name":"Wave 1"}', now);
+      expect(await other.getRecord('account', 'alice')).toEqual({ id: 'alice', body: '{"role":"admin"}', updatedAt: now.getTime() + 1 });
+      expect((await other.listRecords('wave')).map((r) => r.id)).toEqual(['alice']);
+      expect(await store.deleteRecord('account', 'alice')).toBe(true);
+      expect(await store.deleteRecord('account', 'alice')).toBe(false);
+      expect(await other.getRecord('account', 'alice')).toBeNull();
+      expect(await other.getRecord('wave', 'alice')).not.toBeNull();
+      // Insert-if-absent and compare-and-set: of two collectors, exactly one wins each.
+      const inserted = await Promise.all([store.insertRecord('alert', 'a1', 'from-a', now), other.insertRecord('alert', 'a1', 'from-b', now)]);
+      expect(inserted.filter(Boolean)).toHaveLength(1);
+      const body = (await store.getRecord('alert', 'a1'))!.body;
+      const replaced = await Promise.all([store.replaceRecord('alert', 'a1', body, 'next-a', now), other.replaceRecord('alert', 'a1', body, 'next-b', now)]);
+      expect(replaced.filter(Boolean)).toHaveLength(1);
+      expect(await store.replaceRecord('alert', 'a1', body, 'stale', now)).toBe(false);
+
+      const later = new Date(Date.now() + 60_000);
+      await store.createSession('hash-alice', 'alice', later);
+      await store.createSession('hash-bob', 'bob', later);
+      await other.deleteUserSessions('alice');
+      expect(await store.getSession('hash-alice', new Date())).toBeNull();
+      expect(await store.getSession('hash-bob', new Date())).not.toBeNull();
+
+      for (const [i, action] of ['sign-in', 'recheck', 'export'].entries()) {
+        await store.appendAudit({ id: `e${i}`, at: now.getTime() + i, username: 'alice', action, target: i === 1 ? 'device-1' : null, detail: null, address: '10.0.0.1' });
+      }
+      const log = await other.auditLog(2);
+      expect(log.map((e) => e.action)).toEqual(['export', 'recheck']);
+      expect(log[1]).toEqual({ id: 'e1', at: now.getTime() + 1, username: 'alice', action: 'recheck', target: 'device-1', detail: null, address: '10.0.0.1' });
+    });
+
+    it('keeps collector-assigned tags apart from the agents’ own: filtered on, grouped by, never erased by a hello', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const ids: string[] = [];
+      for (const [host, readiness] of [['PC-A', 'ready'], ['PC-B', 'fail'], ['PC-C', 'ready'], ['PC-D', 'ready']] as const) {
+        const id = await enroll(store, host);
+        ids.push(id);
+        await store.storeReports([incoming(id, 1, { hostname: host, statuses: readiness === 'fail' ? { 'os.build': 'fail' } : {} })]);
+      }
+      const [a, b, c, d] = ids as [string, string, string, string];
+      const hello = (deviceId: string, tags: Record<string, string>) => ({ type: 'connected' as const, deviceId, instanceId: 'collector-1', agentVersion: '0.1.0', tags, at: minutes(5) });
+      await store.markPresence([hello(a, { site: 'Tokyo' }), hello(b, { site: 'Tokyo' }), hello(c, { site: 'Osaka' })]);
+
+      expect((await store.assignTag([a, b, 'no-such-device'], 'department', '営業')).sort()).toEqual([a, b].sort());
+      // Setting the same value again changes nothing; the collector's site overrides the agent's for grouping.
+      expect(await other.assignTag([a], 'department', '営業')).toEqual([]);
+      expect(await other.assignTag([c], 'site', 'Tokyo')).toEqual([c]);
+      // A later hello rewrites the agent's tags only.
+      await store.markPresence([hello(a, { site: 'Tokyo', floor: '3' })]);
+
+      const row = (await store.deviceDetail(a))!.device;
+      expect(row.tags).toEqual({ site: 'Tokyo', floor: '3' });
+      expect(row.adminTags).toEqual({ department: '営業' });
+      const hosts = async (tag: string) => DeviceList.parse(await other.listDevices(query({ tag }))).items.map((x) => x.hostname);
+      expect(await hosts('department=営業')).toEqual(['PC-A', 'PC-B']);
+      expect(await hosts('営業')).toEqual(['PC-A', 'PC-B']);
+      expect(await hosts('site=Osaka')).toEqual(['PC-C']); // the agent still says Osaka
+      expect(await hosts('site=Tokyo')).toEqual(['PC-A', 'PC-B', 'PC-C']);
+      expect((await collect(other.exportDevices(query({ tag: 'department=営業' })))).map((x) => x.adminTags)).toEqual([{ department: '営業' }, { department: '営業' }]);
+
+      expect(await other.tagValues()).toEqual([
+        { key: 'department', agent: [], collector: ['営業'] },
+        { key: 'floor', agent: ['3'], collector: [] },
+        { key: 'site', agent: ['Osaka', 'Tokyo'], collector: ['Tokyo'] },
+      ]);
+      const groups = (await other.groupCounts('site')).sort((x, y) => `${x.value}${x.readiness}`.localeCompare(`${y.value}${y.readiness}`));
+      expect(groups).toEqual([
+        { value: 'Tokyo', readiness: 'not-ready', count: 1 },
+        { value: 'Tokyo', readiness: 'ready', count: 2 },
+        { value: null, readiness: 'ready', count: 1 },
+      ].sort((x, y) => `${x.value}${x.readiness}`.localeCompare(`${y.value}${y.readiness}`)));
+
+      expect(await store.assignTag([a, b, d], 'department', null)).toEqual(expect.arrayContaining([a, b]));
+      expect(await hosts('department=営業')).toEqual([]);
+      expect((await store.deviceDetail(a))!.device.adminTags).toEqual({});
+    });
+
+    it('reads back each device’s readiness changes over time, for any number of devices', async () => {
+      const { store } = await setup();
+      const a = await enroll(store, 'PC-A');
+      const b = await enroll(store, 'PC-B');
+      await store.storeReports([incoming(a, 1, { statuses: { 'os.build': 'fail' } }), incoming(b, 1)]);
+      await store.storeReports([incoming(a, 2), incoming(b, 2)]);
+      const changes = await store.readinessChanges([a, b, ...Array.from({ length: 600 }, (_, i) => `absent-${i}`)]);
+      const ofA = changes.filter((c) => c.deviceId === a);
+      expect(ofA).toEqual([
+        { deviceId: a, at: minutes(1).getTime(), readiness: 'not-ready' },
+        { deviceId: a, at: minutes(2).getTime(), readiness: 'ready' },
+      ]);
+      expect(changes.filter((c) => c.deviceId === b).map((c) => c.readiness)).toEqual(['ready']);
+    });
+
     it('delivers bus events to subscribers (across collectors when the engine is shared)', async () => {
       const { store, peer } = await setup();
       const other = await peer();

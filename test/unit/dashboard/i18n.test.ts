@@ -35,8 +35,8 @@ describe('dashboard texts', () => {
       .filter((f) => !/[\\/]i18n[\\/](en|ja)\.ts$/.test(f))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    // Keys built at run time from a value (join.<type>, common.pcs.<plural>, layer.<name>) are listed by prefix.
-    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.', 'layer.'];
+    // Keys built at run time from a value (join.<type>, common.pcs.<plural>, layer.<name>, role.<role>) are listed by prefix.
+    const dynamic = ['join.', 'common.pcs.', 'online.', 'col.', 'layer.', 'role.', 'alerts.format.'];
     for (const key of Object.keys(UI_TEXTS.en)) {
       if (dynamic.some((prefix) => key.startsWith(prefix))) continue;
       expect(code.includes(`'${key}'`), key).toBe(true);

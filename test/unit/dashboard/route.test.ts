@@ -58,4 +58,18 @@ describe('dashboard hash routes', () => {
     // The API parses the hash's parameters with its own schema to the same query.
     expect(DeviceQuery.parse(Object.fromEntries(deviceQueryParams(query)))).toEqual(query);
   });
+
+  it('links the settings page and instruction sheets (a user’s or a wave’s, in a chosen language)', () => {
+    expect(parseHash('#/settings')).toEqual({ view: 'settings' });
+    const routes: Route[] = [
+      { view: 'instructions', target: { user: 'aoki@contoso.co.jp' }, lang: 'ja' },
+      { view: 'instructions', target: { wave: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }, lang: null },
+    ];
+    for (const route of routes) expect(parseHash(formatHash(route))).toEqual(route);
+    expect(formatHash(routes[0]!)).toBe('#/instructions?user=aoki%40contoso.co.jp&lang=ja');
+    // Neither a user nor a wave, or a language not offered: the overview, or the dashboard's language.
+    expect(parseHash('#/instructions')).toEqual({ view: 'overview' });
+    expect(parseHash('#/instructions?user=x&lang=fr')).toEqual({ view: 'instructions', target: { user: 'x' }, lang: null });
+  });
 });
+

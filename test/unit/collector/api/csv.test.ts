@@ -55,7 +55,7 @@ describe('CSV export', () => {
       keyPinSet: true,
       keySeenAt: null,
     };
-    expect(CSV_HEADER.split(',')[0]).toBe('deviceId');
+    expect(CSV_HEADER.split(',')[0]).toBe('\uFEFFdeviceId');
     const line = csvRow(row);
     expect(line.endsWith('\r\n')).toBe(true);
     expect(line).toContain("d1,'=evil,CONTOSO\\alice,not-ready,unknown,not-ready,true,not-ready,key.fingerprint sso.prt,key.fingerprint sso.prt,policy.security-key,");
