@@ -18,6 +18,7 @@ import type { IngestBatcher } from './report-batcher.ts';
 import type { AuthFailure, Metrics } from '../shared/metrics.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
+import { reportIdentity } from './report-identity.ts';
 import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { AdmissionTicket } from './admission.ts';
@@ -153,7 +154,7 @@ export class AgentConnection {
       case 'hello':
         return this.#guard(this.#hello(message));
       case 'report':
-        return this.#guard(this.#report(message));
+        return this.#guard(this.#report(message, parsed.text));
     }
   }
 
@@ -273,7 +274,7 @@ export class AgentConnection {
     this.ctx.deviceChanged(auth.deviceId);
   }
 
-  async #report(message: ReportMessage): Promise<void> {
+  async #report(message: ReportMessage, text: string): Promise<void> {
     const deviceId = this.#deviceId;
     if (this.#state !== 'authenticated' || !deviceId) {
       return this.#fault(CLOSE.notHello, 'not-hello', 'send hello and wait for welcome before reporting');
@@ -297,7 +298,7 @@ export class AgentConnection {
     const started = performance.now();
     let outcome: StoredOutcome;
     try {
-      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report });
+      outcome = await this.ctx.batcher.submit({ deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, contentHash: reportIdentity(text) });
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
       this.#internal();

@@ -45,6 +45,12 @@ export interface IncomingReport {
   receivedAt: Date;
   dropped: number;
   report: Report;
+  /**
+   * Content identity of the report as received, without its generatedAt (collector/server/
+   * report-identity.ts): equal for two reports only if their bodies are equal. Absent: the store
+   * hashes the serialised body instead. Either way a differing hash only costs a body rewrite.
+   */
+  contentHash?: string;
 }
 
 export interface StoredOutcome {
