@@ -10,7 +10,7 @@
 // Loopback only; every loop is bounded by its count or its deadline.
 import { parseArgs } from 'node:util';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
-import { closeTargets, cpuSeconds, ingestRound, median, startBare, startCollectors, type Target } from './support/load.ts';
+import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,11 +39,16 @@ async function main(): Promise<void> {
   const options = { agents: AGENTS, seconds: Number(values.seconds), window: Number(values.window), perSecond: values.latency ? 1 : 0, templates };
   try {
     const results: Record<'bare' | 'collector', { rate: number; p50: number; p99: number; cpu: number }[]> = { bare: [], collector: [] };
+    const api = { summary: [] as number[], list: [] as number[] };
     for (let run = 1; run <= RUNS; run += 1) {
       for (const [name, target] of [['bare', bare], ['collector', collector]] as [keyof typeof results, Target][]) {
         const cpuBefore = cpuSeconds(target.pids);
+        // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
+        const probe = name === 'collector' ? await apiProbe(collector.processes[0]!) : null;
         const round = await ingestRound(target, options);
         const cpu = (cpuSeconds(target.pids) - cpuBefore) / round.seconds;
+        const probed = await probe?.stop();
+        if (probed) for (const key of ['summary', 'list'] as const) api[key].push(percentile(probed[key], 95));
         results[name].push({ ...round, cpu });
         console.log(
           `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %`,
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
         `ratio ${(m('collector', 'rate') / m('bare', 'rate')).toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); ` +
         `per server CPU-second: collector ${Math.round(perCpu('collector'))}, bare ${Math.round(perCpu('bare'))}, ratio ${(perCpu('collector') / perCpu('bare')).toFixed(2)}`,
     );
+    console.log(`dashboard API while ingesting: summary p95 ${median(api.summary).toFixed(0)} ms, device list p95 ${median(api.list).toFixed(0)} ms (median of the rounds' p95)`);
   } finally {
     await closeTargets([bare, collector]);
   }

@@ -2,8 +2,11 @@
 // on one store), agents that enroll and hello over raw sockets, an ingest round, CPU time from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { TLSSocket } from 'node:tls';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -66,7 +69,10 @@ export class RawAgent {
   onMessage: ((message: Record<string, unknown>) => void) | null = null;
   readonly closed: Promise<void>;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly socket: Socket | null,
+  ) {
     this.closed = new Promise((done) => ws.once('close', () => done()));
     void this.closed.then(() => {
       for (const waiter of this.#waiting.splice(0)) waiter(null);
@@ -81,13 +87,21 @@ export class RawAgent {
     });
   }
 
-  static open(url: string, timeoutMs = 60_000): Promise<RawAgent> {
-    const ws = new WebSocket(url, [SUBPROTOCOL], { rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: timeoutMs });
+  /** `session`: a TLS session from an earlier connection, offered for resumption. */
+  static open(url: string, timeoutMs = 60_000, session?: Buffer): Promise<RawAgent> {
+    const ws = new WebSocket(url, [SUBPROTOCOL], { rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(session ? { session } : {}) });
+    let socket: Socket | null = null;
+    ws.once('upgrade', (response: IncomingMessage) => (socket = response.socket));
     return new Promise((done, fail) => {
-      ws.once('open', () => done(new RawAgent(ws)));
+      ws.once('open', () => done(new RawAgent(ws, socket)));
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
     });
+  }
+
+  /** The TLS socket under a wss:// connection (null over ws://). */
+  tlsSocket(): TLSSocket | null {
+    return this.socket instanceof TLSSocket ? this.socket : null;
   }
 
   send(message: Record<string, unknown> | string): void {
@@ -172,12 +186,17 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
   const dir = mkdtempSync(join(tmpdir(), 'keyready-bench-'));
   const db = options.db ?? `sqlite:${join(dir, 'bench.sqlite')}`;
   const secret = randomBytes(32).toString('base64url');
-  const args = ['--max-connections', '100000', '--max-handshakes', '10000', '--connect-rate', '1000000', '--enroll-secret', secret, ...(options.extraArgs ?? [])];
+  const args = ['--max-connections', '100000', '--max-handshakes', '10000', '--max-handshakes-per-address', '100000', '--connect-rate', '1000000', '--enroll-secret', secret, ...(options.extraArgs ?? [])];
   if (options.tls) args.push('--tls-cert', options.tls.cert, '--tls-key', options.tls.key);
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
-  const start = () => startCollectorProcess({ db, args, env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs, timeoutMs: 60_000 });
+  // Each collector keeps its data folder across a restart (its TLS ticket secret lives there).
+  const start = (i: number) => {
+    const dataDir = join(dir, `collector-${i}`);
+    mkdirSync(dataDir, { recursive: true });
+    return startCollectorProcess({ db, args: [...args, '--data-dir', dataDir], env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs, timeoutMs: 60_000 });
+  };
   const processes: CollectorProcess[] = [];
-  for (let i = 0; i < options.count; i += 1) processes.push(await start());
+  for (let i = 0; i < options.count; i += 1) processes.push(await start(i));
   const urls = () => processes.map((p) => p.agentUrl);
   const credentials: Credentials[] = [];
   await pool(options.agents, 50, async (i) => {
@@ -199,7 +218,7 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
     processes,
     async restart(index) {
       await processes[index]!.kill9();
-      processes[index] = await start();
+      processes[index] = await start(index);
       target.pids = processes.map((p) => p.child.pid!);
     },
     async close() {
@@ -208,6 +227,48 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
     },
   };
   return target;
+}
+
+/**
+ * The dashboard's two busiest calls (summary, first page of the device list), one after the other
+ * every `intervalMs` while `stop` is not called: what an admin opening the dashboard waits.
+ */
+export async function apiProbe(collector: CollectorProcess, intervalMs = 100): Promise<{ stop(): Promise<{ summary: number[]; list: number[] }> }> {
+  const login = await fetch(`${collector.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: collector.adminPassword }),
+  });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const times = { summary: [] as number[], list: [] as number[] };
+  let running = true;
+  const timed = async (path: string, into: number[]) => {
+    const started = performance.now();
+    const res = await fetch(`${collector.url}${path}`, { headers: { cookie } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+    into.push(performance.now() - started);
+  };
+  const loop = (async () => {
+    while (running) {
+      await timed('/api/summary', times.summary);
+      await timed('/api/devices?limit=50', times.list);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return times;
+    },
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 export async function closeTargets(targets: readonly Target[]): Promise<void> {

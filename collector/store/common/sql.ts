@@ -26,6 +26,9 @@ const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
   keyModel: 'd.key_model',
 };
 
+/** Above this many matches a page walks the sort index; at or below it the matches are sorted. */
+export const WALK_SORT_INDEX_FROM = 5_000;
+
 /** The filters of a query; the sort and page fields are ignored here. */
 export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offset'>;
 
@@ -66,14 +69,9 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
     params.push(query.model);
   }
   if (query.tag !== undefined) {
-    const eq = query.tag.indexOf('=');
-    if (eq >= 0) {
-      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?)`);
-      params.push(query.tag.slice(0, eq), query.tag.slice(eq + 1));
-    } else {
-      conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ?)`);
-      params.push(query.tag);
-    }
+    const tag = tagCondition(query.tag);
+    conditions.push(`${col('id')} IN (SELECT t.device_id FROM device_tags t WHERE ${tag.sql})`);
+    params.push(...tag.params);
   }
   if (query.q !== undefined && query.q !== '') {
     const ids = dialect.matchingIds(query.q.toLowerCase());
@@ -81,6 +79,31 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
     params.push(...ids.params);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/**
+ * COUNT(*) of the filtered devices. A tag filter drives the count from the tag index (the devices'
+ * rows are read only for the other filters, if any): probing every device's id against the tag's
+ * devices instead cost 65 ms at 100,000 devices.
+ */
+function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds'>): SqlPart {
+  if (query.tag === undefined) {
+    const where = whereClause(query, dialect);
+    return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
+  }
+  const tag = tagCondition(query.tag);
+  const others = whereClause({ ...query, tag: undefined }, dialect);
+  // key=value is one row per device (the key is part of device_tags' primary key); a bare value may
+  // be held under several keys of one device, so its devices are made distinct first.
+  const tagged = query.tag.includes('=') ? `SELECT t.device_id FROM device_tags t WHERE ${tag.sql}` : `SELECT DISTINCT t.device_id FROM device_tags t WHERE ${tag.sql}`;
+  if (others.sql === '') return { sql: `SELECT COUNT(*) AS n FROM (${tagged}) m`, params: tag.params };
+  return { sql: `SELECT COUNT(*) AS n FROM (${tagged}) m JOIN devices d ON d.id = m.device_id ${others.sql}`, params: [...tag.params, ...others.params] };
+}
+
+/** The device_tags condition of a tag filter: `key=value`, or a bare value under any key. */
+function tagCondition(tag: string): SqlPart {
+  const eq = tag.indexOf('=');
+  return eq >= 0 ? { sql: 't.tag_key = ? AND t.tag_value = ?', params: [tag.slice(0, eq), tag.slice(eq + 1)] } : { sql: 't.tag_value = ?', params: [tag] };
 }
 
 /**
@@ -188,14 +211,21 @@ export function statements(dialect: Dialect) {
     deleteAllSessions: 'DELETE FROM sessions',
 
     /** The total and one page of a device list. */
-    list(query: DeviceQuery): { count: SqlPart; page: SqlPart } {
-      const where = whereClause(query, dialect);
-      const pageWhere = whereClause(query, dialect, dialect.pinSortIndex);
+    /**
+     * The count, then the page planned from it: a page walks the sort index (see whereClause) only
+     * when the matches are many — then a page's worth turns up within a few hundred index entries —
+     * and otherwise reads the few matches through their filter and sorts them (walking the whole sort
+     * index for a rare tag or search term is what made such lists slow at 100,000 devices).
+     */
+    list(query: DeviceQuery): { count: SqlPart; page(total: number): SqlPart } {
       return {
-        count: { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params },
-        page: {
-          sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
-          params: [...pageWhere.params, query.limit, query.offset],
+        count: countQuery(query, dialect),
+        page(total) {
+          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && total > WALK_SORT_INDEX_FROM);
+          return {
+            sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
+            params: [...pageWhere.params, query.limit, query.offset],
+          };
         },
       };
     },

@@ -314,8 +314,9 @@ export class PostgresStore implements Store {
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
     const { count, page } = SQL.list(query);
-    const [total, items] = await Promise.all([first(this.pool, count.sql, count.params), rows(this.pool, page.sql, page.params)]);
-    return { total: Int.parse(total?.n), items: items.map(toDeviceRow) };
+    const total = Int.parse((await first(this.pool, count.sql, count.params))?.n);
+    const pageQuery = page(total);
+    return { total, items: (await rows(this.pool, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
   }
 
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {

@@ -33,7 +33,12 @@ const SQL = statements({
           sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
           params: [`"${needle.replaceAll('"', '""')}"`],
         }
-      : { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
+      : {
+          // Shorter needles scan the search texts where they are narrowest: the FTS table's own
+          // content (one short string a row), not the devices' wide rows.
+          sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE instr(search, ?) > 0)',
+          params: [needle],
+        },
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
@@ -255,8 +260,9 @@ export class SqliteStore implements Store {
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
     const { count, page } = SQL.list(query);
     return this.db.transaction(() => {
-      const total = this.stmt(count.sql).get(...count.params) as { n: number };
-      return { total: total.n, items: this.stmt(page.sql).all(...page.params).map(toDeviceRow) };
+      const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
+      const rows = page(total);
+      return { total, items: this.stmt(rows.sql).all(...rows.params).map(toDeviceRow) };
     })();
   }
 
