@@ -8,39 +8,54 @@
 // Usage: npx tsx bench/collector-load.ts [--agents 200] [--window 16] [--seconds 10] [--runs 3]
 //          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--collectors 1|2]
 // Loopback only; every loop is bounded by its count or its deadline.
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
 import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
 
-const { values } = parseArgs({
-  options: {
-    agents: { type: 'string', default: '200' },
-    window: { type: 'string', default: '16' },
-    seconds: { type: 'string', default: '10' },
-    runs: { type: 'string', default: '3' },
-    report: { type: 'string', default: 'typical' },
-    latency: { type: 'boolean', default: false },
-    db: { type: 'string' },
-    collectors: { type: 'string', default: '1' },
-  },
-});
-const AGENTS = Number(values.agents);
-const RUNS = Number(values.runs);
+export interface IngestBenchOptions {
+  agents: number;
+  window: number;
+  seconds: number;
+  runs: number;
+  report: 'typical' | 'many';
+  latency: boolean;
+  db?: string | undefined;
+  collectors: number;
+  print?: (line: string) => void;
+}
 
-const templates: ReportTemplate[] = values.report === 'many' ? [reportTemplate(manyKeysReport())] : typicalReports().map(reportTemplate);
-const sizes = templates.map((t) => t.bytes);
-const sizeText = `${(Math.min(...sizes) / 1024).toFixed(1)}–${(Math.max(...sizes) / 1024).toFixed(1)} KB`;
+export interface IngestBenchResult {
+  collector: number;
+  bare: number;
+  /** collector / bare, medians of the runs. */
+  ratio: number;
+  /** The same per CPU-second each server got (steadier on a shared machine). */
+  cpuRatio: number;
+  p50: number;
+  p99: number;
+  bareP50: number;
+  bareP99: number;
+  /** Median of the rounds' p95 of the dashboard's summary and first list page while ingesting. */
+  apiSummaryP95: number;
+  apiListP95: number;
+  sizes: string;
+}
 
-async function main(): Promise<void> {
+export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const print = o.print ?? console.log;
+  const templates: ReportTemplate[] = o.report === 'many' ? [reportTemplate(manyKeysReport())] : typicalReports().map(reportTemplate);
+  const bytes = templates.map((t) => t.bytes);
+  const sizes = `${(Math.min(...bytes) / 1024).toFixed(1)}–${(Math.max(...bytes) / 1024).toFixed(1)} KB`;
   const bare = await startBare();
-  const collector = await startCollectors({ db: values.db, count: Number(values.collectors), agents: AGENTS });
-  const shape = values.latency ? `${AGENTS} agents × 1 report/s` : `${AGENTS} agents × ${values.window} in flight`;
-  console.log(`ingest: ${shape}, ${values.seconds} s a round, ${sizeText} reports (${values.report}), ${collector.name}`);
-  const options = { agents: AGENTS, seconds: Number(values.seconds), window: Number(values.window), perSecond: values.latency ? 1 : 0, templates };
+  const collector = await startCollectors({ db: o.db, count: o.collectors, agents: o.agents });
+  const shape = o.latency ? `${o.agents} agents × 1 report/s` : `${o.agents} agents × ${o.window} in flight`;
+  print(`ingest: ${shape}, ${o.seconds} s a round, ${sizes} reports (${o.report}), ${collector.name}`);
+  const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates };
   try {
     const results: Record<'bare' | 'collector', { rate: number; p50: number; p99: number; cpu: number }[]> = { bare: [], collector: [] };
     const api = { summary: [] as number[], list: [] as number[] };
-    for (let run = 1; run <= RUNS; run += 1) {
+    for (let run = 1; run <= o.runs; run += 1) {
       for (const [name, target] of [['bare', bare], ['collector', collector]] as [keyof typeof results, Target][]) {
         const cpuBefore = cpuSeconds(target.pids);
         // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
@@ -50,7 +65,7 @@ async function main(): Promise<void> {
         const probed = await probe?.stop();
         if (probed) for (const key of ['summary', 'list'] as const) api[key].push(percentile(probed[key], 95));
         results[name].push({ ...round, cpu });
-        console.log(
+        print(
           `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %`,
         );
       }
@@ -59,16 +74,53 @@ async function main(): Promise<void> {
     const ratios = results.collector.map((r, i) => r.rate / results.bare[i]!.rate);
     // On a shared machine a server may not get a whole core: reports per CPU-second it did get is the steadier figure.
     const perCpu = (name: keyof typeof results) => median(results[name].map((r) => r.rate / r.cpu));
-    console.log(
-      `median of ${RUNS}: collector ${Math.round(m('collector', 'rate'))}/s (p50 ${m('collector', 'p50').toFixed(1)} ms, p99 ${m('collector', 'p99').toFixed(1)} ms, CPU ${Math.round(m('collector', 'cpu') * 100)} %), ` +
-        `bare ${Math.round(m('bare', 'rate'))}/s (p50 ${m('bare', 'p50').toFixed(1)} ms, p99 ${m('bare', 'p99').toFixed(1)} ms); ` +
-        `ratio ${(m('collector', 'rate') / m('bare', 'rate')).toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); ` +
-        `per server CPU-second: collector ${Math.round(perCpu('collector'))}, bare ${Math.round(perCpu('bare'))}, ratio ${(perCpu('collector') / perCpu('bare')).toFixed(2)}`,
+    const result: IngestBenchResult = {
+      collector: m('collector', 'rate'),
+      bare: m('bare', 'rate'),
+      ratio: m('collector', 'rate') / m('bare', 'rate'),
+      cpuRatio: perCpu('collector') / perCpu('bare'),
+      p50: m('collector', 'p50'),
+      p99: m('collector', 'p99'),
+      bareP50: m('bare', 'p50'),
+      bareP99: m('bare', 'p99'),
+      apiSummaryP95: median(api.summary),
+      apiListP95: median(api.list),
+      sizes,
+    };
+    print(
+      `median of ${o.runs}: collector ${Math.round(result.collector)}/s (p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${Math.round(m('collector', 'cpu') * 100)} %), ` +
+        `bare ${Math.round(result.bare)}/s (p50 ${result.bareP50.toFixed(1)} ms, p99 ${result.bareP99.toFixed(1)} ms); ` +
+        `ratio ${result.ratio.toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); ` +
+        `per server CPU-second: collector ${Math.round(perCpu('collector'))}, bare ${Math.round(perCpu('bare'))}, ratio ${result.cpuRatio.toFixed(2)}`,
     );
-    console.log(`dashboard API while ingesting: summary p95 ${median(api.summary).toFixed(0)} ms, device list p95 ${median(api.list).toFixed(0)} ms (median of the rounds' p95)`);
+    print(`dashboard API while ingesting: summary p95 ${result.apiSummaryP95.toFixed(0)} ms, device list p95 ${result.apiListP95.toFixed(0)} ms (median of the rounds' p95)`);
+    return result;
   } finally {
     await closeTargets([bare, collector]);
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      agents: { type: 'string', default: '200' },
+      window: { type: 'string', default: '16' },
+      seconds: { type: 'string', default: '10' },
+      runs: { type: 'string', default: '3' },
+      report: { type: 'string', default: 'typical' },
+      latency: { type: 'boolean', default: false },
+      db: { type: 'string' },
+      collectors: { type: 'string', default: '1' },
+    },
+  });
+  await ingestBench({
+    agents: Number(values.agents),
+    window: Number(values.window),
+    seconds: Number(values.seconds),
+    runs: Number(values.runs),
+    report: values.report === 'many' ? 'many' : 'typical',
+    latency: values.latency,
+    db: values.db,
+    collectors: Number(values.collectors),
+  });
+}

@@ -3,6 +3,7 @@
 // p95. Run: npx tsx bench/store-query.ts [--devices 100000] [--postgres] (--postgres: an embedded
 // PostgreSQL started for the run, test/support/postgres.ts; SQLite otherwise).
 import { cpus } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore } from '../collector/store/index.ts';
 import { startTestPostgres } from '../test/support/postgres.ts';
@@ -10,10 +11,6 @@ import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
 import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';
 
-const { values } = parseArgs({ options: { devices: { type: 'string', default: '100000' }, postgres: { type: 'boolean', default: false } } });
-const DEVICES = Number(values.devices);
-const ITERATIONS = 40;
-const RUNS = 3;
 
 const list = (q: Record<string, string>) => (store: Store) => store.listDevices(DeviceQuery.parse(q));
 const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
@@ -53,48 +50,71 @@ async function postgresStore(): Promise<{ store: Store; dispose(): Promise<void>
   };
 }
 
-const { store, dispose } = values.postgres ? await postgresStore() : await tempSqliteStore();
-try {
-  const seedStart = performance.now();
-  const ids = await enrollFleet(store, DEVICES);
-  const variants = reportVariants();
-  const at = new Date();
-  for (let start = 0; start < ids.length; start += 1000) {
-    await store.storeReports(
-      ids.slice(start, start + 1000).map((id, j) => {
-        const variant = variants[(start + j) % variants.length]!;
-        // Each PC reports its own name (search and the hostname sort see 100,000 distinct ones).
-        return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(start + j) } }, at);
-      }),
-    );
-  }
-  // A third of the fleet is connected.
-  await store.markPresence(
-    ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
-  );
-  console.log(
-    `store-query: ${store.kind}, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
-      `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,
-  );
+export interface QueryBenchOptions {
+  devices: number;
+  postgres: boolean;
+  iterations: number;
+  runs: number;
+  print?: (line: string) => void;
+}
 
-  const detailIds = ids.filter((_, i) => i % 997 === 0);
-  const all: [string, (store: Store) => Promise<unknown>][] = [
-    ...QUERIES,
-    ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
-  ];
-  for (const [name, run] of all) {
-    const p95s: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const times: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now();
-        await run(store);
-        times.push(performance.now() - t);
-      }
-      p95s.push(percentile(times, 95));
+/** Each query's median (over the runs) of its p95, in ms. */
+export async function queryBench(o: QueryBenchOptions): Promise<Map<string, number>> {
+  const print = o.print ?? console.log;
+  const DEVICES = o.devices;
+  const ITERATIONS = o.iterations;
+  const RUNS = o.runs;
+  const results = new Map<string, number>();
+  const { store, dispose } = o.postgres ? await postgresStore() : await tempSqliteStore();
+  try {
+    const seedStart = performance.now();
+    const ids = await enrollFleet(store, DEVICES);
+    const variants = reportVariants();
+    const at = new Date();
+    for (let start = 0; start < ids.length; start += 1000) {
+      await store.storeReports(
+        ids.slice(start, start + 1000).map((id, j) => {
+          const variant = variants[(start + j) % variants.length]!;
+          // Each PC reports its own name (search and the hostname sort see 100,000 distinct ones).
+          return incoming(id, 1, { ...variant, device: { ...variant.device, hostname: fleetHostname(start + j) } }, at);
+        }),
+      );
     }
-    console.log(`  ${name.padEnd(36)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
-  }
-} finally {
-  await dispose();
+    // A third of the fleet is connected.
+    await store.markPresence(
+      ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
+    );
+    print(
+      `store-query: ${store.kind}, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
+        `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,
+    );
+
+    const detailIds = ids.filter((_, i) => i % 997 === 0);
+    const all: [string, (store: Store) => Promise<unknown>][] = [
+      ...QUERIES,
+      ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
+    ];
+    for (const [name, run] of all) {
+      const p95s: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const times: number[] = [];
+        for (let i = 0; i < ITERATIONS; i++) {
+          const t = performance.now();
+          await run(store);
+          times.push(performance.now() - t);
+        }
+        p95s.push(percentile(times, 95));
+      }
+      results.set(name, median(p95s));
+      print(`  ${name.padEnd(36)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
+    }
+  } finally {
+    await dispose();
+}
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { devices: { type: 'string', default: '100000' }, postgres: { type: 'boolean', default: false } } });
+  await queryBench({ devices: Number(values.devices), postgres: values.postgres, iterations: 40, runs: 3 });
 }

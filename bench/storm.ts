@@ -11,25 +11,33 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
 import { pool, RawAgent, rssMb, startCollectors, type Collectors } from './support/load.ts';
 
-const { values } = parseArgs({
-  options: {
-    agents: { type: 'string', default: '2000' },
-    tls: { type: 'boolean', default: false },
-    rsa: { type: 'boolean', default: false },
-    'no-resume': { type: 'boolean', default: false },
-    db: { type: 'string' },
-    collectors: { type: 'string', default: '1' },
-    csv: { type: 'string' },
-    jitter: { type: 'string', default: '5000' },
-  },
-});
-const AGENTS = Number(values.agents);
-const JITTER_MS = Number(values.jitter);
-const RESUME = values.tls && !values['no-resume'];
+export interface StormOptions {
+  agents: number;
+  tls: boolean;
+  rsa: boolean;
+  resume: boolean;
+  db?: string | undefined;
+  collectors: number;
+  csv?: string | undefined;
+  jitterMs: number;
+  print?: (line: string) => void;
+}
+
+export interface StormResult {
+  seconds: number;
+  lost: number;
+  retried: number;
+  resumed: number;
+  /** Collectors' RSS with every agent connected, before the restart, in MB (summed). */
+  rssMb: number;
+  kind: string;
+}
+
 const templates = typicalReports().map(reportTemplate);
 
 interface Agent {
@@ -43,9 +51,9 @@ interface Agent {
 }
 
 /** One connection: hello, one report, its ack. Throws on a refusal (the caller retries). */
-async function connectAndReport(collectors: Collectors, state: Agent): Promise<number> {
+async function connectAndReport(collectors: Collectors, state: Agent, resume: boolean): Promise<number> {
   const url = collectors.urls[state.index % collectors.urls.length]!;
-  const agent = await RawAgent.open(url, 30_000, RESUME ? state.session : undefined);
+  const agent = await RawAgent.open(url, 30_000, resume ? state.session : undefined);
   state.agent = agent;
   const socket = agent.tlsSocket();
   if (socket) {
@@ -66,23 +74,27 @@ async function connectAndReport(collectors: Collectors, state: Agent): Promise<n
   return lastSeq;
 }
 
-async function main(): Promise<void> {
+export async function stormBench(o: StormOptions): Promise<StormResult> {
+  const print = o.print ?? console.log;
+  const AGENTS = o.agents;
+  const JITTER_MS = o.jitterMs;
+  const RESUME = o.tls && o.resume;
   const dir = mkdtempSync(join(tmpdir(), 'keyready-storm-'));
   let tls: { cert: string; key: string } | undefined;
-  if (values.tls) {
+  if (o.tls) {
     tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-    const keyArgs = values.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+    const keyArgs = o.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
     execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', tls.key, '-out', tls.cert], { stdio: 'ignore' });
   }
-  const kind = values.tls ? `wss (${values.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
+  const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
-  const collectors = await startCollectors({ db: values.db, count: Number(values.collectors), agents: AGENTS, ...(tls ? { tls } : {}) });
+  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
   const agents: Agent[] = Array.from({ length: AGENTS }, (_, index) => ({ index, agent: null, seq: 0, acked: -1, session: undefined, resumed: false }));
   try {
-    await pool(AGENTS, 200, async (i) => void (await connectAndReport(collectors, agents[i]!)));
-    console.log(`storm: ${AGENTS} ${kind} agents on ${collectors.name}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await pool(AGENTS, 200, async (i) => void (await connectAndReport(collectors, agents[i]!, RESUME)));
+    print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
-    console.log(`  RSS with all connected: ${rssBefore.join(' + ')} MB (${((rssBefore.reduce((a, b) => a + b, 0) * 1024) / AGENTS).toFixed(1)} KB per agent, idle collector included)`);
+    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (${((rssBefore.reduce((a, b) => a + b, 0) * 1024) / AGENTS).toFixed(1)} KB per agent, idle collector included)`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
     started = performance.now();
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
           attempts += 1;
           try {
             const ackedBefore = state.acked;
-            const lastSeq = await connectAndReport(collectors, state);
+            const lastSeq = await connectAndReport(collectors, state, RESUME);
             if (lastSeq < ackedBefore) lost += 1;
             if (state.resumed) resumed += 1;
             completions.push(performance.now() - started);
@@ -113,10 +125,11 @@ async function main(): Promise<void> {
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
+    const rssTotal = rssBefore.reduce((a, b) => a + b, 0);
     const rss = collectors.pids.map(rssMb);
-    console.log(
+    print(
       `  restart storm: all ${AGENTS} back with a report acked in ${elapsed.toFixed(1)} s (${Math.round(AGENTS / elapsed)}/s incl. the 0–${JITTER_MS / 1000} s jitter); ` +
-        `${attempts - AGENTS} retried connects; ${values.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
+        `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
     );
     completions.sort((a, b) => a - b);
     const csv = ['second,agents_back'];
@@ -124,14 +137,38 @@ async function main(): Promise<void> {
       while (i < completions.length && completions[i]! <= s * 1000) i += 1;
       csv.push(`${s},${i}`);
     }
-    if (values.csv) writeFileSync(values.csv, `${csv.join('\n')}\n`);
+    if (o.csv) writeFileSync(o.csv, `${csv.join('\n')}\n`);
     const step = Math.max(1, Math.ceil(csv.length / 12));
-    console.log(`  completions over time (s: back): ${csv.slice(1).filter((_, i) => i % step === step - 1 || i === csv.length - 2).map((l) => l.replace(',', ': ')).join(', ')}`);
+    print(`  completions over time (s: back): ${csv.slice(1).filter((_, i) => i % step === step - 1 || i === csv.length - 2).map((l) => l.replace(',', ': ')).join(', ')}`);
     for (const state of agents) state.agent?.close();
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, kind };
   } finally {
     await collectors.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      agents: { type: 'string', default: '2000' },
+      tls: { type: 'boolean', default: false },
+      rsa: { type: 'boolean', default: false },
+      'no-resume': { type: 'boolean', default: false },
+      db: { type: 'string' },
+      collectors: { type: 'string', default: '1' },
+      csv: { type: 'string' },
+      jitter: { type: 'string', default: '5000' },
+    },
+  });
+  await stormBench({
+    agents: Number(values.agents),
+    tls: values.tls,
+    rsa: values.rsa,
+    resume: !values['no-resume'],
+    db: values.db,
+    collectors: Number(values.collectors),
+    csv: values.csv,
+    jitterMs: Number(values.jitter),
+  });
+}
