@@ -35,6 +35,8 @@ export interface StormResult {
   resumed: number;
   /** Collectors' RSS with every agent connected, before the restart, in MB (summed). */
   rssMb: number;
+  /** The same before any agent connected. */
+  rssIdleMb: number;
   kind: string;
 }
 
@@ -90,11 +92,14 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   let started = performance.now();
   const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
   const agents: Agent[] = Array.from({ length: AGENTS }, (_, index) => ({ index, agent: null, seq: 0, acked: -1, session: undefined, resumed: false }));
+  // The collectors' own memory before any agent holds a connection (enrollment's sockets closed).
+  const rssIdle = collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
   try {
     await pool(AGENTS, 200, async (i) => void (await connectAndReport(collectors, agents[i]!, RESUME)));
     print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
-    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (${((rssBefore.reduce((a, b) => a + b, 0) * 1024) / AGENTS).toFixed(1)} KB per agent, idle collector included)`);
+    const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
+    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent)`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
     started = performance.now();
@@ -141,7 +146,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const step = Math.max(1, Math.ceil(csv.length / 12));
     print(`  completions over time (s: back): ${csv.slice(1).filter((_, i) => i % step === step - 1 || i === csv.length - 2).map((l) => l.replace(',', ': ')).join(', ')}`);
     for (const state of agents) state.agent?.close();
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, kind };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind };
   } finally {
     await collectors.close();
     rmSync(dir, { recursive: true, force: true });

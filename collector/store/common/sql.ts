@@ -38,7 +38,7 @@ export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offse
  * unary `+` (SQLite's documented hint) keeps filter terms off indexes so the page walks the sort
  * field's covering index in order, checks the filters on its entries and stops after one page.
  */
-export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds'>, pinSort = false): SqlPart {
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>, pinSort = false, driveFromSearch = false): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   const col = (name: string) => (pinSort ? `+d.${name}` : `d.${name}`);
@@ -74,9 +74,13 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
     params.push(...tag.params);
   }
   if (query.q !== undefined && query.q !== '') {
-    const ids = dialect.matchingIds(query.q.toLowerCase());
-    conditions.push(`${col('id')} IN (${ids.sql})`);
-    params.push(...ids.params);
+    const needle = query.q.toLowerCase();
+    // A needle no index answers is tested on each row the query reads anyway (a count, a page that
+    // walks the sort index); a page of few matches is driven from them instead (driveFromSearch).
+    const contains = driveFromSearch ? null : dialect.contains(needle, col('search'));
+    const ids = contains ? null : dialect.matchingIds(needle);
+    conditions.push(contains ? contains.sql : `${col('id')} IN (${ids!.sql})`);
+    params.push(...(contains ?? ids!).params);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
@@ -86,7 +90,7 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
  * rows are read only for the other filters, if any): probing every device's id against the tag's
  * devices instead cost 65 ms at 100,000 devices.
  */
-function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds'>): SqlPart {
+function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>): SqlPart {
   if (query.tag === undefined) {
     const where = whereClause(query, dialect);
     return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
@@ -152,6 +156,8 @@ export function sortColumn(query: Pick<DeviceQuery, 'sort'>): string {
 export interface Dialect {
   /** A subquery of the ids of devices whose search text (hostname, user, id) contains the lower-case needle. */
   matchingIds(needle: string): SqlPart;
+  /** The same as a condition on `column` (d.search), when no index answers this needle; else null. */
+  contains(needle: string, column: string): SqlPart | null;
   /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
   greatest: string;
   /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
@@ -221,7 +227,8 @@ export function statements(dialect: Dialect) {
       return {
         count: countQuery(query, dialect),
         page(total) {
-          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && total > WALK_SORT_INDEX_FROM);
+          const walk = total > WALK_SORT_INDEX_FROM;
+          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && walk, !walk);
           return {
             sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
             params: [...pageWhere.params, query.limit, query.offset],

@@ -3,7 +3,7 @@
 // collation so rows order byte-wise exactly as in SQLite, whatever locale the server was initialised with. Nullable sort columns are indexed
 // NULLS FIRST: ascending lists read the index forwards, descending (NULLS LAST) backwards.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
-import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -102,4 +102,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  layerFilterIndexesMigration,
 ];

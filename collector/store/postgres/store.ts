@@ -25,6 +25,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.ts';
 
 const SQL = statements({
   matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
+  contains: (needle, column) => ({ sql: `strpos(${column}, ?) > 0`, params: [needle] }),
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,

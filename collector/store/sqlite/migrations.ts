@@ -1,7 +1,7 @@
 // Versioned SQLite schema. Each entry runs once, in order, inside migrate()'s transaction; an applied
 // entry is never edited (a change is a new version). Versions are numbered per engine.
 import { tenantSnapshotMigration } from '../common/tenant.ts';
-import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -120,4 +120,5 @@ END;
   fleetLayersMigration,
   sessionsMigration,
   tenantSnapshotMigration,
+  layerFilterIndexesMigration,
 ];

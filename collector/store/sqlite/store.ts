@@ -33,12 +33,9 @@ const SQL = statements({
           sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
           params: [`"${needle.replaceAll('"', '""')}"`],
         }
-      : {
-          // Shorter needles scan the search texts where they are narrowest: the FTS table's own
-          // content (one short string a row), not the devices' wide rows.
-          sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE instr(search, ?) > 0)',
-          params: [needle],
-        },
+      : // Shorter needles scan devices_search, the narrow (search, id) index.
+        { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
+  contains: (needle, column) => (needle.length >= TRIGRAM ? null : { sql: `instr(${column}, ?) > 0`, params: [needle] }),
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
