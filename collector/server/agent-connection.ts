@@ -265,7 +265,8 @@ export class AgentConnection {
     await this.ctx.presence.write({
       type: 'connected', deviceId: auth.deviceId, instanceId: this.ctx.instanceId, agentVersion: message.agentVersion, tags: message.tags, at: now,
     });
-    const lastSeq = await this.ctx.store.lastSeq(auth.deviceId);
+    // From the auth read: one store read per hello (store/types.ts DeviceAuth.lastSeq says why that is safe).
+    const { lastSeq } = auth;
     if (this.#state !== 'busy') return;
     this.#floor = lastSeq;
     this.#state = 'authenticated';

@@ -32,6 +32,12 @@ export interface DeviceAuth {
   deviceId: string;
   tokenHash: string;
   revoked: boolean;
+  /**
+   * Highest sequence stored when the auth was read: the hello's welcome answers from it, so a hello
+   * costs one store read. It can only lag the stored one, which makes the agent resend reports the
+   * store then acknowledges as replays; it is never ahead, so no unstored report is dropped.
+   */
+  lastSeq: number;
 }
 
 export interface StoredSession {

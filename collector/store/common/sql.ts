@@ -182,7 +182,7 @@ export function statements(dialect: Dialect) {
     setTags: 'UPDATE devices SET tags = ? WHERE id = ? AND tags <> ?',
     clearTags: 'DELETE FROM device_tags WHERE device_id = ?',
     insertTag: 'INSERT INTO device_tags (device_id, tag_key, tag_value) VALUES (?, ?, ?)',
-    auth: 'SELECT token_hash, revoked FROM devices WHERE id = ?',
+    auth: 'SELECT token_hash, revoked, last_seq FROM devices WHERE id = ?',
     revoke: 'UPDATE devices SET revoked = 1 WHERE id = ?',
     connected: `UPDATE devices SET online = 1, instance_id = ?, agent_version = ?, last_seen = ${g}(last_seen, ?) WHERE id = ?`,
     // Only the instance holding the connection may end it: the agent may already be back on another.

@@ -216,7 +216,7 @@ export class PostgresStore implements Store {
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
     const row = await first(this.pool, SQL.auth, [deviceId]);
-    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0 } : null;
+    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0, lastSeq: Int.parse(row.last_seq) } : null;
   }
 
   async revokeDevice(deviceId: string): Promise<void> {

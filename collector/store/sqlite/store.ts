@@ -158,9 +158,9 @@ export class SqliteStore implements Store {
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
     const row = this.stmt(SQL.auth).get(deviceId) as
-      | { token_hash: string; revoked: number }
+      | { token_hash: string; revoked: number; last_seq: number }
       | undefined;
-    return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0 } : null;
+    return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0, lastSeq: row.last_seq } : null;
   }
 
   async revokeDevice(deviceId: string): Promise<void> {
