@@ -6,10 +6,12 @@
 //   latency: A agents send one report a second each; report -> ack time.
 //   storm:   see bench/storm.ts.
 // Usage: npx tsx bench/collector-load.ts [--agents 200] [--window 16] [--seconds 10] [--runs 3]
-//          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--collectors 1|2]
+//          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--postgres] [--collectors 1|2]
+// (--postgres: an embedded PostgreSQL started for the run, test/support/postgres.ts)
 // Loopback only; every loop is bounded by its count or its deadline.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startTestPostgres } from '../test/support/postgres.ts';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
 import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
 
@@ -111,8 +113,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       latency: { type: 'boolean', default: false },
       db: { type: 'string' },
       collectors: { type: 'string', default: '1' },
+      postgres: { type: 'boolean', default: false },
     },
   });
+  const pgServer = values.postgres ? await startTestPostgres() : null;
   await ingestBench({
     agents: Number(values.agents),
     window: Number(values.window),
@@ -120,7 +124,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     runs: Number(values.runs),
     report: values.report === 'many' ? 'many' : 'typical',
     latency: values.latency,
-    db: values.db,
+    db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
     collectors: Number(values.collectors),
   });
+  await pgServer?.stop();
 }

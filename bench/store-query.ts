@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore } from '../collector/store/index.ts';
+import pg from 'pg';
 import { startTestPostgres } from '../test/support/postgres.ts';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
@@ -36,13 +37,21 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
 ];
 
-async function postgresStore(): Promise<{ store: Store; dispose(): Promise<void> }> {
+async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
   const server = await startTestPostgres();
   const db = await server.freshDatabase();
   const store = await openStore(db.url);
   await store.migrate();
   return {
     store,
+    // What autovacuum does to a fleet that has been running a while: statistics, and the visibility
+    // map that lets a COUNT be answered from an index alone. A freshly bulk-loaded table has neither.
+    async settle() {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query('VACUUM ANALYZE');
+      await client.end();
+    },
     async dispose() {
       await store.close();
       await server.stop();
@@ -65,7 +74,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
   const ITERATIONS = o.iterations;
   const RUNS = o.runs;
   const results = new Map<string, number>();
-  const { store, dispose } = o.postgres ? await postgresStore() : await tempSqliteStore();
+  const { store, dispose, settle } = o.postgres ? await postgresStore() : { ...(await tempSqliteStore()), settle: async () => {} };
   try {
     const seedStart = performance.now();
     const ids = await enrollFleet(store, DEVICES);
@@ -84,6 +93,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
     await store.markPresence(
       ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
     );
+    await settle();
     print(
       `store-query: ${store.kind}, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
         `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,

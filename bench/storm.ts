@@ -6,13 +6,15 @@
 // Prints completions over time (CSV: second, agents back) and the collector's RSS with all of them
 // connected.
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
-//          [--collectors 1|2] [--csv FILE]
+//          [--postgres] [--collectors 1|2] [--csv FILE] [--jitter MS]
+// (--postgres: an embedded PostgreSQL started for the run, test/support/postgres.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startTestPostgres } from '../test/support/postgres.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
 import { pool, RawAgent, rssMb, startCollectors, type Collectors } from './support/load.ts';
 
@@ -164,16 +166,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       collectors: { type: 'string', default: '1' },
       csv: { type: 'string' },
       jitter: { type: 'string', default: '5000' },
+      postgres: { type: 'boolean', default: false },
     },
   });
+  const pgServer = values.postgres ? await startTestPostgres() : null;
   await stormBench({
     agents: Number(values.agents),
     tls: values.tls,
     rsa: values.rsa,
     resume: !values['no-resume'],
-    db: values.db,
+    db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
     collectors: Number(values.collectors),
     csv: values.csv,
     jitterMs: Number(values.jitter),
   });
+  await pgServer?.stop();
 }
