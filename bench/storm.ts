@@ -109,6 +109,8 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     let attempts = 0;
     let lost = 0;
     let resumed = 0;
+    /** Why attempts failed (the collector's error code, or the client-side failure). */
+    const failures = new Map<string, number>();
     await Promise.all(
       agents.map(async (state) => {
         state.agent = null;
@@ -123,7 +125,9 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
             if (state.resumed) resumed += 1;
             completions.push(performance.now() - started);
             return;
-          } catch {
+          } catch (error) {
+            const reason = (error instanceof Error ? error.message : String(error)).replace(/"message":"[^"]*"/, '').replace(/\d+/g, 'N').slice(0, 80);
+            failures.set(reason, (failures.get(reason) ?? 0) + 1);
             (state.agent as RawAgent | null)?.ws.terminate();
             if (attempt >= 30) throw new Error(`agent ${state.index} never came back`);
             await new Promise((r) => setTimeout(r, Math.min(60_000, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));
@@ -138,6 +142,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
       `  restart storm: all ${AGENTS} back with a report acked in ${elapsed.toFixed(1)} s (${Math.round(AGENTS / elapsed)}/s incl. the 0–${JITTER_MS / 1000} s jitter); ` +
         `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
     );
+    if (failures.size > 0) print(`  failed attempts: ${[...failures].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
     completions.sort((a, b) => a - b);
     const csv = ['second,agents_back'];
     for (let s = 1, i = 0; s <= Math.ceil(elapsed); s += 1) {

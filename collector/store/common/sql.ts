@@ -26,6 +26,9 @@ const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
   keyModel: 'd.key_model',
 };
 
+/** Sort fields whose column may be NULL (no report yet, no key seen); the others are NOT NULL. */
+const NULLABLE_SORTS: ReadonlySet<DeviceQuery['sort']> = new Set(['lastReport', 'osBuild', 'keyModel']);
+
 /** Above this many matches a page walks the sort index; at or below it the matches are sorted. */
 export const WALK_SORT_INDEX_FROM = 5_000;
 
@@ -118,7 +121,9 @@ function tagCondition(tag: string): SqlPart {
 export function orderClause(query: Pick<DeviceQuery, 'sort' | 'order'>, nullsClause: boolean): string {
   const column = SORT_COLUMNS[query.sort];
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-  const nulls = nullsClause ? (query.order === 'asc' ? ' NULLS FIRST' : ' NULLS LAST') : '';
+  // Only where NULLs can occur: PostgreSQL does not know a NOT NULL column's NULLS FIRST order is its
+  // index's order, and sorted all 100,000 rows for a 50-row page (164 ms for the plain first page).
+  const nulls = nullsClause && NULLABLE_SORTS.has(query.sort) ? (query.order === 'asc' ? ' NULLS FIRST' : ' NULLS LAST') : '';
   return `ORDER BY ${column} ${dir}${nulls}, d.id ${dir}`;
 }
 
