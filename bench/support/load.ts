@@ -14,6 +14,8 @@ import { SUBPROTOCOL } from '../../protocol/messages.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { reportFrame, type ReportTemplate } from './real-reports.ts';
 
+export { median, percentile } from './fleet.ts';
+
 export interface Credentials {
   deviceId: string;
   token: string;
@@ -28,12 +30,6 @@ export interface Target {
   /** Agent i's credentials (the bare server accepts anything). */
   agent(i: number): Credentials;
   close(): Promise<void>;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** utime + stime of the processes, in seconds (clock ticks of 100 Hz, as Linux reports them). */
@@ -264,11 +260,6 @@ export async function apiProbe(collector: CollectorProcess, intervalMs = 100): P
       return times;
     },
   };
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 export async function closeTargets(targets: readonly Target[]): Promise<void> {
