@@ -89,22 +89,22 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
 }
 
 /**
- * COUNT(*) of the filtered devices. A tag filter drives the count from the tag index (the devices'
- * rows are read only for the other filters, if any): probing every device's id against the tag's
- * devices instead cost 65 ms at 100,000 devices.
+ * COUNT(*) of the filtered devices. A tag filter alone is counted from the tag index, without reading
+ * the devices (probing every device's id against the tag's devices cost 65 ms at 100,000 devices).
+ * With other filters too the devices are read anyway, and their indexes narrow them first (driving
+ * from the tag's 12,500 rows instead tripled a combined filter's count).
  */
 function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>): SqlPart {
-  if (query.tag === undefined) {
+  const others = whereClause({ ...query, tag: undefined }, dialect);
+  if (query.tag === undefined || others.sql !== '') {
     const where = whereClause(query, dialect);
     return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
   }
   const tag = tagCondition(query.tag);
-  const others = whereClause({ ...query, tag: undefined }, dialect);
   // key=value is one row per device (the key is part of device_tags' primary key); a bare value may
-  // be held under several keys of one device, so its devices are made distinct first.
-  const tagged = query.tag.includes('=') ? `SELECT t.device_id FROM device_tags t WHERE ${tag.sql}` : `SELECT DISTINCT t.device_id FROM device_tags t WHERE ${tag.sql}`;
-  if (others.sql === '') return { sql: `SELECT COUNT(*) AS n FROM (${tagged}) m`, params: tag.params };
-  return { sql: `SELECT COUNT(*) AS n FROM (${tagged}) m JOIN devices d ON d.id = m.device_id ${others.sql}`, params: [...tag.params, ...others.params] };
+  // be held under several keys of one device.
+  const counted = query.tag.includes('=') ? 'COUNT(*)' : 'COUNT(DISTINCT t.device_id)';
+  return { sql: `SELECT ${counted} AS n FROM device_tags t WHERE ${tag.sql}`, params: tag.params };
 }
 
 /** The device_tags condition of a tag filter: `key=value`, or a bare value under any key. */
