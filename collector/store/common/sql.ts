@@ -41,7 +41,7 @@ export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offse
  * unary `+` (SQLite's documented hint) keeps filter terms off indexes so the page walks the sort
  * field's covering index in order, checks the filters on its entries and stops after one page.
  */
-export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>, pinSort = false, driveFromSearch = false): SqlPart {
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>, pinSort = false, counting = false): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   const col = (name: string) => (pinSort ? `+d.${name}` : `d.${name}`);
@@ -78,9 +78,10 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
   }
   if (query.q !== undefined && query.q !== '') {
     const needle = query.q.toLowerCase();
-    // A needle no index answers is tested on each row the query reads anyway (a count, a page that
-    // walks the sort index); a page of few matches is driven from them instead (driveFromSearch).
-    const contains = driveFromSearch ? null : dialect.contains(needle, col('search'));
+    // A count tests a needle no index answers on each search text (the narrow search index); a page
+    // keeps the id subquery: walking a sort index it checks ids the index entries carry, where a test
+    // on the text would read the row of every entry passed (matches cluster: "ak" is every Osaka PC).
+    const contains = counting ? dialect.contains(needle, col('search')) : null;
     const ids = contains ? null : dialect.matchingIds(needle);
     conditions.push(contains ? contains.sql : `${col('id')} IN (${ids!.sql})`);
     params.push(...(contains ?? ids!).params);
@@ -95,9 +96,9 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'matchin
  * from the tag's 12,500 rows instead tripled a combined filter's count).
  */
 function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 'contains'>): SqlPart {
-  const others = whereClause({ ...query, tag: undefined }, dialect);
+  const others = whereClause({ ...query, tag: undefined }, dialect, false, true);
   if (query.tag === undefined || others.sql !== '') {
-    const where = whereClause(query, dialect);
+    const where = whereClause(query, dialect, false, true);
     return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
   }
   const tag = tagCondition(query.tag);
@@ -105,6 +106,11 @@ function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'matchingIds' | 
   // be held under several keys of one device.
   const counted = query.tag.includes('=') ? 'COUNT(*)' : 'COUNT(DISTINCT t.device_id)';
   return { sql: `SELECT ${counted} AS n FROM device_tags t WHERE ${tag.sql}`, params: tag.params };
+}
+
+function filterCount(query: DeviceFilter): number {
+  const filters = [query.readiness, query.check, query.unknown, ...LAYER_NAMES.map((layer) => query[layer]), query.online, query.model, query.tag, query.q || undefined];
+  return filters.filter((f) => f !== undefined).length;
 }
 
 /** The device_tags condition of a tag filter: `key=value`, or a bare value under any key. */
@@ -221,19 +227,20 @@ export function statements(dialect: Dialect) {
     deleteSession: 'DELETE FROM sessions WHERE id_hash = ?',
     deleteAllSessions: 'DELETE FROM sessions',
 
-    /** The total and one page of a device list. */
     /**
-     * The count, then the page planned from it: a page walks the sort index (see whereClause) only
-     * when the matches are many — then a page's worth turns up within a few hundred index entries —
-     * and otherwise reads the few matches through their filter and sorts them (walking the whole sort
-     * index for a rare tag or search term is what made such lists slow at 100,000 devices).
+     * The total and one page of a device list: the count, then the page planned from it. A page of
+     * one filter with few matches reads them through that filter's index and sorts them (walking the
+     * whole sort index for a rare tag or search term is what made such lists slow at 100,000
+     * devices); otherwise it walks the sort index (see whereClause).
      */
     list(query: DeviceQuery): { count: SqlPart; page(total: number): SqlPart } {
       return {
         count: countQuery(query, dialect),
         page(total) {
-          const walk = total > WALK_SORT_INDEX_FROM;
-          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && walk, !walk);
+          // With several filters the planner may drive from the least selective one's index (it has
+          // no statistics): walking stays the safe plan then.
+          const walk = total > WALK_SORT_INDEX_FROM || filterCount(query) > 1;
+          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && walk);
           return {
             sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
             params: [...pageWhere.params, query.limit, query.offset],
