@@ -11,7 +11,7 @@
 // Loopback only; every loop is bounded by its count or its deadline.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startTestPostgres } from '../test/support/postgres.ts';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
 import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
 

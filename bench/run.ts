@@ -4,7 +4,7 @@
 // embedded PostgreSQL with two collectors (about a minute more).
 import { loadavg, uptime } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startTestPostgres } from '../test/support/postgres.ts';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { ingestBench } from './collector-load.ts';
 import { queryBench } from './store-query.ts';
 import { stormBench } from './storm.ts';

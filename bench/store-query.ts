@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore } from '../collector/store/index.ts';
 import pg from 'pg';
-import { startTestPostgres } from '../test/support/postgres.ts';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
 import { enrollFleet, fleetHostname, incoming, machine, median, percentile, reportVariants, tempSqliteStore } from './support/fleet.ts';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startTestPostgres } from '../test/support/postgres.ts';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
 import { pool, RawAgent, rssMb, startCollectors, type Collectors } from './support/load.ts';
 
