@@ -1,190 +1,131 @@
-// Collector load bench (not part of npm test): a real collector process on loopback, measured from a
-// second process. Two figures:
-//   1. reports/s acknowledged: A agents each keep W reports in flight for S seconds (SQLite by default);
-//   2. concurrent agent connections: N agents enroll and hello over ws:// or wss:// and stay connected;
-//      the collector's RSS is read from /proc once they are all in.
-// Usage: npx tsx bench/collector-load.ts [--agents 100] [--window 16] [--seconds 10]
-//                                        [--connections 15000] [--tls] [--db sqlite:…|postgres://…]
+// Collector load bench (not part of npm test): real collector processes on loopback, measured from
+// this process against a bare `ws` server (bench/support/bare-server.ts: same subprotocol, JSON.parse,
+// immediate ack, no validation, no storage) in the same run, so the figure that counts is the ratio.
+//   ingest:  A agents each keep W reports in flight for S seconds; a report counts once acked (after
+//            the collector's fsync'd commit). Rounds alternate bare / collector; median of --runs.
+//   latency: A agents send one report a second each; report -> ack time.
+//   storm:   see bench/storm.ts.
+// Usage: npx tsx bench/collector-load.ts [--agents 200] [--window 16] [--seconds 10] [--runs 3]
+//          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--postgres] [--collectors 1|2]
+// (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
 // Loopback only; every loop is bounded by its count or its deadline.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startCollectorProcess, type CollectorProcess } from '../sim/processes/collector-process.ts';
-import { makeReport } from '../sim/fleet/reports.ts';
-import { AgentSocket } from '../sim/fleet/sim-agent.ts';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
+import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
+import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
 
-const { values } = parseArgs({
-  options: {
-    agents: { type: 'string', default: '100' },
-    window: { type: 'string', default: '16' },
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '0' },
-    tls: { type: 'boolean', default: false },
-    db: { type: 'string' },
-  },
-});
-const AGENTS = Number(values.agents);
-const WINDOW = Number(values.window);
-const SECONDS = Number(values.seconds);
-const CONNECTIONS = Number(values.connections);
-
-const dir = mkdtempSync(join(tmpdir(), 'keyready-bench-'));
-const hardware = (i: number) => ({ uuid: `bench-${i}`, serial: null, manufacturer: 'LENOVO', model: '21HD' });
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
-  return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
+export interface IngestBenchOptions {
+  agents: number;
+  window: number;
+  seconds: number;
+  runs: number;
+  report: 'typical' | 'many';
+  latency: boolean;
+  db?: string | undefined;
+  collectors: number;
+  print?: (line: string) => void;
 }
 
-/** Runs `count` tasks with at most `parallel` at once. */
-async function pool(count: number, parallel: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
+export interface IngestBenchResult {
+  collector: number;
+  bare: number;
+  /** collector / bare, medians of the runs. */
+  ratio: number;
+  /** The same per CPU-second each server got (steadier on a shared machine). */
+  cpuRatio: number;
+  p50: number;
+  p99: number;
+  bareP50: number;
+  bareP99: number;
+  /** Median of the rounds' p95 of the dashboard's summary and first list page while ingesting. */
+  apiSummaryP95: number;
+  apiListP95: number;
+  sizes: string;
 }
 
-interface Enrolled {
-  socket: AgentSocket;
-  deviceId: string;
-  token: string;
-}
-
-/** Opens a connection, enrolls and says hello on it; the socket stays open. */
-async function enrolledSocket(collector: CollectorProcess, i: number): Promise<Enrolled> {
-  const socket = await AgentSocket.open(collector.agentUrl, { timeoutMs: 60_000 });
-  socket.send({ type: 'enroll', secret: collector.enrollSecret!, hostname: `PC-BENCH-${i}`, hardware: hardware(i), agentVersion: 'bench' });
-  const { deviceId, token } = await socket.expect('enrolled');
-  await hello(socket, deviceId, token);
-  return { socket, deviceId, token };
-}
-
-async function hello(socket: AgentSocket, deviceId: string, token: string): Promise<void> {
-  socket.send({ type: 'hello', deviceId, token, agentVersion: 'bench' });
-  await socket.expect('welcome');
-}
-
-/** The collector's own view of itself, from /metrics (self-signed TLS accepted: loopback bench). */
-async function metric(collector: CollectorProcess, name: string): Promise<number> {
-  const text = await new Promise<string>((resolve, reject) => {
-    const get = collector.url.startsWith('https') ? httpsGet : httpGet;
-    get(`${collector.url}/metrics`, { rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-}
-
-async function throughput(collector: CollectorProcess): Promise<void> {
-  const sockets: AgentSocket[] = [];
-  await pool(AGENTS, 50, async (i) => void sockets.push((await enrolledSocket(collector, i)).socket));
-  // The report is serialised once; each message only splices its seq in (the bench measures the collector).
-  const body = JSON.stringify(makeReport({ hostname: 'PC-BENCH' }));
-  const bytes = Buffer.byteLength(body);
-  const latencies: number[] = [];
-  let acked = 0;
-  const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  await Promise.all(
-    sockets.map(async (socket) => {
-      const sentAt = new Map<number, number>();
-      let seq = 0;
-      const send = (): void => {
-        sentAt.set(seq, performance.now());
-        socket.sendRaw(`{"type":"report","seq":${seq++},"dropped":0,"report":${body}}`);
-      };
-      for (let i = 0; i < WINDOW; i += 1) send();
-      for (;;) {
-        const message = await socket.next();
-        if (!message || message.type !== 'ack') throw new Error(`unexpected ${JSON.stringify(message)}`);
-        latencies.push(performance.now() - (sentAt.get(message.seq) ?? 0));
-        sentAt.delete(message.seq);
-        acked += 1;
-        if (performance.now() < deadline) send();
-        else if (sentAt.size === 0) return;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((x, y) => x - y);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]!.toFixed(1);
-  console.log(
-    `reports: ${acked} acked in ${elapsed.toFixed(1)} s = ${Math.round(acked / elapsed)} reports/s ` +
-      `(${AGENTS} agents x ${WINDOW} in flight, ${bytes} B each; ack latency p50 ${pct(50)} ms, p99 ${pct(99)} ms; collector RSS ${rssMb(collector.child.pid!)} MB)`,
-  );
-  for (const socket of sockets) socket.close();
-}
-
-async function connections(collector: CollectorProcess): Promise<void> {
-  const kind = values.tls ? 'wss (TLS, ECDSA P-256)' : 'ws';
-  const pid = collector.child.pid!;
-  const agents: Enrolled[] = [];
-  let started = performance.now();
-  await pool(CONNECTIONS, 200, async (i) => void agents.push(await enrolledSocket(collector, 100_000 + i)));
-  let elapsed = (performance.now() - started) / 1000;
-  console.log(`enrolment: ${agents.length} ${kind} agents enrolled (one store write each) and connected in ${elapsed.toFixed(1)} s (${Math.round(agents.length / elapsed)}/s)`);
-
-  // A reconnect storm: every agent drops and comes back at once (hello only).
-  for (const agent of agents) agent.socket.close();
-  await Promise.all(agents.map((a) => a.socket.closed));
-  await new Promise((r) => setTimeout(r, 2000));
-  started = performance.now();
-  let retries = 0;
-  await pool(agents.length, 1000, async (i) => {
-    const agent = agents[i]!;
-    // Like a real agent: a refused or timed-out connect is retried after a jittered pause.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        agent.socket = await AgentSocket.open(collector.agentUrl, { timeoutMs: 60_000 });
-        await hello(agent.socket, agent.deviceId, agent.token);
-        return;
-      } catch (error) {
-        if (attempt >= 10) throw error;
-        retries += 1;
-        await new Promise((r) => setTimeout(r, Math.random() * 2000 * attempt));
+export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const print = o.print ?? console.log;
+  const templates: ReportTemplate[] = o.report === 'many' ? [reportTemplate(manyKeysReport())] : typicalReports().map(reportTemplate);
+  const bytes = templates.map((t) => t.bytes);
+  const sizes = `${(Math.min(...bytes) / 1024).toFixed(1)}–${(Math.max(...bytes) / 1024).toFixed(1)} KB`;
+  const bare = await startBare();
+  const collector = await startCollectors({ db: o.db, count: o.collectors, agents: o.agents });
+  const shape = o.latency ? `${o.agents} agents × 1 report/s` : `${o.agents} agents × ${o.window} in flight`;
+  print(`ingest: ${shape}, ${o.seconds} s a round, ${sizes} reports (${o.report}), ${collector.name}`);
+  const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates };
+  try {
+    const results: Record<'bare' | 'collector', { rate: number; p50: number; p99: number; cpu: number }[]> = { bare: [], collector: [] };
+    const api = { summary: [] as number[], list: [] as number[] };
+    for (let run = 1; run <= o.runs; run += 1) {
+      for (const [name, target] of [['bare', bare], ['collector', collector]] as [keyof typeof results, Target][]) {
+        const cpuBefore = cpuSeconds(target.pids);
+        // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
+        const probe = name === 'collector' ? await apiProbe(collector.processes[0]!) : null;
+        const round = await ingestRound(target, options);
+        const cpu = (cpuSeconds(target.pids) - cpuBefore) / round.seconds;
+        const probed = await probe?.stop();
+        if (probed) for (const key of ['summary', 'list'] as const) api[key].push(percentile(probed[key], 95));
+        results[name].push({ ...round, cpu });
+        print(
+          `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %`,
+        );
       }
     }
-  });
-  elapsed = (performance.now() - started) / 1000;
-  await new Promise((r) => setTimeout(r, 3000));
-  const rss = rssMb(pid);
-  const heap = Math.round((await metric(collector, 'nodejs_heap_size_used_bytes')) / 1024 / 1024);
-  const gauge = await metric(collector, 'keyready_agent_connections');
-  console.log(
-    `reconnect storm: ${agents.length} ${kind} agents back in ${elapsed.toFixed(1)} s (${Math.round(agents.length / elapsed)}/s, ${retries} retried connects); ` +
-      `collector holds ${gauge} connections, RSS ${rss} MB (${((rss * 1024) / agents.length).toFixed(1)} KB per connection incl. the ${heap} MB JS heap)`,
-  );
-  for (const agent of agents) agent.socket.close();
-}
-
-async function main(): Promise<void> {
-  const args = ['--max-connections', '100000', '--max-handshakes', '10000', '--connect-rate', '1000000'];
-  if (values.tls) {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], {
-      stdio: 'ignore',
-    });
-    args.push('--tls-cert', cert, '--tls-key', key);
-  }
-  const collector = await startCollectorProcess({ db: values.db ?? `sqlite:${join(dir, 'bench.sqlite')}`, args, env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean), timeoutMs: 60_000 });
-  console.log(`collector pid ${collector.child.pid} at ${collector.url} (${values.db ? 'given db' : 'SQLite'}); idle RSS ${rssMb(collector.child.pid!)} MB`);
-  try {
-    if (AGENTS > 0 && SECONDS > 0) await throughput(collector);
-    if (CONNECTIONS > 0) await connections(collector);
+    const m = (name: keyof typeof results, key: 'rate' | 'p50' | 'p99' | 'cpu') => median(results[name].map((r) => r[key]));
+    const ratios = results.collector.map((r, i) => r.rate / results.bare[i]!.rate);
+    // On a shared machine a server may not get a whole core: reports per CPU-second it did get is the steadier figure.
+    const perCpu = (name: keyof typeof results) => median(results[name].map((r) => r.rate / r.cpu));
+    const result: IngestBenchResult = {
+      collector: m('collector', 'rate'),
+      bare: m('bare', 'rate'),
+      ratio: m('collector', 'rate') / m('bare', 'rate'),
+      cpuRatio: perCpu('collector') / perCpu('bare'),
+      p50: m('collector', 'p50'),
+      p99: m('collector', 'p99'),
+      bareP50: m('bare', 'p50'),
+      bareP99: m('bare', 'p99'),
+      apiSummaryP95: median(api.summary),
+      apiListP95: median(api.list),
+      sizes,
+    };
+    print(
+      `median of ${o.runs}: collector ${Math.round(result.collector)}/s (p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${Math.round(m('collector', 'cpu') * 100)} %), ` +
+        `bare ${Math.round(result.bare)}/s (p50 ${result.bareP50.toFixed(1)} ms, p99 ${result.bareP99.toFixed(1)} ms); ` +
+        `ratio ${result.ratio.toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); ` +
+        `per server CPU-second: collector ${Math.round(perCpu('collector'))}, bare ${Math.round(perCpu('bare'))}, ratio ${result.cpuRatio.toFixed(2)}`,
+    );
+    print(`dashboard API while ingesting: summary p95 ${result.apiSummaryP95.toFixed(0)} ms, device list p95 ${result.apiListP95.toFixed(0)} ms (median of the rounds' p95)`);
+    return result;
   } finally {
-    await collector.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await closeTargets([bare, collector]);
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      agents: { type: 'string', default: '200' },
+      window: { type: 'string', default: '16' },
+      seconds: { type: 'string', default: '10' },
+      runs: { type: 'string', default: '3' },
+      report: { type: 'string', default: 'typical' },
+      latency: { type: 'boolean', default: false },
+      db: { type: 'string' },
+      collectors: { type: 'string', default: '1' },
+      postgres: { type: 'boolean', default: false },
+    },
+  });
+  const pgServer = values.postgres ? await startTestPostgres() : null;
+  await ingestBench({
+    agents: Number(values.agents),
+    window: Number(values.window),
+    seconds: Number(values.seconds),
+    runs: Number(values.runs),
+    report: values.report === 'many' ? 'many' : 'typical',
+    latency: values.latency,
+    db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
+    collectors: Number(values.collectors),
+  });
+  await pgServer?.stop();
+}

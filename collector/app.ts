@@ -5,7 +5,7 @@
 // file knows both.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DASHBOARD_CSP } from '../protocol/api.ts';
@@ -30,13 +30,15 @@ import { Slots } from './shared/slots.ts';
 import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
 import { startTenant, type TenantOptions } from './tenant/start.ts';
+import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tickets.ts';
 
 export interface CollectorOptions {
   store: Store;
   log: Logger;
   host: string;
   port: number;
-  tls: { cert: Buffer; key: Buffer } | null;
+  /** `ticketMaster`: the secret session-ticket keys derive from (shared/tls-tickets.ts). */
+  tls: { cert: Buffer; key: Buffer; ticketMaster: Buffer } | null;
   /** sha256 of every enrollment secret accepted (the clear text is never kept). */
   enrollSecretHashes: readonly string[];
   sessions: Sessions;
@@ -158,7 +160,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }
 
   // TLS 1.2 at least, whatever Node's default becomes or an operator's OpenSSL configuration says.
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
+  // Tickets last a key period, not Node's default 5 minutes: agents reconnect after hours or days.
+  const server: Server = options.tls
+    ? createHttpsServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        minVersion: 'TLSv1.2',
+        ticketKeys: ticketKeys(options.tls.ticketMaster, Date.now()),
+        sessionTimeout: TICKET_PERIOD_MS / 1000,
+      })
+    : createHttpServer();
+  const stopTicketRotation = options.tls ? rotateTicketKeys(server as HttpsServer, options.tls.ticketMaster) : () => {};
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -214,6 +226,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   async function shutdown(): Promise<void> {
     closing = true;
     clearInterval(heartbeat);
+    stopTicketRotation();
     await tenant?.stop();
     await alerts.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

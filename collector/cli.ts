@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '../protocol/api.ts';
 import { ADMIN_USERNAME, SETTING_ADMIN_PASSWORD, changeAccount, createAccount } from './api/accounts.ts';
 import { Sessions } from './api/session.ts';
-import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, type Config } from './config.ts';
+import { ConfigError, READY_PREFIX, describeDb, describeListen, enrollSecretFile, helpText, parseArgs, ticketMasterFile, type Config } from './config.ts';
+import { ticketMaster } from './shared/tls-tickets.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openStore, parseStoreUrl } from './store/index.ts';
 import { startCollector } from './app.ts';
@@ -134,6 +135,7 @@ function securePaths(config: Config): Tightened[] {
   const loose: Tightened[] = [];
   const add = (found: Tightened | null): void => void (found && loose.push(found));
   add(ensurePrivateDir(config.dataDir));
+  loose.push(...ensurePrivateFiles([ticketMasterFile(config)]));
   const [database] = sqliteFiles(config.db);
   if (database) {
     // SQLite takes an empty file for a new database: a truncated one would silently become a new install.
@@ -198,7 +200,8 @@ async function main(): Promise<void> {
     log,
     host: config.host,
     port: config.port,
-    tls,
+    // After securePaths: the ticket secret goes into the (now owner-only) data folder.
+    tls: tls ? { ...tls, ticketMaster: ticketMaster(ticketMasterFile(config)) } : null,
     enrollSecretHashes: enroll.hashes,
     sessions: new Sessions(store, tls !== null),
     staticRoot: config.dashboardDir,
@@ -206,7 +209,7 @@ async function main(): Promise<void> {
     connectionRate: { burst: config.connectRate * 4, ratePerSec: config.connectRate },
     authFailureRate: { burst: 10, ratePerSec: 0.2 },
     loginFailureRate: { burst: 5, ratePerSec: 1 / 12 },
-    batch: { maxBatch: 1000, maxDelayMs: 4, concurrency: store.kind === 'sqlite' ? 1 : 4 },
+    batch: { maxBatch: 250, maxDelayMs: 4, concurrency: store.kind === 'sqlite' ? 1 : 4 },
     pingIntervalMs: config.pingIntervalMs,
     // A real agent speaks the moment its socket opens; an idle one holds pre-auth capacity for 5 s at most.
     firstMessageTimeoutMs: config.firstMessageTimeoutMs,

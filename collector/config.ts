@@ -232,6 +232,11 @@ export function enrollSecretFile(config: Config): string {
   return resolve(config.dataDir, 'enroll-secret');
 }
 
+/** The secret TLS session-ticket keys derive from (shared/tls-tickets.ts); copy it to collectors that should resume each other's sessions. */
+export function ticketMasterFile(config: Config): string {
+  return resolve(config.dataDir, 'tls-ticket-master');
+}
+
 /**
  * Where the collector listens, for the banner: "localhost" in a URL would hide that every address is
  * open, so the wildcard says so and names this machine's other addresses (`addresses`: non-loopback).

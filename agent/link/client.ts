@@ -63,6 +63,12 @@ type Phase = 'idle' | 'connecting' | 'enrolling' | 'hello' | 'ready';
 export class CollectorLink {
   private readonly backoff: Backoff;
   private ws: WebSocket | null = null;
+  /**
+   * The TLS session of the last connection, offered on the next: after a collector restart every
+   * agent reconnects at once, and a resumed session spares the collector a full handshake each.
+   * Memory only: a restarted agent simply does one full handshake.
+   */
+  private tlsSession: Buffer | undefined;
   private phase: Phase = 'idle';
   private stopping = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -136,13 +142,16 @@ export class CollectorLink {
       ...(ca ? { ca } : {}),
       // A pinned certificate is typically self-signed: the chain is not verified, the pin is (on upgrade).
       ...(pin && !ca ? { rejectUnauthorized: false } : {}),
+      ...(this.tlsSession ? { session: this.tlsSession } : {}),
     });
     this.ws = ws;
     ws.on('upgrade', (response: IncomingMessage) => {
       if (pin && !this.pinMatches(response, pin)) {
         log.error('the collector certificate does not match the configured pin; not sending anything');
         ws.terminate();
+        return;
       }
+      this.keepTlsSession(response);
     });
     ws.on('unexpected-response', (_request, response: IncomingMessage) => {
       // Admission control answers an upgrade with 429/503 and a Retry-After in seconds.
@@ -161,9 +170,20 @@ export class CollectorLink {
     ws.on('close', (code: number, reason: Buffer) => this.onClose(ws, code, reason.toString('utf8')));
   }
 
+  private keepTlsSession(response: IncomingMessage): void {
+    const socket = response.socket as TLSSocket;
+    if (typeof socket.getSession !== 'function') return;
+    // A TLS 1.3 ticket may come before the upgrade's answer or after it.
+    this.tlsSession = socket.getSession() ?? this.tlsSession;
+    socket.on('session', (session: Buffer) => (this.tlsSession = session));
+  }
+
   private pinMatches(response: IncomingMessage, pin: CertificatePin): boolean {
     const socket = response.socket as TLSSocket;
     if (typeof socket.getPeerCertificate !== 'function') return false;
+    // A resumed session shows no certificate; it resumes only a session kept after its pin matched
+    // (keepTlsSession), and only the server that issued it can resume it.
+    if (socket.isSessionReused()) return true;
     const certificate = socket.getPeerCertificate();
     return Buffer.isBuffer(certificate.raw) && matchesPin(certificate.raw, pin);
   }

@@ -100,9 +100,19 @@ export function machine(): string {
   return `${process.platform} ${process.arch}, node ${process.version}`;
 }
 
-/** Runs each query `iterations` times per run and prints the median over `runs` of each run's p95. */
-export async function reportP95s(store: Store, queries: readonly [string, (store: Store) => Promise<unknown>][], iterations: number, runs: number): Promise<void> {
+/**
+ * Runs each query `iterations` times per run, prints the median over `runs` of each run's p95 and
+ * returns those medians (ms) by query name.
+ */
+export async function reportP95s(
+  store: Store,
+  queries: readonly [string, (store: Store) => Promise<unknown>][],
+  iterations: number,
+  runs: number,
+  print: (line: string) => void = console.log,
+): Promise<Map<string, number>> {
   const width = Math.max(...queries.map(([name]) => name.length));
+  const results = new Map<string, number>();
   for (const [name, run] of queries) {
     const p95s: number[] = [];
     for (let r = 0; r < runs; r++) {
@@ -114,8 +124,10 @@ export async function reportP95s(store: Store, queries: readonly [string, (store
       }
       p95s.push(percentile(times, 95));
     }
-    console.log(`  ${name.padEnd(width)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
+    results.set(name, median(p95s));
+    print(`  ${name.padEnd(width)} p95 median ${median(p95s).toFixed(1)} ms (runs: ${p95s.map((p) => p.toFixed(1)).join(', ')})`);
   }
+  return results;
 }
 
 /**

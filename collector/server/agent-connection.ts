@@ -18,6 +18,7 @@ import type { IngestBatcher } from './report-batcher.ts';
 import type { AuthFailure, Metrics } from '../shared/metrics.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
+import { reportIdentity } from './report-identity.ts';
 import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { AdmissionTicket } from './admission.ts';
@@ -170,7 +171,7 @@ export class AgentConnection {
       case 'hello':
         return this.#guard(this.#hello(message));
       case 'report':
-        return this.#guard(this.#report(message));
+        return this.#guard(this.#report(message, parsed.text));
     }
   }
 
@@ -284,7 +285,8 @@ export class AgentConnection {
     await this.ctx.presence.write({
       type: 'connected', deviceId: auth.deviceId, instanceId: this.ctx.instanceId, agentVersion: message.agentVersion, tags: message.tags, at: now,
     });
-    const lastSeq = await this.ctx.store.lastSeq(auth.deviceId);
+    // From the auth read: one store read per hello (store/types.ts DeviceAuth.lastSeq says why that is safe).
+    const { lastSeq } = auth;
     if (this.#state !== 'busy') return;
     this.#floor = lastSeq;
     this.#state = 'authenticated';
@@ -293,7 +295,7 @@ export class AgentConnection {
     this.ctx.deviceChanged(auth.deviceId);
   }
 
-  async #report(message: ReportMessage): Promise<void> {
+  async #report(message: ReportMessage, text: string): Promise<void> {
     const deviceId = this.#deviceId;
     if (this.#state !== 'authenticated' || !deviceId) {
       return this.#fault(CLOSE.notHello, 'not-hello', 'send hello and wait for welcome before reporting');
@@ -319,7 +321,8 @@ export class AgentConnection {
     try {
       const clockOffsetMs = this.#clockOffset(message, receivedAt, deviceId);
       outcome = await this.ctx.batcher.submit({
-        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
+        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, contentHash: reportIdentity(text),
+        ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
       });
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.

@@ -1,9 +1,14 @@
 // Turns one WebSocket frame from an agent into a validated message, or a specific reason why not.
+// Valid messages go through validators compiled from the zod schemas (protocol/compiled-validator.ts:
+// the same answer, an order of magnitude cheaper on a 7 KB report); a rejected one is parsed again by
+// zod itself, whose first issue is the reason the agent and the log get.
 import type { z } from 'zod';
 import { EnrollMessage, HelloMessage, ReportMessage, type AgentMessage } from '../../protocol/messages.ts';
+import { compileValidator, type CompiledValidator } from '../../protocol/compiled-validator.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 
-export type Parsed = { ok: true; message: AgentMessage } | { ok: false; reason: string };
+/** `text`: the frame as received (a report's content identity is computed from it). */
+export type Parsed = { ok: true; message: AgentMessage; text: string } | { ok: false; reason: string };
 
 const SCHEMAS: Record<AgentMessage['type'], z.ZodType<AgentMessage>> = {
   enroll: EnrollMessage,
@@ -11,11 +16,18 @@ const SCHEMAS: Record<AgentMessage['type'], z.ZodType<AgentMessage>> = {
   report: ReportMessage,
 };
 
+const VALIDATORS: Record<AgentMessage['type'], CompiledValidator<AgentMessage>> = {
+  enroll: compileValidator(EnrollMessage),
+  hello: compileValidator(HelloMessage),
+  report: compileValidator(ReportMessage),
+};
+
 export function parseAgentMessage(data: Buffer | string, isBinary: boolean): Parsed {
   if (isBinary) return { ok: false, reason: 'binary frames are not part of keyready.v1; send JSON text' };
+  const text = typeof data === 'string' ? data : data.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'malformed JSON' };
   }
@@ -25,6 +37,7 @@ export function parseAgentMessage(data: Buffer | string, isBinary: boolean): Par
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, reason: 'type: missing or not a string' };
   if (!Object.hasOwn(SCHEMAS, type)) return { ok: false, reason: `unknown message type "${type.slice(0, 32)}"` };
+  if (VALIDATORS[type as AgentMessage['type']](value)) return { ok: true, message: value, text };
   const result = SCHEMAS[type as AgentMessage['type']].safeParse(value);
-  return result.success ? { ok: true, message: result.data } : { ok: false, reason: describeFirstIssue(result.error) };
+  return result.success ? { ok: true, message: result.data, text } : { ok: false, reason: describeFirstIssue(result.error) };
 }

@@ -42,6 +42,12 @@ export interface DeviceAuth {
   deviceId: string;
   tokenHash: string;
   revoked: boolean;
+  /**
+   * Highest sequence stored when the auth was read: the hello's welcome answers from it, so a hello
+   * costs one store read. It can only lag the stored one, which makes the agent resend reports the
+   * store then acknowledges as replays; it is never ahead, so no unstored report is dropped.
+   */
+  lastSeq: number;
 }
 
 export interface StoredSession {
@@ -60,6 +66,12 @@ export interface IncomingReport {
    * Times inside the report (when the key was seen) are read through it: a PC's clock may be days off.
    */
   clockOffsetMs?: number;
+  /**
+   * Content identity of the report as received, without its generatedAt and the message's clock
+   * (collector/server/report-identity.ts): equal for two reports only if their bodies are equal. Absent: the store
+   * hashes the serialised body instead. Either way a differing hash only costs a body rewrite.
+   */
+  contentHash?: string;
 }
 
 export interface StoredOutcome {

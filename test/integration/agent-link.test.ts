@@ -291,10 +291,27 @@ describe('collector link', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(c.sessions.flatMap((s) => s.messages).length).toBe(messagesBefore);
     expect(wrong.lines.some((l) => String(l.message).includes('does not match the configured pin'))).toBe(true);
+    await wrong.link.stop();
 
     // A private CA file works without a pin (the self-signed certificate is its own CA).
     const viaCa = agent(c.url, { ca: Buffer.from(tls.cert), dataDir: pinned.dataDir });
     viaCa.link.start();
     await c.waitFor(() => viaCa.link.connected);
+    await viaCa.link.stop();
+
+    // Reconnecting (the collector went away: a restart storm), the agent offers its last TLS session
+    // and resumes it — and the pin is still checked on the resumed session.
+    const resuming = agent(c.url, { pin: parsePin(spkiPin(new X509Certificate(tls.cert))), dataDir: pinned.dataDir });
+    resuming.link.start();
+    await c.waitFor(() => resuming.link.connected);
+    // Its sessions are the ones that said something (the wrong-pin agent's never did).
+    const spoken = () => c.sessions.filter((session) => session.messages.length > 0);
+    const first = spoken().length - 1;
+    expect(spoken()[first]!.tlsResumed).toBe(false);
+    spoken()[first]!.ws.close(1001, 'collector shutting down');
+    await c.waitFor(() => spoken().length > first + 1 && resuming.link.connected);
+    expect(spoken()[first + 1]!.tlsResumed).toBe(true);
+    queue(resuming, 1);
+    await c.waitFor(() => c.reports.length === 2);
   });
 });

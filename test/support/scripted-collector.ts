@@ -3,6 +3,7 @@
 // retry hints, garbage, a rejected token). The real collector is exercised by test/e2e/.
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AgentMessage, SUBPROTOCOL, type ReportMessage } from '../../protocol/messages.ts';
 import { until, WAIT_MS } from './eventually.ts';
@@ -11,6 +12,8 @@ export interface Session {
   readonly ws: WebSocket;
   readonly messages: AgentMessage[];
   readonly openedAt: number;
+  /** Over TLS: whether the agent resumed an earlier TLS session (null over plain ws). */
+  readonly tlsResumed: boolean | null;
   closeCode: number | null;
 }
 
@@ -56,8 +59,9 @@ export class ScriptedCollector {
     public script: Script,
     private readonly closeServer: () => Promise<void>,
   ) {
-    wss.on('connection', (ws) => {
-      const session: Session = { ws, messages: [], openedAt: Date.now(), closeCode: null };
+    wss.on('connection', (ws, req) => {
+      const tlsResumed = req.socket instanceof TLSSocket ? req.socket.isSessionReused() : null;
+      const session: Session = { ws, messages: [], openedAt: Date.now(), tlsResumed, closeCode: null };
       this.sessions.push(session);
       ws.on('message', (data) => {
         const message = AgentMessage.parse(JSON.parse(data.toString()));

@@ -9,7 +9,7 @@ import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './check-bits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
 import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
-import { reportBody } from './report-body.ts';
+import { reportContent } from './report-body.ts';
 import { tenantFactsOf } from '../../../protocol/tenant-facts.ts';
 
 export interface HistoryInsert {
@@ -42,6 +42,8 @@ export function emptyCounts(): ReadinessCounts {
  */
 export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap<string, DeviceState>): BatchPlan {
   const latest = new Map<string, DeviceUpdate>();
+  /** Each device's newest report body, serialised only if it is written. */
+  const bodies = new Map<string, () => string>();
   const history: HistoryInsert[] = [];
   const trend = new Map<string, ReadinessCounts>();
   const outcomes: StoredOutcome[] = batch.map((r) => ({ deviceId: r.deviceId, seq: r.seq, inserted: false }));
@@ -51,7 +53,8 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
     const incoming = batch[index]!;
     const before = latest.get(incoming.deviceId) ?? current.get(incoming.deviceId);
     if (!before || incoming.seq <= before.lastSeq) continue;
-    const after = applyReport(before, incoming);
+    const content = reportContent(incoming);
+    const after = applyReport(before, incoming, content.hash);
     const changes = checkChanges(before.checks, after.checks);
     if (changes.length > 0 || before.readiness !== after.readiness) {
       history.push({ deviceId: incoming.deviceId, seq: incoming.seq, at: after.lastReport, readiness: after.readiness, changes });
@@ -63,11 +66,12 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
       trend.set(utcDay(after.lastReport), delta);
     }
     latest.set(incoming.deviceId, after);
+    bodies.set(incoming.deviceId, content.body);
     outcomes[index]!.inserted = true;
   }
   // Whether the body must be written is decided against what is stored, not against an earlier
   // report of the same batch (that one is never written on its own).
-  const updates = [...latest.values()].map((u) => (u.reportHash === current.get(u.id)?.reportHash ? { ...u, body: null } : u));
+  const updates = [...latest.values()].map((u) => ({ ...u, body: u.reportHash === current.get(u.id)?.reportHash ? null : bodies.get(u.id)!() }));
   return { outcomes, updates, history, trend };
 }
 
@@ -76,13 +80,12 @@ function compareIncoming(a: IncomingReport, b: IncomingReport): number {
   return a.seq - b.seq;
 }
 
-function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdate {
+function applyReport(before: DeviceState, incoming: IncomingReport, hash: string): DeviceUpdate {
   const { report } = incoming;
   const at = incoming.receivedAt.getTime();
   const verdict = fleetVerdict(report, before.keyChecks);
   // The key the agent's checks judged; a report with no readable key keeps the last key this PC saw.
   const key = judgedKey(report.facts.keys);
-  const { body, hash } = reportBody(report);
   const after = {
     id: before.id,
     lastSeq: incoming.seq,
@@ -113,7 +116,7 @@ function applyReport(before: DeviceState, incoming: IncomingReport): DeviceUpdat
     reportHash: hash,
     tenantInput: JSON.stringify(tenantFactsOf(before.id, report, verdict.keyRemembered, verdict.keyChecks)),
   };
-  return { ...after, search: searchText(after.hostname, after.user, before.id), body };
+  return { ...after, search: searchText(after.hostname, after.user, before.id), body: null };
 }
 
 function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['changes'] {

@@ -87,3 +87,17 @@ CREATE TABLE enrollment_events (device_id TEXT NOT NULL, at BIGINT NOT NULL, kin
 CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
 `,
 };
+
+/**
+ * Version 40 in both engines (issue 15): the key and user layers alone. devices_layers leads with
+ * the device layer, so a list filtered by the key's or the user's state (the dashboard's layer
+ * filters) counted by reading every device row: 92 ms at 100,000 devices.
+ */
+export const layerFilterIndexesMigration: Migration = {
+  version: 10,
+  name: 'indexes for the key and user layer filters',
+  sql: `
+CREATE INDEX devices_layer_key ON devices (layer_key);
+CREATE INDEX devices_layer_user ON devices (layer_user);
+`,
+};

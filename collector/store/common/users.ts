@@ -65,13 +65,13 @@ export const layerMask = (layers: Iterable<UserLayer>): number => {
 const layersInMask = (mask: number): UserLayer[] => USER_LAYERS.filter((l) => (mask & LAYER_BIT[l]) !== 0);
 
 /**
- * Version 20 in both engines (`collate`: PostgreSQL's "C", so names order byte-wise as in SQLite). New
+ * Version 9 in both engines (`collate`: PostgreSQL's "C", so names order byte-wise as in SQLite). New
  * rows start stale: the judge reads every PC once after the upgrade (from its report body until the PC's
  * next changed report stores `tenant_input`).
  */
 export function usersMigration(collate: string, dialect: UsersDialect): Migration {
   return {
-    version: 20,
+    version: 9,
     name: 'users view: the tenant answer per PC, fleet_users kept on ingest',
     sql: `
 ALTER TABLE devices ADD COLUMN tenant_code SMALLINT;

@@ -6,7 +6,7 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, fleetLayersMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
@@ -114,4 +114,5 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   adminRecordsMigration,
   adminTagsMigration(true),
   usersMigration(' COLLATE "C"', POSTGRES_USERS),
+  layerFilterIndexesMigration,
 ];

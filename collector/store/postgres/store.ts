@@ -31,6 +31,7 @@ import type { SqlPart } from '../common/sql.ts';
 
 const SQL = statements({
   matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
+  contains: (needle, column) => ({ sql: `strpos(${column}, ?) > 0`, params: [needle] }),
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,
@@ -254,7 +255,7 @@ export class PostgresStore implements Store {
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
     const row = await first(this.pool, SQL.auth, [deviceId]);
-    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0 } : null;
+    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0, lastSeq: Int.parse(row.last_seq) } : null;
   }
 
   async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
@@ -371,8 +372,9 @@ export class PostgresStore implements Store {
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
     const { count, page } = SQL.list(query);
-    const [total, items] = await Promise.all([first(this.pool, count.sql, count.params), rows(this.pool, page.sql, page.params)]);
-    return { total: Int.parse(total?.n), items: items.map(toDeviceRow) };
+    const total = Int.parse((await first(this.pool, count.sql, count.params))?.n);
+    const pageQuery = page(total);
+    return { total, items: (await rows(this.pool, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
   }
 
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {

@@ -39,7 +39,9 @@ const SQL = statements({
           sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
           params: [`"${needle.replaceAll('"', '""')}"`],
         }
-      : { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
+      : // Shorter needles scan devices_search, the narrow (search, id) index.
+        { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
+  contains: (needle, column) => (needle.length >= TRIGRAM ? null : { sql: `instr(${column}, ?) > 0`, params: [needle] }),
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
@@ -163,9 +165,9 @@ export class SqliteStore implements Store {
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
     const row = this.stmt(SQL.auth).get(deviceId) as
-      | { token_hash: string; revoked: number }
+      | { token_hash: string; revoked: number; last_seq: number }
       | undefined;
-    return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0 } : null;
+    return row ? { deviceId, tokenHash: row.token_hash, revoked: row.revoked !== 0, lastSeq: row.last_seq } : null;
   }
 
   async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
@@ -279,8 +281,9 @@ export class SqliteStore implements Store {
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
     const { count, page } = SQL.list(query);
     return this.db.transaction(() => {
-      const total = this.stmt(count.sql).get(...count.params) as { n: number };
-      return { total: total.n, items: this.stmt(page.sql).all(...page.params).map(toDeviceRow) };
+      const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
+      const rows = page(total);
+      return { total, items: this.stmt(rows.sql).all(...rows.params).map(toDeviceRow) };
     })();
   }
 

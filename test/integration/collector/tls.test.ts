@@ -1,7 +1,7 @@
 // --tls-cert/--tls-key: the same collector over https:// and wss:// (a self-signed certificate made
 // with openssl for 127.0.0.1), with the session cookie marked Secure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +75,40 @@ describe.skipIf(!openssl.available)('collector over TLS', () => {
     expect(await handshake('TLSv1.2')).toBe('TLSv1.2');
     expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
     expect(await handshake('TLSv1.1')).toMatch(/^refused: /);
+  });
+
+  it('resumes the TLS sessions it issued after a restart (ticket keys from its data folder), so a reconnect storm skips the full handshakes', async () => {
+    const dataDir = join(dir, 'restarting');
+    const db = await target.create();
+    const start = () => startCollectorProcess({ db, args: ['--tls-cert', cert, '--tls-key', key, '--data-dir', dataDir] });
+    let restarting = await start();
+    /** A TLS connection: whether it resumed `offered`, and the ticket the server issued (a first connection waits for it). */
+    const session = (port: number, offered?: Buffer) =>
+      new Promise<{ resumed: boolean; ticket: Buffer | undefined }>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(cert), ...(offered ? { session: offered } : {}) });
+        socket.once('error', reject);
+        socket.once('secureConnect', () => {
+          if (offered) {
+            resolve({ resumed: socket.isSessionReused(), ticket: undefined });
+            socket.end();
+          }
+        });
+        // TLS 1.3 tickets come after the handshake, read like data.
+        socket.once('session', (ticket: Buffer) => {
+          resolve({ resumed: socket.isSessionReused(), ticket });
+          socket.end();
+        });
+        socket.resume();
+      });
+    try {
+      const first = await session(restarting.port);
+      expect(first.resumed).toBe(false);
+      await restarting.kill9();
+      restarting = await start();
+      expect((await session(restarting.port, first.ticket!)).resumed).toBe(true);
+      expect(statSync(join(dataDir, 'tls-ticket-master')).mode & 0o777).toBe(0o600);
+    } finally {
+      await restarting.stop();
+    }
   });
 });

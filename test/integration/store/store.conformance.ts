@@ -109,12 +109,12 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const device = newDevice('PC-A');
       const first = await store.enrollDevice(device, T0);
       expect(first.reenrolled).toBe(false);
-      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-PC-A', revoked: false });
+      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-PC-A', revoked: false, lastSeq: -1 });
 
       // Same board, reinstalled Windows, new name: same device, new token, admitted again.
       const again = await store.enrollDevice({ ...device, hostname: 'PC-A2', tokenHash: 'hash-new', hardware: { ...device.hardware, uuid: device.hardware.uuid!.toUpperCase() } }, minutes(5));
       expect(again).toEqual({ deviceId: first.deviceId, reenrolled: true, refused: null });
-      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-new', revoked: false });
+      expect(await store.getDeviceAuth(first.deviceId)).toEqual({ deviceId: first.deviceId, tokenHash: 'hash-new', revoked: false, lastSeq: -1 });
       expect((await store.listDevices(query())).items.map((d) => d.hostname)).toEqual(['PC-A2']);
 
       // A placeholder uuid shared by many boards never merges two PCs.
@@ -147,6 +147,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.enrollDevice({ ...copy, reenroll: policy('10.0.0.7') }, minutes(3))).toEqual({ deviceId, reenrolled: true, refused: null });
       expect((await store.getDeviceAuth(deviceId))?.tokenHash).toBe('hash-copy');
       expect(await store.lastSeq(deviceId)).toBe(-1);
+      expect((await store.getDeviceAuth(deviceId))?.lastSeq).toBe(-1);
       const events = (await store.deviceDetail(deviceId))?.enrollments;
       expect(events?.map((e) => [e.kind, e.hostname, e.address])).toEqual([
         ['reenrolled', 'PC-COPY', '10.0.0.7'],
@@ -222,6 +223,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       // Each (device, seq) is stored exactly once, whoever got there first.
       expect(results[0]!.filter((o) => o.inserted).length + results[1]!.filter((o) => o.inserted).length).toBeLessThanOrEqual(ids.length);
       for (const id of ids) expect(await store.lastSeq(id)).toBe(2);
+      // The hello reads its welcome's lastSeq with the auth: the same figure.
+      for (const id of ids) expect((await store.getDeviceAuth(id))?.lastSeq).toBe(2);
       const summary = await store.summary(minutes(3));
       expect(summary.readiness).toEqual({ ready: 6, notReady: 0, unknown: 0 });
       expect(summary.trend.at(-1)).toMatchObject({ ready: 6, notReady: 0, unknown: 0 });

@@ -4,7 +4,7 @@ import { afterCursor, orderClause, whereClause, type Dialect } from '../../../..
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { DeviceQuery } from '../../../../protocol/api.ts';
 
-const dialect: Pick<Dialect, 'matchingIds'> = { matchingIds: (needle) => ({ sql: 'SELECT id FROM search WHERE s = ?', params: [needle] }) };
+const dialect: Pick<Dialect, 'matchingIds' | 'contains'> = { matchingIds: (needle) => ({ sql: 'SELECT id FROM search WHERE s = ?', params: [needle] }), contains: () => null };
 const query = (raw: Record<string, string> = {}) => DeviceQuery.parse(raw);
 
 describe('whereClause', () => {
@@ -34,7 +34,9 @@ describe('whereClause', () => {
 describe('orderClause', () => {
   it('breaks ties by id in the same direction, with explicit NULLS where the engine needs them', () => {
     expect(orderClause(query({ sort: 'lastSeen', order: 'desc' }), false)).toBe('ORDER BY d.last_seen DESC, d.id DESC');
-    expect(orderClause(query({ sort: 'lastSeen', order: 'desc' }), true)).toBe('ORDER BY d.last_seen DESC NULLS LAST, d.id DESC');
+    // A NOT NULL column gets no NULLS clause: PostgreSQL then walks its index instead of sorting.
+    expect(orderClause(query({ sort: 'lastSeen', order: 'desc' }), true)).toBe('ORDER BY d.last_seen DESC, d.id DESC');
+    expect(orderClause(query({ sort: 'lastReport', order: 'desc' }), true)).toBe('ORDER BY d.last_report DESC NULLS LAST, d.id DESC');
     expect(orderClause(query({ sort: 'keyModel' }), true)).toBe('ORDER BY d.key_model ASC NULLS FIRST, d.id ASC');
   });
 });

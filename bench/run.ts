@@ -1,0 +1,62 @@
+// `npm run bench`: every collector performance target of issue 15 at small sizes, in about two
+// minutes, ending with one table (measured, budget, met). The full-size runs and their recorded
+// figures are in bench/README.md. Not part of npm test. `--postgres` adds the ingest and storm on an
+// embedded PostgreSQL with two collectors (about a minute more).
+import { loadavg, uptime } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startTestPostgres } from '../sim/processes/postgres.ts';
+import { ingestBench } from './collector-load.ts';
+import { queryBench } from './store-query.ts';
+import { stormBench } from './storm.ts';
+
+const { values } = parseArgs({ options: { postgres: { type: 'boolean', default: false } } });
+const started = performance.now();
+const rows: [string, string, string, boolean | null][] = [];
+const quiet = (line: string) => process.stdout.write(`  ${line}\n`);
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+console.log(`bench: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (up ${Math.round(uptime() / 60)} min) — figures are ratios within one run`);
+
+const typical = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 3, report: 'typical', latency: false, collectors: 1, print: quiet });
+rows.push([`ingest / bare ws ceiling, ${typical.sizes} reports (SQLite)`, `${typical.ratio.toFixed(2)} (${Math.round(typical.collector)} vs ${Math.round(typical.bare)}/s; per CPU-s ${typical.cpuRatio.toFixed(2)})`, '≥ 0.50', typical.ratio >= 0.5]);
+rows.push(['dashboard API p95 while ingesting (summary / list)', `${ms(typical.apiSummaryP95)} / ${ms(typical.apiListP95)}`, '≤ 100 ms', Math.max(typical.apiSummaryP95, typical.apiListP95) <= 100]);
+const many = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 3, report: 'many', latency: false, collectors: 1, print: quiet });
+rows.push([`ingest / bare ws ceiling, ${many.sizes} reports (many keys)`, `${many.ratio.toFixed(2)} (${Math.round(many.collector)} vs ${Math.round(many.bare)}/s; per CPU-s ${many.cpuRatio.toFixed(2)})`, '≥ 0.50', many.ratio >= 0.5]);
+const latency = await ingestBench({ agents: 200, window: 0, seconds: 3, runs: 1, report: 'typical', latency: true, collectors: 1, print: quiet });
+rows.push(['report → ack, 200 agents × 1 report/s (p50 / p99)', `${latency.p50.toFixed(1)} / ${latency.p99.toFixed(1)} ms (bare ${latency.bareP50.toFixed(1)} / ${latency.bareP99.toFixed(1)})`, '—', null]);
+
+const STORM = 1_000;
+const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, print: quiet });
+rows.push([`restart storm, ${STORM} ws agents (0–5 s jitter), back with a report acked`, `${plain.seconds.toFixed(1)} s, ${plain.lost} acked lost`, '≤ 60 s, 0 lost', plain.seconds <= 60 && plain.lost === 0]);
+const tls = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, print: quiet });
+rows.push([`restart storm, ${STORM} wss agents (ECDSA, resumption)`, `${tls.seconds.toFixed(1)} s, ${tls.resumed} resumed, ${tls.lost} acked lost`, '≤ 60 s, 0 lost', tls.seconds <= 60 && tls.lost === 0]);
+const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / STORM;
+const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
+rows.push([`collector RSS, ${STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB)`, '≤ 1 GB at 15,000', at15k <= 1024]);
+
+const DEVICES = 10_000;
+const queries = await queryBench({ devices: DEVICES, postgres: false, iterations: 20, runs: 1, print: () => {} });
+const worst = [...queries.entries()].sort((a, b) => b[1] - a[1]);
+rows.push([`dashboard queries at ${DEVICES.toLocaleString('en')} devices, SQLite: worst p95`, `${ms(worst[0]![1])} (${worst[0]![0]})`, '≤ 50 ms', worst[0]![1] <= 50]);
+
+if (values.postgres) {
+  const server = await startTestPostgres();
+  try {
+    for (const count of [1, 2]) {
+      const db = await server.freshDatabase();
+      const pg = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 2, report: 'typical', latency: false, db: db.url, collectors: count, print: quiet });
+      rows.push([`ingest / bare ws ceiling, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${pg.ratio.toFixed(2)} (${Math.round(pg.collector)} vs ${Math.round(pg.bare)}/s)`, '≥ 0.50', pg.ratio >= 0.5]);
+      const stormDb = await server.freshDatabase();
+      const storm = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, print: quiet });
+      rows.push([`restart storm, ${STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const width = Math.max(...rows.map((r) => r[0].length));
+const valueWidth = Math.max(...rows.map((r) => r[1].length));
+console.log(`\n${'target'.padEnd(width)}  ${'measured'.padEnd(valueWidth)}  budget            met`);
+for (const [name, value, budget, met] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${budget.padEnd(16)}  ${met === null ? '—' : met ? 'yes' : 'NO'}`);
+console.log(`(${Math.round((performance.now() - started) / 1000)} s; load average now ${loadavg()[0]!.toFixed(1)}; full runs: bench/README.md)`);

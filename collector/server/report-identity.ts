@@ -1,0 +1,47 @@
+// A report's content identity from the frame as received, so an unchanged PC's report (the common
+// case: a periodic resend) is neither re-serialised nor hashed as a 7 KB body by the store.
+//
+// The frame is hashed without what changes on every resend: the seq digits, the value of the first
+// `"report":{"schema":"keyready.report/1","generatedAt":"…"` and, when the key right before that
+// `"report"` is `"clock":"…"`, the clock's value (the agent's own layout, agent/link/client.ts). Why
+// equal hashes mean equal stored bodies: the hashed text is the frame after the seq with those string
+// values cut out, the parts joined by a NUL (which JSON text never contains raw, so the cuts are
+// recovered exactly). Two frames that hash alike are therefore the same text apart from the seq and
+// those values. The generatedAt is that of a "report" object (a key inside a JSON string would be
+// escaped, so the marker only matches a real key); in a valid message that object is the report
+// itself — kept outside the body — or something the parse drops (an earlier duplicate key, an unknown
+// key stripped by the schema). The clock is that object's sibling: the message's own clock, or inside
+// something the parse drops. Any other layout gets no identity and the store hashes the serialised
+// body; a false "changed" only rewrites the body.
+import { createHash } from 'node:crypto';
+
+const START = '{"type":"report","seq":';
+const MARKER = '"report":{"schema":"keyready.report/1","generatedAt":"';
+const CLOCK = '"clock":"';
+
+export function reportIdentity(frame: string): string | undefined {
+  if (!frame.startsWith(START)) return undefined;
+  let afterSeq = START.length;
+  while (afterSeq < frame.length && frame.charCodeAt(afterSeq) >= 48 && frame.charCodeAt(afterSeq) <= 57) afterSeq += 1;
+  const marker = frame.indexOf(MARKER, afterSeq);
+  if (marker < 0) return undefined;
+  const value = marker + MARKER.length;
+  const close = frame.indexOf('"', value);
+  if (close < 0) return undefined;
+  const hash = createHash('sha256');
+  const clock = clockValue(frame, afterSeq, marker);
+  if (clock) hash.update(frame.slice(afterSeq, clock.start)).update('\u0000').update(frame.slice(clock.end, value));
+  else hash.update(frame.slice(afterSeq, value));
+  return hash.update('\u0000').update(frame.slice(close)).digest('base64');
+}
+
+/** Where the value of a `"clock":"…",` directly before the report marker starts and ends. */
+function clockValue(frame: string, from: number, marker: number): { start: number; end: number } | undefined {
+  if (frame.charCodeAt(marker - 1) !== 44 /* , */ || frame.charCodeAt(marker - 2) !== 34 /* " */) return undefined;
+  const key = frame.lastIndexOf(CLOCK, marker - 2);
+  if (key < from) return undefined;
+  const start = key + CLOCK.length;
+  const end = marker - 2;
+  // The value must be one plain string: no quote (and so no escaped one) between its two quotes.
+  return frame.indexOf('"', start) === end ? { start, end } : undefined;
+}
