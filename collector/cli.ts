@@ -169,6 +169,8 @@ async function main(): Promise<void> {
   if (command === 'graph-check') process.exit(await graphCheck(config.graph, out));
   if (command === 'show-enroll-secret') return showEnrollSecret(config);
   const tls = readTls(config);
+  // Like the TLS files, the Graph certificate is read before anything is created: a bad one changes nothing.
+  const tenant = command === 'reset-admin-password' || command === 'revoke-device' ? null : tenantOptions(config);
   const log = createLogger(config.logLevel);
   const loose = securePaths(config);
   const store = await openStore(config.db, { log });
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
     resendIntervalMs: 60 * 60 * 1000,
     heartbeatMs: config.heartbeatMs,
     demo: config.demo,
-    tenant: tenantOptions(config),
+    tenant,
     reenrollAfterMs: config.reenrollAfterMs,
     enrollHint: { hosts: advertisedHosts(config.host, machine), secret: secretSource },
   });

@@ -2,7 +2,7 @@
 // token server over HTTPS (the test CA through NODE_EXTRA_CA_CERTS, read by Node only at start, hence a
 // child process), with the app's certificate; the exit code says granted / missing / could not check.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,12 +86,15 @@ describe.skipIf(!openssl.available)('keyready-collector graph-check', () => {
     try {
       const notPem = join(dir, 'app.pem');
       writeFileSync(notPem, 'not a certificate\n');
+      const args = ['--port', '0', '--data-dir', dir];
       for (const cert of [notPem, join(dir, 'missing.pem')]) {
-        const run = await collector(['--port', '0', '--db', `sqlite:${join(dir, 'k.sqlite')}`], { ...env, KEYREADY_GRAPH_CERT: cert });
+        const run = await collector(args, { ...env, KEYREADY_GRAPH_CERT: cert });
         expect(run.code, run.stderr).toBe(2);
         expect(run.stderr).toMatch(/^keyready-collector: the Microsoft Graph settings cannot be used: /);
       }
-      expect((await collector(['--port', '0', '--db', `sqlite:${join(dir, 'k.sqlite')}`], { ...env, KEYREADY_GRAPH_CERT: notPem })).stderr).toContain('no CERTIFICATE block');
+      expect((await collector(args, { ...env, KEYREADY_GRAPH_CERT: notPem })).stderr).toContain('no CERTIFICATE block');
+      // Refused before anything was created: no database, no enrolment secret.
+      expect(readdirSync(dir).sort()).toEqual(['app.pem']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

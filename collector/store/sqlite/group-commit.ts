@@ -13,7 +13,8 @@ interface QueuedWrite {
 export class GroupCommit {
   private queue: QueuedWrite[] = [];
 
-  constructor(private readonly db: Database.Database) {}
+  /** `beforeCommit` runs once per transaction, after its writes (work they share, done once). */
+  constructor(private readonly db: Database.Database, private readonly beforeCommit: () => void = () => undefined) {}
 
   write<T>(operation: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -38,6 +39,7 @@ export class GroupCommit {
               outcomes.push({ ok: false, error });
             }
           }
+          this.beforeCommit();
         })
         .immediate();
     } catch (error) {

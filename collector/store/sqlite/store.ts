@@ -54,10 +54,15 @@ export class SqliteStore implements Store {
   private readonly bus: LocalBus;
   private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Users whose PCs the writes of the current group commit changed: their rows are rebuilt once, just
+   * before it commits, however many of their PCs reported in it (a shared account may sit on hundreds).
+   */
+  private readonly pendingUsers = new Set<string>();
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
     this.db = new Database(path);
-    this.commits = new GroupCommit(this.db);
+    this.commits = new GroupCommit(this.db, () => this.refreshPendingUsers());
     this.bus = new LocalBus(options.log ?? STDERR_LOG);
     this.db.pragma('journal_mode = WAL');
     // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
@@ -257,7 +262,7 @@ export class SqliteStore implements Store {
       for (const report of rows.reports) upsertReport.run(...report);
       for (const { id, values } of rows.volatile) updateVolatile.run(...values, id);
       for (const history of rows.history) insertHistory.run(...history);
-      this.run(USERS.refreshUsers(usersOfChanged(plan, states)));
+      for (const user of usersOfChanged(plan, states)) this.pendingUsers.add(user);
       this.applyTrend(plan.trend);
       return plan.outcomes;
     });
@@ -306,6 +311,13 @@ export class SqliteStore implements Store {
     })();
   }
 
+  private refreshPendingUsers(): void {
+    if (this.pendingUsers.size === 0) return;
+    const users = [...this.pendingUsers];
+    this.pendingUsers.clear();
+    this.run(USERS.refreshUsers(users));
+  }
+
   private run(parts: readonly SqlPart[]): void {
     for (const part of parts) this.stmt(part.sql).run(...part.params);
   }
@@ -346,11 +358,10 @@ export class SqliteStore implements Store {
     if (judgements.length === 0) return;
     await this.write(() => {
       const put = this.stmt(USERS.putJudgement);
-      const users = judgements.flatMap((j) => {
+      for (const j of judgements) {
         const row = put.get(...judgementParams(j)) as { user_name: string | null } | undefined;
-        return row?.user_name ? [row.user_name] : [];
-      });
-      this.run(USERS.refreshUsers(users));
+        if (row?.user_name) this.pendingUsers.add(row.user_name);
+      }
     });
   }
 
