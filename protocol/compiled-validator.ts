@@ -18,6 +18,10 @@ export type CompiledValidator<T> = (value: unknown) => value is T;
 /** The parts of a zod 4 definition the compiler reads (zod's own types are a union too wide to walk). */
 interface Def {
   type: string;
+  /** A string format schema (`z.iso.datetime()`…) is its own check: `string_format` with a pattern. */
+  check?: string;
+  format?: string;
+  pattern?: RegExp;
   checks?: { _zod: { def: CheckDef } }[];
   shape?: Record<string, Schema>;
   catchall?: Schema;
@@ -33,6 +37,7 @@ interface CheckDef {
   maximum?: number;
   minimum?: number;
   format?: string;
+  pattern?: RegExp;
   value?: number;
   inclusive?: boolean;
   fn?: (value: unknown) => unknown;
@@ -40,6 +45,8 @@ interface CheckDef {
 interface Schema {
   _zod: { def: Def; values?: Set<unknown> };
 }
+
+const PATTERN_FORMATS: ReadonlySet<string> = new Set(['datetime', 'date', 'time', 'regex']);
 
 class Compiler {
   readonly constants: unknown[] = [];
@@ -64,7 +71,7 @@ class Compiler {
     const def = schema._zod.def;
     switch (def.type) {
       case 'string':
-        return `if (typeof ${v} !== 'string') return false;\n${this.#lengthChecks(def, `${v}.length`)}`;
+        return `if (typeof ${v} !== 'string') return false;\n${def.check === undefined ? '' : this.#pattern(def, v)}${this.#lengthChecks(def, `${v}.length`, v)}`;
       case 'number':
         return `if (typeof ${v} !== 'number' || !Number.isFinite(${v})) return false;\n${this.#numberChecks(def, v)}`;
       case 'boolean':
@@ -147,11 +154,24 @@ class Compiler {
     return `if (!(${options.join(' || ')})) return false;\n`;
   }
 
-  #lengthChecks(def: Def, length: string): string {
+  /**
+   * A string format zod checks by its pattern alone (ISO dates and times, `.regex()`); any other format
+   * (email, url…) runs more than a pattern and is refused at compile time rather than checked wrongly.
+   */
+  #pattern(c: { check?: string; format?: string; pattern?: RegExp }, v: string): string {
+    if (c.check !== 'string_format' || !c.format || !PATTERN_FORMATS.has(c.format) || !c.pattern) {
+      throw new Error(`compiled validator: string check "${c.check ?? ''}${c.format ? ` ${c.format}` : ''}" is not supported`);
+    }
+    const re = this.constant(c.pattern);
+    return `${re}.lastIndex = 0;\nif (!${re}.test(${v})) return false;\n`;
+  }
+
+  #lengthChecks(def: Def, length: string, string?: string): string {
     let code = '';
     for (const check of def.checks ?? []) {
       const c = check._zod.def;
-      if (c.check === 'max_length') code += `if (${length} > ${Number(c.maximum)}) return false;\n`;
+      if (c.check === 'string_format' && string !== undefined) code += this.#pattern(c, string);
+      else if (c.check === 'max_length') code += `if (${length} > ${Number(c.maximum)}) return false;\n`;
       else if (c.check === 'min_length') code += `if (${length} < ${Number(c.minimum)}) return false;\n`;
       else throw new Error(`compiled validator: check "${c.check}" is not supported`);
     }

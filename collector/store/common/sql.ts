@@ -117,10 +117,10 @@ function filterCount(query: DeviceFilter): number {
  */
 function taggedDevices(tag: string): SqlPart {
   const eq = tag.indexOf('=');
-  const condition = eq >= 0 ? { sql: 't.tag_key = ? AND t.tag_value = ?', params: [tag.slice(0, eq), tag.slice(eq + 1)] } : { sql: 't.tag_value = ?', params: [tag] };
+  const [sql, params] = eq >= 0 ? [(a: string) => `${a}.tag_key = ? AND ${a}.tag_value = ?`, [tag.slice(0, eq), tag.slice(eq + 1)]] : [(a: string) => `${a}.tag_value = ?`, [tag]];
   return {
-    sql: `SELECT t.device_id FROM device_tags t WHERE ${condition.sql} UNION SELECT t.device_id FROM device_admin_tags t WHERE ${condition.sql}`,
-    params: [...condition.params, ...condition.params],
+    sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')} UNION SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`,
+    params: [...params, ...params],
   };
 }
 

@@ -181,7 +181,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.allowReenroll(deviceId, minutes(1), null)).toBe(false); // not revoked: nothing to allow
       expect(await store.revokeDevice('no-such-device', minutes(1), null)).toBe(false);
       expect(await store.revokeDevice(deviceId, minutes(1), '10.1.1.1')).toBe(true);
-      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-PC-REV', revoked: true });
+      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-PC-REV', revoked: true, lastSeq: -1 });
       // Every collector's sweep sees it.
       expect(await (await peer()).revokedDevices()).toEqual([deviceId]);
       // Offline far longer than the window: still refused, and nothing moves.

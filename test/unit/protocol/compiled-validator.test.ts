@@ -27,7 +27,7 @@ function baseMessages(): { schema: z.ZodType; message: Json }[] {
   ];
   const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as Json;
   return [
-    ...reports.map((report, seq) => ({ schema: ReportMessage, message: json({ type: 'report', seq, dropped: 0, report }) })),
+    ...reports.map((report, seq) => ({ schema: ReportMessage, message: json({ type: 'report', seq, dropped: 0, clock: '2026-12-01T09:00:00.000+09:00', report }) })),
     { schema: ReportMessage, message: json({ type: 'report', seq: 7, requestId: 'req-1', report: reports[0] }) },
     { schema: HelloMessage, message: json({ type: 'hello', deviceId: 'dev-1', token: 'tok', agentVersion: '0.1.0', tags: { site: 'tokyo' } }) },
     { schema: EnrollMessage, message: json({ type: 'enroll', secret: 's', hostname: 'PC-1', hardware: { uuid: 'u', serial: null, manufacturer: 'LENOVO', model: null }, agentVersion: '0.1.0', tags: { ring: 'pilot' } }) },
@@ -180,8 +180,18 @@ describe('compiled validator', () => {
     }
   });
 
+  it('checks string formats by the pattern zod itself tests (the PC clock a report carries)', () => {
+    const schema = z.object({ at: z.iso.datetime({ offset: true }), id: z.string().regex(/^a\d+$/).max(8) });
+    const valid = compileValidator(schema);
+    const cases = ['2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00+09:00', '20⩁6-12-01T08:00:00.000Z', '2026-02-30T08:00:00Z', '2026-12-01 08:00:00Z', '', 'a1', 'a12345678', 'b1', 'a1\n'];
+    for (const at of cases) {
+      for (const id of cases) expect(valid({ at, id }), `${at} ${id}`).toBe(schema.safeParse({ at, id }).success);
+    }
+  });
+
   it('refuses at compile time a schema feature it does not compile', () => {
-    expect(() => compileValidator(z.object({ id: z.string().regex(/^a/) }))).toThrow(/not supported/);
+    expect(() => compileValidator(z.object({ mail: z.email() }))).toThrow(/not supported/);
+    expect(() => compileValidator(z.object({ id: z.string().email() }))).toThrow(/not supported/);
     expect(() => compileValidator(z.object({ at: z.date() }))).toThrow(/not supported/);
     expect(() => compileValidator(z.strictObject({ id: z.string() }))).toThrow(/not supported/);
     expect(() => compileValidator(z.union([z.object({ a: z.string() }), z.string()]))).toThrow(/union options/);
