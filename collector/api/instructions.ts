@@ -1,7 +1,7 @@
 // Instruction sheets over HTTP (helpdesk allowed: access.ts): GET /api/instructions/user?user=…&lang=…
 // and /api/instructions/wave/<id>?lang=… — built by cutover/instruction-sheet.ts from the users' PCs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DeviceQuery, type DeviceRow, type WaveInstructions } from '../../protocol/api.ts';
+import { DeviceQuery, type DeviceRow, type UserRow, type WaveInstructions } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
 import { instructionSheet } from '../cutover/instruction-sheet.ts';
 import { listWaves, waveMembers } from '../cutover/waves.ts';
@@ -25,6 +25,11 @@ async function pcsOf(store: Store, users: ReadonlySet<string>): Promise<Map<stri
   return byUser;
 }
 
+/** Whether Entra holds the user's key, as the users view has it from the tenant join. */
+async function registrationOf(store: Store, user: string): Promise<UserRow['keyRegistered']> {
+  return (await store.userDetail(user))?.row.keyRegistered ?? 'unknown';
+}
+
 const WAVE_PATH = /^\/api\/instructions\/wave\/([A-Za-z0-9-]{1,64})$/;
 
 export async function handleInstructionRoutes(ctx: AuditContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
@@ -37,7 +42,8 @@ export async function handleInstructionRoutes(ctx: AuditContext, req: IncomingMe
     if (user === '' || user.length > 256) throw new HttpError(400, 'bad parameter user');
     const rows = (await pcsOf(ctx.store, new Set([user.toLowerCase()]))).get(user.toLowerCase()) ?? [];
     if (rows.length === 0) throw new HttpError(404, 'no PC reports this user');
-    sendJson(res, 200, instructionSheet(lang, rows[0]?.user ?? user, rows));
+    const name = rows[0]?.user ?? user;
+    sendJson(res, 200, instructionSheet(lang, name, rows, await registrationOf(ctx.store, name)));
     return true;
   }
   const id = WAVE_PATH.exec(path)?.[1] ?? '';
@@ -49,7 +55,8 @@ export async function handleInstructionRoutes(ctx: AuditContext, req: IncomingMe
   const byUser = await pcsOf(ctx.store, users);
   const answer: WaveInstructions = { wave: { id: wave.id, name: wave.name, targetDate: wave.targetDate }, sheets: [], done: [] };
   for (const [user, rows] of [...byUser.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const sheet = instructionSheet(lang, rows[0]?.user ?? user, rows, wave);
+    const name = rows[0]?.user ?? user;
+    const sheet = instructionSheet(lang, name, rows, await registrationOf(ctx.store, name), wave);
     if (sheet.done) answer.done.push(sheet.user);
     else answer.sheets.push(sheet);
   }

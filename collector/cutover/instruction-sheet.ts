@@ -1,14 +1,24 @@
 // Instruction sheets to send to users (issue 14, pure): exactly the AuthenTrend guide's user steps a
 // user still lacks across their PCs — nothing they need not do — in Japanese or English, structured for
 // the print view and as plain text for mail or chat.
-import type { DeviceRow, InstructionSheet } from '../../protocol/api.ts';
+import type { DeviceRow, InstructionSheet, UserRow } from '../../protocol/api.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import type { Lang } from '../../protocol/report.ts';
 
 type Step = InstructionSheet['steps'][number];
 
-/** The sheet for `user` from the rows of their PCs (the fleet's verdict per PC, the key as last seen). */
-export function instructionSheet(lang: Lang, user: string, rows: readonly DeviceRow[], wave: { name: string; targetDate: string } | null = null): InstructionSheet {
+/**
+ * The sheet for `user` from the rows of their PCs (the fleet's verdict per PC, the key as last seen)
+ * and whether Entra holds their key (the users view's answer from the tenant join; `unknown` when
+ * Microsoft Graph is off or not read yet).
+ */
+export function instructionSheet(
+  lang: Lang,
+  user: string,
+  rows: readonly DeviceRow[],
+  registration: UserRow['keyRegistered'],
+  wave: { name: string; targetDate: string } | null = null,
+): InstructionSheet {
   const failing = (id: DeviceRow['failing'][number]) => rows.some((r) => r.failing.includes(id));
   const ready = rows.filter((r) => r.layers.device === 'ready');
   const waiting = rows.filter((r) => r.layers.device !== 'ready');
@@ -19,13 +29,13 @@ export function instructionSheet(lang: Lang, user: string, rows: readonly Device
   // A fingerprint enrolled on the key alone makes it usable: a PIN only when the fingerprint is there.
   else if (failing('key.pin')) kinds.push('pin');
   // Step 3 unless the tenant side says this user's key is registered.
-  const registered = rows.length > 0 && rows.every((r) => r.layers.user === 'ready');
+  const registered = registration === 'yes';
   if (!registered) kinds.push('register');
   if (ready.some((r) => r.failing.includes('sso.prt'))) kinds.push('token');
   // Step 4 closes whatever came before, on the PCs ready for it.
   if (ready.length > 0 && (kinds.length > 0 || ready.some((r) => r.failing.includes('signin.last-provider')))) kinds.push('signin');
   const everythingReady = rows.length > 0 && rows.every((r) => r.readiness === 'ready') && registered;
-  const steps = everythingReady ? [] : kinds.map((kind) => step(lang, kind, rows, ready));
+  const steps = everythingReady ? [] : kinds.map((kind) => step(lang, kind, registration, ready));
   const notes: string[] = [];
   if (waiting.length > 0) notes.push(t(lang, 'sheet.wait', { pcs: waiting.map((r) => r.hostname).join(', ') }));
   if (wave && steps.length > 0) notes.push(t(lang, 'sheet.wave', { name: wave.name, date: wave.targetDate }));
@@ -40,13 +50,13 @@ export function instructionSheet(lang: Lang, user: string, rows: readonly Device
 
 const GUIDE_STEP: Readonly<Record<Step['kind'], number>> = { plug: 2, fingerprint: 2, pin: 2, register: 3, token: 4, signin: 4 };
 
-function step(lang: Lang, kind: Step['kind'], rows: readonly DeviceRow[], ready: readonly DeviceRow[]): Step {
+function step(lang: Lang, kind: Step['kind'], registration: UserRow['keyRegistered'], ready: readonly DeviceRow[]): Step {
   const lines: Record<Step['kind'], string[]> = {
     plug: [t(lang, 'sheet.plug.text')],
     fingerprint: [t(lang, 'sheet.fingerprint.text'), t(lang, 'sheet.fingerprint.alt')],
     pin: [t(lang, 'sheet.pin.text')],
     // Hedged only while the tenant side cannot tell (not connected): a known "not registered" is plain.
-    register: rows.some((r) => r.layers.user === 'not-ready') ? [t(lang, 'sheet.register.text')] : [t(lang, 'sheet.register.text'), t(lang, 'sheet.register.unknown')],
+    register: registration === 'no' ? [t(lang, 'sheet.register.text')] : [t(lang, 'sheet.register.text'), t(lang, 'sheet.register.unknown')],
     token: [t(lang, 'sheet.token.text')],
     signin: [t(lang, 'sheet.signin.text'), t(lang, ready.length > 1 ? 'sheet.pcs.many' : 'sheet.pcs', { pcs: ready.map((r) => r.hostname).join(', ') })],
   };

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceDetail, Summary, UserList, type DeviceTenant } from '../../protocol/api.ts';
+import { DeviceDetail, InstructionSheet, Summary, UserList, type DeviceTenant } from '../../protocol/api.ts';
 import { graphProcessEnv, makeCertificates, type TestCertificates } from '../../sim/graph/certs.ts';
 import { FakeGraph, type FakeTenant } from '../../sim/graph/fake-graph.ts';
 import { CLIENT_ID, SECOND_UPN, devicesJson, fido2MethodsJson, policyJson, registrationJson, usersJson } from '../../sim/graph/fixtures.ts';
@@ -195,6 +195,11 @@ describe.skipIf(!openssl.available)('tenant join through a collector process aga
       ]);
     }, 30_000);
     expect(UserList.parse(await api.get('/api/users?layer=user&verdict=not-ready')).total).toBe(2);
+    // Instruction sheets ask for the registration only of whom Entra holds no key, and plainly then.
+    const sheet = async (user: string) => InstructionSheet.parse(await api.get(`/api/instructions/user?user=${encodeURIComponent(user)}&lang=en`));
+    expect((await sheet(UPN)).steps.map((s) => s.kind)).not.toContain('register');
+    const register = (await sheet(SECOND_UPN)).steps.find((s) => s.kind === 'register');
+    expect(register?.lines).toHaveLength(1);
     // The overview's blocking chart counts the tenant's reasons per PC beside the local checks.
     const counted = Summary.parse((await api.request('GET', '/api/summary')).body).tenant!.blocking;
     expect(counted).toEqual(expect.arrayContaining([{ id: 'no-security-key-registered', count: 1 }, { id: 'user-not-in-fido2-targets', count: 1 }]));
