@@ -5,12 +5,10 @@
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openStore } from '../collector/store/index.ts';
-import pg from 'pg';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { DeviceQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
-import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
+import { benchStore, machine, reportP95s, seedFleet } from './support/fleet.ts';
 
 
 const list = (q: Record<string, string>) => (store: Store) => store.listDevices(DeviceQuery.parse(q));
@@ -37,26 +35,11 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
 ];
 
+/** An embedded PostgreSQL started for the run, stopped with the store. */
 async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
   const server = await startTestPostgres();
-  const db = await server.freshDatabase();
-  const store = await openStore(db.url);
-  await store.migrate();
-  return {
-    store,
-    // What autovacuum does to a fleet that has been running a while: statistics, and the visibility
-    // map that lets a COUNT be answered from an index alone. A freshly bulk-loaded table has neither.
-    async settle() {
-      const client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      await client.query('VACUUM ANALYZE');
-      await client.end();
-    },
-    async dispose() {
-      await store.close();
-      await server.stop();
-    },
-  };
+  const bench = await benchStore((await server.freshDatabase()).url);
+  return { ...bench, dispose: async () => (await bench.dispose(), await server.stop()) };
 }
 
 export interface QueryBenchOptions {
@@ -73,7 +56,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
   const DEVICES = o.devices;
   const ITERATIONS = o.iterations;
   const RUNS = o.runs;
-  const { store, dispose, settle } = o.postgres ? await postgresStore() : { ...(await tempSqliteStore()), settle: async () => {} };
+  const { store, dispose, settle } = o.postgres ? await postgresStore() : await benchStore();
   try {
     const seedStart = performance.now();
     const at = new Date();

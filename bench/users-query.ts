@@ -5,7 +5,6 @@
 // Run: npx tsx bench/users-query.ts                      (SQLite in a temporary file)
 //      npx tsx bench/users-query.ts --db postgres://…     (an empty PostgreSQL database; see bench/README.md)
 import { cpus, loadavg } from 'node:os';
-import pg from 'pg';
 import { UserQuery } from '../protocol/api.ts';
 import type { Store } from '../collector/store/types.ts';
 import { TenantJudge } from '../collector/tenant/judge.ts';
@@ -14,8 +13,7 @@ import { okFact, type TenantSnapshot } from '../collector/tenant/snapshot.ts';
 import { FETCHED, NOW, fido2Config, keyMethod, tapConfig } from '../sim/graph/snapshots.ts';
 import { ATKEY_PRO as REPORT_KEY } from '../sim/fleet/reports.ts';
 import { bigSnapshot } from './support/tenant.ts';
-import { PostgresStore } from '../collector/store/postgres/store.ts';
-import { machine, reportP95s, seedFleet, tempSqliteStore } from './support/fleet.ts';
+import { benchStore, machine, reportP95s, seedFleet } from './support/fleet.ts';
 
 const DEVICES = 100_000;
 const USERS = 80_000;
@@ -44,26 +42,6 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['users 200 per page', list({ limit: '200' })],
 ];
 
-async function open(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
-  if (db === undefined) {
-    const sqlite = await tempSqliteStore();
-    return { ...sqlite, settle: async () => undefined };
-  }
-  const store = new PostgresStore(db);
-  await store.migrate();
-  return {
-    store,
-    // What autovacuum does after a bulk load on a live server: statistics and the visibility map (index-only scans).
-    async settle() {
-      const client = new pg.Client({ connectionString: db });
-      await client.connect();
-      await client.query('VACUUM ANALYZE');
-      await client.end();
-    },
-    dispose: () => store.close(),
-  };
-}
-
 /**
  * The synthetic tenant, fitted to the bench's reports: their PCs' Entra device record, and the key they
  * carry (the reports' ATKey.Pro CTAP2.0) as the one users registered and the policy admits, so the
@@ -81,7 +59,7 @@ function benchTenant(): TenantSnapshot {
   };
 }
 
-const { store, settle, dispose } = await open();
+const { store, settle, dispose } = await benchStore(db);
 try {
   const seedStart = performance.now();
   await seedFleet(store, DEVICES, new Date(), userOf);

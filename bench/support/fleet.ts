@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckId, CheckStatus } from '../../protocol/checks.ts';
 import type { Report } from '../../protocol/report.ts';
+import pg from 'pg';
+import { PostgresStore } from '../../collector/store/postgres/store.ts';
 import { SqliteStore } from '../../collector/store/sqlite/store.ts';
 import type { IncomingReport, Store } from '../../collector/store/types.ts';
 import { ATKEY_PRO, makeReport } from '../../sim/fleet/reports.ts';
@@ -98,6 +100,27 @@ export function percentile(values: readonly number[], p: number): number {
 
 export function machine(): string {
   return `${process.platform} ${process.arch}, node ${process.version}`;
+}
+
+/**
+ * A store for a bench: a temporary SQLite file, or the (empty) PostgreSQL database at `url`.
+ * `settle()` does what autovacuum would on a live server after a bulk load: statistics, and the
+ * visibility map that lets a COUNT be answered from an index alone.
+ */
+export async function benchStore(url?: string): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
+  if (url === undefined) return { ...(await tempSqliteStore()), settle: async () => undefined };
+  const store = new PostgresStore(url);
+  await store.migrate();
+  return {
+    store,
+    async settle() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query('VACUUM ANALYZE');
+      await client.end();
+    },
+    dispose: () => store.close(),
+  };
 }
 
 /**
