@@ -91,6 +91,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       await exportDevices(ctx, res, query, path.endsWith('.csv') ? 'csv' : 'json');
     });
   }
+  // The users CSV is a whole-fleet export like the device one (access.ts refuses it to helpdesk).
+  if (path === '/api/users.csv' && method === 'GET') await audit(ctx, req, account.username, 'export', path.slice('/api/'.length), url.search.slice(1) || null);
   if (await handleUsers(ctx, method, url, res)) return;
   const match = DEVICE_PATH.exec(path);
   if (match) {

@@ -111,6 +111,7 @@ describe('dashboard accounts and roles', () => {
   it('keeps an audit log of sign-ins, failed sign-ins, account changes and exports, for admins', async () => {
     await expect(ApiClient.login(collector.url, 'wrong-password', 'hana.sato')).rejects.toThrow(/401/);
     expect((await admin.request('GET', '/api/export.csv?readiness=ready')).status).toBe(200);
+    expect((await admin.request('GET', '/api/users.csv?verdict=ready')).status).toBe(200);
     const { entries } = AuditLog.parse(await admin.get('/api/audit'));
     const seen = entries.map((e) => `${e.username} ${e.action} ${e.target ?? ''}`.trim());
     expect(seen).toEqual(expect.arrayContaining([
@@ -122,8 +123,9 @@ describe('dashboard accounts and roles', () => {
       'command line account-create yuki',
       'command line account-change yuki',
       'admin export export.csv',
+      'admin export users.csv',
     ]));
-    const exported = entries.find((e) => e.action === 'export')!;
+    const exported = entries.find((e) => e.action === 'export' && e.target === 'export.csv')!;
     expect(exported.detail).toBe('readiness=ready');
     expect(exported.address).toBe('127.0.0.1');
     // Newest first.

@@ -195,7 +195,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await store.getDeviceAuth(deviceId))?.revoked).toBe(true); // the old token stays refused
       // Allowed: at once (no offline wait), with a new token; the flag clears.
       expect(await store.enrollDevice(reinstalled, minutes(60 * 24 * 31 + 1))).toEqual({ deviceId, reenrolled: true, refused: null });
-      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-again', revoked: false });
+      expect(await store.getDeviceAuth(deviceId)).toEqual({ deviceId, tokenHash: 'hash-again', revoked: false, lastSeq: -1 });
       expect(await store.revokedDevices()).toEqual([]);
       const detail = await store.deviceDetail(deviceId);
       expect(detail?.revocation).toBeNull();
