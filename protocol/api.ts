@@ -385,9 +385,9 @@ export type AlertRule = (typeof ALERT_RULES)[number];
 /** Generic JSON, or the Microsoft Teams (Workflows) and Slack incoming-webhook formats. */
 export const WEBHOOK_FORMATS = ['json', 'teams', 'slack'] as const;
 /** POST /api/webhooks: a new webhook (no id) or a changed one; the URL must be https (or http to this network's own receivers). */
-export const WebhookInput = z
+/** A webhook as the collector keeps it (admin record "webhook"). */
+export const WebhookConfig = z
   .object({
-    id: z.string().max(64).optional(),
     name: z.string().trim().min(1).max(128),
     url: z.url({ protocol: /^https?$/ }).max(2048),
     format: z.enum(WEBHOOK_FORMATS),
@@ -398,10 +398,20 @@ export const WebhookInput = z
     enabled: z.boolean(),
   })
   .strict();
+export type WebhookConfig = z.infer<typeof WebhookConfig>;
+/**
+ * POST /api/webhooks: a new webhook (no id), or a change to one (its id). A change without a URL keeps
+ * the stored one: the dashboard never gets it back whole (it is the secret), yet edits and toggles.
+ */
+export const WebhookInput = WebhookConfig.extend({ id: z.string().max(64).optional(), url: WebhookConfig.shape.url.optional() })
+  .strict()
+  .refine((input) => input.id !== undefined || input.url !== undefined, { message: 'a new webhook needs its URL', path: ['url'] });
 export type WebhookInput = z.infer<typeof WebhookInput>;
 /** A webhook as the dashboard shows it: the URL cut to its origin (Teams and Slack URLs carry their secret). */
-export const WebhookInfo = WebhookInput.omit({ url: true }).extend({ id: z.string(), urlShown: z.string() });
+export const WebhookInfo = WebhookConfig.omit({ url: true }).extend({ id: z.string(), urlShown: z.string() });
 export type WebhookInfo = z.infer<typeof WebhookInfo>;
+/** A delivery's last result when nothing was sent, by why (the dashboard shows each in its language). */
+export const NOT_SENT = { disabled: 'webhook disabled', deleted: 'webhook deleted' } as const;
 export const DeliveryRecord = z.object({
   id: z.string(),
   webhookId: z.string(),

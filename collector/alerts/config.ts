@@ -1,24 +1,26 @@
 // The webhooks admins configure (admin records of kind "webhook"): kept whole, shown with the URL cut
 // to its origin, since Teams and Slack webhook URLs are themselves the secret.
 import { randomUUID } from 'node:crypto';
-import { WebhookInput, type WebhookInfo } from '../../protocol/api.ts';
+import { WebhookConfig, type WebhookInfo, type WebhookInput } from '../../protocol/api.ts';
 import type { Store } from '../store/types.ts';
 
-export interface Webhook extends Omit<WebhookInput, 'id'> {
+export interface Webhook extends WebhookConfig {
   id: string;
 }
 
-const Stored = WebhookInput.omit({ id: true });
-
 export async function listWebhooks(store: Store): Promise<Webhook[]> {
-  return (await store.listRecords('webhook')).map((r) => ({ id: r.id, ...Stored.parse(JSON.parse(r.body)) }));
+  return (await store.listRecords('webhook')).map((r) => ({ id: r.id, ...WebhookConfig.parse(JSON.parse(r.body)) }));
 }
 
-export async function saveWebhook(store: Store, input: WebhookInput, now: Date): Promise<Webhook> {
-  const { id: given, ...rest } = input;
+/** Adds a webhook, or changes `previous` (its URL kept unless a new one is given). */
+export async function saveWebhook(store: Store, input: WebhookInput, now: Date, previous: Webhook | null = null): Promise<Webhook> {
+  const { id: given, url: newUrl, ...rest } = input;
+  const url = newUrl ?? previous?.url;
+  if (url === undefined) throw new Error('a new webhook needs its URL');
   const id = given ?? randomUUID();
-  await store.putRecord('webhook', id, JSON.stringify(rest), now);
-  return { id, ...rest };
+  const hook: WebhookConfig = { ...rest, url };
+  await store.putRecord('webhook', id, JSON.stringify(hook), now);
+  return { id, ...hook };
 }
 
 export function webhookInfo(hook: Webhook): WebhookInfo {

@@ -5,7 +5,7 @@
 // the sender are passed in: tests drive retries with a fake clock against a local receiver.
 import { z } from 'zod';
 import type { DeliveryRecord } from '../../protocol/api.ts';
-import { ALERT_RULES } from '../../protocol/api.ts';
+import { ALERT_RULES, NOT_SENT } from '../../protocol/api.ts';
 import { errorText } from '../../protocol/error-text.ts';
 import type { Store } from '../store/types.ts';
 import type { Webhook } from './config.ts';
@@ -51,8 +51,11 @@ export class Deliveries {
     private readonly now: () => number,
   ) {}
 
-  /** Queues the message for a webhook; due at once. The id makes a repeat a no-op. */
-  async enqueue(hook: Webhook, message: AlertMessage, event: AlertEvent | null, id: string): Promise<boolean> {
+  /**
+   * Queues the message for a webhook; due at once. The id makes a repeat a no-op. With `notSent` (why),
+   * the delivery is logged as failed without an attempt: the admin sees each alert a webhook missed.
+   */
+  async enqueue(hook: Webhook, message: AlertMessage, event: AlertEvent | null, id: string, notSent: string | null = null): Promise<boolean> {
     const now = this.now();
     const stored: StoredDelivery = {
       webhookId: hook.id,
@@ -60,17 +63,17 @@ export class Deliveries {
       rule: message.rule,
       title: message.title,
       body: JSON.stringify(payload(hook.format, message, event)),
-      state: 'pending',
+      state: notSent === null ? 'pending' : 'failed',
       attempts: 0,
-      lastResult: null,
+      lastResult: notSent,
       createdAt: now,
-      nextAt: now,
+      nextAt: notSent === null ? now : null,
       claimedUntil: null,
     };
     return this.store.insertRecord('delivery', id, JSON.stringify(stored), new Date(now));
   }
 
-  /** Sends every due delivery once (to webhooks still configured); returns how many were attempted. */
+  /** Sends every due delivery once (to webhooks still configured and enabled); returns how many were attempted. */
   async run(hooks: readonly Webhook[]): Promise<number> {
     const now = this.now();
     let attempted = 0;
@@ -83,8 +86,9 @@ export class Deliveries {
       const due = delivery.nextAt !== null && delivery.nextAt <= now && (delivery.claimedUntil === null || delivery.claimedUntil <= now);
       const hook = hooks.find((h) => h.id === delivery.webhookId);
       if (!due) continue;
-      if (!hook) {
-        await this.#finish(record.id, record.body, { ...delivery, state: 'failed', nextAt: null, lastResult: 'webhook deleted' });
+      // Disabling a webhook stops what it still had to send too (retries to a receiver being replaced).
+      if (!hook?.enabled) {
+        await this.#finish(record.id, record.body, { ...delivery, state: 'failed', nextAt: null, lastResult: hook ? NOT_SENT.disabled : NOT_SENT.deleted });
         continue;
       }
       attempted += 1;

@@ -3,7 +3,7 @@
 // wave and PCs offline for N days by a periodic sweep. An event is raised once (its id is claimed in
 // the store: the first collector wins) and queued for each webhook that wants it (deliveries.ts).
 import { randomUUID } from 'node:crypto';
-import { DeviceQuery, type DeliveryRecord } from '../../protocol/api.ts';
+import { DeviceQuery, NOT_SENT, type DeliveryRecord } from '../../protocol/api.ts';
 import { errorText } from '../../protocol/error-text.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -87,12 +87,13 @@ export class AlertMonitor {
   }
 
   async #round(): Promise<void> {
+    // Disabled webhooks count here too: what they miss while off is claimed and logged as not sent
+    // (#raise), so enabling one again does not deliver old news.
     const hooks = await listWebhooks(this.#store);
-    const enabled = hooks.filter((h) => h.enabled);
     const changed = [...this.#changed];
     this.#changed = new Set();
     const events: AlertEvent[] = [];
-    if (enabled.some((h) => h.rules.includes('regression'))) {
+    if (hooks.some((h) => h.rules.includes('regression'))) {
       for (const id of changed) {
         const detail = await this.#store.deviceDetail(id);
         const event = detail && regression(detail);
@@ -100,11 +101,11 @@ export class AlertMonitor {
       }
     }
     const now = this.#now();
-    if (now - this.#lastSweep >= this.#sweepMs && enabled.some((h) => h.rules.includes('overdue') || h.rules.includes('offline'))) {
+    if (now - this.#lastSweep >= this.#sweepMs && hooks.some((h) => h.rules.includes('overdue') || h.rules.includes('offline'))) {
       this.#lastSweep = now;
-      events.push(...(await this.#sweep(enabled, now)));
+      events.push(...(await this.#sweep(hooks, now)));
     }
-    for (const event of events) await this.#raise(event, enabled);
+    for (const event of events) await this.#raise(event, hooks);
     await this.#deliveries.run(hooks);
   }
 
@@ -131,13 +132,13 @@ export class AlertMonitor {
     return events;
   }
 
-  /** Claims the event (once across collectors) and queues it for each webhook that wants it. */
+  /** Claims the event (once across collectors) and queues it for each webhook that wants it (logged as not sent to a disabled one). */
   async #raise(event: AlertEvent, hooks: readonly Webhook[]): Promise<void> {
     const wanting = hooks.filter((h) => h.rules.includes(event.rule) && (event.offline === null || event.offline.days === h.offlineDays));
     if (wanting.length === 0) return;
     if (!(await this.#store.insertRecord('alert', event.id, JSON.stringify(event), new Date(this.#now())))) return;
     this.#log.info('alert raised', { event: 'alerts.raised', rule: event.rule, deviceId: event.deviceId, webhooks: wanting.length });
-    for (const hook of wanting) await this.#deliveries.enqueue(hook, alertMessage(hook.lang, event), event, `${event.id}>${hook.id}`);
+    for (const hook of wanting) await this.#deliveries.enqueue(hook, alertMessage(hook.lang, event), event, `${event.id}>${hook.id}`, hook.enabled ? null : NOT_SENT.disabled);
   }
 
   /** The test button: one attempt now, no retries; the answer is in the returned log entry. */

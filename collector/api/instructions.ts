@@ -1,7 +1,7 @@
 // Instruction sheets over HTTP (helpdesk allowed: access.ts): GET /api/instructions/user?user=…&lang=…
 // and /api/instructions/wave/<id>?lang=… — built by cutover/instruction-sheet.ts from the users' PCs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DeviceQuery, type DeviceRow, type UserRow, type WaveInstructions } from '../../protocol/api.ts';
+import { UserQuery, type DeviceRow, type UserRow, type WaveInstructions } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
 import { instructionSheet } from '../cutover/instruction-sheet.ts';
 import { listWaves, waveMembers } from '../cutover/waves.ts';
@@ -15,19 +15,45 @@ function langParam(url: URL): Lang {
   return lang;
 }
 
-/** Every PC whose user is `user` (case-insensitive), by host name. */
-async function pcsOf(store: Store, users: ReadonlySet<string>): Promise<Map<string, DeviceRow[]>> {
-  const byUser = new Map<string, DeviceRow[]>();
-  for await (const row of store.exportDevices(DeviceQuery.parse({}))) {
-    const user = row.user?.toLowerCase();
-    if (user !== undefined && users.has(user)) byUser.set(user, [...(byUser.get(user) ?? []), row]);
+type UserFound = NonNullable<Awaited<ReturnType<Store['userDetail']>>>;
+
+/** The users view's rows (fleet_users, keyed by the exact name: an index lookup each) of these names. */
+async function lookUp(store: Store, names: Iterable<string>): Promise<UserFound[]> {
+  const found: UserFound[] = [];
+  for (const name of names) {
+    const detail = await store.userDetail(name);
+    if (detail) found.push(detail);
   }
-  return byUser;
+  return found;
 }
 
-/** Whether Entra holds the user's key, as the users view has it from the tenant join. */
-async function registrationOf(store: Store, user: string): Promise<UserRow['keyRegistered']> {
-  return (await store.userDetail(user))?.row.keyRegistered ?? 'unknown';
+/**
+ * Every name the users view keeps that differs from `user` only in letter case — one person, whose
+ * agents may spell the name differently — found through the view's lower-cased search text.
+ */
+async function usersNamed(store: Store, user: string): Promise<UserFound[]> {
+  const lower = user.toLowerCase();
+  const names: string[] = [];
+  for await (const row of store.exportUsers(UserQuery.parse({ q: lower, sort: 'user' }))) if (row.user.toLowerCase() === lower) names.push(row.user);
+  return lookUp(store, names);
+}
+
+/**
+ * One person's PCs (all the names found, together), by host name, each PC's row read by its id — no
+ * walk over the fleet. Whether Entra holds the key is the users view's, from the tenant join. Null when
+ * no PC reports them.
+ */
+async function pcsOf(store: Store, found: readonly UserFound[]): Promise<{ name: string; rows: DeviceRow[]; keyRegistered: UserRow['keyRegistered'] } | null> {
+  const first = found[0];
+  if (!first) return null;
+  const rows: DeviceRow[] = [];
+  for (const id of new Set(found.flatMap((f) => f.deviceIds))) {
+    const detail = await store.deviceDetail(id);
+    if (detail) rows.push(detail.device);
+  }
+  if (rows.length === 0) return null;
+  rows.sort((x, y) => (x.hostname < y.hostname ? -1 : x.hostname > y.hostname ? 1 : 0));
+  return { name: first.row.user, rows, keyRegistered: first.row.keyRegistered };
 }
 
 const WAVE_PATH = /^\/api\/instructions\/wave\/([A-Za-z0-9-]{1,64})$/;
@@ -40,23 +66,22 @@ export async function handleInstructionRoutes(ctx: AuditContext, req: IncomingMe
   if (path === '/api/instructions/user') {
     const user = (url.searchParams.get('user') ?? '').trim();
     if (user === '' || user.length > 256) throw new HttpError(400, 'bad parameter user');
-    const rows = (await pcsOf(ctx.store, new Set([user.toLowerCase()]))).get(user.toLowerCase()) ?? [];
-    if (rows.length === 0) throw new HttpError(404, 'no PC reports this user');
-    const name = rows[0]?.user ?? user;
-    sendJson(res, 200, instructionSheet(lang, name, rows, await registrationOf(ctx.store, name)));
+    const pcs = await pcsOf(ctx.store, await usersNamed(ctx.store, user));
+    if (!pcs) throw new HttpError(404, 'no PC reports this user');
+    sendJson(res, 200, instructionSheet(lang, pcs.name, pcs.rows, pcs.keyRegistered));
     return true;
   }
   const id = WAVE_PATH.exec(path)?.[1] ?? '';
   const wave = (await listWaves(ctx.store)).find((w) => w.id === id);
   if (!wave) throw new HttpError(404, 'no such wave');
   const members = await waveMembers(ctx.store, wave.members);
-  const users = new Set(members.map((r) => r.user?.toLowerCase()).filter((u): u is string => u !== undefined));
-  // A user's sheet covers all their PCs, also those outside the wave: a key is carried from PC to PC.
-  const byUser = await pcsOf(ctx.store, users);
+  const people = new Set(members.flatMap((r) => (r.user === null ? [] : [r.user.toLowerCase()])));
   const answer: WaveInstructions = { wave: { id: wave.id, name: wave.name, targetDate: wave.targetDate }, sheets: [], done: [] };
-  for (const [user, rows] of [...byUser.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const name = rows[0]?.user ?? user;
-    const sheet = instructionSheet(lang, name, rows, await registrationOf(ctx.store, name), wave);
+  for (const person of [...people].sort((a, b) => a.localeCompare(b))) {
+    // A user's sheet covers all their PCs, also those outside the wave: a key is carried from PC to PC.
+    const pcs = await pcsOf(ctx.store, await usersNamed(ctx.store, person));
+    if (!pcs) continue;
+    const sheet = instructionSheet(lang, pcs.name, pcs.rows, pcs.keyRegistered, wave);
     if (sheet.done) answer.done.push(sheet.user);
     else answer.sheets.push(sheet);
   }

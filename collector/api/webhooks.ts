@@ -1,5 +1,5 @@
 // Alert webhooks, admins only (access.ts): GET /api/webhooks (the webhooks, URLs cut to their origin,
-// and the delivery log), POST /api/webhooks (add or change), DELETE /api/webhooks/<id>, and
+// and the delivery log), POST /api/webhooks (add, or change: the URL kept when none is sent), DELETE /api/webhooks/<id>, and
 // POST /api/webhooks/<id>/test (one message now, its outcome in the answer and the log). Audited.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebhookInput } from '../../protocol/api.ts';
@@ -29,8 +29,9 @@ export async function handleWebhookRoutes(
     if (method !== 'POST') throw new HttpError(405, 'use GET or POST', { allow: 'GET, POST' });
     const parsed = WebhookInput.safeParse(await readJson(req));
     if (!parsed.success) throw new HttpError(400, `bad webhook: ${describeFirstIssue(parsed.error)}`);
-    if (parsed.data.id !== undefined && !(await ctx.store.getRecord('webhook', parsed.data.id))) throw new HttpError(404, 'no such webhook');
-    const hook = await saveWebhook(ctx.store, parsed.data, new Date());
+    const previous = parsed.data.id === undefined ? null : ((await listWebhooks(ctx.store)).find((h) => h.id === parsed.data.id) ?? null);
+    if (parsed.data.id !== undefined && !previous) throw new HttpError(404, 'no such webhook');
+    const hook = await saveWebhook(ctx.store, parsed.data, new Date(), previous);
     await audit(ctx, req, actor.username, 'webhook-change', hook.name, `${parsed.data.id ? 'changed' : 'added'}: ${hook.format}, ${hook.rules.join(' ')}${hook.enabled ? '' : ', disabled'}`);
     sendJson(res, parsed.data.id ? 200 : 201, webhookInfo(hook));
     return true;

@@ -310,11 +310,67 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
       await panel.locator('tr[data-delivery="regression"][data-state="delivered"]').waitFor();
       expect(ofRule('regression')).toHaveLength(1);
       expect(ofRule('test')).toHaveLength(1);
+
+      // Disabled from the page, the webhook gets nothing: TKY-001 is fixed and regresses again, and the
+      // log shows that alert as not sent, with why.
+      pc.pc = READY;
+      await pc.agent.report();
+      await hook.getByRole('button', { name: 'Disable' }).click();
+      await expect.poll(() => hook.locator('[data-webhook-state]').textContent()).toBe('disabled');
+      expect(await page.locator('[data-alert-status]').textContent()).toContain('is disabled');
+      pc.pc = POLICY_OFF;
+      await pc.agent.report();
+      const notSent = panel.locator('tr[data-delivery="regression"][data-state="failed"]');
+      await expect.poll(async () => (await panel.getByRole('button', { name: 'Refresh' }).click(), notSent.count()), { timeout: 15_000 }).toBe(1);
+      expect(await notSent.textContent()).toContain('Not sent: the webhook is disabled');
+      expect(ofRule('regression')).toHaveLength(1);
+
+      // Changed from the page (no URL typed: the stored one is kept, never shown back), then enabled again:
+      // the next regression reaches the receiver at the same URL.
+      await hook.getByRole('button', { name: 'Edit' }).click();
+      const form = hook.locator('[data-webhook-form]');
+      expect(await form.locator('input[name="webhook-url"]').getAttribute('placeholder')).toMatch(/^Leave empty to keep http:\/\/127\.0\.0\.1:\d+\/…$/);
+      await form.locator('input[name="webhook-rule-offline"]').uncheck();
+      await form.getByRole('button', { name: 'Save the webhook' }).click();
+      await expect.poll(() => hook.textContent()).not.toContain('offline for');
+      expect(await hook.locator('[data-webhook-state]').textContent()).toBe('disabled');
+      await hook.getByRole('button', { name: 'Enable' }).click();
+      await expect.poll(() => hook.locator('[data-webhook-state]').textContent()).toBe('enabled');
+      pc.pc = READY;
+      await pc.agent.report();
+      pc.pc = POLICY_OFF;
+      await pc.agent.report();
+      await expect.poll(() => ofRule('regression').length, { timeout: 15_000 }).toBe(2);
+      expect(ofRule('regression')[1]!.path).toBe('/hooks/keyready');
+
+      // Deleting asks first; cancelled, the webhook stays.
+      await hook.getByRole('button', { name: 'Delete' }).click();
+      expect(await hook.locator('[data-confirm-delete]').textContent()).toContain('Delete the webhook “Helpdesk channel”?');
+      await hook.getByRole('button', { name: 'Cancel' }).click();
+      await panel.getByRole('button', { name: 'Refresh' }).click();
+      await panel.locator('tr[data-delivery="regression"][data-state="delivered"]').nth(1).waitFor();
+      expect(await hook.count()).toBe(1);
+
       await panel.screenshot({ path: join(ARTIFACTS, 'cutover-alerts-en.png') });
       await page.locator('header select[name="lang"]').selectOption('ja');
       await page.getByRole('heading', { name: 'アラート' }).waitFor();
+      await expect.poll(() => notSent.textContent()).toContain('未送信: Webhook が無効です');
+      expect(await hook.getByRole('button', { name: '無効にする' }).count()).toBe(1);
       await panel.screenshot({ path: join(ARTIFACTS, 'cutover-alerts-ja.png') });
       await page.locator('header select[name="lang"]').selectOption('en');
+
+      // A second webhook, deleted once confirmed.
+      await panel.locator('[data-add-webhook] summary').click();
+      const add = panel.locator('[data-add-webhook]');
+      await add.locator('input[name="webhook-name"]').fill('Old channel');
+      await add.locator('input[name="webhook-url"]').fill(`${receiverUrl}/old`);
+      await add.getByRole('button', { name: 'Save the webhook' }).click();
+      const old = panel.locator('[data-webhook="Old channel"]');
+      await old.getByRole('button', { name: 'Delete' }).click();
+      await old.getByRole('button', { name: 'Yes, delete it' }).click();
+      await expect.poll(() => old.count()).toBe(0);
+      expect(await page.locator('[data-alert-status]').textContent()).toBe('Deleted “Old channel”.');
+      expect(await hook.count()).toBe(1);
     } finally {
       server.close();
     }

@@ -2,7 +2,7 @@
 // retry delays: a ready PC that regresses, a PC not ready after its wave's date and a PC offline for
 // N days each send one message per change — also with two collectors' monitors on one database —
 // in the generic JSON, Teams and Slack formats; a failing receiver is retried with growing delays and
-// every attempt is in the delivery log.
+// every attempt is in the delivery log; a disabled webhook is sent nothing, its log saying why.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertMonitor } from '../../../collector/alerts/monitor.ts';
-import { saveWebhook } from '../../../collector/alerts/config.ts';
+import { listWebhooks, saveWebhook } from '../../../collector/alerts/config.ts';
 import { RETRY_DELAYS_MS } from '../../../collector/alerts/deliveries.ts';
 import { openStore } from '../../../collector/store/index.ts';
 import type { IncomingReport, Store } from '../../../collector/store/types.ts';
 import { makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
 import { memoryLog } from '../../support/memory-log.ts';
 import { t } from '../../../protocol/i18n/index.ts';
+import { NOT_SENT } from '../../../protocol/api.ts';
 
 interface Received {
   path: string;
@@ -183,5 +184,34 @@ describe('alert webhooks', () => {
     const sent = hooks.received.filter((r) => r.path === '/waves');
     expect(sent.map((r) => r.body.title)).toEqual(['PC-LATE-01 is not ready after the wave date']);
     expect(sent[0]!.body).toMatchObject({ rule: 'overdue', wave: { name: 'Pilot', targetDate: target }, checks: ['key.fingerprint'] });
+  });
+
+  it('stops a disabled webhook’s retries and logs why; a change without a URL keeps the stored one', async () => {
+    // Nothing listens on port 1: every attempt fails and is retried.
+    const saved = await saveWebhook(store, { name: 'Paused', url: 'http://127.0.0.1:1/paused', format: 'json', lang: 'en', rules: ['offline'], offlineDays: 5, enabled: true }, new Date(clock));
+    const id = await enroll('PC-AWAY-02');
+    await report(id, { hostname: 'PC-AWAY-02', user: 'endo@contoso.co.jp' });
+    await store.markPresence([{ type: 'disconnected', deviceId: id, instanceId: 'c1', at: new Date(clock) }]);
+    clock += 5 * DAY + 60_000;
+    await monitor.tick();
+    const paused = async () => (await monitor.deliveryLog()).filter((d) => d.webhookName === 'Paused' && d.title.startsWith('PC-AWAY-02'));
+    expect((await paused()).map((d) => [d.state, d.attempts])).toEqual([['pending', 1]]);
+
+    const { url: _kept, ...shown } = saved;
+    await saveWebhook(store, { ...shown, enabled: false }, new Date(clock), saved);
+    expect((await listWebhooks(store)).find((h) => h.id === saved.id)).toMatchObject({ url: 'http://127.0.0.1:1/paused', enabled: false });
+    clock += RETRY_DELAYS_MS[0];
+    await monitor.tick();
+    expect((await paused()).map((d) => [d.state, d.attempts, d.lastResult])).toEqual([['failed', 1, NOT_SENT.disabled]]);
+
+    // Offline again after coming back, while disabled: the new episode is logged as not sent, never tried.
+    await store.markPresence([{ type: 'connected', deviceId: id, instanceId: 'c1', agentVersion: '0.1.0', tags: undefined, at: new Date(clock) }]);
+    await store.markPresence([{ type: 'disconnected', deviceId: id, instanceId: 'c1', at: new Date(clock) }]);
+    clock += 5 * DAY + 60_000;
+    await monitor.tick();
+    expect((await paused()).map((d) => [d.state, d.attempts, d.lastResult])).toEqual([
+      ['failed', 0, NOT_SENT.disabled],
+      ['failed', 1, NOT_SENT.disabled],
+    ]);
   });
 });
