@@ -2,11 +2,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
-import { LANGS } from '../../protocol/report.ts';
 import { api, Unauthorized } from './api.ts';
 import { AppContext, type AppContextValue } from './context.ts';
 import { formatClock } from './i18n/format.ts';
-import { isLang, loadLang, saveLang, ui } from './i18n/index.ts';
+import { loadLang, saveLang, ui } from './i18n/index.ts';
+import { LanguageSelect } from './components.tsx';
 import { LiveFeed } from './live.ts';
 import { formatHash, parseHash, type Route } from './route.ts';
 import { Device } from './views/device.tsx';
@@ -20,7 +20,6 @@ import { Users } from './views/users.tsx';
 
 /** "3 minutes ago" texts are redrawn this often. */
 const CLOCK_TICK_MS = 15_000;
-const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
 
 type Session = { state: 'checking' } | { state: 'signed-out'; expired: boolean } | { state: 'signed-in'; info: SessionInfo };
 
@@ -89,8 +88,7 @@ export function App() {
   const context: AppContextValue = useMemo(() => ({ lang, feed, now, sessionEnded, liveLostAt, role }), [lang, feed, now, sessionEnded, liveLostAt, role]);
   const tr = (key: Parameters<typeof ui>[1]) => ui(lang, key);
 
-  const changeLang = (value: string) => {
-    if (!isLang(value)) return;
+  const changeLang = (value: Lang) => {
     saveLang(value);
     setLang(value);
   };
@@ -107,13 +105,7 @@ export function App() {
   const languagePicker = (
     <label class="lang">
       <span>{tr('nav.language')}</span>
-      <select name="lang" value={lang} onChange={(e) => changeLang(e.currentTarget.value)}>
-        {LANGS.map((l) => (
-          <option key={l} value={l} lang={l}>
-            {LANG_NAMES[l]}
-          </option>
-        ))}
-      </select>
+      <LanguageSelect name="lang" value={lang} onChange={changeLang} />
     </label>
   );
 

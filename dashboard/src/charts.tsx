@@ -79,34 +79,42 @@ export function TrendChart({ trend }: { trend: readonly TrendDay[] }) {
           </span>
         ))}
       </figcaption>
-      <details>
-        <summary>{tr('overview.showTable')}</summary>
-        <table class="compact">
-          <thead>
-            <tr>
-              <th scope="col">{tr('overview.day')}</th>
-              {SERIES.map((s) => (
-                <th scope="col" key={s.key} class="num">
-                  {t(lang, `readiness.${s.readiness}`)}
-                </th>
+      <DayTable columns={SERIES.map((s) => t(lang, `readiness.${s.readiness}`))} rows={trend.map((d) => ({ day: d.day, cells: SERIES.map((s) => formatNumber(lang, d[s.key])) }))} />
+    </figure>
+  );
+}
+
+/** A day-by-day chart's figures as a table, folded under the chart (for screen readers and exact numbers). */
+export function DayTable({ columns, rows }: { columns: readonly string[]; rows: readonly { day: string; cells: readonly string[] }[] }) {
+  const { tr } = useApp();
+  return (
+    <details>
+      <summary>{tr('overview.showTable')}</summary>
+      <table class="compact">
+        <thead>
+          <tr>
+            <th scope="col">{tr('overview.day')}</th>
+            {columns.map((c) => (
+              <th scope="col" key={c} class="num">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.day}>
+              <th scope="row">{r.day}</th>
+              {r.cells.map((c, i) => (
+                <td key={i} class="num">
+                  {c}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {trend.map((d) => (
-              <tr key={d.day}>
-                <th scope="row">{d.day}</th>
-                {SERIES.map((s) => (
-                  <td key={s.key} class="num">
-                    {formatNumber(lang, d[s.key])}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }
 

@@ -2,11 +2,33 @@
 // attribute values, which preact sets as text: nothing here (or anywhere) builds HTML from data.
 import type { ComponentChildren } from 'preact';
 import type { CheckStatus } from '../../protocol/checks.ts';
-import type { Layers, Readiness } from '../../protocol/report.ts';
+import { LANGS, type Lang, type Layers, type Readiness } from '../../protocol/report.ts';
 import { LAYER_NAMES } from '../../protocol/readiness.ts';
 import { t } from '../../protocol/i18n/index.ts';
 import { formatClock, formatDateTime, formatRelative } from './i18n/format.ts';
 import { useApp, type Resource } from './context.ts';
+
+const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+
+/** A choice of English or Japanese, each named in its own language. */
+export function LanguageSelect({ name, value, onChange }: { name: string; value: Lang; onChange: (lang: Lang) => void }) {
+  return (
+    <select
+      name={name}
+      value={value}
+      onChange={(e) => {
+        const lang = LANGS.find((l) => l === e.currentTarget.value);
+        if (lang) onChange(lang);
+      }}
+    >
+      {LANGS.map((l) => (
+        <option key={l} value={l} lang={l}>
+          {LANG_NAMES[l]}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 export function ReadinessBadge({ readiness }: { readiness: Readiness }) {
   const { lang } = useApp();

@@ -3,15 +3,14 @@
 // and a plain-text copy for mail or chat. Addresses in a sheet are links, commands code (rich-text.tsx).
 import { useState } from 'preact/hooks';
 import type { InstructionSheet } from '../../../protocol/api.ts';
-import { LANGS, type Lang } from '../../../protocol/report.ts';
+import type { Lang } from '../../../protocol/report.ts';
 import { api } from '../api.ts';
-import { Loaded } from '../components.tsx';
+import { LanguageSelect, Loaded } from '../components.tsx';
 import { useApp, useResource } from '../context.ts';
 import { formatHash } from '../route.ts';
 import { RichText } from '../rich-text.tsx';
 
 type Target = { user: string } | { wave: string };
-const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
 
 export function Instructions({ target, sheetLang }: { target: Target; sheetLang: Lang }) {
   const { tr } = useApp();
@@ -57,20 +56,7 @@ function Toolbar({ target, sheetLang, text, title }: { target: Target; sheetLang
     <div class="sheet-toolbar no-print" role="group" aria-label={tr('instructions.actions', { title })}>
       <label>
         {tr('instructions.language')}{' '}
-        <select
-          name="sheet-lang"
-          value={sheetLang}
-          onChange={(e) => {
-            const lang = LANGS.find((l) => l === e.currentTarget.value);
-            if (lang) location.hash = formatHash({ view: 'instructions', target, lang });
-          }}
-        >
-          {LANGS.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANG_NAMES[l]}
-            </option>
-          ))}
-        </select>
+        <LanguageSelect name="sheet-lang" value={sheetLang} onChange={(lang) => (location.hash = formatHash({ view: 'instructions', target, lang }))} />
       </label>
       <button type="button" class="primary" onClick={() => print()}>
         {tr('instructions.print')}

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { WaveInput, WaveStatus } from '../../../protocol/api.ts';
 import { api, ApiError, Unauthorized } from '../api.ts';
 import { Loaded } from '../components.tsx';
+import { DayTable } from '../charts.tsx';
 import { useApp, useLive, useResource } from '../context.ts';
 import { checkTitle } from '../i18n/index.ts';
 import { formatDay, formatNumber } from '../i18n/format.ts';
@@ -148,25 +149,7 @@ function WaveChart({ wave }: { wave: WaveStatus }) {
           {tr('waves.targetShort', { date: formatDay(lang, wave.targetDate) })}
         </text>
       </svg>
-      <details>
-        <summary>{tr('overview.showTable')}</summary>
-        <table class="compact">
-          <thead>
-            <tr>
-              <th scope="col">{tr('overview.day')}</th>
-              <th scope="col" class="num">{tr('waves.readyPcs')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {wave.series.map((d) => (
-              <tr key={d.day}>
-                <th scope="row">{d.day}</th>
-                <td class="num">{`${formatNumber(lang, d.ready)} / ${formatNumber(lang, wave.total)}`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <DayTable columns={[tr('waves.readyPcs')]} rows={wave.series.map((d) => ({ day: d.day, cells: [`${formatNumber(lang, d.ready)} / ${formatNumber(lang, wave.total)}`] }))} />
     </figure>
   );
 }
