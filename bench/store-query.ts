@@ -39,7 +39,13 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
 async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
   const server = await startTestPostgres();
   const bench = await benchStore((await server.freshDatabase()).url);
-  return { ...bench, dispose: async () => (await bench.dispose(), await server.stop()) };
+  return {
+    ...bench,
+    async dispose() {
+      await bench.dispose();
+      await server.stop();
+    },
+  };
 }
 
 export interface QueryBenchOptions {

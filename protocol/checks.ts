@@ -52,6 +52,8 @@ export const COUNTED_SCOPES: readonly CheckScope[] = ['device', 'key'];
 /** Who acts on a fix: the PC's user, the helpdesk at the PC, or an admin (Entra, Intune, AD). */
 export const ACTORS = ['user', 'helpdesk', 'admin'] as const;
 export type Actor = (typeof ACTORS)[number];
+/** Who carries a fix out, and the step of the customer's guide it belongs to. */
+export type FixRole = { actor: Actor; step: 1 | 2 | 3 | 4 };
 
 /** What would decide a check that is unknown. */
 export const COLLECT_WAYS = [
@@ -89,7 +91,7 @@ export const FIXES = {
   'fix.key.present': { actor: 'user', step: 4 },
   'fix.key.fingerprint': { actor: 'user', step: 2 },
   'fix.key.pin': { actor: 'user', step: 2 },
-} as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
+} as const satisfies Record<string, FixRole>;
 export type FixKey = keyof typeof FIXES;
 
 export function isFixKey(key: string): key is FixKey {

@@ -71,7 +71,7 @@ class Compiler {
     const def = schema._zod.def;
     switch (def.type) {
       case 'string':
-        return `if (typeof ${v} !== 'string') return false;\n${def.check === undefined ? '' : this.#pattern(def, v)}${this.#lengthChecks(def, `${v}.length`, v)}`;
+        return `if (typeof ${v} !== 'string') return false;\n${def.check === undefined ? '' : this.#pattern(def, v)}${this.#checks(def, `${v}.length`, v)}`;
       case 'number':
         return `if (typeof ${v} !== 'number' || !Number.isFinite(${v})) return false;\n${this.#numberChecks(def, v)}`;
       case 'boolean':
@@ -94,7 +94,7 @@ class Compiler {
         const i = this.name('i');
         const e = this.name('e');
         return (
-          `if (!Array.isArray(${v})) return false;\n${this.#lengthChecks(def, `${v}.length`)}` +
+          `if (!Array.isArray(${v})) return false;\n${this.#checks(def, `${v}.length`)}` +
           `for (let ${i} = 0; ${i} < ${v}.length; ${i} += 1) {\nconst ${e} = ${v}[${i}];\n${this.emit(def.element!, e, `${v}[${i}]`)}}\n`
         );
       }
@@ -166,7 +166,8 @@ class Compiler {
     return `${re}.lastIndex = 0;\nif (!${re}.test(${v})) return false;\n`;
   }
 
-  #lengthChecks(def: Def, length: string, string?: string): string {
+  /** The length bounds of a string or an array, and the pattern checks of a string (`string` given). */
+  #checks(def: Def, length: string, string?: string): string {
     let code = '';
     for (const check of def.checks ?? []) {
       const c = check._zod.def;

@@ -2,7 +2,7 @@
 // Graph snapshot emits per PC × user × key. Verdict ids are reference/graph.md §9.2's; the order of
 // TENANT_VERDICT_IDS is the order reasons are listed in.
 import { z } from 'zod';
-import { ACTORS, type Actor } from './checks.ts';
+import { ACTORS, type FixRole } from './checks.ts';
 import { Evidence, JOIN_TYPES, TextParams } from './report.ts';
 
 export const TENANT_VERDICT_IDS = [
@@ -100,7 +100,7 @@ export const TENANT_FIXES = {
   'tenant.fix.attestation-will-block-registration': { actor: 'admin', step: 1 },
   'tenant.fix.signin-not-yet-with-key': { actor: 'user', step: 4 },
   'tenant.fix.signin-failed-with-key': { actor: 'helpdesk', step: 4 },
-} as const satisfies Record<string, { actor: Actor; step: 1 | 2 | 3 | 4 }>;
+} as const satisfies Record<string, FixRole>;
 export type TenantFixKey = keyof typeof TENANT_FIXES;
 
 export const TenantVerdict = z.object({

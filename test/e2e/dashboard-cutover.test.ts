@@ -4,8 +4,6 @@
 // a tag key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -13,6 +11,7 @@ import { DeviceList, GroupBreakdown, InstructionSheet, WaveInstructions, WaveLis
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { requireTool } from '../support/prerequisites.ts';
+import { webhookReceiver } from '../support/webhook-receiver.ts';
 import type { PcSpec } from '../../sim/fleet/pc.ts';
 import type { Report } from '../../protocol/report.ts';
 import { pcReport } from '../../sim/fleet/pc-report.ts';
@@ -265,18 +264,9 @@ describe.skipIf(!chromiumTool.available)('running a cutover from the dashboard i
   });
 
   it('posts an alert to a webhook (a local receiver) when a ready PC regresses, after a test from the settings page', async () => {
-    const received: { path: string; body: { rule?: string; title?: string; device?: { hostname?: string }; checks?: string[] } }[] = [];
-    const server: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof received)[number]['body'] });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { url, received, server } = await webhookReceiver<{ rule?: string; title?: string; device?: { hostname?: string }; checks?: string[] }>(204);
     try {
-      const receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/keyready`;
+      const receiverUrl = `${url}/hooks/keyready`;
       await page.goto(`${collector.url}/#/settings`);
       const panel = page.locator('[data-alerts]');
       await panel.locator('[data-add-webhook] summary').click();

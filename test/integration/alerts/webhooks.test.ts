@@ -3,8 +3,6 @@
 // N days each send one message per change — also with two collectors' monitors on one database —
 // in the generic JSON, Teams and Slack formats; a failing receiver is retried with growing delays and
 // every attempt is in the delivery log; a disabled webhook is sent nothing, its log saying why.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,35 +14,9 @@ import { openStore } from '../../../collector/store/index.ts';
 import type { IncomingReport, Store } from '../../../collector/store/types.ts';
 import { makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
 import { memoryLog } from '../../support/memory-log.ts';
+import { webhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 import { t } from '../../../protocol/i18n/index.ts';
 import { NOT_SENT } from '../../../protocol/api.ts';
-
-interface Received {
-  path: string;
-  body: Record<string, unknown>;
-}
-
-/** A local webhook receiver: records every POST; answers `failures` 503s before it starts accepting. */
-async function receiver(): Promise<{ url: string; received: Received[]; failNext: (n: number) => void; server: Server }> {
-  const received: Received[] = [];
-  let failures = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (failures > 0) {
-        failures -= 1;
-        res.writeHead(503).end('busy');
-        return;
-      }
-      received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, failNext: (n) => (failures = n), server };
-}
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-20T09:00:00Z');
@@ -53,7 +25,7 @@ describe('alert webhooks', () => {
   let dir: string;
   let store: Store;
   let peer: Store;
-  let hooks: Awaited<ReturnType<typeof receiver>>;
+  let hooks: WebhookReceiver<Record<string, unknown>>;
   let clock = T0;
   const now = () => clock;
   let monitor: AlertMonitor;
@@ -81,7 +53,7 @@ describe('alert webhooks', () => {
     store = await openStore(`sqlite:${join(dir, 'keyready.sqlite')}`);
     await store.migrate();
     peer = await openStore(`sqlite:${join(dir, 'keyready.sqlite')}`);
-    hooks = await receiver();
+    hooks = await webhookReceiver();
     const { log } = memoryLog();
     monitor = new AlertMonitor({ store, log, now, sweepMs: 60_000 });
     second = new AlertMonitor({ store: peer, log, now, sweepMs: 60_000 });
