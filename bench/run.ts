@@ -26,9 +26,9 @@ const latency = await ingestBench({ agents: 200, window: 0, seconds: 3, runs: 1,
 rows.push(['report → ack, 200 agents × 1 report/s (p50 / p99)', `${latency.p50.toFixed(1)} / ${latency.p99.toFixed(1)} ms (bare ${latency.bareP50.toFixed(1)} / ${latency.bareP99.toFixed(1)})`, '—', null]);
 
 const STORM = 1_000;
-const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, print: quiet });
+const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
 rows.push([`restart storm, ${STORM} ws agents (0–5 s jitter), back with a report acked`, `${plain.seconds.toFixed(1)} s, ${plain.lost} acked lost`, '≤ 60 s, 0 lost', plain.seconds <= 60 && plain.lost === 0]);
-const tls = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, print: quiet });
+const tls = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
 rows.push([`restart storm, ${STORM} wss agents (ECDSA, resumption)`, `${tls.seconds.toFixed(1)} s, ${tls.resumed} resumed, ${tls.lost} acked lost`, '≤ 60 s, 0 lost', tls.seconds <= 60 && tls.lost === 0]);
 const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / STORM;
 const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
@@ -47,7 +47,7 @@ if (values.postgres) {
       const pg = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 2, report: 'typical', latency: false, db: db.url, collectors: count, print: quiet });
       rows.push([`ingest / bare ws ceiling, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${pg.ratio.toFixed(2)} (${Math.round(pg.collector)} vs ${Math.round(pg.bare)}/s)`, '≥ 0.50', pg.ratio >= 0.5]);
       const stormDb = await server.freshDatabase();
-      const storm = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, print: quiet });
+      const storm = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, print: quiet });
       rows.push([`restart storm, ${STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
     }
   } finally {

@@ -3,20 +3,27 @@
 // agent comes back as a real one does — after its own random 0–5 s, retrying refused or failed
 // connects with a growing jittered pause — says hello and sends a new report. An agent is back once
 // that report is acked. Zero acked loss: each welcome's lastSeq must cover the agent's acked report.
-// Prints completions over time (CSV: second, agents back) and the collector's RSS with all of them
-// connected.
+// The agents run in child processes (--client-processes K, default 1) so the client's TLS work can be
+// split; the parent scrapes each collector's /metrics once a second. Prints the collector's RSS with
+// every agent connected, the CPU of both sides during the storm, and completions over time; --csv
+// writes the timeline per second (agents back; TCP accepts, TLS handshakes full/resumed, hellos,
+// welcomes, acks, not-hello closes and overloaded refusals at the collector; the CPU and worst
+// event-loop delay of collector and client), --svg a plot of it.
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
-//          [--postgres] [--collectors 1|2] [--csv FILE] [--jitter MS]
+//          [--postgres] [--collectors 1|2] [--client-processes K] [--csv FILE] [--svg FILE] [--jitter MS]
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
-import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
-import { pool, RawAgent, rssMb, startCollectors, type Collectors } from './support/load.ts';
+import { cpuSeconds, rssMb, startCollectors, type Collectors } from './support/load.ts';
+import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
+import { lineChart } from './support/svg-chart.ts';
 
 export interface StormOptions {
   agents: number;
@@ -26,7 +33,11 @@ export interface StormOptions {
   db?: string | undefined;
   collectors: number;
   csv?: string | undefined;
+  /** A plot of completions (and handshakes, welcomes, not-hello closes per second) over time. */
+  svg?: string | undefined;
   jitterMs: number;
+  /** The agents run split over this many child processes (each agent keeps its own socket and TLS session). */
+  clientProcesses: number;
   print?: (line: string) => void;
 }
 
@@ -42,40 +53,135 @@ export interface StormResult {
   kind: string;
 }
 
-const templates = typicalReports().map(reportTemplate);
-
-interface Agent {
-  index: number;
-  agent: RawAgent | null;
-  seq: number;
-  acked: number;
-  /** The TLS session of the last connection, offered on the next one (what the agent keeps). */
-  session: Buffer | undefined;
-  resumed: boolean;
+/** The collectors' counters and gauges (GET /metrics), summed over collectors; delays take the worst. */
+interface Scrape {
+  at: number;
+  values: Map<string, number>;
 }
 
-/** One connection: hello, one report, its ack. Throws on a refusal (the caller retries). */
-async function connectAndReport(collectors: Collectors, state: Agent, resume: boolean): Promise<number> {
-  const url = collectors.urls[state.index % collectors.urls.length]!;
-  const agent = await RawAgent.open(url, 30_000, resume ? state.session : undefined);
-  state.agent = agent;
-  const socket = agent.tlsSocket();
-  if (socket) {
-    state.resumed = socket.isSessionReused();
-    // A TLS 1.3 ticket may have arrived before the upgrade finished, or come later.
-    state.session = socket.getSession() ?? state.session;
-    socket.on('session', (session: Buffer) => (state.session = session));
+/** Prometheus text → name{labels} → value (the lines the storm timeline reads). */
+function parseMetrics(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_:]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (match) values.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]));
   }
-  const credentials = collectors.agent(state.index);
-  agent.send({ type: 'hello', deviceId: credentials.deviceId, token: credentials.token, agentVersion: 'bench' });
-  const welcome = await agent.expect('welcome', 60_000);
-  const lastSeq = Number(welcome.lastSeq);
-  state.seq = Math.max(state.seq, lastSeq + 1);
-  const seq = state.seq++;
-  agent.send(reportFrame(templates[state.index % templates.length]!, seq, new Date().toISOString()));
-  await agent.expect('ack', 60_000);
-  state.acked = seq;
-  return lastSeq;
+  return values;
+}
+
+const insecure = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+
+function scrape(url: string): Promise<Map<string, number>> {
+  const get = url.startsWith('https:') ? https.get : http.get;
+  return new Promise((done, fail) => {
+    get(`${url}/metrics`, url.startsWith('https:') ? { agent: insecure } : {}, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done(parseMetrics(text)));
+      res.on('error', fail);
+    }).on('error', fail);
+  });
+}
+
+/** Scrapes every collector once a second (one at a time: a slow answer delays, never piles up). */
+function scrapeCollectors(collectors: Collectors, t0: number): { stop(): Promise<Scrape[]> } {
+  const scrapes: Scrape[] = [];
+  const once = async (): Promise<void> => {
+    const values = new Map<string, number>();
+    try {
+      for (const collector of collectors.processes) {
+        for (const [key, value] of await scrape(collector.url)) {
+          const worst = key.startsWith('nodejs_eventloop_lag');
+          values.set(key, worst ? Math.max(values.get(key) ?? 0, value) : (values.get(key) ?? 0) + value);
+        }
+      }
+      scrapes.push({ at: Date.now() - t0, values });
+    } catch {
+      // A collector too busy to answer: the next scrape covers the gap.
+    }
+  };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const next = Date.now() + 1000;
+      await once();
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await once();
+      return scrapes;
+    },
+  };
+}
+
+/** A cumulative counter at whole seconds 0..last, interpolated between scrapes. */
+function perSecond(scrapes: readonly Scrape[], key: string, last: number): number[] {
+  const points = [{ at: 0, value: 0 }, ...scrapes.map((s) => ({ at: s.at, value: s.values.get(key) ?? 0 }))];
+  const cumulative = Array.from({ length: last + 1 }, (_, second) => {
+    const t = second * 1000;
+    const after = points.findIndex((p) => p.at >= t);
+    if (after === -1) return points[points.length - 1]!.value;
+    if (after === 0) return points[0]!.value;
+    const a = points[after - 1]!;
+    const b = points[after]!;
+    return a.value + ((b.value - a.value) * (t - a.at)) / (b.at - a.at);
+  });
+  return cumulative.map((value, i) => (i === 0 ? 0 : value - cumulative[i - 1]!));
+}
+
+/** A gauge's worst value over each second (0 where no scrape landed). */
+function gaugePerSecond(scrapes: readonly Scrape[], key: string, last: number): number[] {
+  const out = new Array<number>(last + 1).fill(0);
+  for (const s of scrapes) {
+    const second = Math.min(last, Math.ceil(s.at / 1000));
+    out[second] = Math.max(out[second]!, s.values.get(key) ?? 0);
+  }
+  return out;
+}
+
+/** Events (ms after t0) counted per whole second 1..last (index 0 stays 0). */
+function histogram(times: readonly number[], last: number): number[] {
+  const out = new Array<number>(last + 1).fill(0);
+  for (const t of times) out[Math.min(last, Math.max(1, Math.ceil(t / 1000)))]! += 1;
+  return out;
+}
+
+interface Client {
+  child: ChildProcess;
+  next(): Promise<FromAgents>;
+}
+
+function startClient(): Client {
+  const script = resolve(import.meta.dirname, 'support', 'storm-agents.ts');
+  const child = fork(script, ['--storm-agents'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: FromAgents[] = [];
+  const waiting: ((message: FromAgents) => void)[] = [];
+  child.on('message', (message: FromAgents) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(message);
+    else inbox.push(message);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of waiting.splice(0)) waiter({ type: 'failed', error: `client process exited (${code})` });
+  });
+  return {
+    child,
+    next: () => {
+      const queued = inbox.shift();
+      return queued ? Promise.resolve(queued) : new Promise((done) => waiting.push(done));
+    },
+  };
+}
+
+async function expectReply<T extends FromAgents['type']>(client: Client, type: T): Promise<Extract<FromAgents, { type: T }>> {
+  const message = await client.next();
+  if (message.type !== type) throw new Error(message.type === 'failed' ? `storm client: ${message.error}` : `storm client: expected ${type}, got ${message.type}`);
+  return message as Extract<FromAgents, { type: T }>;
 }
 
 export async function stormBench(o: StormOptions): Promise<StormResult> {
@@ -93,68 +199,103 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
   const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
-  const agents: Agent[] = Array.from({ length: AGENTS }, (_, index) => ({ index, agent: null, seq: 0, acked: -1, session: undefined, resumed: false }));
+  const clients = Array.from({ length: o.clientProcesses }, startClient);
   // The collectors' own memory before any agent holds a connection (enrollment's sockets closed).
   const rssIdle = collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
   try {
-    await pool(AGENTS, 200, async (i) => void (await connectAndReport(collectors, agents[i]!, RESUME)));
-    print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    clients.forEach((client, k) => {
+      const agents: AgentSpec[] = [];
+      for (let index = k; index < AGENTS; index += clients.length) agents.push({ index, credentials: collectors.agent(index) });
+      client.child.send({ type: 'connect', agents, urls: collectors.urls, resume: RESUME } satisfies ToAgents);
+    });
+    for (const client of clients) await expectReply(client, 'connected');
+    const clientsNote = `${clients.length} client process${clients.length > 1 ? 'es' : ''}`;
+    print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}, ${clientsNote}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
     const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
     print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent)`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
     started = performance.now();
-    const completions: number[] = [];
-    let attempts = 0;
-    let lost = 0;
-    let resumed = 0;
-    /** Why attempts failed (the collector's error code, or the client-side failure). */
-    const failures = new Map<string, number>();
-    await Promise.all(
-      agents.map(async (state) => {
-        state.agent = null;
-        // The agent notices the drop and waits its own random moment before reconnecting.
-        await new Promise((r) => setTimeout(r, Math.random() * JITTER_MS));
-        for (let attempt = 1; ; attempt += 1) {
-          attempts += 1;
-          try {
-            const ackedBefore = state.acked;
-            const lastSeq = await connectAndReport(collectors, state, RESUME);
-            if (lastSeq < ackedBefore) lost += 1;
-            if (state.resumed) resumed += 1;
-            completions.push(performance.now() - started);
-            return;
-          } catch (error) {
-            const reason = (error instanceof Error ? error.message : String(error)).replace(/"message":"[^"]*"/, '').replace(/\d+/g, 'N').slice(0, 80);
-            failures.set(reason, (failures.get(reason) ?? 0) + 1);
-            (state.agent as RawAgent | null)?.ws.terminate();
-            if (attempt >= 30) throw new Error(`agent ${state.index} never came back`);
-            await new Promise((r) => setTimeout(r, Math.min(60_000, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));
-          }
-        }
-      }),
-    );
+    const t0 = Date.now();
+    const collectorCpuBefore = cpuSeconds(collectors.pids);
+    const scraper = scrapeCollectors(collectors, t0);
+    for (const client of clients) client.child.send({ type: 'storm', urls: collectors.urls, t0, jitterMs: JITTER_MS } satisfies ToAgents);
+    const outcomes: StormOutcome[] = [];
+    for (const client of clients) outcomes.push((await expectReply(client, 'stormed')).outcome);
     const elapsed = (performance.now() - started) / 1000;
+    const collectorCpu = cpuSeconds(collectors.pids) - collectorCpuBefore;
+    const scrapes = await scraper.stop();
+    const completions = outcomes.flatMap((c) => c.completions).sort((a, b) => a - b);
+    const attempts = outcomes.reduce((n, c) => n + c.attempts, 0);
+    const lost = outcomes.reduce((n, c) => n + c.lost, 0);
+    const resumed = outcomes.reduce((n, c) => n + c.resumed, 0);
+    const failures = new Map<string, number>();
+    for (const [reason, n] of outcomes.flatMap((c) => c.failures)) failures.set(reason, (failures.get(reason) ?? 0) + n);
+    const clientCpu = outcomes.flatMap((c) => c.samples).reduce((n, s) => n + s.cpuMs, 0) / 1000;
     const rssTotal = rssBefore.reduce((a, b) => a + b, 0);
     const rss = collectors.pids.map(rssMb);
     print(
       `  restart storm: all ${AGENTS} back with a report acked in ${elapsed.toFixed(1)} s (${Math.round(AGENTS / elapsed)}/s incl. the 0–${JITTER_MS / 1000} s jitter); ` +
         `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
     );
+    print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core), client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
     if (failures.size > 0) print(`  failed attempts: ${[...failures].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
-    completions.sort((a, b) => a - b);
-    const csv = ['second,agents_back'];
-    for (let s = 1, i = 0; s <= Math.ceil(elapsed); s += 1) {
-      while (i < completions.length && completions[i]! <= s * 1000) i += 1;
-      csv.push(`${s},${i}`);
+
+    const last = Math.ceil(elapsed);
+    const back = histogram(completions, last);
+    for (let s = 1; s <= last; s += 1) back[s]! += back[s - 1]!;
+    const clientSecond = (pick: (s: ClientSample) => number, combine: (a: number, b: number) => number) => {
+      const out = new Array<number>(last + 1).fill(0);
+      for (const s of outcomes.flatMap((c) => c.samples)) if (s.second <= last) out[s.second] = combine(out[s.second]!, pick(s));
+      return out;
+    };
+    const columns: [string, number[]][] = [
+      ['agents_back', back],
+      ['client_opened', histogram(outcomes.flatMap((c) => c.opened), last)],
+      ['tcp_accepted', perSecond(scrapes, 'keyready_tcp_accepted_total', last)],
+      ['tls_full', perSecond(scrapes, 'keyready_tls_handshakes_total{session="full"}', last)],
+      ['tls_resumed', perSecond(scrapes, 'keyready_tls_handshakes_total{session="resumed"}', last)],
+      ['hellos', perSecond(scrapes, 'keyready_agent_hellos_total', last)],
+      ['welcomes', perSecond(scrapes, 'keyready_agent_welcomes_total', last)],
+      ['acked', perSecond(scrapes, 'keyready_reports_ingested_total{result="stored"}', last)],
+      ['not_hello', perSecond(scrapes, 'keyready_agent_faults_total{code="not-hello"}', last)],
+      ['overloaded', perSecond(scrapes, 'keyready_rejected_connections_total{reason="overloaded"}', last)],
+      ['collector_cpu_pct', perSecond(scrapes, 'process_cpu_seconds_total', last).map((s) => s * 100)],
+      ['collector_delay_max_ms', gaugePerSecond(scrapes, 'nodejs_eventloop_lag_max_seconds', last).map((s) => s * 1000)],
+      ['client_cpu_pct', clientSecond((s) => s.cpuMs / 10, (a, b) => a + b)],
+      ['client_delay_max_ms', clientSecond((s) => s.delayMaxMs, Math.max)],
+    ];
+    const rows = ['second,' + columns.map(([name]) => name).join(',')];
+    for (let s = 1; s <= last; s += 1) rows.push([s, ...columns.map(([, values]) => Math.round(values[s]!))].join(','));
+    if (o.csv) writeFileSync(o.csv, `${rows.join('\n')}\n`);
+    const step = Math.max(1, Math.ceil(last / 12));
+    const marks = Array.from({ length: last }, (_, i) => i + 1).filter((s) => s % step === 0 || s === last);
+    print(`  completions over time (s: back): ${marks.map((s) => `${s}: ${back[s]}`).join(', ')}`);
+    if (o.svg) {
+      const series = (name: string, color: string, axis: 'left' | 'right', values: number[]) => ({ name, color, axis, points: values.map((v, s) => [s, v] as const) });
+      const column = (name: string) => columns.find(([n]) => n === name)![1];
+      const tlsDone = column('tls_full').map((v, s) => v + column('tls_resumed')[s]!);
+      writeFileSync(
+        o.svg,
+        lineChart({
+          title: `Reconnect storm: ${AGENTS.toLocaleString('en')} ${kind} agents, ${clientsNote} — all back in ${elapsed.toFixed(1)} s`,
+          xLabel: 'seconds after the collector restarted',
+          leftLabel: 'agents back (a new report acked)',
+          rightLabel: 'per second',
+          series: [
+            series('agents back', '#1f77b4', 'left', back),
+            series(o.tls ? 'TLS handshakes/s' : 'TCP accepts/s', '#2ca02c', 'right', o.tls ? tlsDone : column('tcp_accepted')),
+            series('welcomes/s', '#9467bd', 'right', column('welcomes')),
+            series('not-hello closes/s', '#d62728', 'right', column('not_hello')),
+            series('overloaded refusals/s', '#ff7f0e', 'right', column('overloaded')),
+          ],
+        }),
+      );
     }
-    if (o.csv) writeFileSync(o.csv, `${csv.join('\n')}\n`);
-    const step = Math.max(1, Math.ceil(csv.length / 12));
-    print(`  completions over time (s: back): ${csv.slice(1).filter((_, i) => i % step === step - 1 || i === csv.length - 2).map((l) => l.replace(',', ': ')).join(', ')}`);
-    for (const state of agents) state.agent?.close();
     return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind };
   } finally {
+    for (const client of clients) client.child.kill();
     await collectors.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -170,6 +311,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       db: { type: 'string' },
       collectors: { type: 'string', default: '1' },
       csv: { type: 'string' },
+      svg: { type: 'string' },
+      'client-processes': { type: 'string', default: '1' },
       jitter: { type: 'string', default: '5000' },
       postgres: { type: 'boolean', default: false },
     },
@@ -183,6 +326,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
     collectors: Number(values.collectors),
     csv: values.csv,
+    svg: values.svg,
+    clientProcesses: Number(values['client-processes']),
     jitterMs: Number(values.jitter),
   });
   await pgServer?.stop();

@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { DASHBOARD_CSP } from '../protocol/api.ts';
 import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
@@ -182,6 +183,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
     rejectUpgrade(socket, 404, 'Not Found');
   });
+  server.on('connection', () => metrics.tcpAccepted.inc());
+  server.on('secureConnection', (socket: TLSSocket) => metrics.tlsHandshakes.inc({ session: socket.isSessionReused() ? 'resumed' : 'full' }));
   // Slow or idle TLS handshakes must not pin sockets forever.
   server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
 

@@ -192,6 +192,7 @@ export class AgentConnection {
   /** A protocol fault: logged once, answered with its error and close code, nothing stored. */
   #fault(closeCode: number, code: ErrorCode, reason: string): void {
     this.ctx.log.warn('agent protocol fault', { event: 'agent.fault', code, address: this.address, deviceId: this.#deviceId, reason });
+    this.ctx.metrics.agentFaults.inc({ code });
     this.#state = 'closed';
     refuse(this.ws, closeCode, code, reason);
   }
@@ -262,6 +263,7 @@ export class AgentConnection {
   async #hello(message: HelloMessage): Promise<void> {
     if (this.#state !== 'new') return this.#fault(CLOSE.badMessage, 'bad-message', 'hello is only valid once, before any report');
     this.#state = 'busy';
+    this.ctx.metrics.hellos.inc();
     const auth = await this.ctx.store.getDeviceAuth(message.deviceId);
     if (this.#state !== 'busy') return;
     // Every hello is checked (one indexed lookup): failures are counted per address and device, so a
@@ -291,6 +293,7 @@ export class AgentConnection {
     this.#floor = lastSeq;
     this.#state = 'authenticated';
     this.ctx.log.info('agent connected', { event: 'agent.connected', address: this.address, deviceId: auth.deviceId, lastSeq });
+    this.ctx.metrics.welcomes.inc();
     send(this.ws, { type: 'welcome', deviceId: auth.deviceId, lastSeq, resendIntervalMs: this.ctx.resendIntervalMs });
     this.ctx.deviceChanged(auth.deviceId);
   }

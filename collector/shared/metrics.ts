@@ -12,6 +12,15 @@ export interface Metrics {
   ackLatency: Histogram;
   authFailures: Counter<'reason'>;
   rejectedConnections: Counter<'reason'>;
+  /** TCP connections accepted (agents and dashboards): a reconnect storm's arrival rate. */
+  tcpAccepted: Counter;
+  /** TLS handshakes completed, by whether the client resumed a session (a full one costs a signature). */
+  tlsHandshakes: Counter<'session'>;
+  /** Hellos received and welcomes sent: the gap between them is hellos still being checked or refused. */
+  hellos: Counter;
+  welcomes: Counter;
+  /** Agent connections closed for a protocol fault, by error code (not-hello: no first message in time). */
+  agentFaults: Counter<'code'>;
   storeErrors: Counter;
   /** The outcome of the latest store write (a report batch or the heartbeat): /healthz fails while writes fail. */
   writes: WriteHealth;
@@ -70,6 +79,21 @@ export function createMetrics(): Metrics {
       name: 'keyready_rejected_connections_total',
       help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded, idle-evicted)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    tcpAccepted: new Counter({ name: 'keyready_tcp_accepted_total', help: 'TCP connections accepted (agents and dashboards)', registers: [registry] }),
+    tlsHandshakes: new Counter({
+      name: 'keyready_tls_handshakes_total',
+      help: 'TLS handshakes completed, by session (resumed from a ticket, or full)',
+      labelNames: ['session'],
+      registers: [registry],
+    }),
+    hellos: new Counter({ name: 'keyready_agent_hellos_total', help: 'Agent hellos received', registers: [registry] }),
+    welcomes: new Counter({ name: 'keyready_agent_welcomes_total', help: 'Agent welcomes sent (hellos accepted)', registers: [registry] }),
+    agentFaults: new Counter({
+      name: 'keyready_agent_faults_total',
+      help: 'Agent connections closed for a protocol fault, by error code',
+      labelNames: ['code'],
       registers: [registry],
     }),
     storeErrors: new Counter({ name: 'keyready_store_errors_total', help: 'Store operations that failed', registers: [registry] }),
