@@ -158,7 +158,9 @@ interface Client {
 
 function startClient(): Client {
   const script = resolve(import.meta.dirname, 'support', 'storm-agents.ts');
-  const child = fork(script, ['--storm-agents'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof) profiles the client as BENCH_NODE_ARGS does the collectors.
+  const nodeArgs = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = fork(script, ['--storm-agents'], { execArgv: ['--import', 'tsx', ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: FromAgents[] = [];
   const waiting: ((message: FromAgents) => void)[] = [];
   child.on('message', (message: FromAgents) => {
@@ -261,6 +263,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
       ['acked', perSecond(scrapes, 'keyready_reports_ingested_total{result="stored"}', last)],
       ['not_hello', perSecond(scrapes, 'keyready_agent_faults_total{code="not-hello"}', last)],
       ['overloaded', perSecond(scrapes, 'keyready_rejected_connections_total{reason="overloaded"}', last)],
+      ['idle_evicted', perSecond(scrapes, 'keyready_rejected_connections_total{reason="idle-evicted"}', last)],
       ['collector_cpu_pct', perSecond(scrapes, 'process_cpu_seconds_total', last).map((s) => s * 100)],
       ['collector_delay_max_ms', gaugePerSecond(scrapes, 'nodejs_eventloop_lag_max_seconds', last).map((s) => s * 1000)],
       ['client_cpu_pct', clientSecond((s) => s.cpuMs / 10, (a, b) => a + b)],
@@ -287,7 +290,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
             series('agents back', '#1f77b4', 'left', back),
             series(o.tls ? 'TLS handshakes/s' : 'TCP accepts/s', '#2ca02c', 'right', o.tls ? tlsDone : column('tcp_accepted')),
             series('welcomes/s', '#9467bd', 'right', column('welcomes')),
-            series('not-hello closes/s', '#d62728', 'right', column('not_hello')),
+            series('not-hello closes/s (timeout or evicted)', '#d62728', 'right', column('not_hello').map((v, s) => v + column('idle_evicted')[s]!)),
             series('overloaded refusals/s', '#ff7f0e', 'right', column('overloaded')),
           ],
         }),
@@ -295,7 +298,16 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     }
     return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind };
   } finally {
-    for (const client of clients) client.child.kill();
+    // A clean exit (not a signal) lets a client's --cpu-prof be written.
+    await Promise.all(
+      clients.map(async ({ child }) => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((done) => child.once('exit', done));
+        child.send({ type: 'close' } satisfies ToAgents);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        child.kill();
+      }),
+    );
     await collectors.close();
     rmSync(dir, { recursive: true, force: true });
   }

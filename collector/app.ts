@@ -24,6 +24,7 @@ import { AgentEndpoint } from './server/agent-endpoint.ts';
 import { ChangePublisher } from './server/change-publisher.ts';
 import type { BatcherOptions } from './server/report-batcher.ts';
 import { serveStatic } from './server/static-files.ts';
+import { TlsGate } from './server/tls-gate.ts';
 import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
@@ -32,6 +33,15 @@ import { reportStoreError } from './shared/store-errors.ts';
 import type { Store } from './store/types.ts';
 import { startTenant, type TenantOptions } from './tenant/start.ts';
 import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tickets.ts';
+
+/**
+ * TLS handshakes under way at once. Enough to keep one core busy while clients answer over a WAN
+ * (a resumed handshake costs ~0.3 ms of CPU and waits a round trip), few enough that a storm's
+ * handshakes finish in arrival order instead of all sharing the CPU and all finishing late.
+ */
+const TLS_HANDSHAKES_IN_FLIGHT = 256;
+/** agent/link/client.ts: an agent gives up on a connection whose handshake took this long. */
+const AGENT_HANDSHAKE_WAIT_MS = 15_000;
 
 export interface CollectorOptions {
   store: Store;
@@ -102,6 +112,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     reenrollAfterMs: options.reenrollAfterMs,
     closing: () => closing,
     deviceChanged: (deviceId) => changes.changed(deviceId),
+    roomMade: () => gate?.pump(),
   });
   const live = new LiveHub(store, metrics, log);
   const liveUpgrade = liveEndpoint(live, options.sessions, () => closing);
@@ -171,6 +182,16 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         sessionTimeout: TICKET_PERIOD_MS / 1000,
       })
     : createHttpServer();
+  // Over TLS the gate listens and lets connections into the TLS server at the pace it can serve them.
+  const gate = options.tls
+    ? new TlsGate(server as HttpsServer, {
+        maxInFlight: TLS_HANDSHAKES_IN_FLIGHT,
+        maxWaitMs: AGENT_HANDSHAKE_WAIT_MS,
+        room: () => agents.preAuthRoom(),
+        accepted: () => metrics.tcpAccepted.inc(),
+      })
+    : null;
+  const listener = gate?.listener ?? server;
   const stopTicketRotation = options.tls ? rotateTicketKeys(server as HttpsServer, options.tls.ticketMaster) : () => {};
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -183,7 +204,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
     rejectUpgrade(socket, 404, 'Not Found');
   });
-  server.on('connection', () => metrics.tcpAccepted.inc());
+  if (!gate) server.on('connection', () => metrics.tcpAccepted.inc());
   server.on('secureConnection', (socket: TLSSocket) => metrics.tlsHandshakes.inc({ session: socket.isSessionReused() ? 'resumed' : 'full' }));
   // Slow or idle TLS handshakes must not pin sockets forever.
   server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
@@ -214,14 +235,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   await store.busReady();
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    listener.once('error', reject);
     // A deep accept queue lets a reconnect storm wait in the kernel instead of timing out.
-    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
-      server.off('error', reject);
+    listener.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
+      listener.off('error', reject);
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  port = (listener.address() as AddressInfo).port;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
 
@@ -232,7 +253,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     stopTicketRotation();
     await tenant?.stop();
     await alerts.stop();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    gate?.close();
     server.closeIdleConnections();
     await agents.drainReports();
     await changes.flush();

@@ -175,7 +175,7 @@ if (process.send && process.argv.includes('--storm-agents')) {
         reply({ type: 'stormed', outcome: await agents.storm(message.urls, message.t0, message.jitterMs) });
       } else {
         agents.close();
-        process.disconnect();
+        process.exit(0);
       }
     };
     run().catch((error: unknown) => reply({ type: 'failed', error: error instanceof Error ? error.message : String(error) }));

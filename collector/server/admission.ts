@@ -34,11 +34,17 @@ interface Pending {
 
 export class AdmissionControl {
   #authenticated = 0;
+  /** Pre-auth entries that spoke (being checked): the ones no newcomer can evict. */
+  #busy = 0;
   /** Insertion order is age order: the first silent entry is the oldest idle socket. */
   readonly #pending = new Set<Pending>();
   readonly #byAddress = new Map<string, Set<Pending>>();
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  /** `roomMade`: a pre-auth entry left (authenticated or closed), so `room` may have grown. */
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly roomMade: () => void = () => {},
+  ) {}
 
   get connections(): number {
     return this.#authenticated + this.#pending.size;
@@ -46,6 +52,11 @@ export class AdmissionControl {
 
   get handshakes(): number {
     return this.#pending.size;
+  }
+
+  /** How many newcomers the pre-auth pool would take now, counting idle ones it would evict as room. */
+  get room(): number {
+    return this.limits.maxHandshakes - this.#busy;
   }
 
   /**
@@ -70,6 +81,7 @@ export class AdmissionControl {
       ok: true,
       ticket: {
         spoke: () => {
+          if (state === 'pending' && entry.silent) this.#busy += 1;
           entry.silent = false;
         },
         authenticated: () => {
@@ -90,10 +102,12 @@ export class AdmissionControl {
   }
 
   #forget(entry: Pending): void {
-    this.#pending.delete(entry);
+    if (!this.#pending.delete(entry)) return;
+    if (!entry.silent) this.#busy -= 1;
     const set = this.#byAddress.get(entry.address);
     set?.delete(entry);
     if (set?.size === 0) this.#byAddress.delete(entry.address);
+    this.roomMade();
   }
 
   /** Evicts the oldest entry of `pool` that never spoke; false when every one is busy. */

@@ -45,6 +45,8 @@ export interface AgentEndpointOptions {
   closing: () => boolean;
   /** A device's row changed: tell the live dashboards. */
   deviceChanged: (deviceId: string) => void;
+  /** The pre-auth pool shrank: `preAuthRoom` may have grown (the TLS gate lets waiting connections in). */
+  roomMade?: () => void;
 }
 
 /** Logs the first refusal for an address, then counts silently for a minute (a flood is one line). */
@@ -99,7 +101,7 @@ export class AgentEndpoint {
     });
     // Presence is gathered like reports: same window, same batch size.
     this.#presence = new PresenceBatcher(store, { maxBatch: options.batch.maxBatch, maxDelayMs: options.batch.maxDelayMs });
-    this.#admission = new AdmissionControl(options.admission);
+    this.#admission = new AdmissionControl(options.admission, () => options.roomMade?.());
     this.#connectionRate = new RateLimiter(options.connectionRate);
     this.#authFailures = new RateLimiter(options.authFailureRate);
     this.#refusals = new RefusalLog(log);
@@ -125,6 +127,11 @@ export class AgentEndpoint {
 
   start(): void {
     this.#hub.start(this.#options.pingIntervalMs);
+  }
+
+  /** How many more connections the pre-auth pool takes now without shedding one as `overloaded`. */
+  preAuthRoom(): number {
+    return this.#admission.room;
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
