@@ -76,6 +76,25 @@ describe('AdmissionControl', () => {
     expect(admission.admit('10.0.0.7', () => {})).toMatchObject({ ok: false, reason: 'overloaded' });
   });
 
+  it('counts idle pre-auth sockets as room (a newcomer would evict them) and says when busy ones leave', () => {
+    let made = 0;
+    const admission = new AdmissionControl({ maxConnections: 100, maxHandshakes: 3, maxHandshakesPerAddress: 10 }, () => (made += 1));
+    const idle = ticketOf(admission.admit('10.0.0.1', () => {}));
+    const checking = [ticketOf(admission.admit('10.0.0.2', () => {})), ticketOf(admission.admit('10.0.0.3', () => {}))];
+    expect(admission.room).toBe(3);
+    for (const ticket of checking) ticket.spoke();
+    checking[0]!.spoke(); // twice: still one busy socket
+    expect(admission.room).toBe(1);
+    expect(made).toBe(0);
+    expect(checking[0]!.authenticated()).toBe(true);
+    checking[1]!.release();
+    expect(admission.room).toBe(3);
+    idle.release();
+    expect(made).toBe(3);
+    checking[1]!.release(); // idempotent: no second notice
+    expect(made).toBe(3);
+  });
+
   it('caps pre-auth sockets per address: that address\'s own idle sockets make room first', () => {
     const admission = new AdmissionControl({ maxConnections: 100, maxHandshakes: 100, maxHandshakesPerAddress: 2 });
     const evicted: number[] = [];
