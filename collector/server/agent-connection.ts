@@ -71,6 +71,15 @@ export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, messag
 
 type State = 'new' | 'busy' | 'authenticated' | 'closed';
 
+/**
+ * A deadline for the agent, judged only after the input that reached this process by then was read:
+ * timers run before the event loop reads sockets, so when the collector itself was busy (a reconnect
+ * storm) a message that arrived in time would otherwise be found late, and its agent sent to retry.
+ */
+function afterInput(ms: number, judge: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(judge), ms);
+}
+
 /** Kerberos' default tolerance: a PC further off than this has sign-in trouble of its own. */
 const CLOCK_WARN_MS = 5 * 60_000;
 
@@ -96,12 +105,12 @@ export class AgentConnection {
     private readonly ticket: AdmissionTicket,
     private readonly onClosed: () => void,
   ) {
-    this.#handshakeTimer = setTimeout(() => {
+    this.#handshakeTimer = afterInput(ctx.handshakeTimeoutMs, () => {
       if (this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no hello within ${ctx.handshakeTimeoutMs} ms`);
-    }, ctx.handshakeTimeoutMs);
-    this.#firstMessageTimer = setTimeout(() => {
+    });
+    this.#firstMessageTimer = afterInput(ctx.firstMessageTimeoutMs, () => {
       if (!this.#spoke && this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no enroll or hello within ${ctx.firstMessageTimeoutMs} ms`);
-    }, ctx.firstMessageTimeoutMs);
+    });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.#alive = true;
       this.#lastHeard = new Date();
