@@ -288,7 +288,8 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
           rightLabel: 'per second',
           series: [
             series('agents back', '#1f77b4', 'left', back),
-            series(o.tls ? 'TLS handshakes/s' : 'TCP accepts/s', '#2ca02c', 'right', o.tls ? tlsDone : column('tcp_accepted')),
+            series('TCP connections accepted/s', '#8c8c8c', 'right', column('tcp_accepted')),
+            ...(o.tls ? [series('TLS handshakes done/s', '#2ca02c', 'right', tlsDone)] : []),
             series('welcomes/s', '#9467bd', 'right', column('welcomes')),
             series('not-hello closes/s (timeout or evicted)', '#d62728', 'right', column('not_hello').map((v, s) => v + column('idle_evicted')[s]!)),
             series('overloaded refusals/s', '#ff7f0e', 'right', column('overloaded')),

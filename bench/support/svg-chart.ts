@@ -18,8 +18,8 @@ export interface Chart {
 }
 
 const W = 760;
-const H = 380;
-const PAD = { left: 64, right: 64, top: 40, bottom: 72 };
+const H = 410;
+const PAD = { left: 64, right: 64, top: 40, bottom: 102 };
 
 /** A round step giving about `ticks` ticks up to `max`. */
 function niceStep(max: number, ticks: number): number {
@@ -67,8 +67,8 @@ export function lineChart(chart: Chart): string {
   chart.series.forEach((s, i) => {
     const points = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y, s.axis).toFixed(1)}`).join(' ');
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.axis === 'left' ? 2.5 : 1.2}" points="${points}"/>`);
-    const lx = PAD.left + (i % 3) * (plotW / 3);
-    const ly = H - 22 + Math.floor(i / 3) * 14;
+    const lx = PAD.left + (i % 2) * (plotW / 2);
+    const ly = H - 50 + Math.floor(i / 2) * 15;
     out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 18}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
     out.push(`<text x="${lx + 22}" y="${ly}">${escape(`${s.name} (${s.axis} axis)`)}</text>`);
   });
