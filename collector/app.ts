@@ -40,6 +40,8 @@ import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tic
  * handshakes finish in arrival order instead of all sharing the CPU and all finishing late.
  */
 const TLS_HANDSHAKES_IN_FLIGHT = 256;
+/** Longer than a handshake over a slow WAN link takes; a socket that never sends a ClientHello holds a slot no longer. */
+const TLS_HANDSHAKE_LEASE_MS = 2_000;
 /** agent/link/client.ts: an agent gives up on a connection whose handshake took this long. */
 const AGENT_HANDSHAKE_WAIT_MS = 15_000;
 
@@ -187,8 +189,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ? new TlsGate(server as HttpsServer, {
         maxInFlight: TLS_HANDSHAKES_IN_FLIGHT,
         maxWaitMs: AGENT_HANDSHAKE_WAIT_MS,
+        leaseMs: TLS_HANDSHAKE_LEASE_MS,
         room: () => agents.preAuthRoom(),
         accepted: () => metrics.tcpAccepted.inc(),
+        expired: () => metrics.rejectedConnections.inc({ reason: 'handshake-wait' }),
       })
     : null;
   const listener = gate?.listener ?? server;

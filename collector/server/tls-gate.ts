@@ -4,8 +4,8 @@
 // agents' pre-auth pool has no room for is paid only to be shed as `overloaded`. The gate owns the
 // listening socket instead: accepted connections wait unread (the client's ClientHello stays in the
 // kernel's buffer, the connection costs a descriptor) and enter the TLS server in arrival order, at
-// most `maxInFlight` handshakes at a time, and none while `room()` says the pre-auth pool would shed
-// them. A connection that waited longer than an agent waits for its handshake is closed unread: its
+// most `maxInFlight` handshakes at a time (each holding its slot for a short lease at most), and none
+// while `room()` says the pre-auth pool would shed them. A connection that waited longer than an agent waits for its handshake is closed unread: its
 // agent has given up and will retry, and its handshake would be work for nobody.
 import net, { type Server, type Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
@@ -15,6 +15,14 @@ export interface TlsGateOptions {
   maxInFlight: number;
   /** A connection that waited this long is closed unread (an agent waits 15 s for its handshake). */
   maxWaitMs: number;
+  /**
+   * A handshake holds its slot this long at most: one still unfinished is waiting on its client (a
+   * slow link, or a socket that never sends a ClientHello), not on this process, and must not keep
+   * others out. It goes on outside the count, under the TLS server's own handshake timeout.
+   */
+  leaseMs: number;
+  /** A waiting connection was closed unread (metrics). */
+  expired?: () => void;
   /** How many more handshakes the pre-auth pool can take now (new ones beyond it would be shed). */
   room: () => number;
   /** A TCP connection was accepted (metrics). */
@@ -36,8 +44,8 @@ export class TlsGate {
   /** Listen, take the address of and close this one; the TLS server itself never listens. */
   readonly listener: Server;
   readonly #queue: Waiting[] = [];
-  /** Handshakes under way: the raw socket, by peer. */
-  readonly #inFlight = new Map<string, Socket>();
+  /** Handshakes under way, by peer: the raw socket and the end of its lease. */
+  readonly #inFlight = new Map<string, { socket: Socket; lease: NodeJS.Timeout }>();
   readonly #now: () => number;
 
   constructor(
@@ -48,9 +56,7 @@ export class TlsGate {
     this.listener = net.createServer({ pauseOnConnect: true }, (socket) => this.#accept(socket));
     // An HTTP server starts tracking its connections (request and header timeouts, closeAllConnections) once listening.
     this.listener.on('listening', () => tls.emit('listening'));
-    const done = (socket: TLSSocket): void => {
-      if (this.#inFlight.delete(peer(socket))) this.pump();
-    };
+    const done = (socket: TLSSocket): void => this.#release(peer(socket));
     tls.on('secureConnection', done);
     tls.on('tlsClientError', (_error: Error, socket: TLSSocket) => done(socket));
   }
@@ -71,6 +77,7 @@ export class TlsGate {
       if (socket.destroyed) continue;
       if (this.#now() - since > this.options.maxWaitMs) {
         socket.destroy();
+        this.options.expired?.();
         continue;
       }
       this.#enter(socket);
@@ -80,8 +87,19 @@ export class TlsGate {
   /** Shutdown (after closing the listener): connections still waiting are closed unread. */
   close(): void {
     for (const { socket } of this.#queue.splice(0)) socket.destroy();
+    for (const { lease } of this.#inFlight.values()) clearTimeout(lease);
+    this.#inFlight.clear();
     // Stops the HTTP server's connection tracking; it never listened itself, so the callback gets ERR_SERVER_NOT_RUNNING.
     this.tls.close(() => {});
+  }
+
+  /** Frees the slot of `key` (only if it is still `socket`'s, when given: a later connection may reuse the port). */
+  #release(key: string, socket?: Socket): void {
+    const slot = this.#inFlight.get(key);
+    if (!slot || (socket && slot.socket !== socket)) return;
+    clearTimeout(slot.lease);
+    this.#inFlight.delete(key);
+    this.pump();
   }
 
   #accept(socket: Socket): void {
@@ -94,11 +112,9 @@ export class TlsGate {
 
   #enter(socket: Socket): void {
     const key = peer(socket);
-    this.#inFlight.set(key, socket);
-    // A socket that dies before the TLS server reports on it must not hold its place for ever.
-    socket.once('close', () => {
-      if (this.#inFlight.get(key) === socket && this.#inFlight.delete(key)) this.pump();
-    });
+    this.#inFlight.set(key, { socket, lease: setTimeout(() => this.#release(key, socket), this.options.leaseMs) });
+    // A socket that dies before the TLS server reports on it must not hold its place.
+    socket.once('close', () => this.#release(key, socket));
     this.tls.emit('connection', socket);
     socket.resume();
   }

@@ -77,7 +77,7 @@ export function createMetrics(): Metrics {
     }),
     rejectedConnections: new Counter({
       name: 'keyready_rejected_connections_total',
-      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded, idle-evicted)',
+      help: 'Agent connections shed before authentication, by reason (rate-limited, overloaded, idle-evicted; handshake-wait: closed unread after waiting too long for a TLS handshake slot)',
       labelNames: ['reason'],
       registers: [registry],
     }),

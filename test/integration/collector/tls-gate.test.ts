@@ -42,11 +42,11 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function gated(options: { maxInFlight: number; room: () => number; now?: () => number }) {
+  async function gated(options: { maxInFlight: number; room: () => number; now?: () => number; leaseMs?: number }) {
     const server = createServer({ cert, key }, (_req, res) => res.end('ok'));
     const handshakes: number[] = [];
     server.on('secureConnection', (socket: TLSSocket) => handshakes.push(socket.remotePort!));
-    const gate = new TlsGate(server, { maxWaitMs: 15_000, ...options });
+    const gate = new TlsGate(server, { maxWaitMs: 15_000, leaseMs: 60_000, ...options });
     await new Promise<void>((done) => gate.listener.listen(0, '127.0.0.1', done));
     const port = (gate.listener.address() as AddressInfo).port;
     const sockets: (Socket | TLSSocket)[] = [];
@@ -88,6 +88,15 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
     await until('the server finished both handshakes', () => handshakes.length === 2);
     expect(handshakes).toEqual([first.socket.localPort, second.socket.localPort]);
     expect(gate.inFlight).toBe(0);
+  });
+
+  it('frees the slot of a connection that never sends its ClientHello after the lease, while it stays open', async () => {
+    const { gate, client, silent } = await gated({ maxInFlight: 1, room: () => 100, leaseMs: 100 });
+    const stuck = await silent();
+    await until('the silent connection holds the only slot', () => gate.inFlight === 1);
+    const waiting = client();
+    expect(await waiting.secure).toBe(true);
+    expect(stuck.destroyed).toBe(false);
   });
 
   it('lets nobody in while the pre-auth pool has no room, and lets them in when it is told room was made', async () => {
