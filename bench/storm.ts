@@ -8,7 +8,6 @@
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
 //          [--postgres] [--collectors 1|2] [--csv FILE] [--jitter MS]
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
-import { pool, RawAgent, rssMb, startCollectors, type Collectors } from './support/load.ts';
+import { pool, RawAgent, rssMb, selfSignedCertificate, startCollectors, type Collectors } from './support/load.ts';
 
 export interface StormOptions {
   agents: number;
@@ -84,12 +83,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const JITTER_MS = o.jitterMs;
   const RESUME = o.tls && o.resume;
   const dir = mkdtempSync(join(tmpdir(), 'keyready-storm-'));
-  let tls: { cert: string; key: string } | undefined;
-  if (o.tls) {
-    tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-    const keyArgs = o.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', tls.key, '-out', tls.cert], { stdio: 'ignore' });
-  }
+  const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
   const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
