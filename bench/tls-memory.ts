@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { heapClasses, heapGrowth } from './support/heap-snapshot.ts';
-import { Inspector, mallocTrimReleased, type MemoryFigures } from './support/collector-memory.ts';
+import { Inspector } from '../sim/processes/inspector.ts';
+import { mallocTrimReleased, memoryFigures, type MemoryFigures } from './support/collector-memory.ts';
 import { pool, RawAgent, selfSignedCertificate, startCollectors, type Collectors } from './support/load.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
 
@@ -77,22 +78,22 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
   const dir = mkdtempSync(join(tmpdir(), 'keyready-tls-memory-'));
   const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const collectors = await startCollectors({ count: 1, agents: o.agents, ...(tls ? { tls } : {}), nodeArgs: ['--inspect=127.0.0.1:0'], extraArgs: o.collectorArgs ?? [] });
-  const inspector = await Inspector.attach(collectors.processes[0]!);
+  const inspector = await Inspector.attach(collectors.processes[0]!.stderr());
+  const pid = collectors.pids[0]!;
   let held: RawAgent[] = [];
   const snapshot = async (name: string): Promise<string> => {
     const file = join(dir, `${name}.heapsnapshot`);
-    await inspector.call('HeapProfiler.collectGarbage');
-    await inspector.call('Runtime.evaluate', { expression: `require('v8').writeHeapSnapshot(${JSON.stringify(file)})`, includeCommandLineAPI: true });
+    await inspector.writeHeapSnapshot(file);
     return file;
   };
   try {
-    const idle = await inspector.memory();
+    const idle = await memoryFigures(inspector, pid);
     const halfCount = Math.floor(o.agents / 2);
     await pool(halfCount, 100, (i) => connect(collectors, i, o.report, held));
-    const half = await inspector.memory();
+    const half = await memoryFigures(inspector, pid);
     const halfSnapshot = o.snapshots ? await snapshot('half') : null;
     await pool(o.agents - halfCount, 100, (i) => connect(collectors, halfCount + i, o.report, held));
-    const full = await inspector.memory();
+    const full = await memoryFigures(inspector, pid);
     const added = o.agents - halfCount;
     const perConnection = Object.fromEntries(FIGURES.map(([key]) => [key, (full[key] - half[key]) / added])) as Record<keyof MemoryFigures, number>;
 
@@ -118,10 +119,10 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
     await Promise.all(held.map((agent) => agent.closed));
     held = [];
     await pool(o.agents, 100, (i) => connect(collectors, i, o.report, held));
-    const reconnected = await inspector.memory();
+    const reconnected = await memoryFigures(inspector, pid);
     const mb = (key: keyof MemoryFigures) => `${((reconnected[key] - full[key]) / MB).toFixed(1)} MB`;
     print(`after every agent reconnected once: RSS ${(reconnected.rss / MB).toFixed(1)} MB (${mb('rss')}; V8 heap used ${mb('heapUsed')}, anonymous ${mb('rssAnon')}, file-backed ${mb('rssFile')})`);
-    const released = mallocTrimReleased(collectors.pids[0]!);
+    const released = mallocTrimReleased(pid);
     if (released !== null) print(`  freed but still resident (what malloc_trim(0) then returned to the OS): ${(released / MB).toFixed(1)} MB, ${(released / 1024 / o.agents).toFixed(1)} KB per connection`);
     return { idle, half, full, reconnected, perConnection };
   } finally {
