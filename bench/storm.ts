@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
+import { rssKinds } from './support/collector-memory.ts';
 import { pool, RawAgent, rssMb, selfSignedCertificate, startCollectors, type Collectors } from './support/load.ts';
 
 export interface StormOptions {
@@ -95,7 +96,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
     const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
-    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent)`);
+    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent); ${collectors.pids.map(rssKinds).join(' + ')}`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
     started = performance.now();

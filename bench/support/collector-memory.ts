@@ -39,6 +39,12 @@ function statusBytes(pid: number, field: string): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
 
+/** One line for a process's RSS by kind: anonymous, file-backed, and SQLite's mapped files among those. */
+export function rssKinds(pid: number): string {
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  return `anonymous ${mb(statusBytes(pid, 'RssAnon'))} MB, file-backed ${mb(statusBytes(pid, 'RssFile'))} MB (SQLite's files ${mb(mappedRss(pid, /\.sqlite(-shm)?$/))} MB)`;
+}
+
 export async function memoryFigures(inspector: Inspector, pid: number): Promise<MemoryFigures> {
   const found = await inspector.evaluate<NodeJS.MemoryUsage>('process.memoryUsage()');
   const usage = await inspector.retained();
