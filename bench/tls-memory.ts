@@ -9,7 +9,8 @@
 // Then every agent drops and reconnects once (a small reconnect storm) and the memory is read again:
 // what a storm leaves behind. Last, malloc_trim(0) through gdb says how much of the RSS was memory
 // already freed that glibc kept (fragmentation) rather than memory in use.
-// Usage: npx tsx bench/tls-memory.ts [--agents 2000] [--hello-only] [--rsa] [--plain] [--snapshots]
+// Usage: npx tsx bench/tls-memory.ts [--agents 2000] [--hello-only] [--rsa] [--plain] [--bare] [--snapshots]
+//   --bare: the bare ws server (bench/support/bare-server.ts) instead of the collector, same agents.
 //   --snapshots: a heap snapshot after each half; prints what grew per connection on the JS heap
 //   (writing a snapshot allocates: the RSS figures of such a run are not comparable).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { heapClasses, heapGrowth } from './support/heap-snapshot.ts';
 import { Inspector } from '../sim/processes/inspector.ts';
 import { mallocTrimReleased, memoryFigures, type MemoryFigures } from './support/collector-memory.ts';
-import { pool, RawAgent, selfSignedCertificate, startCollectors, type Collectors } from './support/load.ts';
+import { pool, RawAgent, selfSignedCertificate, startBare, startCollectors, type Target } from './support/load.ts';
 import { reportFrame, reportTemplate, typicalReports } from './support/real-reports.ts';
 
 export interface TlsMemoryOptions {
@@ -30,6 +31,8 @@ export interface TlsMemoryOptions {
   /** Send one report after the welcome (an agent that has reported); false: hello only (idle). */
   report: boolean;
   snapshots: boolean;
+  /** The bare ws server instead of the collector. */
+  bare: boolean;
   /** Extra collector options (e.g. a different SQLite cache) for comparisons. */
   collectorArgs?: string[];
   print?: (line: string) => void;
@@ -48,10 +51,10 @@ export interface TlsMemoryResult {
 const templates = typicalReports().map(reportTemplate);
 const MB = 1024 * 1024;
 
-async function connect(collectors: Collectors, index: number, report: boolean, held: RawAgent[]): Promise<void> {
-  const agent = await RawAgent.open(collectors.urls[0]!, 60_000);
+async function connect(target: Target, index: number, report: boolean, held: RawAgent[]): Promise<void> {
+  const agent = await RawAgent.open(target.urls[0]!, 60_000);
   held.push(agent);
-  const credentials = collectors.agent(index);
+  const credentials = target.agent(index);
   agent.send({ type: 'hello', deviceId: credentials.deviceId, token: credentials.token, agentVersion: 'bench' });
   const welcome = await agent.expect('welcome');
   if (!report) return;
@@ -77,9 +80,18 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
   const print = o.print ?? console.log;
   const dir = mkdtempSync(join(tmpdir(), 'keyready-tls-memory-'));
   const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
-  const collectors = await startCollectors({ count: 1, agents: o.agents, ...(tls ? { tls } : {}), nodeArgs: ['--inspect=127.0.0.1:0'], extraArgs: o.collectorArgs ?? [] });
-  const inspector = await Inspector.attach(collectors.processes[0]!.stderr());
-  const pid = collectors.pids[0]!;
+  const inspect = ['--inspect=127.0.0.1:0'];
+  let target: Target;
+  let stderr: () => string;
+  if (o.bare) {
+    const bare = await startBare(tls, inspect);
+    [target, stderr] = [bare, bare.stderr];
+  } else {
+    const collectors = await startCollectors({ count: 1, agents: o.agents, ...(tls ? { tls } : {}), nodeArgs: inspect, extraArgs: o.collectorArgs ?? [] });
+    [target, stderr] = [collectors, collectors.processes[0]!.stderr];
+  }
+  const inspector = await Inspector.attach(stderr());
+  const pid = target.pids[0]!;
   let held: RawAgent[] = [];
   const snapshot = async (name: string): Promise<string> => {
     const file = join(dir, `${name}.heapsnapshot`);
@@ -89,15 +101,15 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
   try {
     const idle = await memoryFigures(inspector, pid);
     const halfCount = Math.floor(o.agents / 2);
-    await pool(halfCount, 100, (i) => connect(collectors, i, o.report, held));
+    await pool(halfCount, 100, (i) => connect(target, i, o.report, held));
     const half = await memoryFigures(inspector, pid);
     const halfSnapshot = o.snapshots ? await snapshot('half') : null;
-    await pool(o.agents - halfCount, 100, (i) => connect(collectors, halfCount + i, o.report, held));
+    await pool(o.agents - halfCount, 100, (i) => connect(target, halfCount + i, o.report, held));
     const full = await memoryFigures(inspector, pid);
     const added = o.agents - halfCount;
     const perConnection = Object.fromEntries(FIGURES.map(([key]) => [key, (full[key] - half[key]) / added])) as Record<keyof MemoryFigures, number>;
 
-    const kind = `${o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'})` : 'ws'}, ${o.report ? 'hello + one report each' : 'hello only'}`;
+    const kind = `${o.bare ? 'bare ws server, ' : ''}${o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'})` : 'ws'}, ${o.report ? 'hello + one report each' : 'hello only'}`;
     print(`tls-memory: ${o.agents} agents, ${kind}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     print(`${'figure'.padEnd(32)}${'idle MB'.padStart(9)}${`${halfCount} MB`.padStart(10)}${`${o.agents} MB`.padStart(10)}${'per conn KB'.padStart(13)}`);
     for (const [key, label] of FIGURES) {
@@ -118,7 +130,7 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
     for (const agent of held) agent.ws.terminate();
     await Promise.all(held.map((agent) => agent.closed));
     held = [];
-    await pool(o.agents, 100, (i) => connect(collectors, i, o.report, held));
+    await pool(o.agents, 100, (i) => connect(target, i, o.report, held));
     const reconnected = await memoryFigures(inspector, pid);
     const mb = (key: keyof MemoryFigures) => `${((reconnected[key] - full[key]) / MB).toFixed(1)} MB`;
     print(`after every agent reconnected once: RSS ${(reconnected.rss / MB).toFixed(1)} MB (${mb('rss')}; V8 heap used ${mb('heapUsed')}, anonymous ${mb('rssAnon')}, file-backed ${mb('rssFile')})`);
@@ -128,7 +140,7 @@ export async function tlsMemoryBench(o: TlsMemoryOptions): Promise<TlsMemoryResu
   } finally {
     for (const agent of held) agent.ws.terminate();
     inspector.close();
-    await collectors.close();
+    await target.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -141,7 +153,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       rsa: { type: 'boolean', default: false },
       plain: { type: 'boolean', default: false },
       snapshots: { type: 'boolean', default: false },
+      bare: { type: 'boolean', default: false },
     },
   });
-  await tlsMemoryBench({ agents: Number(values.agents), tls: !values.plain, rsa: values.rsa, report: !values['hello-only'], snapshots: values.snapshots });
+  await tlsMemoryBench({ agents: Number(values.agents), tls: !values.plain, rsa: values.rsa, report: !values['hello-only'], snapshots: values.snapshots, bare: values.bare });
 }

@@ -150,16 +150,22 @@ function waitForLine(child: ChildProcess, prefix: string): Promise<string> {
   });
 }
 
-/** The bare ceiling (bench/support/bare-server.ts) as its own process. */
-export async function startBare(tls?: { cert: string; key: string }): Promise<Target> {
+/** The bare ceiling (bench/support/bare-server.ts) as its own process; `nodeArgs` for node itself (e.g. --inspect=127.0.0.1:0). */
+export async function startBare(tls?: { cert: string; key: string }, nodeArgs: string[] = []): Promise<Target & { stderr(): string }> {
   const script = resolve(import.meta.dirname, 'bare-server.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString('utf8'));
+    process.stderr.write(chunk);
+  });
   const port = Number(await waitForLine(child, 'listening '));
   return {
     name: 'bare ws',
     pids: [child.pid!],
     urls: [`${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/agent`],
     agent: (i) => ({ deviceId: `bare-${i}`, token: 'bare' }),
+    stderr: () => stderr.join(''),
     close: async () => {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
