@@ -19,11 +19,12 @@ import { sqliteTarget } from './stores.ts';
 const openssl = requireTool('openssl', 'openssl');
 
 /**
- * Heap bytes one connected TLS agent may keep. Measured 2026-12-01: 7.5 KB per agent with bench/tls-memory.ts
- * (TLSSocket, TLSWrap and streams ~3.5 KB as in any Node TLS server; ws ~1.5 KB; AgentConnection, its
- * listeners and timers), so 10 KB leaves room for noise and small additions. At 15,000 agents the JS heap
- * is then ≤ 150 MB of the 1 GB: the rest is OpenSSL and Node's native socket state (~50 KB each, outside
- * our code; see bench/README.md "Memory per connected agent"). Raise it only with that budget redone.
+ * Heap bytes one connected TLS agent may keep. Measured 2026-12-01: 6.8–7.3 KB here, 7.5 KB with
+ * bench/tls-memory.ts (TLSSocket, TLSWrap and streams ~3.5 KB as in any Node TLS server; ws ~1.5 KB;
+ * AgentConnection and its listeners ~1 KB), so 10 KB leaves room for noise and small additions. At
+ * 15,000 agents the JS heap is then ≤ 150 MB of the 1 GB; the rest is Node's TLS socket state, SQLite
+ * and the process itself (bench/README.md, "Memory per connected agent"). Raise it only with that
+ * budget redone.
  */
 const HEAP_BYTES_PER_AGENT = 10 * 1024;
 const FIRST = 100;
