@@ -12,14 +12,15 @@
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
 //          [--postgres] [--collectors 1|2] [--client-processes K] [--csv FILE] [--svg FILE] [--jitter MS]
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
-import { cpuSeconds, rssMb, startCollectors } from './support/load.ts';
+import { rssKinds } from './support/collector-memory.ts';
+import { cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
 import { gaugePerSecond, histogram, perSecond, scrapeCollectors } from './support/metrics-timeline.ts';
 import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
 import { lineChart } from './support/svg-chart.ts';
@@ -93,12 +94,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const JITTER_MS = o.jitterMs;
   const RESUME = o.tls && o.resume;
   const dir = mkdtempSync(join(tmpdir(), 'keyready-storm-'));
-  let tls: { cert: string; key: string } | undefined;
-  if (o.tls) {
-    tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-    const keyArgs = o.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', tls.key, '-out', tls.cert], { stdio: 'ignore' });
-  }
+  const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
   const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
@@ -116,7 +112,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}, ${clientsNote}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
     const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
-    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent)`);
+    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent); ${collectors.pids.map(rssKinds).join(' + ')}`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
     started = performance.now();

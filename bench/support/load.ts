@@ -1,6 +1,6 @@
 // What the load benches share: the targets (a bare `ws` server, one or more real collector processes
 // on one store), agents that enroll and hello over raw sockets, an ingest round, CPU time from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -46,6 +46,14 @@ export function cpuSeconds(pids: readonly number[]): number {
 export function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
   return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
+}
+
+/** A self-signed certificate for 127.0.0.1 in `dir`: ECDSA P-256 (what the README recommends) or RSA-2048. */
+export function selfSignedCertificate(dir: string, rsa: boolean): { cert: string; key: string } {
+  const tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
+  const keyArgs = rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', tls.key, '-out', tls.cert], { stdio: 'ignore' });
+  return tls;
 }
 
 /** Runs `count` tasks with at most `parallel` at once. */
@@ -150,16 +158,22 @@ function waitForLine(child: ChildProcess, prefix: string): Promise<string> {
   });
 }
 
-/** The bare ceiling (bench/support/bare-server.ts) as its own process. */
-export async function startBare(tls?: { cert: string; key: string }): Promise<Target> {
+/** The bare ceiling (bench/support/bare-server.ts) as its own process; `nodeArgs` for node itself (e.g. --inspect=127.0.0.1:0). */
+export async function startBare(tls?: { cert: string; key: string }, nodeArgs: string[] = []): Promise<Target & { stderr(): string }> {
   const script = resolve(import.meta.dirname, 'bare-server.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString('utf8'));
+    process.stderr.write(chunk);
+  });
   const port = Number(await waitForLine(child, 'listening '));
   return {
     name: 'bare ws',
     pids: [child.pid!],
     urls: [`${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/agent`],
     agent: (i) => ({ deviceId: `bare-${i}`, token: 'bare' }),
+    stderr: () => stderr.join(''),
     close: async () => {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
@@ -176,6 +190,8 @@ export interface CollectorsOptions {
   agents: number;
   tls?: { cert: string; key: string };
   extraArgs?: string[];
+  /** Options for node itself (added to BENCH_NODE_ARGS), e.g. --inspect=127.0.0.1:0. */
+  nodeArgs?: string[];
 }
 
 export interface Collectors extends Target {
@@ -192,7 +208,7 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
   const secret = randomBytes(32).toString('base64url');
   const args = ['--max-connections', '100000', '--max-handshakes', '10000', '--max-handshakes-per-address', '100000', '--connect-rate', '1000000', '--enroll-secret', secret, ...(options.extraArgs ?? [])];
   if (options.tls) args.push('--tls-cert', options.tls.cert, '--tls-key', options.tls.key);
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+  const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeArgs ?? [])];
   // Each collector keeps its data folder across a restart (its TLS ticket secret lives there).
   const start = (i: number) => {
     const dataDir = join(dir, `collector-${i}`);

@@ -90,13 +90,14 @@ export class AgentConnection {
   /** Lowest sequence still accepted: the highest stored at hello, raised by every report received. */
   #floor = -1;
   #alive = true;
-  /** The last frame from the agent: a connection dropped for silence was last seen then, not at the drop. */
-  #lastHeard = new Date();
+  /** The last frame from the agent (epoch ms): a connection dropped for silence was last seen then, not at the drop. */
+  #lastHeardMs = Date.now();
   #superseded = false;
   #clockWarned = false;
   #spoke = false;
-  readonly #handshakeTimer: NodeJS.Timeout;
-  readonly #firstMessageTimer: NodeJS.Timeout;
+  // Dropped once spent: thousands of idle connections need not keep two cleared Timeouts each.
+  #handshakeTimer: NodeJS.Timeout | null;
+  #firstMessageTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -113,17 +114,18 @@ export class AgentConnection {
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.#alive = true;
-      this.#lastHeard = new Date();
+      this.#lastHeardMs = Date.now();
       if (!this.#spoke) {
         this.#spoke = true;
-        clearTimeout(this.#firstMessageTimer);
+        clearTimeout(this.#firstMessageTimer ?? undefined);
+        this.#firstMessageTimer = null;
         ticket.spoke();
       }
       this.#onMessage(data, isBinary);
     });
     ws.on('pong', () => {
       this.#alive = true;
-      this.#lastHeard = new Date();
+      this.#lastHeardMs = Date.now();
       if (this.#deviceId && this.#state === 'authenticated') ctx.hub.touched(this.#deviceId);
     });
     ws.on('error', (error: Error & { code?: string }) => {
@@ -289,7 +291,8 @@ export class AgentConnection {
       return refuse(this.ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', 15_000 + Math.round(Math.random() * 30_000));
     }
 
-    clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#handshakeTimer ?? undefined);
+    this.#handshakeTimer = null;
     this.#deviceId = auth.deviceId;
     this.ctx.hub.register(this);
     const now = new Date();
@@ -368,8 +371,9 @@ export class AgentConnection {
   }
 
   #onClose(code: number): void {
-    clearTimeout(this.#handshakeTimer);
-    clearTimeout(this.#firstMessageTimer);
+    clearTimeout(this.#handshakeTimer ?? undefined);
+    clearTimeout(this.#firstMessageTimer ?? undefined);
+    this.#handshakeTimer = this.#firstMessageTimer = null;
     this.#state = 'closed';
     this.ticket.release();
     this.onClosed();
@@ -380,7 +384,7 @@ export class AgentConnection {
     if (this.#superseded) return;
     // A closing handshake is the agent speaking now; 1006 (no close frame: dropped for silence, a dead
     // link) means it was last heard from earlier.
-    const at = code === CLOSE_ABNORMAL ? this.#lastHeard : new Date();
+    const at = code === CLOSE_ABNORMAL ? new Date(this.#lastHeardMs) : new Date();
     this.ctx.presence
       .write({ type: 'disconnected', deviceId, instanceId: this.ctx.instanceId, at })
       .then(() => this.ctx.deviceChanged(deviceId))
