@@ -4,7 +4,7 @@ import { afterCursor, orderClause, whereClause, type Dialect } from '../../../..
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { DeviceQuery } from '../../../../protocol/api.ts';
 
-const dialect: Pick<Dialect, 'matchingIds' | 'contains'> = { matchingIds: (needle) => ({ sql: 'SELECT id FROM search WHERE s = ?', params: [needle] }), contains: () => null };
+const dialect: Pick<Dialect, 'search'> = { search: (needle, column) => ({ sql: `${column('id')} IN (SELECT id FROM search WHERE s = ?)`, params: [needle] }) };
 const query = (raw: Record<string, string> = {}) => DeviceQuery.parse(raw);
 
 describe('whereClause', () => {
