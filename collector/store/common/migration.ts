@@ -91,13 +91,15 @@ CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
 /**
  * Version 12 in both engines (issue 15): the covering sort indexes carry every list filter's column,
  * the unknown mask and the three layers too (a key-layer page walked the hostname index reading each
- * row to test layer_key: 42-245 ms at 100,000 devices), and on SQLite the device's search doc
- * (migration 11), which a text search's page tests against its matches. PostgreSQL answers a
- * filtered page's ids from these indexes alone (an index-only scan), reading only the rows shown.
+ * row to test layer_key: 42-245 ms at 100,000 devices), and each engine's search key (`searchKey`),
+ * so a text search's page tests the entries it walks without reading rows: SQLite the device's doc
+ * (migration 11), matched against the gram index; PostgreSQL the search text itself (at most ~1.6 KB:
+ * host and user names are at most 256 characters, protocol/report.ts, well within a btree entry).
+ * PostgreSQL answers a filtered page's ids from these indexes alone (an index-only scan).
  */
-export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchDoc: boolean): Migration {
+export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchKey: 'doc' | 'search'): Migration {
   const nf = nullsFirst ? ' NULLS FIRST' : '';
-  const filters = ['readiness', 'failing_mask', 'unknown_mask', 'online', 'key_model', 'layer_device', 'layer_key', 'layer_user', ...(searchDoc ? ['doc'] : [])];
+  const filters = ['readiness', 'failing_mask', 'unknown_mask', 'online', 'key_model', 'layer_device', 'layer_key', 'layer_user', searchKey];
   const sorts: [index: string, column: string, order: string][] = [
     ['devices_hostname', 'hostname_lc', ''],
     ['devices_readiness', 'readiness', ''],
@@ -108,7 +110,7 @@ export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchD
   ];
   return {
     version: 12,
-    name: 'covering sort indexes carrying the unknown mask, the layers and the search doc',
+    name: `covering sort indexes carrying the unknown mask, the layers and the search ${searchKey}`,
     sql: sorts
       .map(([index, column, order]) => {
         const carried = filters.filter((f) => f !== column).join(', ');

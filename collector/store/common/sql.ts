@@ -179,6 +179,13 @@ export interface Dialect {
   explicitNulls: boolean;
   /** Page queries walk the sort index (see whereClause); PostgreSQL's cost-based planner needs no hint. */
   pinSortIndex: boolean;
+  /**
+   * A page's ids are chosen first, then only their rows read. PostgreSQL checks filters on a covering
+   * index's entries only in an index-only scan, and an index scan past the rows a filter rejects or an
+   * offset skips read each of them (310 ms for a failing-check page, 160 ms at offset 50,000, at
+   * 100,000 devices). SQLite's walk already reads rows only for the entries it returns.
+   */
+  pageIdsFirst: boolean;
 }
 
 export function statements(dialect: Dialect) {
@@ -255,10 +262,12 @@ export function statements(dialect: Dialect) {
           // no statistics): walking stays the safe plan then.
           const walk = total > WALK_SORT_INDEX_FROM || filterCount(query) > 1;
           const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && walk);
-          return {
-            sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${orderClause(query, dialect.explicitNulls)} LIMIT ? OFFSET ?`,
-            params: [...pageWhere.params, query.limit, query.offset],
-          };
+          const order = orderClause(query, dialect.explicitNulls);
+          const params = [...pageWhere.params, query.limit, query.offset];
+          if (dialect.pageIdsFirst) {
+            return { sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d WHERE d.id IN (SELECT d.id FROM devices d ${pageWhere.sql} ${order} LIMIT ? OFFSET ?) ${order}`, params };
+          }
+          return { sql: `SELECT ${DEVICE_ROW_COLUMNS} FROM devices d ${pageWhere.sql} ${order} LIMIT ? OFFSET ?`, params };
         },
       };
     },

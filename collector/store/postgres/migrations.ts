@@ -145,5 +145,5 @@ CREATE TRIGGER devices_search_update AFTER UPDATE OF search ON devices FOR EACH 
 DROP INDEX devices_search;
 `,
   },
-  filterColumnsInSortIndexesMigration(true, false),
+  filterColumnsInSortIndexesMigration(true, 'search'),
 ];

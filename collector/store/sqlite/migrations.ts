@@ -181,5 +181,5 @@ CREATE TRIGGER devices_search_delete AFTER DELETE ON devices BEGIN
 END;
 `,
   },
-  filterColumnsInSortIndexesMigration(false, true),
+  filterColumnsInSortIndexesMigration(false, 'doc'),
 ];

@@ -52,6 +52,7 @@ const SQL = statements({
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
+  pageIdsFirst: false,
 });
 const USERS = usersSql(SQLITE_USERS);
 

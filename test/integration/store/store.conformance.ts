@@ -448,6 +448,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         { host: 'LAB_100%', user: 'a_b%c@contoso.co.jp' },
         { host: 'KIOSK-Z', user: null },
         { host: '東京-受付', user: '🔑key@contoso.co.jp' },
+        // Names as long as a report may carry (256 characters), three UTF-8 bytes each: still indexed.
+        { host: `${'端'.repeat(252)}-END`, user: `${'名'.repeat(242)}@contoso.co.jp` },
       ];
       const ids: string[] = [];
       for (const spec of specs) {
@@ -460,7 +462,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       await store.storeReports([incoming(ids[3]!, 2, { hostname: 'KIOSK-Q', user: 'Zed@contoso.co.jp' })]);
 
       const fleet = (await store.listDevices(query({ limit: '500' }))).items;
-      expect(fleet).toHaveLength(6);
+      expect(fleet).toHaveLength(7);
       const text = (d: (typeof fleet)[number]) => `${d.hostname}\n${d.user ?? ''}\n${d.deviceId}`.toLowerCase();
       const expected = (q: string) => fleet.filter((d) => text(d).includes(q.toLowerCase())).map((d) => d.deviceId).sort();
       const found = async (q: string) => {
@@ -471,7 +473,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       const needles = [
         'k', 'K', 'z', 'q', '-', '%', '_', '@', '\n', '東', '受', '🔑', 'x', // one character (x: nowhere)
         'ak', 'AK', 'zq', 'b%', '_1', '京-', '🔑k', 'd@', '1\nh', 'ze', '-z', // two (-z: only the old host name)
-        'osaka', 'lab_1', '100%', '山田太郎', '東京-受付', 'kiosk-q', 'kiosk-z', 'zed@', noReport.slice(9, 17).toUpperCase(), '01\nhanako', 'zzz',
+        '端端', '端-end', '名@', 'osaka', 'lab_1', '100%', '山田太郎', '東京-受付', 'kiosk-q', 'kiosk-z', 'zed@', noReport.slice(9, 17).toUpperCase(), '01\nhanako', 'zzz',
       ];
       for (const q of needles) expect({ q, ids: await found(q) }).toEqual({ q, ids: expected(q) });
       expect(await found('kiosk-z')).toEqual([]);
