@@ -8,7 +8,7 @@ import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLay
 
 export const SQLITE_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
-  contains: (column) => `instr(${column}, ?) > 0`,
+  contains: (column, needle) => ({ sql: `instr(${column}, ?) > 0`, params: [needle] }),
   concat: (column) => `group_concat(${column}, ' ')`,
 };
 

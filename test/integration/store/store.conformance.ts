@@ -606,6 +606,15 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await users({ verdict: 'ready' })).items.map((u) => u.user)).toEqual([hanako]);
       expect((await users({ layer: 'key' })).items.map((u) => u.user)).toEqual([taro]);
       expect((await users({ q: 'pc-c' })).items.map((u) => u.user)).toEqual([hanako]);
+      // Any length, case-insensitive, literal: one and two characters too, never the device ids.
+      const found = async (q: string) => (await users({ q, sort: 'user' })).items.map((u) => u.user);
+      expect(await found('H')).toEqual([hanako]);
+      expect(await found('c')).toEqual([hanako, taro]);
+      expect(await found('TA')).toEqual([taro]);
+      expect(await found('-b')).toEqual([taro]);
+      expect(await found('%')).toEqual([]);
+      expect(await found(a.slice(0, 8))).toEqual([]);
+      expect(await found('zq')).toEqual([]);
       expect((await users({ sort: 'pcs', order: 'desc', limit: '1' })).items.map((u) => u.user)).toEqual([taro]);
 
       // PC-B passes to hanako: both rows move.
@@ -614,6 +623,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         [hanako, 'not-ready', 2],
         [taro, 'ready', 1],
       ]);
+      expect(await found('-b')).toEqual([hanako]);
 
       // Every PC with a report is to be judged; a judgement lands only on the report it was made from.
       const inputs = await store.tenantJudgeInputs('', true, 100);
