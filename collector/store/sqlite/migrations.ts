@@ -159,6 +159,8 @@ END;
 -- matches without reading rows or looking ids up.
 ALTER TABLE devices ADD COLUMN doc INTEGER;
 UPDATE devices SET doc = (SELECT ds.rowid FROM device_search ds WHERE ds.id = devices.id);
+-- A page of few matches reads them by doc and sorts them, instead of walking a sort index.
+CREATE UNIQUE INDEX devices_doc ON devices (doc);
 CREATE TABLE device_grams (gram TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (gram, doc)) WITHOUT ROWID;
 INSERT OR IGNORE INTO device_grams (gram, doc) ${gramsOf('d.search', 'd.doc', 'FROM devices d,')};
 DROP INDEX devices_search;
