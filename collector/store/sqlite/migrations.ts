@@ -174,7 +174,9 @@ CREATE TRIGGER devices_search_insert AFTER INSERT ON devices BEGIN
 END;
 CREATE TRIGGER devices_search_update AFTER UPDATE OF search ON devices WHEN old.search <> new.search BEGIN
   UPDATE devices_fts SET search = new.search WHERE rowid = new.doc;
-  DELETE FROM device_grams WHERE doc = new.doc AND gram IN (SELECT gram FROM (${gramsOf('old.search', 'new.doc')}));
+  -- Only the grams that changed are written: a new user name leaves the host name's and the id's.
+  DELETE FROM device_grams WHERE doc = new.doc AND gram IN (SELECT gram FROM (${gramsOf('old.search', 'new.doc')}))
+    AND gram NOT IN (SELECT gram FROM (${gramsOf('new.search', 'new.doc')}));
   INSERT OR IGNORE INTO device_grams (gram, doc) ${gramsOf('new.search', 'new.doc')};
 END;
 CREATE TRIGGER devices_search_delete AFTER DELETE ON devices BEGIN
