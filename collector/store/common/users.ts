@@ -105,8 +105,8 @@ export interface UsersDialect {
   inNames(column: string): string;
   /** Aggregate joining a text column of a group with a separator. */
   concat(column: string): string;
-  /** `column` contains the lower-case needle (a plain substring, no pattern characters). */
-  contains(column: string, needle: string): SqlPart;
+  /** `column` contains the parameter (a plain substring, no pattern characters). */
+  contains(column: string): string;
 }
 
 /** A PC's answer: not ready if its own checks or the tenant block it, unknown if either cannot say. */
@@ -231,9 +231,8 @@ function userWhere(query: UserQuery, dialect: UsersDialect): SqlPart {
   }
   if (query.q !== undefined && query.q !== '') {
     // Names and host names lower-cased at write time (devices.search); a user's PCs are few.
-    const contains = dialect.contains('u.search', query.q.toLowerCase());
-    conditions.push(contains.sql);
-    params.push(...contains.params);
+    conditions.push(dialect.contains('u.search'));
+    params.push(query.q.toLowerCase());
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

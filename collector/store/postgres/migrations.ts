@@ -6,25 +6,11 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { needleGrams } from '../common/search.ts';
-import type { SqlPart } from '../common/sql.ts';
 import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
-
-/**
- * `column` contains the lower-case needle, through a GIN index on keyready_search_grams(column)
- * (migration 11): the rows holding the needle's grams (common/search.ts), then strpos on those.
- */
-export function containsByGrams(column: string, needle: string): SqlPart {
-  const grams = needleGrams(needle);
-  return {
-    sql: `keyready_search_grams(${column}) @> ARRAY[${grams.map(() => '?').join(', ')}]::text[] AND strpos(${column}, ?) > 0`,
-    params: [...grams, needle],
-  };
-}
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
-  contains: containsByGrams,
+  contains: (column) => `strpos(${column}, ?) > 0`,
   concat: (column) => `string_agg(${column}, ' ')`,
 };
 
@@ -131,7 +117,7 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   layerFilterIndexesMigration,
   {
     version: 11,
-    name: 'text search: GIN indexes of one- and two-character grams on a narrow device search table and on fleet_users',
+    name: 'text search: a narrow search table with a GIN index of one- and two-character grams',
     sql: `
 -- The q filter tested strpos on every (wide) devices row: 190-320 ms at 100,000 devices. The search
 -- text now also lives in a narrow table, its distinct one- and two-character substrings in a GIN
@@ -146,8 +132,6 @@ CREATE TABLE device_search (
 );
 INSERT INTO device_search (id, search) SELECT id, search FROM devices;
 CREATE INDEX device_search_grams ON device_search USING gin (keyready_search_grams(search));
--- The users view's search (issue 13) the same way: fleet_users is already one narrow row per user.
-CREATE INDEX fleet_users_grams ON fleet_users USING gin (keyready_search_grams(search));
 CREATE FUNCTION keyready_device_search() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO device_search (id, search) VALUES (NEW.id, NEW.search) ON CONFLICT (id) DO UPDATE SET search = excluded.search;

@@ -25,14 +25,18 @@ import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
-import { POSTGRES_MIGRATIONS, POSTGRES_USERS, containsByGrams } from './migrations.ts';
+import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
 import type { SqlPart } from '../common/sql.ts';
+import { needleGrams } from '../common/search.ts';
 
-/** The narrow search rows containing the needle (the GIN index, migration 11). */
+/** The narrow search rows holding the needle's grams (the GIN index, migration 11), then containing it. */
 function searchRows(needle: string): SqlPart {
-  const contains = containsByGrams('s.search', needle);
-  return { sql: `device_search s WHERE ${contains.sql}`, params: contains.params };
+  const grams = needleGrams(needle);
+  return {
+    sql: `device_search s WHERE keyready_search_grams(s.search) @> ARRAY[${grams.map(() => '?').join(', ')}]::text[] AND strpos(s.search, ?) > 0`,
+    params: [...grams, needle],
+  };
 }
 const SQL = statements({
   // Both halves say the same; each serves one plan. The test on the device's own text lets a page
