@@ -1,8 +1,9 @@
 // The text search (the q filter: a substring of a device's search text, columns.ts) by grams. Both
 // engines index every distinct one- and two-character substring of each device's text (SQLite in
 // the device_grams table, PostgreSQL in a GIN index); a needle of one or two characters is then one
-// gram, and a longer one is narrowed to the devices holding all its two-character grams before its
-// substring test. Characters are code points, as SQLite's and PostgreSQL's substr count them.
+// gram. A longer one goes to SQLite's FTS5 trigram index; PostgreSQL narrows it to the devices
+// holding its two-character grams before its substring test. Characters are code points, as
+// SQLite's and PostgreSQL's substr count them.
 
 /** The longest gram indexed: a needle up to this many characters is answered by its gram alone. */
 export const GRAM_LENGTH = 2;

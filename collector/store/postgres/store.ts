@@ -38,6 +38,7 @@ function searchRows(needle: string): SqlPart {
     params: [...grams, needle],
   };
 }
+
 const SQL = statements({
   // Both halves say the same; each serves one plan. The test on the device's own text lets a page
   // walk a covering sort index (migration 12) testing entries, without a probe per entry (130 ms for
