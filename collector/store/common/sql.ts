@@ -72,7 +72,10 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'
     params.push(query.model);
   }
   if (query.tag !== undefined) {
-    const tagged = taggedDevices(query.tag);
+    // UNION ALL: an IN needs no duplicates removed, and PostgreSQL can then probe each table's index
+    // per device; with UNION it materialised the tag's 10,000 ids and compared every hostname-index
+    // entry with all of them (3-8 s for a bare value's page at 100,000 devices).
+    const tagged = taggedDevices(query.tag, false);
     conditions.push(`${col('id')} IN (${tagged.sql})`);
     params.push(...tagged.params);
   }
@@ -95,7 +98,7 @@ function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'sear
   if (filterCount(query) === 1 && needle !== undefined) return dialect.searchCount(needle);
   if (filterCount(query) === 1 && query.tag !== undefined) {
     // UNION leaves one row per device, whichever source and however many keys carry the value.
-    const tagged = taggedDevices(query.tag);
+    const tagged = taggedDevices(query.tag, true);
     return { sql: `SELECT COUNT(*) AS n FROM (${tagged.sql}) tagged`, params: tagged.params };
   }
   const where = whereClause(query, dialect);
@@ -111,11 +114,11 @@ function filterCount(query: DeviceFilter): number {
  * The ids of the devices a tag filter matches (`key=value`, or a bare value under any key): the
  * agent's own tags and the ones assigned on the collector (admin-tags.ts) alike.
  */
-function taggedDevices(tag: string): SqlPart {
+function taggedDevices(tag: string, distinct: boolean): SqlPart {
   const eq = tag.indexOf('=');
   const [sql, params] = eq >= 0 ? [(a: string) => `${a}.tag_key = ? AND ${a}.tag_value = ?`, [tag.slice(0, eq), tag.slice(eq + 1)]] : [(a: string) => `${a}.tag_value = ?`, [tag]];
   return {
-    sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')} UNION SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`,
+    sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')} ${distinct ? 'UNION' : 'UNION ALL'} SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`,
     params: [...params, ...params],
   };
 }
