@@ -4,8 +4,11 @@
 // Two arrival shapes: the ingest layer hands over batches (several in flight, as from several agent
 // connections), and the worst case where every report is its own storeReports call (group commit
 // must merge them). One report in eight changes the device's state (body, history and trend writes).
+// The variants carry different host and user names, so each state change also renames the PC and
+// changes its user (search index writes); `--fixed-names` keeps each PC's names, as a real fleet's.
 import { cpus } from 'node:os';
-import { enrollFleet, incoming, machine, median, reportVariants, tempSqliteStore } from './support/fleet.ts';
+import { parseArgs } from 'node:util';
+import { enrollFleet, fleetHostname, incoming, machine, median, reportVariants, tempSqliteStore } from './support/fleet.ts';
 
 const DEVICES = 5000;
 const REPORTS_PER_RUN = 60_000;
@@ -21,12 +24,13 @@ const SHAPES: Shape[] = [
   { name: 'one report per call, 2000 in flight', batchSize: 1, inFlight: 2000 },
 ];
 
+const fixedNames = parseArgs({ options: { 'fixed-names': { type: 'boolean', default: false } } }).values['fixed-names'];
 const { store, dispose } = await tempSqliteStore();
 try {
   const ids = await enrollFleet(store, DEVICES);
   const variants = reportVariants();
   let seq = 0;
-  console.log(`store-ingest: SQLite, ${DEVICES} devices, ${REPORTS_PER_RUN} reports per run, ${RUNS} runs; ${machine()}, ${cpus().length} cores`);
+  console.log(`store-ingest: SQLite, ${DEVICES} devices${fixedNames ? ' (names fixed)' : ''}, ${REPORTS_PER_RUN} reports per run, ${RUNS} runs; ${machine()}, ${cpus().length} cores`);
   for (const shape of SHAPES) {
     const rates: number[] = [];
     const cpuRates: number[] = [];
@@ -47,7 +51,8 @@ try {
             // A device's state changes every eighth report; the others repeat it (periodic resends).
             const variant = variants[(device + Math.floor(round / 8)) % variants.length]!;
             // Each report carries its own generation time, as the agent's do.
-            return incoming(ids[device]!, round, { ...variant, generatedAt: at.toISOString() }, at);
+            const names = fixedNames ? { device: { ...variant.device, hostname: fleetHostname(device), user: `user${device}@contoso.co.jp` } } : {};
+            return incoming(ids[device]!, round, { ...variant, ...names, generatedAt: at.toISOString() }, at);
           });
           await store.storeReports(batch);
         }

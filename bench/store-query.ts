@@ -36,7 +36,7 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
 ];
 
 /** An embedded PostgreSQL started for the run, stopped with the store. */
-async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
+async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void> }> {
   const server = await startTestPostgres();
   const bench = await benchStore((await server.freshDatabase()).url);
   return {
@@ -62,7 +62,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
   const DEVICES = o.devices;
   const ITERATIONS = o.iterations;
   const RUNS = o.runs;
-  const { store, dispose, settle } = o.postgres ? await postgresStore() : await benchStore();
+  const { store, dispose, settle, bytes } = o.postgres ? await postgresStore() : await benchStore();
   try {
     const seedStart = performance.now();
     const at = new Date();
@@ -74,7 +74,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
     await settle();
     print(
       `store-query: ${store.kind}, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
-        `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores`,
+        `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores; database ${Math.round((await bytes()) / 1e6)} MB`,
     );
 
     const detailIds = ids.filter((_, i) => i % 997 === 0);

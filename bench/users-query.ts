@@ -38,6 +38,8 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['users layer=tenant, sort user', list({ layer: 'tenant', sort: 'user' })],
   ['users q=u0123 (1 in 8,000 match)', list({ q: 'u0123' })],
   ['users q=osaka-0000 (PC name)', list({ q: 'osaka-0000' })],
+  ['users q=ta (2 chars, every user)', list({ q: 'ta' })],
+  ['users q=zq (2 chars, no match)', list({ q: 'zq' })],
   ['users page at offset 40,000', list({ offset: '40000' })],
   ['users 200 per page', list({ limit: '200' })],
 ];

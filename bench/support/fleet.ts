@@ -1,6 +1,6 @@
 // A synthetic fleet for the store benches: devices enrolled through the Store API, reports built by
 // the test fixture factory (schema-valid), statuses and keys varied so indexes see realistic spread.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckId, CheckStatus } from '../../protocol/checks.ts';
@@ -105,20 +105,32 @@ export function machine(): string {
 /**
  * A store for a bench: a temporary SQLite file, or the (empty) PostgreSQL database at `url`.
  * `settle()` does what autovacuum would on a live server after a bulk load: statistics, and the
- * visibility map that lets a COUNT be answered from an index alone.
+ * visibility map that lets a COUNT be answered from an index alone. `bytes()`: the database's size on
+ * disk (SQLite: the file and its write-ahead log).
  */
-export async function benchStore(url?: string): Promise<{ store: Store; settle(): Promise<void>; dispose(): Promise<void> }> {
-  if (url === undefined) return { ...(await tempSqliteStore()), settle: async () => undefined };
+export async function benchStore(url?: string): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void> }> {
+  if (url === undefined) {
+    const sqlite = await tempSqliteStore();
+    const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+    return { ...sqlite, settle: async () => undefined, bytes: async () => size(sqlite.path) + size(`${sqlite.path}-wal`) };
+  }
   const store = new PostgresStore(url);
   await store.migrate();
+  const query = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<Record<string, unknown>>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
   return {
     store,
     async settle() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query('VACUUM ANALYZE');
-      await client.end();
+      await query('VACUUM ANALYZE');
     },
+    bytes: async () => Number((await query('SELECT pg_database_size(current_database()) AS n'))[0]!.n),
     dispose: () => store.close(),
   };
 }

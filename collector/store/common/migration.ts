@@ -89,7 +89,39 @@ CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
 };
 
 /**
- * Version 40 in both engines (issue 15): the key and user layers alone. devices_layers leads with
+ * Version 12 in both engines (issue 15): the covering sort indexes carry every list filter's column,
+ * the unknown mask and the three layers too (a key-layer page walked the hostname index reading each
+ * row to test layer_key: 42-245 ms at 100,000 devices), and each engine's search key (`searchKey`),
+ * so a text search's page tests the entries it walks without reading rows: SQLite the device's doc
+ * (migration 11), matched against the gram index; PostgreSQL the search text itself (at most ~1.6 KB:
+ * host and user names are at most 256 characters, protocol/report.ts, well within a btree entry).
+ * PostgreSQL answers a filtered page's ids from these indexes alone (an index-only scan).
+ */
+export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchKey: 'doc' | 'search'): Migration {
+  const nf = nullsFirst ? ' NULLS FIRST' : '';
+  const filters = ['readiness', 'failing_mask', 'unknown_mask', 'online', 'key_model', 'layer_device', 'layer_key', 'layer_user', searchKey];
+  const sorts: [index: string, column: string, order: string][] = [
+    ['devices_hostname', 'hostname_lc', ''],
+    ['devices_readiness', 'readiness', ''],
+    ['devices_last_seen', 'last_seen', ''],
+    ['devices_last_report', 'last_report', nf],
+    ['devices_os_build', 'os_build', nf],
+    ['devices_key_model', 'key_model', nf],
+  ];
+  return {
+    version: 12,
+    name: `covering sort indexes carrying the unknown mask, the layers and the search ${searchKey}`,
+    sql: sorts
+      .map(([index, column, order]) => {
+        const carried = filters.filter((f) => f !== column).join(', ');
+        return `DROP INDEX ${index};\nCREATE INDEX ${index} ON devices (${column}${order}, id, ${carried});`;
+      })
+      .join('\n'),
+  };
+}
+
+/**
+ * Version 10 in both engines (issue 15): the key and user layers alone. devices_layers leads with
  * the device layer, so a list filtered by the key's or the user's state (the dashboard's layer
  * filters) counted by reading every device row: 92 ms at 100,000 devices.
  */

@@ -6,7 +6,7 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, sessionsMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
@@ -115,4 +115,35 @@ CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at BIGINT NOT NULL);
   adminTagsMigration(true),
   usersMigration(' COLLATE "C"', POSTGRES_USERS),
   layerFilterIndexesMigration,
+  {
+    version: 11,
+    name: 'text search: a narrow search table with a GIN index of one- and two-character grams',
+    sql: `
+-- The q filter tested strpos on every (wide) devices row: 190-320 ms at 100,000 devices. The search
+-- text now also lives in a narrow table, its distinct one- and two-character substrings in a GIN
+-- index (common/search.ts): a short needle is one gram, a longer one the devices holding its grams,
+-- then strpos on their narrow rows only. Plain SQL and PL/pgSQL: no extension to install.
+CREATE FUNCTION keyready_search_grams(t TEXT) RETURNS TEXT[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT ARRAY(SELECT DISTINCT substr(t, i, n) FROM generate_series(1, 2) n, generate_series(1, length(t) - n + 1) i)
+$$;
+CREATE TABLE device_search (
+  id     TEXT COLLATE "C" PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  search TEXT NOT NULL
+);
+INSERT INTO device_search (id, search) SELECT id, search FROM devices;
+CREATE INDEX device_search_grams ON device_search USING gin (keyready_search_grams(search));
+CREATE FUNCTION keyready_device_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO device_search (id, search) VALUES (NEW.id, NEW.search) ON CONFLICT (id) DO UPDATE SET search = excluded.search;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER devices_search_insert AFTER INSERT ON devices FOR EACH ROW EXECUTE FUNCTION keyready_device_search();
+-- Every changed report sets search; only a new host or user name changes it.
+CREATE TRIGGER devices_search_update AFTER UPDATE OF search ON devices FOR EACH ROW
+  WHEN (OLD.search IS DISTINCT FROM NEW.search) EXECUTE FUNCTION keyready_device_search();
+DROP INDEX devices_search;
+`,
+  },
+  filterColumnsInSortIndexesMigration(true, 'search'),
 ];

@@ -28,13 +28,34 @@ import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
 import type { SqlPart } from '../common/sql.ts';
+import { needleGrams } from '../common/search.ts';
+
+/** The narrow search rows holding the needle's grams (the GIN index, migration 11), then containing it. */
+function searchRows(needle: string): SqlPart {
+  const grams = needleGrams(needle);
+  return {
+    sql: `device_search s WHERE keyready_search_grams(s.search) @> ARRAY[${grams.map(() => '?').join(', ')}]::text[] AND strpos(s.search, ?) > 0`,
+    params: [...grams, needle],
+  };
+}
 
 const SQL = statements({
-  matchingIds: (needle) => ({ sql: 'SELECT s.id FROM devices s WHERE strpos(s.search, ?) > 0', params: [needle] }),
-  contains: (needle, column) => ({ sql: `strpos(${column}, ?) > 0`, params: [needle] }),
+  // Both halves say the same; each serves one plan. The test on the device's own text lets a page
+  // walk a covering sort index (migration 12) testing entries, without a probe per entry (130 ms for
+  // "ak" at 100,000 devices, whose matches all sort after 50,000 others); the ids from the gram index
+  // let the planner start from the matches when they are few.
+  search: (needle, column) => {
+    const rows = searchRows(needle);
+    return { sql: `strpos(${column('search')}, ?) > 0 AND ${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: [needle, ...rows.params] };
+  },
+  searchCount: (needle) => {
+    const rows = searchRows(needle);
+    return { sql: `SELECT COUNT(*) AS n FROM ${rows.sql}`, params: rows.params };
+  },
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,
+  pageIdsFirst: true,
 });
 const USERS = usersSql(POSTGRES_USERS);
 /** Advisory lock class of a user's row: collectors refreshing the same user take turns (see refreshUsers). */
@@ -374,7 +395,7 @@ export class PostgresStore implements Store {
     const { count, page } = SQL.list(query);
     const total = Int.parse((await first(this.pool, count.sql, count.params))?.n);
     const pageQuery = page(total);
-    return { total, items: (await rows(this.pool, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
+    return { total, items: pageQuery === null ? [] : (await rows(this.pool, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
   }
 
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {

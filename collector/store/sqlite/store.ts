@@ -28,23 +28,31 @@ import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, type SqlUserPage } from '../common/users.ts';
 import type { SqlPart } from '../common/sql.ts';
+import { isGram } from '../common/search.ts';
 
-/** FTS5's trigram tokenizer matches substrings of at least three characters; shorter needles scan. */
-const TRIGRAM = 3;
+/**
+ * A needle of one or two characters is one gram of device_grams; a longer one an FTS5 trigram phrase
+ * (a quoted FTS5 string is a phrase of consecutive trigrams: a substring match, no operators). Both
+ * are keyed by the device's doc, which the covering sort indexes carry (migrations 11 and 12).
+ */
+function searchDocs(needle: string): SqlPart {
+  return isGram(needle)
+    ? { sql: 'SELECT g.doc FROM device_grams g WHERE g.gram = ?', params: [needle] }
+    : { sql: 'SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?', params: [`"${needle.replaceAll('"', '""')}"`] };
+}
 const SQL = statements({
-  matchingIds: (needle) =>
-    needle.length >= TRIGRAM
-      ? {
-          // A quoted FTS5 string is a phrase of consecutive trigrams: a substring match, no operators.
-          sql: 'SELECT ds.id FROM device_search ds WHERE ds.rowid IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
-          params: [`"${needle.replaceAll('"', '""')}"`],
-        }
-      : // Shorter needles scan devices_search, the narrow (search, id) index.
-        { sql: 'SELECT s.id FROM devices s WHERE instr(s.search, ?) > 0', params: [needle] },
-  contains: (needle, column) => (needle.length >= TRIGRAM ? null : { sql: `instr(${column}, ?) > 0`, params: [needle] }),
+  search: (needle, column) => {
+    const docs = searchDocs(needle);
+    return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
+  },
+  searchCount: (needle) => {
+    const docs = searchDocs(needle);
+    return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
+  },
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
+  pageIdsFirst: false,
 });
 const USERS = usersSql(SQLITE_USERS);
 
@@ -288,7 +296,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
       const rows = page(total);
-      return { total, items: this.stmt(rows.sql).all(...rows.params).map(toDeviceRow) };
+      return { total, items: rows === null ? [] : this.stmt(rows.sql).all(...rows.params).map(toDeviceRow) };
     })();
   }
 

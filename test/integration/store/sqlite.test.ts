@@ -13,6 +13,7 @@ import { SQLITE_MIGRATIONS } from '../../../collector/store/sqlite/migrations.ts
 import { reportBody } from '../../../collector/store/common/report-body.ts';
 import { checkMask } from '../../../collector/store/common/check-bits.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
+import { DeviceQuery } from '../../../protocol/api.ts';
 import { describeStoreConformance } from './store.conformance.ts';
 
 describeStoreConformance('sqlite', async () => {
@@ -88,6 +89,9 @@ describe('sqlite upgrade', () => {
         await store.migrate();
         const before = (await store.listDevices({ sort: 'hostname', order: 'asc', limit: 50, offset: 0 })).items[0]!;
         expect(before).toMatchObject({ hostname: 'PC-OLD', readiness: 'unknown', layers: { device: 'unknown', key: 'unknown', user: 'unknown' }, unknown: [] });
+        // The search grams and docs are built for the rows already there (migration 11).
+        for (const q of ['o', 'ol', 'pc-old']) expect((await store.listDevices(DeviceQuery.parse({ q }))).items.map((d) => d.deviceId)).toEqual([deviceId]);
+        expect((await store.listDevices(DeviceQuery.parse({ q: 'x' }))).total).toBe(0);
         await store.storeReports([{ deviceId, seq: 1, receivedAt: new Date(), dropped: 0, report }]);
         const after = (await store.deviceDetail(deviceId))!.device;
         expect(after).toMatchObject({ readiness: 'unknown', blocking: [], failing: [], unknown: ['policy.security-key'], layers: { device: 'unknown', key: 'ready', user: 'unknown' } });

@@ -439,6 +439,57 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(row).toMatchObject({ user: 'taro@contoso.co.jp', tags: { site: 'tokyo', floor: '3' }, agentVersion: '0.2.0', online: true, osBuild: 22631, joinType: 'hybrid', lastSeen: minutes(10).toISOString() });
     });
 
+    it('finds a substring of host name, user or device id at any length, case-insensitively, as a plain text', async () => {
+      const { store } = await setup();
+      // Japanese and non-BMP characters, pattern characters taken literally, upper case, a PC without a report.
+      const specs: { host: string; user: string | null }[] = [
+        { host: 'PC-OSAKA-01', user: 'Hanako@contoso.co.jp' },
+        { host: 'PC-TOKYO-01', user: '山田太郎@contoso.co.jp' },
+        { host: 'LAB_100%', user: 'a_b%c@contoso.co.jp' },
+        { host: 'KIOSK-Z', user: null },
+        { host: '東京-受付', user: '🔑key@contoso.co.jp' },
+        // Names as long as a report may carry (256 characters), three UTF-8 bytes each: still indexed.
+        { host: `${'端'.repeat(252)}-END`, user: `${'名'.repeat(242)}@contoso.co.jp` },
+      ];
+      const ids: string[] = [];
+      for (const spec of specs) {
+        const id = await enroll(store, spec.host);
+        ids.push(id);
+        await store.storeReports([incoming(id, 1, { hostname: spec.host, user: spec.user })]);
+      }
+      const noReport = await enroll(store, 'PC-NEW');
+      // A rename and a new user replace the old text: its grams must not match any more.
+      await store.storeReports([incoming(ids[3]!, 2, { hostname: 'KIOSK-Q', user: 'Zed@contoso.co.jp' })]);
+
+      const fleet = (await store.listDevices(query({ limit: '500' }))).items;
+      expect(fleet).toHaveLength(7);
+      const text = (d: (typeof fleet)[number]) => `${d.hostname}\n${d.user ?? ''}\n${d.deviceId}`.toLowerCase();
+      const expected = (q: string) => fleet.filter((d) => text(d).includes(q.toLowerCase())).map((d) => d.deviceId).sort();
+      const found = async (q: string) => {
+        const list = DeviceList.parse(await store.listDevices(query({ q, limit: '500' })));
+        expect(list.total).toBe(list.items.length);
+        return list.items.map((d) => d.deviceId).sort();
+      };
+      const needles = [
+        'k', 'K', 'z', 'q', '-', '%', '_', '@', '\n', '東', '受', '🔑', 'x', // one character (x: nowhere)
+        'ak', 'AK', 'zq', 'b%', '_1', '京-', '🔑k', 'd@', '1\nh', 'ze', '-z', // two (-z: only the old host name)
+        '端端', '端-end', '名@', 'osaka', 'lab_1', '100%', '山田太郎', '東京-受付', 'kiosk-q', 'kiosk-z', 'zed@', noReport.slice(9, 17).toUpperCase(), '01\nhanako', 'zzz',
+      ];
+      for (const q of needles) expect({ q, ids: await found(q) }).toEqual({ q, ids: expected(q) });
+      expect(await found('kiosk-z')).toEqual([]);
+      expect(await found('-z')).toEqual([]);
+      expect(await found('🔑')).toEqual([ids[4]]);
+      expect((await found('k')).length).toBeGreaterThan(2);
+
+      // A page past the last match is empty, with the total still counted.
+      const past = await store.listDevices(query({ q: 'pc-', offset: '10' }));
+      expect(past).toEqual({ total: 3, items: [] });
+      // With other filters and sorts the same matches, in order.
+      const online = await store.listDevices(query({ q: 'o', sort: 'hostname', order: 'desc', readiness: 'ready' }));
+      const readyWithO = fleet.filter((d) => d.readiness === 'ready' && text(d).includes('o')).map((d) => d.hostname.toLowerCase()).sort().reverse();
+      expect(online.items.map((d) => d.hostname.toLowerCase())).toEqual(readyWithO);
+    });
+
     it('exports every matching device in the requested order, page after page', async () => {
       const { store } = await setup();
       for (let i = 0; i < 23; i++) {
@@ -555,6 +606,15 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect((await users({ verdict: 'ready' })).items.map((u) => u.user)).toEqual([hanako]);
       expect((await users({ layer: 'key' })).items.map((u) => u.user)).toEqual([taro]);
       expect((await users({ q: 'pc-c' })).items.map((u) => u.user)).toEqual([hanako]);
+      // Any length, case-insensitive, literal: one and two characters too, never the device ids.
+      const found = async (q: string) => (await users({ q, sort: 'user' })).items.map((u) => u.user);
+      expect(await found('H')).toEqual([hanako]);
+      expect(await found('c')).toEqual([hanako, taro]);
+      expect(await found('TA')).toEqual([taro]);
+      expect(await found('-b')).toEqual([taro]);
+      expect(await found('%')).toEqual([]);
+      expect(await found(a.slice(0, 8))).toEqual([]);
+      expect(await found('zq')).toEqual([]);
       expect((await users({ sort: 'pcs', order: 'desc', limit: '1' })).items.map((u) => u.user)).toEqual([taro]);
 
       // PC-B passes to hanako: both rows move.
@@ -563,6 +623,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         [hanako, 'not-ready', 2],
         [taro, 'ready', 1],
       ]);
+      expect(await found('-b')).toEqual([hanako]);
 
       // Every PC with a report is to be judged; a judgement lands only on the report it was made from.
       const inputs = await store.tenantJudgeInputs('', true, 100);

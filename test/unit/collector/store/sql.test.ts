@@ -4,7 +4,7 @@ import { afterCursor, orderClause, whereClause, type Dialect } from '../../../..
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { DeviceQuery } from '../../../../protocol/api.ts';
 
-const dialect: Pick<Dialect, 'matchingIds' | 'contains'> = { matchingIds: (needle) => ({ sql: 'SELECT id FROM search WHERE s = ?', params: [needle] }), contains: () => null };
+const dialect: Pick<Dialect, 'search'> = { search: (needle, column) => ({ sql: `${column('id')} IN (SELECT id FROM search WHERE s = ?)`, params: [needle] }) };
 const query = (raw: Record<string, string> = {}) => DeviceQuery.parse(raw);
 
 describe('whereClause', () => {
@@ -17,14 +17,14 @@ describe('whereClause', () => {
     expect(where.sql).toBe(
       'WHERE d.readiness = ? AND (d.failing_mask & ?) <> 0 AND d.online = ? AND d.key_model = ? AND ' +
         'd.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ? ' +
-        'UNION SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?) AND d.id IN (SELECT id FROM search WHERE s = ?)',
+        'UNION ALL SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?) AND d.id IN (SELECT id FROM search WHERE s = ?)',
     );
     expect(where.params).toEqual([0, checkMask(['os.build']), 1, 'ATKey.Pro CTAP2.0', 'site', 'Osaka', 'site', 'Osaka', 'pc-tokyo']);
   });
 
   it('matches a bare tag by value (the agent’s or the collector’s), and pins filters off indexes for SQLite page queries', () => {
     expect(whereClause(query({ tag: 'Sales' }), dialect)).toEqual({
-      sql: 'WHERE d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ? UNION SELECT a.device_id FROM device_admin_tags a WHERE a.tag_value = ?)',
+      sql: 'WHERE d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ? UNION ALL SELECT a.device_id FROM device_admin_tags a WHERE a.tag_value = ?)',
       params: ['Sales', 'Sales'],
     });
     expect(whereClause(query({ readiness: 'ready' }), dialect, true).sql).toBe('WHERE +d.readiness = ?');
