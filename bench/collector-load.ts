@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
-import { apiProbe, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRss, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
+import { apiProbe, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
 
 export interface IngestBenchOptions {
   agents: number;
@@ -111,10 +111,10 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
         const loop = first && metricsBefore ? loopReadout(metricsBefore, await scrapeMetrics(first)) : null;
         const summaryP95 = probed ? percentile(probed.summary, 95) : NaN;
         const listP95 = probed ? percentile(probed.list, 95) : NaN;
-        const peakRssMb = Math.max(...target.pids.map(peakRss));
-        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, peakRssMb });
+        const peakRss = Math.max(...target.pids.map(peakRssMb));
+        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, peakRssMb: peakRss });
         print(
-          `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %  peak RSS ${peakRssMb} MB` +
+          `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %  peak RSS ${peakRss} MB` +
             (probed ? `  API p95 ${summaryP95.toFixed(0)} / ${listP95.toFixed(0)} ms` : ''),
         );
         if (loop) {

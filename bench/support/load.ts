@@ -43,15 +43,18 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / 100;
 }
 
-export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`)) ?? '';
   return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
 }
 
-/** The highest resident memory the process had so far (VmHWM), in MB. */
-export function peakRss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:')) ?? '';
-  return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
+export function rssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
+}
+
+/** The highest resident memory the process had so far. */
+export function peakRssMb(pid: number): number {
+  return statusMb(pid, 'VmHWM');
 }
 
 /** Runs `count` tasks with at most `parallel` at once. */
