@@ -178,7 +178,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const pgServer = values.postgres ? await startTestPostgres() : null;
   await ingestBench({
     agents: Number(values.agents),
-    window: Number(values.window),
+    // --latency sends one report a second per agent: no window of reports in flight.
+    window: values.latency ? 0 : Number(values.window),
     seconds: Number(values.seconds),
     runs: Number(values.runs),
     report: values.report === 'many' ? 'many' : 'typical',
