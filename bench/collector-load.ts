@@ -7,13 +7,18 @@
 //   storm:   see bench/storm.ts.
 // Usage: npx tsx bench/collector-load.ts [--agents 200] [--window 16] [--seconds 10] [--runs 3]
 //          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--postgres] [--collectors 1|2]
-// (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
+//          [--node-args "…"] [--against DIR | --against "node:…"]…
+// (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts; --against, any
+// number of times: another collector in the same rounds — DIR an earlier build holding bin/, dist/,
+// package.json and a node_modules link, or this build with other node options — so before/after
+// ratios come from one run)
 // Loopback only; every loop is bounded by its count or its deadline.
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
-import { apiProbe, closeTargets, cpuSeconds, ingestRound, median, percentile, startBare, startCollectors, type Target } from './support/load.ts';
+import { apiProbe, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
 
 export interface IngestBenchOptions {
   agents: number;
@@ -24,24 +29,52 @@ export interface IngestBenchOptions {
   latency: boolean;
   db?: string | undefined;
   collectors: number;
+  /** Options for the collector's node (e.g. --max-semi-space-size=32). */
+  nodeArgs?: string[] | undefined;
+  /** Other collectors measured in the same rounds: another build's bin/keyready-collector.js, or other node options. */
+  against?: Variant[] | undefined;
   print?: (line: string) => void;
 }
 
-export interface IngestBenchResult {
+/** One collector's figures against the bare ceiling of the same rounds. */
+export interface CollectorFigures {
   collector: number;
-  bare: number;
   /** collector / bare, medians of the runs. */
   ratio: number;
   /** The same per CPU-second each server got (steadier on a shared machine). */
   cpuRatio: number;
   p50: number;
   p99: number;
-  bareP50: number;
-  bareP99: number;
   /** Median of the rounds' p95 of the dashboard's summary and first list page while ingesting. */
   apiSummaryP95: number;
   apiListP95: number;
+  /** Median of the rounds' peak resident memory (VmHWM). */
+  peakRssMb: number;
+}
+
+export interface IngestBenchResult extends CollectorFigures {
+  bare: number;
+  bareP50: number;
+  bareP99: number;
   sizes: string;
+  /** The `against` collectors, by label. */
+  against: Map<string, CollectorFigures>;
+}
+
+export interface Variant {
+  label: string;
+  bin?: string | undefined;
+  nodeArgs?: string[] | undefined;
+}
+
+interface Round {
+  rate: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  summaryP95: number;
+  listP95: number;
+  peakRssMb: number;
 }
 
 export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
@@ -50,56 +83,80 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
   const bytes = templates.map((t) => t.bytes);
   const sizes = `${(Math.min(...bytes) / 1024).toFixed(1)}–${(Math.max(...bytes) / 1024).toFixed(1)} KB`;
   const bare = await startBare();
-  const collector = await startCollectors({ db: o.db, count: o.collectors, agents: o.agents });
+  const start = (variant: Omit<Variant, 'label'>) =>
+    startCollectors({ db: o.db, count: o.collectors, agents: o.agents, ...(variant.bin ? { bin: variant.bin } : {}), ...(variant.nodeArgs ? { nodeArgs: variant.nodeArgs } : {}) });
+  // Two collectors on one PostgreSQL database would see each other's devices: the second gets its own.
+  if (o.against?.length && o.db) throw new Error('--against runs on SQLite (each collector its own file)');
+  const against: [string, Collectors][] = [];
+  for (const variant of o.against ?? []) against.push([variant.label, await start(variant)]);
+  const collector = await start({ nodeArgs: o.nodeArgs });
   const shape = o.latency ? `${o.agents} agents × 1 report/s` : `${o.agents} agents × ${o.window} in flight`;
   print(`ingest: ${shape}, ${o.seconds} s a round, ${sizes} reports (${o.report}), ${collector.name}`);
+  if (against.length > 0) print(`  against ${against.map(([label]) => label).join(', ')}; collector: this build ${o.nodeArgs?.join(' ') ?? ''}`);
   const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates };
+  const targets: [string, Target, Collectors | null][] = [['bare', bare, null], ...against.map(([label, c]): [string, Target, Collectors] => [label, c, c]), ['collector', collector, collector]];
   try {
-    const results: Record<'bare' | 'collector', { rate: number; p50: number; p99: number; cpu: number }[]> = { bare: [], collector: [] };
-    const api = { summary: [] as number[], list: [] as number[] };
+    const results = new Map<string, Round[]>(targets.map(([name]) => [name, []]));
     for (let run = 1; run <= o.runs; run += 1) {
-      for (const [name, target] of [['bare', bare], ['collector', collector]] as [keyof typeof results, Target][]) {
+      for (const [name, target, served] of targets) {
         const cpuBefore = cpuSeconds(target.pids);
+        const first = served?.processes[0];
         // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
-        const probe = name === 'collector' ? await apiProbe(collector.processes[0]!) : null;
+        const probe = first ? await apiProbe(first) : null;
+        // Scraping resets the event-loop delay histogram: the second scrape covers this round alone.
+        const metricsBefore = first ? await scrapeMetrics(first) : null;
         const round = await ingestRound(target, options);
         const cpu = (cpuSeconds(target.pids) - cpuBefore) / round.seconds;
         const probed = await probe?.stop();
-        if (probed) for (const key of ['summary', 'list'] as const) api[key].push(percentile(probed[key], 95));
-        results[name].push({ ...round, cpu });
+        const loop = first && metricsBefore ? loopReadout(metricsBefore, await scrapeMetrics(first)) : null;
+        const summaryP95 = probed ? percentile(probed.summary, 95) : NaN;
+        const listP95 = probed ? percentile(probed.list, 95) : NaN;
+        const peakRss = Math.max(...target.pids.map(peakRssMb));
+        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, peakRssMb: peakRss });
         print(
-          `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %`,
+          `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %  peak RSS ${peakRss} MB` +
+            (probed ? `  API p95 ${summaryP95.toFixed(0)} / ${listP95.toFixed(0)} ms` : ''),
         );
+        if (loop) {
+          print(
+            `      event-loop delay p50 ${loop.delayP50Ms.toFixed(1)} p99 ${loop.delayP99Ms.toFixed(1)} max ${loop.delayMaxMs.toFixed(1)} ms; ` +
+              `${loop.batches} commits of ${loop.meanBatchSize.toFixed(0)} reports, mean ${loop.meanCommitMs.toFixed(1)} ms, p99 ≤ ${loop.commitP99BoundMs} ms`,
+          );
+        }
       }
     }
-    const m = (name: keyof typeof results, key: 'rate' | 'p50' | 'p99' | 'cpu') => median(results[name].map((r) => r[key]));
-    const ratios = results.collector.map((r, i) => r.rate / results.bare[i]!.rate);
+    const rounds = (name: string) => results.get(name)!;
+    const m = (name: string, key: keyof Round) => median(rounds(name).map((r) => r[key]));
     // On a shared machine a server may not get a whole core: reports per CPU-second it did get is the steadier figure.
-    const perCpu = (name: keyof typeof results) => median(results[name].map((r) => r.rate / r.cpu));
-    const result: IngestBenchResult = {
-      collector: m('collector', 'rate'),
-      bare: m('bare', 'rate'),
-      ratio: m('collector', 'rate') / m('bare', 'rate'),
-      cpuRatio: perCpu('collector') / perCpu('bare'),
-      p50: m('collector', 'p50'),
-      p99: m('collector', 'p99'),
-      bareP50: m('bare', 'p50'),
-      bareP99: m('bare', 'p99'),
-      apiSummaryP95: median(api.summary),
-      apiListP95: median(api.list),
-      sizes,
-    };
-    print(
-      `median of ${o.runs}: collector ${Math.round(result.collector)}/s (p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${Math.round(m('collector', 'cpu') * 100)} %), ` +
-        `bare ${Math.round(result.bare)}/s (p50 ${result.bareP50.toFixed(1)} ms, p99 ${result.bareP99.toFixed(1)} ms); ` +
-        `ratio ${result.ratio.toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); ` +
-        `per server CPU-second: collector ${Math.round(perCpu('collector'))}, bare ${Math.round(perCpu('bare'))}, ratio ${result.cpuRatio.toFixed(2)}`,
-    );
-    print(`dashboard API while ingesting: summary p95 ${result.apiSummaryP95.toFixed(0)} ms, device list p95 ${result.apiListP95.toFixed(0)} ms (median of the rounds' p95)`);
+    const perCpu = (name: string) => median(rounds(name).map((r) => r.rate / r.cpu));
+    const figures = (name: string): CollectorFigures => ({
+      collector: m(name, 'rate'),
+      ratio: m(name, 'rate') / m('bare', 'rate'),
+      cpuRatio: perCpu(name) / perCpu('bare'),
+      p50: m(name, 'p50'),
+      p99: m(name, 'p99'),
+      apiSummaryP95: m(name, 'summaryP95'),
+      apiListP95: m(name, 'listP95'),
+      peakRssMb: m(name, 'peakRssMb'),
+    });
+    const result: IngestBenchResult = { ...figures('collector'), bare: m('bare', 'rate'), bareP50: m('bare', 'p50'), bareP99: m('bare', 'p99'), sizes, against: new Map(against.map(([label]) => [label, figures(label)])) };
+    print(`median of ${o.runs}: bare ${Math.round(result.bare)}/s (p50 ${result.bareP50.toFixed(1)} ms, p99 ${result.bareP99.toFixed(1)} ms, CPU ${Math.round(m('bare', 'cpu') * 100)} %), ${Math.round(perCpu('bare'))} per CPU-second`);
+    for (const [name, f] of [...result.against, ['collector', result] as const]) {
+      const ratios = rounds(name).map((r, i) => r.rate / rounds('bare')[i]!.rate);
+      print(
+        `  ${name}: ${Math.round(f.collector)}/s (p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, CPU ${Math.round(m(name, 'cpu') * 100)} %, peak RSS ${f.peakRssMb} MB); ` +
+          `ratio ${f.ratio.toFixed(2)} (per run ${ratios.map((r) => r.toFixed(2)).join(' / ')}); per CPU-second ${Math.round(perCpu(name))}, ratio ${f.cpuRatio.toFixed(2)}; ` +
+          `dashboard API while ingesting: summary p95 ${f.apiSummaryP95.toFixed(0)} ms, device list p95 ${f.apiListP95.toFixed(0)} ms`,
+      );
+    }
     return result;
   } finally {
-    await closeTargets([bare, collector]);
+    await closeTargets([bare, ...against.map(([, c]) => c), collector]);
   }
+}
+
+function words(text: string | undefined): string[] | undefined {
+  return text?.split(' ').filter(Boolean);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -114,18 +171,25 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       db: { type: 'string' },
       collectors: { type: 'string', default: '1' },
       postgres: { type: 'boolean', default: false },
+      'node-args': { type: 'string' },
+      against: { type: 'string', multiple: true },
     },
   });
   const pgServer = values.postgres ? await startTestPostgres() : null;
   await ingestBench({
     agents: Number(values.agents),
-    window: Number(values.window),
+    // --latency sends one report a second per agent: no window of reports in flight.
+    window: values.latency ? 0 : Number(values.window),
     seconds: Number(values.seconds),
     runs: Number(values.runs),
     report: values.report === 'many' ? 'many' : 'typical',
     latency: values.latency,
     db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
     collectors: Number(values.collectors),
+    nodeArgs: words(values['node-args']),
+    against: values.against?.map((spec): Variant =>
+      spec.startsWith('node:') ? { label: spec, nodeArgs: words(spec.slice('node:'.length)) } : { label: spec, bin: resolve(spec, 'bin', 'keyready-collector.js') },
+    ),
   });
   await pgServer?.stop();
 }

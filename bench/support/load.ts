@@ -43,9 +43,13 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / 100;
 }
 
-export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`)) ?? '';
   return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
+}
+
+export function rssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
 }
 
 /** A self-signed certificate for 127.0.0.1 in `dir`: ECDSA P-256 (what the README recommends) or RSA-2048. */
@@ -54,6 +58,11 @@ export function selfSignedCertificate(dir: string, rsa: boolean): { cert: string
   const keyArgs = rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', tls.key, '-out', tls.cert], { stdio: 'ignore' });
   return tls;
+}
+
+/** The highest resident memory the process had so far. */
+export function peakRssMb(pid: number): number {
+  return statusMb(pid, 'VmHWM');
 }
 
 /** Runs `count` tasks with at most `parallel` at once. */
@@ -192,6 +201,8 @@ export interface CollectorsOptions {
   extraArgs?: string[];
   /** Options for node itself (added to BENCH_NODE_ARGS), e.g. --inspect=127.0.0.1:0. */
   nodeArgs?: string[];
+  /** Another build's bin/keyready-collector.js; default this repository's. */
+  bin?: string;
 }
 
 export interface Collectors extends Target {
@@ -213,7 +224,7 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
   const start = (i: number) => {
     const dataDir = join(dir, `collector-${i}`);
     mkdirSync(dataDir, { recursive: true });
-    return startCollectorProcess({ db, args: [...args, '--data-dir', dataDir], env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs, timeoutMs: 60_000 });
+    return startCollectorProcess({ db, args: [...args, '--data-dir', dataDir], env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs, timeoutMs: 60_000, ...(options.bin ? { bin: options.bin } : {}) });
   };
   const processes: CollectorProcess[] = [];
   for (let i = 0; i < options.count; i += 1) processes.push(await start(i));
@@ -364,4 +375,51 @@ export async function ingestRound(target: Target, options: IngestOptions): Promi
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
   return { rate: latencies.length / seconds, p50: pct(50), p99: pct(99), seconds, acked: latencies.length };
+}
+
+/** A collector's /metrics as name{labels} → value. */
+export async function scrapeMetrics(collector: CollectorProcess): Promise<Map<string, number>> {
+  const text = await (await fetch(`${collector.url}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.trim()) continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+/** What the collector's main thread did during a round, from /metrics scraped before and after it. */
+export interface LoopReadout {
+  /** Event-loop delay beyond prom-client's 10 ms sampling timer (its histogram is reset by each scrape). */
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  batches: number;
+  meanBatchSize: number;
+  meanCommitMs: number;
+  /** The upper bound of the histogram bucket holding the 99th-percentile commit. */
+  commitP99BoundMs: number;
+}
+
+export function loopReadout(before: Map<string, number>, after: Map<string, number>): LoopReadout {
+  const diff = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const lag = (key: string) => Math.max(0, ((after.get(`nodejs_eventloop_lag_${key}_seconds`) ?? NaN) - 0.01) * 1000);
+  const batches = diff('keyready_ingest_batch_seconds_count');
+  const reports = diff('keyready_reports_ingested_total{result="stored"}') + diff('keyready_reports_ingested_total{result="replay"}');
+  const bounds = [...after.keys()]
+    .map((key) => /^keyready_ingest_batch_seconds_bucket\{le="([^"]+)"\}$/.exec(key)?.[1])
+    .filter((le): le is string => le !== undefined && le !== '+Inf')
+    .map(Number)
+    .sort((a, b) => a - b);
+  const p99 = bounds.find((le) => diff(`keyready_ingest_batch_seconds_bucket{le="${le}"}`) >= batches * 0.99) ?? Infinity;
+  return {
+    delayP50Ms: lag('p50'),
+    delayP99Ms: lag('p99'),
+    delayMaxMs: lag('max'),
+    batches,
+    meanBatchSize: reports / batches,
+    meanCommitMs: (diff('keyready_ingest_batch_seconds_sum') / batches) * 1000,
+    commitP99BoundMs: p99 * 1000,
+  };
 }

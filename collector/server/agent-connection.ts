@@ -1,6 +1,7 @@
 // One agent's WebSocket, from the first frame to the close: enroll, hello, reports and acks.
 // Authentication happens before any database work beyond the token lookup, and a connection writes
 // only the device its token belongs to (reports carry no device id; the hello decided it).
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import {
   CLOSE,
@@ -95,12 +96,17 @@ export class AgentConnection {
   #superseded = false;
   #clockWarned = false;
   #spoke = false;
+  /** Frames received while the batcher is full, unparsed, in order; null while reading normally (report-batcher.ts says why). */
+  #held: [data: Buffer, isBinary: boolean][] | null = null;
+  #corked = false;
   // Dropped once spent: thousands of idle connections need not keep two cleared Timeouts each.
   #handshakeTimer: NodeJS.Timeout | null;
   #firstMessageTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP (or TLS) socket under `ws`: acks are corked on it. */
+    private readonly socket: Duplex,
     readonly address: string,
     private readonly ctx: AgentContext,
     private readonly ticket: AdmissionTicket,
@@ -121,7 +127,8 @@ export class AgentConnection {
         this.#firstMessageTimer = null;
         ticket.spoke();
       }
-      this.#onMessage(data, isBinary);
+      if (this.#held) this.#held.push([data, isBinary]);
+      else this.#onMessage(data, isBinary);
     });
     ws.on('pong', () => {
       this.#alive = true;
@@ -141,6 +148,8 @@ export class AgentConnection {
 
   /** Called by the hub's ping round: false means no pong since the last round. */
   checkAlive(): boolean {
+    // A held socket's pong waits unread in its TCP buffer: the silence is ours, not the agent's.
+    if (this.#held) return true;
     const alive = this.#alive;
     this.#alive = false;
     return alive;
@@ -182,7 +191,7 @@ export class AgentConnection {
       case 'hello':
         return this.#guard(this.#hello(message));
       case 'report':
-        return this.#guard(this.#report(message, parsed.text));
+        return this.#guard(this.#report(message, reportIdentity(parsed.frame)));
     }
   }
 
@@ -310,7 +319,8 @@ export class AgentConnection {
     this.ctx.deviceChanged(auth.deviceId);
   }
 
-  async #report(message: ReportMessage, text: string): Promise<void> {
+  /** `contentHash`: from the frame, taken here so the frame's bytes are not kept until the commit. */
+  async #report(message: ReportMessage, contentHash: string | undefined): Promise<void> {
     const deviceId = this.#deviceId;
     if (this.#state !== 'authenticated' || !deviceId) {
       return this.#fault(CLOSE.notHello, 'not-hello', 'send hello and wait for welcome before reporting');
@@ -335,15 +345,18 @@ export class AgentConnection {
     let outcome: StoredOutcome;
     try {
       const clockOffsetMs = this.#clockOffset(message, receivedAt, deviceId);
-      outcome = await this.ctx.batcher.submit({
-        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, contentHash: reportIdentity(text),
+      const stored = this.ctx.batcher.submit({
+        deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, contentHash,
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
       });
+      if (this.ctx.batcher.full) this.#hold();
+      outcome = await stored;
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
       this.#internal();
       return;
     }
+    this.#corkUntilNextTick();
     send(this.ws, { type: 'ack', seq: message.seq });
     this.ctx.metrics.ackLatency.observe((performance.now() - started) / 1000);
     this.ctx.metrics.reportsIngested.inc({ result: outcome.inserted ? 'stored' : 'replay' });
@@ -352,6 +365,43 @@ export class AgentConnection {
       await this.ctx.store.publish({ type: 'recheck-reported', deviceId, requestId: message.requestId });
     }
     this.ctx.deviceChanged(deviceId);
+  }
+
+  /**
+   * A commit releases many acks at once, each a continuation in the same microtask drain; corked until
+   * the next tick, this socket's share leaves in one write instead of one system call per ack.
+   */
+  #corkUntilNextTick(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      this.socket.uncork();
+    });
+  }
+
+  /** Stops reading; frames already read (the rest of the socket's last chunk) are kept unparsed. */
+  #hold(): void {
+    if (this.#held) return;
+    this.#held = [];
+    this.ws.pause();
+    this.ctx.metrics.pausedConnections.inc();
+    this.ctx.batcher.waitForRoom(() => this.#release());
+  }
+
+  /** The batcher has room: the held frames go first, as long as it lasts; then reading resumes. */
+  #release(): void {
+    const held = this.#held;
+    if (!held) return;
+    while (held.length > 0 && !this.ctx.batcher.full && this.#state !== 'closed') {
+      const [data, isBinary] = held.shift()!;
+      this.#onMessage(data, isBinary);
+    }
+    if (this.#state !== 'closed' && (held.length > 0 || this.ctx.batcher.full)) return this.ctx.batcher.waitForRoom(() => this.#release());
+    this.#held = null;
+    this.ctx.metrics.pausedConnections.dec();
+    this.ws.resume();
   }
 
   /**

@@ -90,7 +90,8 @@ export class AgentEndpoint {
     const { store, metrics, log } = options;
     this.#options = options;
     this.#hub = new AgentHub(store, metrics, log);
-    this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error) => {
+    this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error, seconds) => {
+      metrics.ingestBatch.observe(seconds);
       if (error) {
         metrics.writes.failed(errorText(error));
         reportStoreError(metrics, log, 'report batch not stored', error, { size });
@@ -164,7 +165,7 @@ export class AgentEndpoint {
         return refuse(ws, CLOSE.overloaded, 'overloaded', 'collector at capacity', admitted.retryAfterMs);
       }
       metrics.agentConnections.inc();
-      new AgentConnection(ws, address, this.#context, admitted.ticket, () => metrics.agentConnections.dec());
+      new AgentConnection(ws, socket, address, this.#context, admitted.ticket, () => metrics.agentConnections.dec());
     });
   }
 

@@ -1,6 +1,11 @@
 // The ingest batcher: reports from every connection are gathered for a few milliseconds (or until a
 // batch is full) and stored with one storeReports call, one transaction. Each caller's promise
 // resolves only after that commit, which is what makes an ack a durability promise.
+//
+// The queue is `full` once `maxQueued` reports wait while every commit slot is busy: parsing more reports
+// then only makes them wait longer on the heap (GC) and each event-loop turn longer for the
+// dashboard's requests. Connections hold their frames unparsed and stop reading; `waitForRoom` lets
+// them go on one after another, each while there is room, as commits take batches. TCP holds the rest.
 import type { IncomingReport, Store, StoredOutcome } from '../store/types.ts';
 
 export interface BatcherOptions {
@@ -8,6 +13,12 @@ export interface BatcherOptions {
   maxDelayMs: number;
   /** storeReports calls allowed at once (1 for SQLite, a few for PostgreSQL's pool). */
   concurrency: number;
+  /**
+   * Reports waiting for a commit slot before connections are held (default: one batch). One batch
+   * keeps the fewest reports parsed and waiting; a few let each socket read deliver more frames
+   * (fewer pauses and resumes). bench/README.md ("Ingest backpressure") has the figures.
+   */
+  maxQueued?: number;
 }
 
 interface Pending {
@@ -19,12 +30,14 @@ export class IngestBatcher {
   #queue = new Map<string, Pending>();
   #timer: NodeJS.Timeout | null = null;
   #inFlight = 0;
+  readonly #roomWaiters: (() => void)[] = [];
   readonly #flushes = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Pick<Store, 'storeReports'>,
     private readonly options: BatcherOptions,
-    private readonly onBatch: (size: number, outcomes: StoredOutcome[] | null, error: unknown) => void = () => {},
+    /** `seconds`: how long the store call took. */
+    private readonly onBatch: (size: number, outcomes: StoredOutcome[] | null, error: unknown, seconds: number) => void = () => {},
   ) {}
 
   /** Resolves once the report is committed (or was already stored: `inserted` false). */
@@ -41,6 +54,24 @@ export class IngestBatcher {
 
   get queued(): number {
     return this.#queue.size;
+  }
+
+  /** `maxQueued` reports wait while every commit slot is busy: more would only wait longer. */
+  get full(): boolean {
+    return this.#queue.size >= (this.options.maxQueued ?? this.options.maxBatch);
+  }
+
+  /**
+   * Calls `proceed` once the queue has room, in the order the callers asked. A caller that fills the
+   * queue again asks again; the callers after it wait for the next batch to go out.
+   */
+  waitForRoom(proceed: () => void): void {
+    this.#roomWaiters.push(proceed);
+    this.#letWaitersIn();
+  }
+
+  #letWaitersIn(): void {
+    while (!this.full && this.#roomWaiters.length > 0) this.#roomWaiters.shift()!();
   }
 
   /** Stores everything queued and waits for every commit in flight (shutdown). */
@@ -78,11 +109,15 @@ export class IngestBatcher {
       if (this.#queue.size > 0) this.#schedule();
     });
     this.#flushes.add(flush);
+    this.#letWaitersIn();
   }
 
   async #store(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       const outcomes = await this.store.storeReports(batch.map((p) => p.report));
+      const took = seconds();
       const byKey = new Map(outcomes.map((o) => [`${o.deviceId}\u0000${o.seq}`, o]));
       for (const pending of batch) {
         const outcome = byKey.get(`${pending.report.deviceId}\u0000${pending.report.seq}`);
@@ -91,10 +126,10 @@ export class IngestBatcher {
           else waiter.reject(new Error('store returned no outcome for a report'));
         }
       }
-      this.onBatch(batch.length, outcomes, null);
+      this.onBatch(batch.length, outcomes, null, took);
     } catch (error) {
       for (const pending of batch) for (const waiter of pending.waiters) waiter.reject(error);
-      this.onBatch(batch.length, null, error);
+      this.onBatch(batch.length, null, error, seconds());
     }
   }
 }

@@ -7,9 +7,13 @@ export type AuthFailure = 'bad-token' | 'revoked' | 'unknown-device' | 'enroll-s
 export interface Metrics {
   registry: Registry;
   agentConnections: Gauge;
+  /** Agent sockets not being read while a full batch waits for a commit (TCP holds their frames). */
+  pausedConnections: Gauge;
   liveSessions: Gauge;
   reportsIngested: Counter<'result'>;
   ackLatency: Histogram;
+  /** How long each report batch's store call took (on SQLite the event loop waits that long). */
+  ingestBatch: Histogram;
   authFailures: Counter<'reason'>;
   rejectedConnections: Counter<'reason'>;
   /** TCP connections accepted (agents and dashboards): a reconnect storm's arrival rate. */
@@ -56,6 +60,11 @@ export function createMetrics(): Metrics {
   return {
     registry,
     agentConnections: new Gauge({ name: 'keyready_agent_connections', help: 'Open agent WebSocket connections', registers: [registry] }),
+    pausedConnections: new Gauge({
+      name: 'keyready_agent_connections_paused',
+      help: 'Agent connections not being read because a full batch of reports waits for the store (ingest backpressure)',
+      registers: [registry],
+    }),
     liveSessions: new Gauge({ name: 'keyready_live_sessions', help: 'Open dashboard live sockets', registers: [registry] }),
     reportsIngested: new Counter({
       name: 'keyready_reports_ingested_total',
@@ -66,6 +75,12 @@ export function createMetrics(): Metrics {
     ackLatency: new Histogram({
       name: 'keyready_ack_latency_seconds',
       help: 'Time from receiving a report to sending its ack (includes the commit)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingestBatch: new Histogram({
+      name: 'keyready_ingest_batch_seconds',
+      help: 'Time to store one batch of reports in one transaction (the commit every ack in it waits for)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),

@@ -38,6 +38,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Options for node itself (e.g. --cpu-prof), before the script. */
   nodeArgs?: string[];
+  /** Another build's bin/keyready-collector.js (a bench comparing two builds in one run); default this repository's. */
+  bin?: string;
   timeoutMs?: number;
 }
 
@@ -45,7 +47,7 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
   // Without its own --data-dir a collector would keep its generated secret in ./data of the repository.
   const ownDataDir = options.args?.includes('--data-dir') ? null : mkdtempSync(join(tmpdir(), 'keyready-collector-'));
   const dataArgs = ownDataDir ? ['--data-dir', ownDataDir] : [];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...dataArgs, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...dataArgs, ...(options.args ?? [])], {
     env: { ...process.env, KEYREADY_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,7 @@ import type { Readiness, Report } from '../../../protocol/report.ts';
 import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './check-bits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
-import type { CheckStates, DeviceState, DeviceUpdate } from './device-state.ts';
+import type { CheckStates, DeviceState, DeviceUpdate, ResentState } from './device-state.ts';
 import { reportContent } from './report-body.ts';
 import { tenantFactsOf } from '../../../protocol/tenant-facts.ts';
 
@@ -25,7 +25,7 @@ export type { ReadinessCounts };
 
 export interface BatchPlan {
   outcomes: StoredOutcome[];
-  updates: DeviceUpdate[];
+  updates: (DeviceUpdate | ResentState)[];
   history: HistoryInsert[];
   /** Per UTC day, how the fleet's readiness counts moved (devices leaving one state, entering another). */
   trend: Map<string, ReadinessCounts>;
@@ -41,7 +41,7 @@ export function emptyCounts(): ReadinessCounts {
  * or a late duplicate and never overwrites newer state.
  */
 export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap<string, DeviceState>): BatchPlan {
-  const latest = new Map<string, DeviceUpdate>();
+  const latest = new Map<string, DeviceUpdate | ResentState>();
   /** Each device's newest report body, serialised only if it is written. */
   const bodies = new Map<string, () => string>();
   const history: HistoryInsert[] = [];
@@ -54,6 +54,13 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
     const before = latest.get(incoming.deviceId) ?? current.get(incoming.deviceId);
     if (!before || incoming.seq <= before.lastSeq) continue;
     const content = reportContent(incoming);
+    if (content.hash === before.reportHash) {
+      // The same state again (the common periodic resend): judging it again would give what is stored.
+      latest.set(incoming.deviceId, resent(before, incoming));
+      bodies.set(incoming.deviceId, content.body);
+      outcomes[index]!.inserted = true;
+      continue;
+    }
     const after = applyReport(before, incoming, content.hash);
     const changes = checkChanges(before.checks, after.checks);
     if (changes.length > 0 || before.readiness !== after.readiness) {
@@ -71,13 +78,35 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
   }
   // Whether the body must be written is decided against what is stored, not against an earlier
   // report of the same batch (that one is never written on its own).
-  const updates = [...latest.values()].map((u) => ({ ...u, body: u.reportHash === current.get(u.id)?.reportHash ? null : bodies.get(u.id)!() }));
+  // A resend of the stored state (no `hostname`: never judged in this batch) has nothing more to write.
+  const updates = [...latest.values()].map((u) =>
+    !('hostname' in u) ? u : { ...u, body: u.reportHash === current.get(u.id)?.reportHash ? null : bodies.get(u.id)!() },
+  );
   return { outcomes, updates, history, trend };
 }
 
 function compareIncoming(a: IncomingReport, b: IncomingReport): number {
   if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
   return a.seq - b.seq;
+}
+
+/**
+ * A report whose content equals `before`'s: every judged value stays (the verdict depends only on the
+ * content and on the key checks that same content left), only the volatile values move.
+ */
+function resent(before: DeviceUpdate | ResentState | DeviceState, incoming: IncomingReport): DeviceUpdate | ResentState {
+  const { report } = incoming;
+  const at = incoming.receivedAt.getTime();
+  const key = judgedKey(report.facts.keys);
+  const moved = {
+    lastSeq: incoming.seq,
+    lastSeen: Math.max(before.lastSeen, at),
+    lastReport: at,
+    keySeenAt: key ? seenAt(report, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
+    dropped: incoming.dropped,
+    generatedAt: report.generatedAt,
+  };
+  return 'hostname' in before ? { ...before, ...moved } : { ...before, ...moved, body: null };
 }
 
 function applyReport(before: DeviceState, incoming: IncomingReport, hash: string): DeviceUpdate {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CheckResult, JOIN_TYPES, READINESS, type Layers, type Readiness } from '../../../protocol/report.ts';
 import type { DeviceRow } from '../../../protocol/api.ts';
 import { checksInMask } from './check-bits.ts';
-import { CheckStates, type DeviceState, type DeviceUpdate } from './device-state.ts';
+import { CheckStates, type DeviceState, type DeviceUpdate, type VolatileValues } from './device-state.ts';
 
 export const Tags = z.record(z.string(), z.string());
 
@@ -150,10 +150,10 @@ export function toDeviceState(raw: unknown): DeviceState {
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
 const layerCode = (layers: Layers, layer: keyof Layers) => READINESS_CODE[layers[layer]];
 
-type Column = readonly [name: string, postgresType: string, value: (u: DeviceUpdate) => string | number | null];
+type Column<U> = readonly [name: string, postgresType: string, value: (u: U) => string | number | null];
 
 /** Columns every stored report moves, the only ones written when its body repeats the stored one. */
-export const VOLATILE_COLUMNS: readonly Column[] = [
+export const VOLATILE_COLUMNS: readonly Column<VolatileValues>[] = [
   ['last_seq', 'bigint', (u) => u.lastSeq],
   ['last_seen', 'bigint', (u) => u.lastSeen],
   ['last_report', 'bigint', (u) => u.lastReport],
@@ -163,7 +163,7 @@ export const VOLATILE_COLUMNS: readonly Column[] = [
 ];
 
 /** Every column storeReports writes when the report body changed. */
-export const UPDATE_COLUMNS: readonly Column[] = [
+export const UPDATE_COLUMNS: readonly Column<DeviceUpdate>[] = [
   ...VOLATILE_COLUMNS,
   ['hostname', 'text', (u) => u.hostname],
   ['hostname_lc', 'text', (u) => u.hostname.toLowerCase()],
@@ -191,6 +191,6 @@ export const UPDATE_COLUMNS: readonly Column[] = [
   ['tenant_stale', 'smallint', () => 1],
 ];
 
-export function columnValues(columns: readonly Column[], u: DeviceUpdate): (string | number | null)[] {
+export function columnValues<U>(columns: readonly Column<U>[], u: U): (string | number | null)[] {
   return columns.map(([, , value]) => value(u));
 }

@@ -26,6 +26,15 @@ export interface DeviceState {
   reportHash: string | null;
 }
 
+/** What every stored report moves, even one that repeats the stored state (VOLATILE_COLUMNS). */
+export type VolatileValues = Pick<DeviceUpdate, 'lastSeq' | 'lastSeen' | 'lastReport' | 'keySeenAt' | 'dropped' | 'generatedAt'>;
+
+/**
+ * A device that only sent the stored state again, as planned without judging the report a second
+ * time: the state read before the batch with its volatile values moved, and no body to write.
+ */
+export type ResentState = DeviceState & VolatileValues & { body: null };
+
 /** The device row after the batch, written in one statement per device (or one for all). */
 export interface DeviceUpdate extends DeviceState {
   lastReport: number;

@@ -105,7 +105,7 @@ async function first(db: Queryable, sql: string, params: readonly SqlValue[] = [
 }
 
 /** One multi-row UPDATE for a whole batch: each column travels as one array parameter. */
-function unnestUpdate(columns: typeof UPDATE_COLUMNS): string {
+function unnestUpdate(columns: typeof UPDATE_COLUMNS | typeof VOLATILE_COLUMNS): string {
   return (
     `UPDATE devices AS d SET ${columns.map(([c]) => `${c} = u.${c}`).join(', ')} ` +
     `FROM unnest($1::text[], ${columns.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) ` +

@@ -106,4 +106,30 @@ describe('IngestBatcher', () => {
     expect(store.stored.size).toBe(5);
     await Promise.all(all);
   });
+
+  it('is full while a whole batch waits for the busy commit slot, and lets waiters in one by one as batches go out', async () => {
+    const store = new RecordingStore();
+    store.hold = true;
+    const batcher = new IngestBatcher(store, { maxBatch: 2, maxDelayMs: 10_000, concurrency: 1 });
+    const submitted = [1, 2].map((seq) => batcher.submit(incoming('a', seq))); // the first batch, held in the store
+    expect(batcher.full).toBe(false);
+    submitted.push(batcher.submit(incoming('b', 1)), batcher.submit(incoming('b', 2)));
+    expect(batcher.full).toBe(true);
+    const order: string[] = [];
+    // c fills the queue again with its two reports: d, asking after it, waits for the next batch.
+    batcher.waitForRoom(() => {
+      order.push('c');
+      submitted.push(batcher.submit(incoming('c', 1)), batcher.submit(incoming('c', 2)));
+    });
+    batcher.waitForRoom(() => order.push('d'));
+    expect(order).toEqual([]);
+    store.release?.(); // batch a commits; batch b goes out: room for c, which fills the queue
+    await vi.waitFor(() => expect(order).toEqual(['c']));
+    expect(batcher.full).toBe(true);
+    store.hold = false;
+    store.release?.(); // batch b commits; batch c goes out: room for d
+    await vi.waitFor(() => expect(order).toEqual(['c', 'd']));
+    await Promise.all(submitted);
+    expect(store.calls.map((c) => c.map((r) => `${r.deviceId}${r.seq}`))).toEqual([['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2']]);
+  });
 });

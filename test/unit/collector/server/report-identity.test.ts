@@ -64,4 +64,15 @@ describe('report identity from the received frame', () => {
     const { generatedAt, ...rest } = report;
     expect(reportIdentity(`{"type":"report","seq":1,"report":${JSON.stringify({ generatedAt, ...rest })}}`)).toBeUndefined();
   });
+
+  it('is computed from the received bytes as from the text, Japanese reports included', () => {
+    const ja = { ...report, device: { ...report.device, hostname: '経理部-PC-01', user: '山田太郎@contoso.co.jp' } };
+    const a = frame(1, ja, '"clock":"2026-12-01T09:00:00.000Z",');
+    const b = frame(2, { ...ja, generatedAt: later.generatedAt }, '"clock":"2026-12-04T10:00:07.123Z",');
+    // What the collector hashes: the WebSocket frame's bytes, never decoded for it.
+    expect(reportIdentity(Buffer.from(a))).toBe(reportIdentity(a));
+    expect(reportIdentity(Buffer.from(a))).toBe(reportIdentity(Buffer.from(b)));
+    const renamed = frame(2, { ...ja, device: { ...ja.device, hostname: '経理部-PC-02' } }, '"clock":"2026-12-04T10:00:07.123Z",');
+    expect(reportIdentity(Buffer.from(renamed))).not.toBe(reportIdentity(Buffer.from(a)));
+  });
 });

@@ -2,6 +2,7 @@
 // in which order, what the device row becomes, which history rows and trend deltas it writes.
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../../../collector/store/common/batch-plan.ts';
+import type { DeviceUpdate, ResentState } from '../../../../collector/store/common/device-state.ts';
 import type { IncomingReport } from '../../../../collector/store/types.ts';
 import { makeReport, type ReportOptions } from '../../../../sim/fleet/reports.ts';
 import { deviceState as state } from '../../../support/device-state.ts';
@@ -10,6 +11,12 @@ const RECEIVED = new Date('2026-11-20T09:00:05Z');
 
 function incoming(deviceId: string, seq: number, options: ReportOptions = {}, receivedAt = RECEIVED): IncomingReport {
   return { deviceId, seq, receivedAt, dropped: 0, report: makeReport(options) };
+}
+
+/** An update judged from its report (not a resend of the stored state). */
+function judged(update: DeviceUpdate | ResentState | undefined): DeviceUpdate {
+  if (!update || !('hostname' in update)) throw new Error('expected a judged update');
+  return update;
 }
 
 describe('planBatch', () => {
@@ -60,10 +67,27 @@ describe('planBatch', () => {
     expect(again.updates[0]).toMatchObject({ body: null, lastSeq: 1, generatedAt: '2026-11-20T10:00:00.000Z' });
   });
 
+  it('gives a resend the state its content was judged to, also after a change earlier in the same batch', () => {
+    const stored = judged(planBatch([incoming('a', 0)], new Map([['a', state('a')]])).updates[0]);
+    const before = new Map([['a', { ...state('a', { lastSeq: 0, readiness: stored.readiness, checks: stored.checks }), keyChecks: stored.keyChecks, reportHash: stored.reportHash }]]);
+    const at = (hour: number) => ({ generatedAt: new Date(`2026-11-20T0${hour}:00:00Z`) });
+    // Back and forth within one batch: the last report repeats the stored content, so nothing but the volatile values is written.
+    const plan = planBatch([incoming('a', 1, at(6)), incoming('a', 2, { ...at(7), statuses: { 'os.build': 'fail' } }), incoming('a', 3, at(8))], before);
+    expect(plan.updates).toHaveLength(1);
+    expect(plan.updates[0]).toMatchObject({ lastSeq: 3, generatedAt: '2026-11-20T08:00:00.000Z', readiness: stored.readiness, reportHash: stored.reportHash, body: null });
+    expect(plan.history.map((h) => [h.seq, h.readiness])).toEqual([[2, 'not-ready'], [3, stored.readiness]]);
+    // Changed, then the changed content again: the resend is written whole, as judging it again would.
+    const changed = { ...at(7), statuses: { 'os.build': 'fail' as const } };
+    const twice = planBatch([incoming('a', 1, changed), incoming('a', 2, { ...changed, ...at(8) })], before);
+    const once = planBatch([incoming('a', 2, { ...changed, ...at(8) })], before);
+    expect(twice.updates).toEqual(once.updates);
+    expect(judged(twice.updates[0]).body).not.toBeNull();
+  });
+
   it('keeps the last known user when a report has none (nobody signed in)', () => {
     const plan = planBatch([incoming('a', 1, { user: null })], new Map([['a', state('a', { lastSeq: 0, user: 'taro@contoso.co.jp' })]]));
     expect(plan.updates[0]!.user).toBe('taro@contoso.co.jp');
-    expect(plan.updates[0]!.search).toContain('taro@contoso.co.jp');
+    expect(judged(plan.updates[0]).search).toContain('taro@contoso.co.jp');
   });
 
   it('stamps the key as seen at the report’s time, never later than its arrival (an agent clock may run ahead)', () => {
@@ -86,13 +110,13 @@ describe('planBatch', () => {
 
   it('judges an unplugged key by the last report that could judge it, and says so', () => {
     const noFingerprint = incoming('a', 0, { statuses: { 'key.fingerprint': 'fail' } });
-    const first = planBatch([noFingerprint], new Map([['a', state('a')]])).updates[0]!;
+    const first = judged(planBatch([noFingerprint], new Map([['a', state('a')]])).updates[0]);
     expect(first).toMatchObject({ readiness: 'not-ready', layers: { device: 'ready', key: 'not-ready', user: 'unknown' }, keyRemembered: false });
     // The user walked away with the key: the agent's own verdict is "unknown", the fleet's stays "not ready".
     const unplugged = incoming('a', 1, { keys: [], statuses: { 'key.present': 'warn', 'key.fingerprint': 'unknown', 'key.pin': 'unknown' } });
     expect(unplugged.report.readiness).toBe('unknown');
     const after = planBatch([unplugged], new Map([['a', { ...state('a', { lastSeq: 0, readiness: first.readiness }), keyChecks: first.keyChecks, checks: first.checks }]]));
-    const update = after.updates[0]!;
+    const update = judged(after.updates[0]);
     expect(update).toMatchObject({ readiness: 'not-ready', layers: { key: 'not-ready' }, keyRemembered: true, keyModel: null });
     expect(update.checks['key.fingerprint']).toBe('fail');
     expect(update.blockingMask).toBe(first.blockingMask);
@@ -101,10 +125,9 @@ describe('planBatch', () => {
   });
 
   it('never calls an unknown check a blocker, and counts every layer from the checks of an older agent', () => {
-    const update = planBatch(
-      [incoming('a', 0, { legacy: true, statuses: { 'policy.security-key': 'unknown', 'sso.prt': 'fail' } })],
-      new Map([['a', state('a')]]),
-    ).updates[0]!;
+    const update = judged(
+      planBatch([incoming('a', 0, { legacy: true, statuses: { 'policy.security-key': 'unknown', 'sso.prt': 'fail' } })], new Map([['a', state('a')]])).updates[0],
+    );
     expect(update).toMatchObject({ readiness: 'unknown', blockingMask: 0, layers: { device: 'unknown', key: 'ready', user: 'not-ready' } });
     expect(update.unknownMask).not.toBe(0);
     expect(update.failingMask).not.toBe(0);
