@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { rssKinds } from './support/collector-memory.ts';
+import { probeDashboard, type ProbeFigures } from './support/dashboard-probe.ts';
 import { cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
 import { gaugePerSecond, histogram, perSecond, scrapeCollectors } from './support/metrics-timeline.ts';
 import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
@@ -50,6 +51,8 @@ export interface StormResult {
   rssMb: number;
   /** The same before any agent connected. */
   rssIdleMb: number;
+  /** The dashboard's page opened over a new TLS connection by a browser during the storm: p95 in ms (TLS runs). */
+  dashboardP95Ms?: number | undefined;
   kind: string;
 }
 
@@ -119,12 +122,14 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const t0 = Date.now();
     const collectorCpuBefore = cpuSeconds(collectors.pids);
     const scraper = scrapeCollectors(collectors, t0);
+    const dashboard = o.tls ? probeDashboard(collectors.urls[0]!, 250) : null;
     for (const client of clients) client.child.send({ type: 'storm', urls: collectors.urls, t0, jitterMs: JITTER_MS } satisfies ToAgents);
     const outcomes: StormOutcome[] = [];
     for (const client of clients) outcomes.push((await expectReply(client, 'stormed')).outcome);
     const elapsed = (performance.now() - started) / 1000;
     const collectorCpu = cpuSeconds(collectors.pids) - collectorCpuBefore;
     const scrapes = await scraper.stop();
+    const opened = await dashboard?.stop();
     const completions = outcomes.flatMap((c) => c.completions).sort((a, b) => a - b);
     const attempts = outcomes.reduce((n, c) => n + c.attempts, 0);
     const lost = outcomes.reduce((n, c) => n + c.lost, 0);
@@ -139,6 +144,10 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
     );
     print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core), client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
+    if (opened) {
+      const figures = (f: ProbeFigures) => `p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / max ${f.max.toFixed(0)} ms (${f.count} opened${f.failed ? `, ${f.failed} failed` : ''})`;
+      print(`  dashboard opened during the storm (new TLS connection, GET /, every 250 ms): as a browser (ALPN) ${figures(opened.browser)}; without ALPN, as an agent waits ${figures(opened.plain)}`);
+    }
     if (failures.size > 0) print(`  failed attempts: ${[...failures].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
 
     const last = Math.ceil(elapsed);
@@ -194,7 +203,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         }),
       );
     }
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind, dashboardP95Ms: opened?.browser.p95 };
   } finally {
     // A clean exit (not a signal) lets a client's --cpu-prof be written.
     await Promise.all(

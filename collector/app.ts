@@ -40,6 +40,8 @@ import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tic
  * handshakes finish in arrival order instead of all sharing the CPU and all finishing late.
  */
 const TLS_HANDSHAKES_IN_FLIGHT = 256;
+/** Dashboard handshakes under way at once, beside the agents' (a browser opens a few connections). */
+const BROWSER_HANDSHAKES_IN_FLIGHT = 16;
 /** Longer than a handshake over a slow WAN link takes; a socket that never sends a ClientHello holds a slot no longer. */
 const TLS_HANDSHAKE_LEASE_MS = 2_000;
 /** agent/link/client.ts: an agent gives up on a connection whose handshake took this long. */
@@ -188,6 +190,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const gate = options.tls
     ? new TlsGate(server as HttpsServer, {
         maxInFlight: TLS_HANDSHAKES_IN_FLIGHT,
+        maxBrowsersInFlight: BROWSER_HANDSHAKES_IN_FLIGHT,
         maxWaitMs: AGENT_HANDSHAKE_WAIT_MS,
         leaseMs: TLS_HANDSHAKE_LEASE_MS,
         room: () => agents.preAuthRoom(),

@@ -2,17 +2,24 @@
 // for each: after a collector restart 15,000 agents' handshakes would share the CPU at once, each
 // finishing late (first messages then miss their deadline and are retried), and a handshake the
 // agents' pre-auth pool has no room for is paid only to be shed as `overloaded`. The gate owns the
-// listening socket instead: accepted connections wait unread (the client's ClientHello stays in the
-// kernel's buffer, the connection costs a descriptor) and enter the TLS server in arrival order, at
-// most `maxInFlight` handshakes at a time (each holding its slot for a short lease at most), and none
-// while `room()` says the pre-auth pool would shed them. A connection that waited longer than an agent waits for its handshake is closed unread: its
-// agent has given up and will retry, and its handshake would be work for nobody.
+// listening socket instead: it reads each connection's ClientHello (no TLS work yet) and hands it
+// to the TLS server in arrival order, at most `maxInFlight` handshakes at a time (each holding its
+// slot for a short lease at most), and none while `room()` says the pre-auth pool would shed them.
+// A connection that waited longer than an agent waits for its handshake is closed: its agent has
+// given up and will retry, and its handshake would be work for nobody.
+// Browsers have a lane of their own: an admin opens the dashboard exactly when a restart brought
+// every agent back at once, and the ClientHello tells them apart (a browser offers HTTP by ALPN, an
+// agent offers nothing; client-hello.ts). The lane is small, so claiming to be a browser buys a
+// stranger nothing but a place among the few dashboard handshakes.
 import net, { type Server, type Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { MAX_CLIENT_HELLO_BYTES, offersHttp, readClientHelloAlpn } from './client-hello.ts';
 
 export interface TlsGateOptions {
   /** TLS handshakes under way at most. */
   maxInFlight: number;
+  /** Browser (dashboard) handshakes under way at most, besides `maxInFlight`. */
+  maxBrowsersInFlight: number;
   /** A connection that waited this long is closed unread (an agent waits 15 s for its handshake). */
   maxWaitMs: number;
   /**
@@ -35,6 +42,8 @@ interface Waiting {
   since: number;
 }
 
+type Lane = 'agents' | 'browsers';
+
 /** The key a connection has on both sides of the TLS wrap (a TCP 4-tuple to one listener is unique). */
 function peer(socket: Socket): string {
   return `${socket.remoteAddress}\u0000${socket.remotePort}`;
@@ -43,9 +52,12 @@ function peer(socket: Socket): string {
 export class TlsGate {
   /** Listen, take the address of and close this one; the TLS server itself never listens. */
   readonly listener: Server;
-  readonly #queue: Waiting[] = [];
-  /** Handshakes under way, by peer: the raw socket and the end of its lease. */
-  readonly #inFlight = new Map<string, { socket: Socket; lease: NodeJS.Timeout }>();
+  readonly #queues: Record<Lane, Waiting[]> = { agents: [], browsers: [] };
+  /** Accepted connections whose ClientHello is still arriving. */
+  readonly #reading = new Set<Socket>();
+  /** Handshakes under way, by peer: the raw socket, its lane and the end of its lease. */
+  readonly #inFlight = new Map<string, { socket: Socket; lane: Lane; lease: NodeJS.Timeout }>();
+  readonly #inFlightBy: Record<Lane, number> = { agents: 0, browsers: 0 };
   readonly #now: () => number;
 
   constructor(
@@ -61,9 +73,9 @@ export class TlsGate {
     tls.on('tlsClientError', (_error: Error, socket: TLSSocket) => done(socket));
   }
 
-  /** Connections waiting for their turn. */
+  /** Connections waiting for their turn (their ClientHello still arriving, or read and queued). */
   get waiting(): number {
-    return this.#queue.length;
+    return this.#reading.size + this.#queues.agents.length + this.#queues.browsers.length;
   }
 
   get inFlight(): number {
@@ -72,21 +84,28 @@ export class TlsGate {
 
   /** Lets waiting connections in while there is room; call it when the pre-auth pool shrinks. */
   pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight.size < this.options.maxInFlight && this.options.room() > this.#inFlight.size) {
-      const { socket, since } = this.#queue.shift()!;
+    this.#pumpLane('browsers', () => this.#inFlightBy.browsers < this.options.maxBrowsersInFlight);
+    this.#pumpLane('agents', () => this.#inFlightBy.agents < this.options.maxInFlight && this.options.room() > this.#inFlightBy.agents);
+  }
+
+  #pumpLane(lane: Lane, open: () => boolean): void {
+    const queue = this.#queues[lane];
+    while (queue.length > 0 && open()) {
+      const { socket, since } = queue.shift()!;
       if (socket.destroyed) continue;
       if (this.#now() - since > this.options.maxWaitMs) {
-        socket.destroy();
-        this.options.expired?.();
+        this.#expire(socket);
         continue;
       }
-      this.#enter(socket);
+      this.#enter(socket, lane);
     }
   }
 
   /** Shutdown (after closing the listener): connections still waiting are closed unread. */
   close(): void {
-    for (const { socket } of this.#queue.splice(0)) socket.destroy();
+    for (const socket of this.#reading) socket.destroy();
+    this.#reading.clear();
+    for (const queue of Object.values(this.#queues)) for (const { socket } of queue.splice(0)) socket.destroy();
     for (const { lease } of this.#inFlight.values()) clearTimeout(lease);
     this.#inFlight.clear();
     // Stops the HTTP server's connection tracking; it never listened itself, so the callback gets ERR_SERVER_NOT_RUNNING.
@@ -99,23 +118,48 @@ export class TlsGate {
     if (!slot || (socket && slot.socket !== socket)) return;
     clearTimeout(slot.lease);
     this.#inFlight.delete(key);
+    this.#inFlightBy[slot.lane] -= 1;
     this.pump();
   }
 
   #accept(socket: Socket): void {
     this.options.accepted?.();
-    // An unread socket still reports errors (a reset while waiting); it is skipped when its turn comes.
+    const since = this.#now();
+    // A socket still waiting reports its errors (a reset); it is skipped when its turn comes.
     socket.on('error', () => socket.destroy());
-    this.#queue.push({ socket, since: this.#now() });
-    this.pump();
+    this.#reading.add(socket);
+    socket.once('close', () => this.#reading.delete(socket));
+    // A client that never finishes its ClientHello is closed after as long as any connection may wait.
+    socket.setTimeout(this.options.maxWaitMs, () => this.#expire(socket));
+    let received = Buffer.alloc(0);
+    const onReadable = (): void => {
+      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
+      const hello = readClientHelloAlpn(received);
+      if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
+      socket.off('readable', onReadable);
+      socket.setTimeout(0);
+      this.#reading.delete(socket);
+      // Put back for the TLS server, which reads what the socket holds before it wraps it.
+      socket.unshift(received);
+      // Anything malformed queues as an agent would: the TLS server refuses it in its turn.
+      this.#queues[hello.kind === 'complete' && offersHttp(hello.protocols) ? 'browsers' : 'agents'].push({ socket, since });
+      this.pump();
+    };
+    socket.on('readable', onReadable);
   }
 
-  #enter(socket: Socket): void {
+  #expire(socket: Socket): void {
+    this.#reading.delete(socket);
+    socket.destroy();
+    this.options.expired?.();
+  }
+
+  #enter(socket: Socket, lane: Lane): void {
     const key = peer(socket);
-    this.#inFlight.set(key, { socket, lease: setTimeout(() => this.#release(key, socket), this.options.leaseMs) });
+    this.#inFlightBy[lane] += 1;
+    this.#inFlight.set(key, { socket, lane, lease: setTimeout(() => this.#release(key, socket), this.options.leaseMs) });
     // A socket that dies before the TLS server reports on it must not hold its place.
     socket.once('close', () => this.#release(key, socket));
     this.tls.emit('connection', socket);
-    socket.resume();
   }
 }

@@ -46,14 +46,14 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
     const server = createServer({ cert, key }, (_req, res) => res.end('ok'));
     const handshakes: number[] = [];
     server.on('secureConnection', (socket: TLSSocket) => handshakes.push(socket.remotePort!));
-    const gate = new TlsGate(server, { maxWaitMs: 15_000, leaseMs: 60_000, ...options });
+    const gate = new TlsGate(server, { maxWaitMs: 15_000, leaseMs: 60_000, maxBrowsersInFlight: 1, ...options });
     await new Promise<void>((done) => gate.listener.listen(0, '127.0.0.1', done));
     const port = (gate.listener.address() as AddressInfo).port;
     const sockets: (Socket | TLSSocket)[] = [];
     open.push({ server, gate, sockets });
-    /** A TLS client; `secure` settles when its handshake is done (or fails). */
-    const client = () => {
-      const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    /** A TLS client (a browser when it offers HTTP by ALPN); `secure` settles when its handshake is done (or fails). */
+    const client = (alpn?: string[]) => {
+      const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(alpn ? { ALPNProtocols: alpn } : {}) });
       sockets.push(socket);
       const secure = new Promise<boolean>((done) => {
         socket.once('secureConnect', () => done(true));
@@ -62,20 +62,29 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
       });
       return { socket, secure };
     };
-    /** A TCP connection that never starts TLS: it holds a handshake slot once let in. */
+    /** A TCP connection that sends a ClientHello (a real one, `alpn` or not) and then nothing: it holds a handshake slot once let in. */
+    const stalled = async (alpn = false) => {
+      const socket = connectTcp({ host: '127.0.0.1', port });
+      sockets.push(socket);
+      await new Promise((done) => socket.once('connect', done));
+      socket.on('error', () => {});
+      socket.write(readFileSync(join(import.meta.dirname, '../../fixtures/client-hello', alpn ? 'chromium-156.bin' : 'node-20-no-alpn.bin')));
+      return socket;
+    };
+    /** A TCP connection that never sends anything. */
     const silent = async () => {
       const socket = connectTcp({ host: '127.0.0.1', port });
       sockets.push(socket);
       await new Promise((done) => socket.once('connect', done));
       return socket;
     };
-    return { gate, server, handshakes, client, silent };
+    return { gate, server, handshakes, client, stalled, silent };
   }
 
   it('runs at most maxInFlight handshakes; the others wait unread and go in arrival order as slots free', async () => {
-    const { gate, handshakes, client, silent } = await gated({ maxInFlight: 1, room: () => 100 });
-    const stuck = await silent();
-    await until('the silent connection holds the only slot', () => gate.inFlight === 1);
+    const { gate, handshakes, client, stalled } = await gated({ maxInFlight: 1, room: () => 100 });
+    const stuck = await stalled();
+    await until('the stalled connection holds the only slot', () => gate.inFlight === 1);
     const first = client();
     await new Promise((done) => first.socket.once('connect', done));
     const second = client();
@@ -90,10 +99,10 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
     expect(gate.inFlight).toBe(0);
   });
 
-  it('frees the slot of a connection that never sends its ClientHello after the lease, while it stays open', async () => {
-    const { gate, client, silent } = await gated({ maxInFlight: 1, room: () => 100, leaseMs: 100 });
-    const stuck = await silent();
-    await until('the silent connection holds the only slot', () => gate.inFlight === 1);
+  it('frees the slot of a handshake its client stalls after the lease, while it stays open', async () => {
+    const { gate, client, stalled } = await gated({ maxInFlight: 1, room: () => 100, leaseMs: 100 });
+    const stuck = await stalled();
+    await until('the stalled connection holds the only slot', () => gate.inFlight === 1);
     const waiting = client();
     expect(await waiting.secure).toBe(true);
     expect(stuck.destroyed).toBe(false);
@@ -137,5 +146,41 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
     await new Promise((done) => connection.socket.once('data', done));
     server.closeAllConnections();
     await closed;
+  });
+
+  it('lets a browser in past the agents waiting for a slot, in a lane of its own', async () => {
+    const { gate, handshakes, client, stalled } = await gated({ maxInFlight: 1, room: () => 100 });
+    await stalled();
+    await until('a stalled agent holds the only agent slot', () => gate.inFlight === 1);
+    const agent = client();
+    await until('the agent waits', () => gate.waiting === 1);
+    const browser = client(['h2', 'http/1.1']);
+    expect(await browser.secure).toBe(true);
+    await until('the server finished the browser\'s handshake', () => handshakes.length === 1);
+    expect(handshakes).toEqual([browser.socket.localPort]);
+    expect(gate.waiting).toBe(1);
+    agent.socket.destroy();
+  });
+
+  it('keeps the browser lane to its size: a second browser waits while a stalled one holds it', async () => {
+    const { gate, client, stalled } = await gated({ maxInFlight: 10, room: () => 100, leaseMs: 200 });
+    await stalled(true);
+    await until('the stalled browser holds the browser slot', () => gate.inFlight === 1);
+    const browser = client(['http/1.1']);
+    await until('the second browser waits', () => gate.waiting === 1);
+    expect(await browser.secure).toBe(true);
+  });
+
+  it('closes a connection that never sends its ClientHello once it waited as long as an agent waits', async () => {
+    const server = createServer({ cert, key });
+    let expired = 0;
+    const gate = new TlsGate(server, { maxInFlight: 1, maxBrowsersInFlight: 1, maxWaitMs: 100, leaseMs: 60_000, room: () => 10, expired: () => (expired += 1) });
+    await new Promise<void>((done) => gate.listener.listen(0, '127.0.0.1', done));
+    const socket = connectTcp({ host: '127.0.0.1', port: (gate.listener.address() as AddressInfo).port });
+    open.push({ server, gate, sockets: [socket] });
+    await new Promise((done) => socket.once('close', done));
+    await until('the gate counted it', () => expired === 1);
+    expect(gate.waiting).toBe(0);
+    expect(gate.inFlight).toBe(0);
   });
 });
