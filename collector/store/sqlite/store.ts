@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
     // The dashboard's list and summary walk indexes over the whole fleet (about 60 MB at 100,000
     // devices): keep them in SQLite's cache and read the rest through mmap, not a syscall per page.
     this.db.pragma('cache_size = -65536');
-    this.db.pragma('mmap_size = 268435456');
+    this.db.pragma(`mmap_size = ${Math.max(0, Math.trunc(options.sqliteMmapBytes ?? 268435456))}`);
   }
 
   /** Statements are prepared once (after migrate, when the tables exist) and reused. */
