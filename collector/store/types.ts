@@ -240,8 +240,8 @@ export interface StoreOptions {
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
   /**
-   * SQLite only: bytes of the database file read through mmap (PRAGMA mmap_size). Default 0; the
-   * query bench sets it to compare the two read paths on one file.
+   * SQLite only: bytes of the database file read through mmap (PRAGMA mmap_size). Default 256 MB;
+   * the query bench sets it to compare the two read paths on one file.
    */
   sqliteMmapBytes?: number;
 }
