@@ -74,9 +74,9 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     // The dashboard's list and summary walk indexes over the whole fleet (about 60 MB at 100,000
     // devices): keep them in SQLite's cache and read the rest through mmap, not a syscall per page.
-    // Mapped pages count in the collector's RSS (188 MB at 15,000 TLS agents). mmap off kept the
-    // queries within budget and took 183 MB off the RSS, but 15,000 TLS agents still took 1,050 MB, over the 1 GB
-    // target that was the condition for changing it (bench/README.md, "SQLite's mmap").
+    // Mapped pages count in the collector's RSS (188 MB at 15,000 TLS agents). mmap off left the
+    // queries' p95 within 1-7 ms and took 183 MB off the RSS, but 15,000 TLS agents still took
+    // 1,050 MB, over the 1 GB that was the condition for changing it (bench/README.md, "SQLite's mmap").
     this.db.pragma('cache_size = -65536');
     this.db.pragma(`mmap_size = ${Math.max(0, Math.trunc(options.sqliteMmapBytes ?? 268435456))}`);
   }
