@@ -2,11 +2,14 @@
 // sorts, a deep page, text search of 1, 2 and more characters) and detail. Budget (DESIGN.md): <= 50 ms
 // p95. Run: npx tsx bench/store-query.ts [--devices 100000] [--postgres] (--postgres: an embedded
 // PostgreSQL started for the run, sim/processes/postgres.ts; SQLite otherwise).
+// --mmap 0,268435456: SQLite's read path compared on one seeded file — a store per mmap_size is opened
+// on it and each query is timed on every store in turn, so a change of load moves all of them alike.
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { DeviceQuery } from '../protocol/api.ts';
+import { SqliteStore } from '../collector/store/sqlite/store.ts';
 import type { Store } from '../collector/store/types.ts';
 import { benchStore, machine, reportP95s, seedFleet } from './support/fleet.ts';
 
@@ -36,7 +39,7 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
 ];
 
 /** An embedded PostgreSQL started for the run, stopped with the store. */
-async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void> }> {
+async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void>; path?: string }> {
   const server = await startTestPostgres();
   const bench = await benchStore((await server.freshDatabase()).url);
   return {
@@ -53,6 +56,8 @@ export interface QueryBenchOptions {
   postgres: boolean;
   iterations: number;
   runs: number;
+  /** SQLite only: mmap_size values to compare on the seeded file (the store's default otherwise). */
+  mmapBytes?: readonly number[];
   print?: (line: string) => void;
 }
 
@@ -62,7 +67,11 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
   const DEVICES = o.devices;
   const ITERATIONS = o.iterations;
   const RUNS = o.runs;
-  const { store, dispose, settle, bytes } = o.postgres ? await postgresStore() : await benchStore();
+  const mmap = o.postgres ? undefined : o.mmapBytes;
+  const { store, dispose, settle, bytes, path } = o.postgres ? await postgresStore() : await benchStore();
+  // --mmap: the same seeded file read through one store per setting (SQLite only).
+  const seeded = path === undefined ? undefined : { path };
+  const compared: SqliteStore[] = [];
   try {
     const seedStart = performance.now();
     const at = new Date();
@@ -82,13 +91,32 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
       ...QUERIES,
       ['detail', (s) => s.deviceDetail(detailIds[Math.floor(Math.random() * detailIds.length)]!)],
     ];
-    return await reportP95s(store, all, ITERATIONS, RUNS, print);
+    if (!seeded || !mmap) return await reportP95s(store, all, ITERATIONS, RUNS, print);
+    for (const bytes of mmap) {
+      const reader = new SqliteStore(seeded.path, { sqliteMmapBytes: bytes });
+      compared.push(reader);
+      await reader.migrate();
+    }
+    const results = new Map<string, number>();
+    for (const query of all) {
+      for (const [i, reader] of compared.entries()) {
+        const label = `[mmap ${mmap[i]}]`;
+        const p95 = await reportP95s(reader, [query], ITERATIONS, RUNS, (line) => print(`${label.padEnd(16)}${line}`));
+        results.set(`${query[0]} ${label}`, p95.get(query[0])!);
+      }
+    }
+    return results;
   } finally {
+    for (const reader of compared) await reader.close();
     await dispose();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { devices: { type: 'string', default: '100000' }, postgres: { type: 'boolean', default: false } } });
-  await queryBench({ devices: Number(values.devices), postgres: values.postgres, iterations: 40, runs: 3 });
+  const { values } = parseArgs({
+    options: { devices: { type: 'string', default: '100000' }, postgres: { type: 'boolean', default: false }, mmap: { type: 'string' } },
+  });
+  const mmapBytes = values.mmap?.split(',').map(Number);
+  if (mmapBytes?.some((bytes) => !Number.isSafeInteger(bytes) || bytes < 0)) throw new Error(`--mmap takes byte counts separated by commas, not ${values.mmap}`);
+  await queryBench({ devices: Number(values.devices), postgres: values.postgres, iterations: 40, runs: 3, ...(mmapBytes ? { mmapBytes } : {}) });
 }

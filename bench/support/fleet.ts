@@ -106,9 +106,9 @@ export function machine(): string {
  * A store for a bench: a temporary SQLite file, or the (empty) PostgreSQL database at `url`.
  * `settle()` does what autovacuum would on a live server after a bulk load: statistics, and the
  * visibility map that lets a COUNT be answered from an index alone. `bytes()`: the database's size on
- * disk (SQLite: the file and its write-ahead log).
+ * disk (SQLite: the file and its write-ahead log); `path`: the SQLite file.
  */
-export async function benchStore(url?: string): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void> }> {
+export async function benchStore(url?: string): Promise<{ store: Store; settle(): Promise<void>; bytes(): Promise<number>; dispose(): Promise<void>; path?: string }> {
   if (url === undefined) {
     const sqlite = await tempSqliteStore();
     const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);

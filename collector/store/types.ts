@@ -239,6 +239,11 @@ export interface StoreOptions {
   exportPageSize?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
+  /**
+   * SQLite only: bytes of the database file read through mmap (PRAGMA mmap_size). Default 0 (none);
+   * the query bench sets it to compare the two read paths on one file.
+   */
+  sqliteMmapBytes?: number;
 }
 
 /** What a tenant judgement writes on a PC's row. */
