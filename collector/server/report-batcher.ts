@@ -16,7 +16,7 @@ export interface BatcherOptions {
   /**
    * Reports waiting for a commit slot before connections are held (default: one batch). One batch
    * keeps the fewest reports parsed and waiting; a few let each socket read deliver more frames
-   * (fewer pauses and resumes). bench/README.md ("Ingest backpressure") has the figures.
+   * (fewer pauses and resumes). bench/README.md ("Ingest, second round") has the figures.
    */
   maxQueued?: number;
 }

@@ -20,7 +20,7 @@ export interface TlsGateOptions {
   maxInFlight: number;
   /** Browser (dashboard) handshakes under way at most, besides `maxInFlight`. */
   maxBrowsersInFlight: number;
-  /** A connection that waited this long is closed unread (an agent waits 15 s for its handshake). */
+  /** A connection that waited this long is closed before its handshake (an agent waits 15 s for it). */
   maxWaitMs: number;
   /**
    * A handshake holds its slot this long at most: one still unfinished is waiting on its client (a
@@ -28,7 +28,7 @@ export interface TlsGateOptions {
    * others out. It goes on outside the count, under the TLS server's own handshake timeout.
    */
   leaseMs: number;
-  /** A waiting connection was closed unread (metrics). */
+  /** A waiting connection was closed without a handshake (metrics). */
   expired?: () => void;
   /** How many more handshakes the pre-auth pool can take now (new ones beyond it would be shed). */
   room: () => number;
@@ -101,7 +101,7 @@ export class TlsGate {
     }
   }
 
-  /** Shutdown (after closing the listener): connections still waiting are closed unread. */
+  /** Shutdown (after closing the listener): connections still waiting are closed. */
   close(): void {
     for (const socket of this.#reading) socket.destroy();
     this.#reading.clear();
