@@ -1,7 +1,7 @@
-// Admission before TLS. Node accepts every pending connection at once and starts a TLS handshake
-// for each: after a collector restart 15,000 agents' handshakes would share the CPU at once, each
-// finishing late (first messages then miss their deadline and are retried), and a handshake the
-// agents' pre-auth pool has no room for is paid only to be shed as `overloaded`. The gate owns the
+// Admission before TLS. Node starts a TLS handshake for every connection it accepts: after a
+// collector restart 15,000 agents' handshakes would share the CPU at once, each finishing late
+// (first messages then miss their deadline and are retried), and a handshake the agents' pre-auth
+// pool has no room for is paid only to be shed as `overloaded`. The gate owns the
 // listening socket instead: it reads each connection's ClientHello (no TLS work yet) and hands it
 // to the TLS server in arrival order, at most `maxInFlight` handshakes at a time (each holding its
 // slot for a short lease at most), and none while `room()` says the pre-auth pool would shed them.
