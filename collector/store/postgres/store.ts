@@ -27,7 +27,7 @@ import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
-import type { SqlPart } from '../common/sql.ts';
+import type { Dialect, SqlPart } from '../common/sql.ts';
 import { needleGrams } from '../common/search.ts';
 
 /** The narrow search rows holding the needle's grams (the GIN index, migration 11), then containing it. */
@@ -39,15 +39,16 @@ function searchRows(needle: string): SqlPart {
   };
 }
 
+// Both halves say the same; each serves one plan. The test on the device's own text lets a page
+// walk a covering sort index (migration 12) testing entries, without a probe per entry (130 ms for
+// "ak" at 100,000 devices, whose matches all sort after 50,000 others); the ids from the gram index
+// let the planner start from the matches when they are few.
+const deviceSearch: Dialect['search'] = (needle, column) => {
+  const rows = searchRows(needle);
+  return { sql: `strpos(${column('search')}, ?) > 0 AND ${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: [needle, ...rows.params] };
+};
 const SQL = statements({
-  // Both halves say the same; each serves one plan. The test on the device's own text lets a page
-  // walk a covering sort index (migration 12) testing entries, without a probe per entry (130 ms for
-  // "ak" at 100,000 devices, whose matches all sort after 50,000 others); the ids from the gram index
-  // let the planner start from the matches when they are few.
-  search: (needle, column) => {
-    const rows = searchRows(needle);
-    return { sql: `strpos(${column('search')}, ?) > 0 AND ${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: [needle, ...rows.params] };
-  },
+  search: deviceSearch,
   searchCount: (needle) => {
     const rows = searchRows(needle);
     return { sql: `SELECT COUNT(*) AS n FROM ${rows.sql}`, params: rows.params };
@@ -57,7 +58,7 @@ const SQL = statements({
   pinSortIndex: false,
   pageIdsFirst: true,
 });
-const USERS = usersSql(POSTGRES_USERS);
+const USERS = usersSql(POSTGRES_USERS, deviceSearch);
 /** Advisory lock class of a user's row: collectors refreshing the same user take turns (see refreshUsers). */
 const USER_LOCK = 0x4b52_5531;
 /** Any constant both collectors agree on: serialises migrate() across processes. */

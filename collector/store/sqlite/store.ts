@@ -27,7 +27,7 @@ import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, type SqlUserPage } from '../common/users.ts';
-import type { SqlPart } from '../common/sql.ts';
+import type { Dialect, SqlPart } from '../common/sql.ts';
 import { isGram } from '../common/search.ts';
 
 /**
@@ -40,11 +40,12 @@ function searchDocs(needle: string): SqlPart {
     ? { sql: 'SELECT g.doc FROM device_grams g WHERE g.gram = ?', params: [needle] }
     : { sql: 'SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?', params: [`"${needle.replaceAll('"', '""')}"`] };
 }
+const deviceSearch: Dialect['search'] = (needle, column) => {
+  const docs = searchDocs(needle);
+  return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
+};
 const SQL = statements({
-  search: (needle, column) => {
-    const docs = searchDocs(needle);
-    return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
-  },
+  search: deviceSearch,
   searchCount: (needle) => {
     const docs = searchDocs(needle);
     return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
@@ -54,7 +55,7 @@ const SQL = statements({
   pinSortIndex: true,
   pageIdsFirst: false,
 });
-const USERS = usersSql(SQLITE_USERS);
+const USERS = usersSql(SQLITE_USERS, deviceSearch);
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;

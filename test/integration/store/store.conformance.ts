@@ -616,6 +616,10 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await found(a.slice(0, 8))).toEqual([]);
       expect(await found('zq')).toEqual([]);
       expect((await users({ sort: 'pcs', order: 'desc', limit: '1' })).items.map((u) => u.user)).toEqual([taro]);
+      // Pages of one follow the sort, each user once, the total on every page, nothing past the end.
+      const paged = await Promise.all(['0', '1', '2'].map((offset) => users({ sort: 'user', order: 'desc', limit: '1', offset })));
+      expect(paged.map((p) => [p.total, p.items.map((u) => u.user)])).toEqual([[2, [taro]], [2, [hanako]], [2, []]]);
+      expect((await users({ q: 'pc-', verdict: 'ready', limit: '1', offset: '0' })).items.map((u) => u.user)).toEqual([hanako]);
 
       // PC-B passes to hanako: both rows move.
       await store.storeReports([incoming(b, 2, { hostname: 'PC-B', user: hanako, statuses: { 'key.fingerprint': 'fail' } })]);
@@ -623,6 +627,10 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
         [hanako, 'not-ready', 2],
         [taro, 'ready', 1],
       ]);
+      // The search follows the PC to its new user, counts each user once, and spans host name and user of one PC.
+      expect(await found('-b')).toEqual([hanako]);
+      expect((await users({ q: 'pc-' })).total).toBe(2);
+      expect(await found('c-c\nhana')).toEqual([hanako]);
       expect(await found('-b')).toEqual([hanako]);
 
       // Every PC with a report is to be judged; a judgement lands only on the report it was made from.
