@@ -237,6 +237,11 @@ export interface StoreLog {
 export interface StoreOptions {
   /** Rows per export page (tests shrink it to exercise paging on small fleets). */
   exportPageSize?: number;
+  /**
+   * Above this many matching PCs a user search tests every user's row instead of finding the PCs
+   * through their index (common/users.ts, SEARCH_USER_ROWS_FROM; tests set 0 to take that path).
+   */
+  userSearchRowsFrom?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
   /**

@@ -103,6 +103,8 @@ ${rebuildUsersSql(dialect, { sql: 'd.user_name IS NOT NULL', params: [] }).sql};
 export interface UsersDialect {
   /** `column IN (…)` for a JSON array of names passed as one parameter. */
   inNames(column: string): string;
+  /** Aggregate joining a text column of a group with a separator. */
+  concat(column: string): string;
   /** `column` contains the parameter (a plain substring, no pattern characters). */
   contains(column: string): string;
   /**
@@ -135,9 +137,8 @@ function rebuildUsersSql(dialect: UsersDialect, where: SqlPart): SqlPart {
     sql:
       'INSERT INTO fleet_users (user_name, search, pcs, ready_pcs, verdict, held_by, tenant_code, key_registered) ' +
       'SELECT user_name, search, pcs, ready_pcs, verdict, CASE verdict WHEN 0 THEN blocked WHEN 1 THEN undecided ELSE 0 END, tenant_code, key_registered ' +
-      // search stays empty: a user search looks in the PCs' own search index (userWhere). Dropping the
-      // column would change what migration 9, which runs this statement, leaves behind.
-      "FROM (SELECT d.user_name, '' AS search, COUNT(*) AS pcs, " +
+      // devices.search (host name, user, device id) without the id, which a user search does not look in.
+      `FROM (SELECT d.user_name, ${dialect.concat("replace(d.search, d.id, '')")} AS search, COUNT(*) AS pcs, ` +
       `SUM(CASE WHEN ${PC_VERDICT} = 2 THEN 1 ELSE 0 END) AS ready_pcs, MIN(${PC_VERDICT}) AS verdict, ` +
       `${BLOCKED_LAYERS} AS blocked, ${UNDECIDED_LAYERS} AS undecided, MIN(d.tenant_code) AS tenant_code, MIN(d.key_registered) AS key_registered ` +
       `FROM devices d WHERE ${where.sql} GROUP BY d.user_name) AS u ` +
@@ -150,11 +151,20 @@ function rebuildUsersSql(dialect: UsersDialect, where: SqlPart): SqlPart {
 
 const USER_SORT: Readonly<Record<UserQuery['sort'], string>> = { user: 'u.user_name', verdict: 'u.verdict', pcs: 'u.pcs' };
 
+/** The engine's device text search (common/sql.ts): the condition on a PC and the count of PCs it matches. */
+export interface DeviceSearch {
+  search: Dialect['search'];
+  searchCount: Dialect['searchCount'];
+}
+
 /**
- * `deviceSearch` is the engine's device text search (common/sql.ts, Dialect.search): a user search
- * finds the PCs through its index instead of testing every user's row.
+ * Up to this many matching PCs a user search finds them through the devices' search index; above it
+ * testing every user's row is cheaper (bench/README.md, Users view: at 100,000 PCs a needle in every
+ * PC took 392 ms through the index, 14 ms by the rows; a rare one 6 ms against 46).
  */
-export function usersSql(dialect: UsersDialect, deviceSearch: Dialect['search']) {
+export const SEARCH_USER_ROWS_FROM = 5_000;
+
+export function usersSql(dialect: UsersDialect, devices: DeviceSearch) {
   const names = (column: string) => dialect.inNames(column);
   return {
     /** Recompute these users' rows and drop those left without a PC; the names as one JSON array. */
@@ -171,9 +181,13 @@ export function usersSql(dialect: UsersDialect, deviceSearch: Dialect['search'])
     },
     rebuildAll: [{ sql: 'DELETE FROM fleet_users', params: [] }, rebuildUsersSql(dialect, { sql: 'd.user_name IS NOT NULL', params: [] })] as SqlPart[],
 
+    /** How many PCs the query's needle matches, from the index alone (null without one): how `list` and `exportPage` search. */
+    pcsMatching(query: UserQuery): SqlPart | null {
+      return query.q === undefined || query.q === '' ? null : devices.searchCount(query.q.toLowerCase());
+    },
     /** The total and one page of users. */
-    list(query: UserQuery): { count: SqlPart; page: SqlPart } {
-      const where = userWhere(query, dialect, deviceSearch);
+    list(query: UserQuery, search: UserSearchPlan): { count: SqlPart; page: SqlPart } {
+      const where = userWhere(query, dialect, devices, search);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const order = query.sort === 'user' ? `u.user_name ${dir}` : `${USER_SORT[query.sort]} ${dir}, u.user_name ${dir}`;
       return {
@@ -187,8 +201,8 @@ export function usersSql(dialect: UsersDialect, deviceSearch: Dialect['search'])
       };
     },
     /** One export page after (sort value, name), keyset like the device export. */
-    exportPage(query: UserQuery, after: { value: SqlValue; user: string } | null, limit: number): SqlPart {
-      const where = userWhere(query, dialect, deviceSearch);
+    exportPage(query: UserQuery, after: { value: SqlValue; user: string } | null, limit: number, search: UserSearchPlan): SqlPart {
+      const where = userWhere(query, dialect, devices, search);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const cmp = query.order === 'asc' ? '>' : '<';
       const column = USER_SORT[query.sort];
@@ -232,7 +246,13 @@ export type UsersSql = ReturnType<typeof usersSql>;
 
 const USER_COLUMNS = 'u.user_name, u.pcs, u.ready_pcs, u.verdict, u.held_by, u.tenant_code, u.key_registered';
 
-function userWhere(query: UserQuery, dialect: UsersDialect, deviceSearch: Dialect['search']): SqlPart {
+/** PCs the query's needle matches (0 without one) against the store's threshold: how a user search runs. */
+export interface UserSearchPlan {
+  pcsMatching: number;
+  rowsFrom: number;
+}
+
+function userWhere(query: UserQuery, dialect: UsersDialect, devices: DeviceSearch, search: UserSearchPlan): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   if (query.verdict !== undefined) {
@@ -245,13 +265,18 @@ function userWhere(query: UserQuery, dialect: UsersDialect, deviceSearch: Dialec
   }
   if (query.q !== undefined && query.q !== '') {
     // A user matches when one of their PCs' host name or user name holds the needle (devices.search,
-    // lower-cased at write time, without the device id, which a user search does not look in; the id
-    // comes last, so what the rest holds the index finds too). Testing each user's row instead read
-    // every row of fleet_users: 161-294 ms on PostgreSQL at 100,000 PCs (bench/README.md, Users view).
+    // lower-cased at write time, without the device id, which a user search does not look in). A rare
+    // needle finds the PCs through their index (the id comes last, so what the rest holds the index
+    // finds too); a common one tests each user's row, which holds their PCs' names.
     const needle = query.q.toLowerCase();
-    const pcs = deviceSearch(needle, (name) => `d.${name}`);
-    conditions.push(`u.user_name IN (SELECT d.user_name FROM devices d WHERE ${pcs.sql} AND ${dialect.contains("replace(d.search, d.id, '')")})`);
-    params.push(...pcs.params, needle);
+    if (search.pcsMatching > search.rowsFrom) {
+      conditions.push(dialect.contains('u.search'));
+      params.push(needle);
+    } else {
+      const pcs = devices.search(needle, (name) => `d.${name}`);
+      conditions.push(`u.user_name IN (SELECT d.user_name FROM devices d WHERE ${pcs.sql} AND ${dialect.contains("replace(d.search, d.id, '')")})`);
+      params.push(...pcs.params, needle);
+    }
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

@@ -11,6 +11,7 @@ import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLay
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
   contains: (column) => `strpos(${column}, ?) > 0`,
+  concat: (column) => `string_agg(${column}, ' ')`,
   pageIdsFirst: true,
 };
 

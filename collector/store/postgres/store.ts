@@ -26,7 +26,7 @@ import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
-import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
+import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, SEARCH_USER_ROWS_FROM, type SqlUserPage, type UserSearchPlan } from '../common/users.ts';
 import type { Dialect, SqlPart } from '../common/sql.ts';
 import { needleGrams } from '../common/search.ts';
 
@@ -47,18 +47,19 @@ const deviceSearch: Dialect['search'] = (needle, column) => {
   const rows = searchRows(needle);
   return { sql: `strpos(${column('search')}, ?) > 0 AND ${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: [needle, ...rows.params] };
 };
+const deviceSearchCount: Dialect['searchCount'] = (needle) => {
+  const rows = searchRows(needle);
+  return { sql: `SELECT COUNT(*) AS n FROM ${rows.sql}`, params: rows.params };
+};
 const SQL = statements({
   search: deviceSearch,
-  searchCount: (needle) => {
-    const rows = searchRows(needle);
-    return { sql: `SELECT COUNT(*) AS n FROM ${rows.sql}`, params: rows.params };
-  },
+  searchCount: deviceSearchCount,
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,
   pageIdsFirst: true,
 });
-const USERS = usersSql(POSTGRES_USERS, deviceSearch);
+const USERS = usersSql(POSTGRES_USERS, { search: deviceSearch, searchCount: deviceSearchCount });
 /** Advisory lock class of a user's row: collectors refreshing the same user take turns (see refreshUsers). */
 const USER_LOCK = 0x4b52_5531;
 /** Any constant both collectors agree on: serialises migrate() across processes. */
@@ -89,6 +90,12 @@ async function refreshUsers(client: pg.PoolClient, userNames: readonly string[])
   if (parts.length === 0) return;
   await client.query('SELECT pg_advisory_xact_lock($1, hashtext(n)) FROM unnest($2::text[]) AS n ORDER BY n', [USER_LOCK, [...new Set(userNames)].sort()]);
   for (const part of parts) await rows(client, part.sql, part.params);
+}
+
+/** How the query's user search runs (common/users.ts): the PCs its needle matches against `rowsFrom`. */
+async function userSearch(client: pg.PoolClient, query: UserQuery, rowsFrom: number): Promise<UserSearchPlan> {
+  const count = USERS.pcsMatching(query);
+  return { pcsMatching: count === null ? 0 : Int.parse((await first(client, count.sql, count.params))?.n), rowsFrom };
 }
 
 async function userPage(client: pg.PoolClient, page: SqlPart): Promise<SqlUserPage> {
@@ -417,8 +424,8 @@ export class PostgresStore implements Store {
   }
 
   async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
-    const { count, page } = USERS.list(query);
     return this.tx(async (client) => {
+      const { count, page } = USERS.list(query, await userSearch(client, query, this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM));
       const total = await first(client, count.sql, count.params);
       const { users, devices } = await userPage(client, page);
       return { total: Int.parse(total?.n), items: toUserRows(users, devices) };
@@ -426,8 +433,13 @@ export class PostgresStore implements Store {
   }
 
   exportUsers(query: UserQuery): AsyncIterable<UserRow> {
+    let search: UserSearchPlan | undefined;
     return exportUserPages(
-      (after, limit) => this.tx((client) => userPage(client, USERS.exportPage(query, after, limit)), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
+      (after, limit) =>
+        this.tx(
+          async (client) => userPage(client, USERS.exportPage(query, after, limit, (search ??= await userSearch(client, query, this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM)))),
+          'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        ),
       this.options.exportPageSize,
     );
   }

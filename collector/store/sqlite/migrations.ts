@@ -9,6 +9,7 @@ import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLay
 export const SQLITE_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
   contains: (column) => `instr(${column}, ?) > 0`,
+  concat: (column) => `group_concat(${column}, ' ')`,
   pageIdsFirst: false,
 };
 

@@ -26,7 +26,7 @@ import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
-import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, type SqlUserPage } from '../common/users.ts';
+import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, SEARCH_USER_ROWS_FROM, type SqlUserPage, type UserSearchPlan } from '../common/users.ts';
 import type { Dialect, SqlPart } from '../common/sql.ts';
 import { isGram } from '../common/search.ts';
 
@@ -44,18 +44,19 @@ const deviceSearch: Dialect['search'] = (needle, column) => {
   const docs = searchDocs(needle);
   return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
 };
+const deviceSearchCount: Dialect['searchCount'] = (needle) => {
+  const docs = searchDocs(needle);
+  return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
+};
 const SQL = statements({
   search: deviceSearch,
-  searchCount: (needle) => {
-    const docs = searchDocs(needle);
-    return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
-  },
+  searchCount: deviceSearchCount,
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
   pageIdsFirst: false,
 });
-const USERS = usersSql(SQLITE_USERS, deviceSearch);
+const USERS = usersSql(SQLITE_USERS, { search: deviceSearch, searchCount: deviceSearchCount });
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -341,8 +342,8 @@ export class SqliteStore implements Store {
   }
 
   async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
-    const { count, page } = USERS.list(query);
     return this.db.transaction(() => {
+      const { count, page } = USERS.list(query, this.userSearch(query));
       const total = this.stmt(count.sql).get(...count.params) as { n: number };
       const { users, devices } = this.userPage(page);
       return { total: total.n, items: toUserRows(users, devices) };
@@ -350,7 +351,18 @@ export class SqliteStore implements Store {
   }
 
   exportUsers(query: UserQuery): AsyncIterable<UserRow> {
-    return exportUserPages(async (after, limit) => this.db.transaction(() => this.userPage(USERS.exportPage(query, after, limit)))(), this.options.exportPageSize);
+    let search: UserSearchPlan | undefined;
+    return exportUserPages(
+      async (after, limit) => this.db.transaction(() => this.userPage(USERS.exportPage(query, after, limit, (search ??= this.userSearch(query)))))(),
+      this.options.exportPageSize,
+    );
+  }
+
+  /** How the query's user search runs (common/users.ts). */
+  private userSearch(query: UserQuery): UserSearchPlan {
+    const count = USERS.pcsMatching(query);
+    const pcsMatching = count === null ? 0 : Int.parse((this.stmt(count.sql).get(...count.params) as { n: unknown }).n);
+    return { pcsMatching, rowsFrom: this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM };
   }
 
   async userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null> {

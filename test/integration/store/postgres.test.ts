@@ -17,7 +17,7 @@ describeStoreConformance('postgres', async () => {
   const db = await server.freshDatabase();
   return {
     // A tiny export page so a 23-device fleet already crosses page boundaries.
-    open: () => openStore(db.url, { exportPageSize: 7 }),
+    open: (options) => openStore(db.url, { exportPageSize: 7, ...options }),
     drop: () => db.drop(),
   };
 });

@@ -20,7 +20,7 @@ describeStoreConformance('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyready-store-'));
   return {
     // A tiny export page so a 23-device fleet already crosses page boundaries.
-    open: async () => new SqliteStore(join(dir, 'keyready.db'), { exportPageSize: 7 }),
+    open: async (options) => new SqliteStore(join(dir, 'keyready.db'), { exportPageSize: 7, ...options }),
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
