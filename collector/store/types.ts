@@ -239,7 +239,9 @@ export interface StoreOptions {
   exportPageSize?: number;
   /**
    * Above this many matching PCs a user search tests every user's row instead of finding the PCs
-   * through their index (common/users.ts, SEARCH_USER_ROWS_FROM; tests set 0 to take that path).
+   * through their index; below 0, every search tests the rows. Default 5,000 on SQLite
+   * (common/users.ts, SEARCH_USER_ROWS_FROM), -1 on PostgreSQL (postgres/store.ts); tests set each
+   * extreme to take each path.
    */
   userSearchRowsFrom?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */

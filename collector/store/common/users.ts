@@ -158,9 +158,9 @@ export interface DeviceSearch {
 }
 
 /**
- * Up to this many matching PCs a user search finds them through the devices' search index; above it
- * testing every user's row is cheaper (bench/README.md, Users view: at 100,000 PCs a needle in every
- * PC took 392 ms through the index, 14 ms by the rows; a rare one 6 ms against 46).
+ * SQLite: up to this many matching PCs a user search finds them through the devices' search index;
+ * above it testing every user's row is cheaper (bench/README.md, Users view: at 100,000 PCs a rare
+ * needle 5.6 ms against 45.5 through the rows, a needle in every PC 392 ms against 14).
  */
 export const SEARCH_USER_ROWS_FROM = 5_000;
 
@@ -181,9 +181,12 @@ export function usersSql(dialect: UsersDialect, devices: DeviceSearch) {
     },
     rebuildAll: [{ sql: 'DELETE FROM fleet_users', params: [] }, rebuildUsersSql(dialect, { sql: 'd.user_name IS NOT NULL', params: [] })] as SqlPart[],
 
-    /** How many PCs the query's needle matches, from the index alone (null without one): how `list` and `exportPage` search. */
-    pcsMatching(query: UserQuery): SqlPart | null {
-      return query.q === undefined || query.q === '' ? null : devices.searchCount(query.q.toLowerCase());
+    /**
+     * How many PCs the query's needle matches, from the index alone: how `list` and `exportPage`
+     * search. Null without a needle, or with `rowsFrom` below 0 (every search by the rows).
+     */
+    pcsMatching(query: UserQuery, rowsFrom: number): SqlPart | null {
+      return query.q === undefined || query.q === '' || rowsFrom < 0 ? null : devices.searchCount(query.q.toLowerCase());
     },
     /** The total and one page of users. */
     list(query: UserQuery, search: UserSearchPlan): { count: SqlPart; page: SqlPart } {

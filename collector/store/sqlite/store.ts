@@ -360,9 +360,9 @@ export class SqliteStore implements Store {
 
   /** How the query's user search runs (common/users.ts). */
   private userSearch(query: UserQuery): UserSearchPlan {
-    const count = USERS.pcsMatching(query);
-    const pcsMatching = count === null ? 0 : Int.parse((this.stmt(count.sql).get(...count.params) as { n: unknown }).n);
-    return { pcsMatching, rowsFrom: this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM };
+    const rowsFrom = this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM;
+    const count = USERS.pcsMatching(query, rowsFrom);
+    return { pcsMatching: count === null ? 0 : Int.parse((this.stmt(count.sql).get(...count.params) as { n: unknown }).n), rowsFrom };
   }
 
   async userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null> {
