@@ -33,6 +33,7 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list q=osaka-0001 (rare match)', list({ q: 'osaka-0001' })],
   ['list q=ak (2 chars)', list({ q: 'ak' })],
   ['list q=k (1 char)', list({ q: 'k' })],
+  ['list q=pc (2 chars, in every PC)', list({ q: 'pc' })],
   ['list q=zq (2 chars, no match)', list({ q: 'zq' })],
   ['list page at offset 50,000', list({ offset: '50000' })],
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],

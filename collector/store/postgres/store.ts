@@ -30,11 +30,11 @@ import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCount
 import type { Dialect, SqlPart } from '../common/sql.ts';
 import { needleGrams } from '../common/search.ts';
 
-/** The narrow search rows holding the needle's grams (the GIN index, migration 11), then containing it. */
+/** The narrow search rows holding the needle's grams (the GIN index, migrations 11 and 13), then containing it. */
 function searchRows(needle: string): SqlPart {
   const grams = needleGrams(needle);
   return {
-    sql: `device_search s WHERE keyready_search_grams(s.search) @> ARRAY[${grams.map(() => '?').join(', ')}]::text[] AND strpos(s.search, ?) > 0`,
+    sql: `device_search s WHERE s.grams @> ARRAY[${grams.map(() => '?').join(', ')}]::text[] AND strpos(s.search, ?) > 0`,
     params: [...grams, needle],
   };
 }
