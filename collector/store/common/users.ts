@@ -183,15 +183,16 @@ export function usersSql(dialect: UsersDialect, devices: DeviceSearch) {
     rebuildAll: [{ sql: 'DELETE FROM fleet_users', params: [] }, rebuildUsersSql(dialect, { sql: 'd.user_name IS NOT NULL', params: [] })] as SqlPart[],
 
     /**
-     * How many PCs the query's needle matches, from the index alone: how `list` and `exportPage`
-     * search. Null without a needle, or with `rowsFrom` below 0 (every search by the rows).
+     * How many PCs the query's needle matches, from the index alone: at most `rowsFrom` and `list` and
+     * `exportPage` search through the PCs. Null without a needle, or with `rowsFrom` below 0 (every
+     * search by the rows).
      */
     pcsMatching(query: UserQuery, rowsFrom: number): SqlPart | null {
       return query.q === undefined || query.q === '' || rowsFrom < 0 ? null : devices.searchCount(query.q.toLowerCase());
     },
-    /** The total and one page of users. */
-    list(query: UserQuery, search: UserSearchPlan): { count: SqlPart; page: SqlPart } {
-      const where = userWhere(query, dialect, devices, search);
+    /** The total and one page of users; `throughPcs` as `pcsMatching` decided. */
+    list(query: UserQuery, throughPcs: boolean): { count: SqlPart; page: SqlPart } {
+      const where = userWhere(query, dialect, devices, throughPcs);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const order = query.sort === 'user' ? `u.user_name ${dir}` : `${USER_SORT[query.sort]} ${dir}, u.user_name ${dir}`;
       return {
@@ -205,8 +206,8 @@ export function usersSql(dialect: UsersDialect, devices: DeviceSearch) {
       };
     },
     /** One export page after (sort value, name), keyset like the device export. */
-    exportPage(query: UserQuery, after: { value: SqlValue; user: string } | null, limit: number, search: UserSearchPlan): SqlPart {
-      const where = userWhere(query, dialect, devices, search);
+    exportPage(query: UserQuery, after: { value: SqlValue; user: string } | null, limit: number, throughPcs: boolean): SqlPart {
+      const where = userWhere(query, dialect, devices, throughPcs);
       const dir = query.order === 'asc' ? 'ASC' : 'DESC';
       const cmp = query.order === 'asc' ? '>' : '<';
       const column = USER_SORT[query.sort];
@@ -250,13 +251,7 @@ export type UsersSql = ReturnType<typeof usersSql>;
 
 const USER_COLUMNS = 'u.user_name, u.pcs, u.ready_pcs, u.verdict, u.held_by, u.tenant_code, u.key_registered';
 
-/** PCs the query's needle matches (0 without one) against the store's threshold: how a user search runs. */
-export interface UserSearchPlan {
-  pcsMatching: number;
-  rowsFrom: number;
-}
-
-function userWhere(query: UserQuery, dialect: UsersDialect, devices: DeviceSearch, search: UserSearchPlan): SqlPart {
+function userWhere(query: UserQuery, dialect: UsersDialect, devices: DeviceSearch, throughPcs: boolean): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   if (query.verdict !== undefined) {
@@ -273,13 +268,13 @@ function userWhere(query: UserQuery, dialect: UsersDialect, devices: DeviceSearc
     // needle finds the PCs through their index (the id comes last, so what the rest holds the index
     // finds too); a common one tests each user's row, which holds their PCs' names.
     const needle = query.q.toLowerCase();
-    if (search.pcsMatching > search.rowsFrom) {
-      conditions.push(dialect.contains('u.search'));
-      params.push(needle);
-    } else {
+    if (throughPcs) {
       const pcs = devices.search(needle, (name) => `d.${name}`);
       conditions.push(`u.user_name IN (SELECT d.user_name FROM devices d WHERE ${pcs.sql} AND ${dialect.contains("replace(d.search, d.id, '')")})`);
       params.push(...pcs.params, needle);
+    } else {
+      conditions.push(dialect.contains('u.search'));
+      params.push(needle);
     }
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };

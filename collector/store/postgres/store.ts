@@ -26,7 +26,7 @@ import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
-import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage, type UserSearchPlan } from '../common/users.ts';
+import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
 import type { Dialect, SqlPart } from '../common/sql.ts';
 import { needleGrams } from '../common/search.ts';
 
@@ -100,10 +100,10 @@ async function refreshUsers(client: pg.PoolClient, userNames: readonly string[])
  */
 const POSTGRES_USER_SEARCH_ROWS_FROM = -1;
 
-/** How the query's user search runs (common/users.ts): the PCs its needle matches against `rowsFrom`. */
-async function userSearch(client: pg.PoolClient, query: UserQuery, rowsFrom: number): Promise<UserSearchPlan> {
+/** Whether the query's user search finds the PCs through their index, not by the users' rows (common/users.ts). */
+async function searchesThroughPcs(client: pg.PoolClient, query: UserQuery, rowsFrom: number): Promise<boolean> {
   const count = USERS.pcsMatching(query, rowsFrom);
-  return { pcsMatching: count === null ? 0 : Int.parse((await first(client, count.sql, count.params))?.n), rowsFrom };
+  return count !== null && Int.parse((await first(client, count.sql, count.params))?.n) <= rowsFrom;
 }
 
 async function userPage(client: pg.PoolClient, page: SqlPart): Promise<SqlUserPage> {
@@ -433,7 +433,7 @@ export class PostgresStore implements Store {
 
   async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
     return this.tx(async (client) => {
-      const { count, page } = USERS.list(query, await userSearch(client, query, this.options.userSearchRowsFrom ?? POSTGRES_USER_SEARCH_ROWS_FROM));
+      const { count, page } = USERS.list(query, await searchesThroughPcs(client, query, this.options.userSearchRowsFrom ?? POSTGRES_USER_SEARCH_ROWS_FROM));
       const total = await first(client, count.sql, count.params);
       const { users, devices } = await userPage(client, page);
       return { total: Int.parse(total?.n), items: toUserRows(users, devices) };
@@ -441,11 +441,11 @@ export class PostgresStore implements Store {
   }
 
   exportUsers(query: UserQuery): AsyncIterable<UserRow> {
-    let search: UserSearchPlan | undefined;
+    let throughPcs: boolean | undefined;
     return exportUserPages(
       (after, limit) =>
         this.tx(
-          async (client) => userPage(client, USERS.exportPage(query, after, limit, (search ??= await userSearch(client, query, this.options.userSearchRowsFrom ?? POSTGRES_USER_SEARCH_ROWS_FROM)))),
+          async (client) => userPage(client, USERS.exportPage(query, after, limit, (throughPcs ??= await searchesThroughPcs(client, query, this.options.userSearchRowsFrom ?? POSTGRES_USER_SEARCH_ROWS_FROM)))),
           'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
         ),
       this.options.exportPageSize,

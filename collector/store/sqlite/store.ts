@@ -26,7 +26,7 @@ import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
-import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, SEARCH_USER_ROWS_FROM, type SqlUserPage, type UserSearchPlan } from '../common/users.ts';
+import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
 import type { Dialect, SqlPart } from '../common/sql.ts';
 import { isGram } from '../common/search.ts';
 
@@ -343,7 +343,7 @@ export class SqliteStore implements Store {
 
   async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
     return this.db.transaction(() => {
-      const { count, page } = USERS.list(query, this.userSearch(query));
+      const { count, page } = USERS.list(query, this.searchesThroughPcs(query));
       const total = this.stmt(count.sql).get(...count.params) as { n: number };
       const { users, devices } = this.userPage(page);
       return { total: total.n, items: toUserRows(users, devices) };
@@ -351,19 +351,20 @@ export class SqliteStore implements Store {
   }
 
   exportUsers(query: UserQuery): AsyncIterable<UserRow> {
-    let search: UserSearchPlan | undefined;
+    let throughPcs: boolean | undefined;
     return exportUserPages(
-      async (after, limit) => this.db.transaction(() => this.userPage(USERS.exportPage(query, after, limit, (search ??= this.userSearch(query)))))(),
+      async (after, limit) => this.db.transaction(() => this.userPage(USERS.exportPage(query, after, limit, (throughPcs ??= this.searchesThroughPcs(query)))))(),
       this.options.exportPageSize,
     );
   }
 
-  /** How the query's user search runs (common/users.ts). */
-  private userSearch(query: UserQuery): UserSearchPlan {
+  /** Whether the query's user search finds the PCs through their index, not by the users' rows (common/users.ts). */
+  private searchesThroughPcs(query: UserQuery): boolean {
     const rowsFrom = this.options.userSearchRowsFrom ?? SEARCH_USER_ROWS_FROM;
     const count = USERS.pcsMatching(query, rowsFrom);
-    return { pcsMatching: count === null ? 0 : Int.parse((this.stmt(count.sql).get(...count.params) as { n: unknown }).n), rowsFrom };
+    return count !== null && Int.parse((this.stmt(count.sql).get(...count.params) as { n: unknown }).n) <= rowsFrom;
   }
+
 
   async userDetail(user: string): Promise<{ row: UserRow; deviceIds: string[] } | null> {
     return this.db.transaction(() => {
