@@ -77,6 +77,16 @@ type State = 'new' | 'busy' | 'authenticated' | 'closed';
  * timers run before the event loop reads sockets, so when the collector itself was busy (a reconnect
  * storm) a message that arrived in time would otherwise be found late, and its agent sent to retry.
  */
+const UTF8 = new TextEncoder();
+
+/**
+ * The frame's bytes in a buffer of their own: ws may hand over a view into a larger read buffer,
+ * which a queued report would keep alive and a copy to another thread would copy whole.
+ */
+function copyOf(frame: Buffer | string): Uint8Array<ArrayBuffer> {
+  return typeof frame === 'string' ? UTF8.encode(frame) : new Uint8Array(frame);
+}
+
 function afterInput(ms: number, judge: () => void): NodeJS.Timeout {
   return setTimeout(() => setImmediate(judge), ms);
 }
@@ -191,7 +201,7 @@ export class AgentConnection {
       case 'hello':
         return this.#guard(this.#hello(message));
       case 'report':
-        return this.#guard(this.#report(message, reportIdentity(parsed.frame)));
+        return this.#guard(this.#report(message, reportIdentity(parsed.frame), parsed.verbatim ? copyOf(parsed.frame) : undefined));
     }
   }
 
@@ -319,8 +329,8 @@ export class AgentConnection {
     this.ctx.deviceChanged(auth.deviceId);
   }
 
-  /** `contentHash`: from the frame, taken here so the frame's bytes are not kept until the commit. */
-  async #report(message: ReportMessage, contentHash: string | undefined): Promise<void> {
+  /** `contentHash`: from the frame; `frame`: its bytes when they stand for the message (IncomingReport.frame). */
+  async #report(message: ReportMessage, contentHash: string | undefined, frame: Uint8Array<ArrayBuffer> | undefined): Promise<void> {
     const deviceId = this.#deviceId;
     if (this.#state !== 'authenticated' || !deviceId) {
       return this.#fault(CLOSE.notHello, 'not-hello', 'send hello and wait for welcome before reporting');
@@ -348,6 +358,7 @@ export class AgentConnection {
       const stored = this.ctx.batcher.submit({
         deviceId, seq: message.seq, receivedAt, dropped: message.dropped, report: message.report, contentHash,
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
+        ...(frame === undefined ? {} : { frame }),
       });
       if (this.ctx.batcher.full) this.#hold();
       outcome = await stored;

@@ -72,6 +72,13 @@ export interface IncomingReport {
    * hashes the serialised body instead. Either way a differing hash only costs a body rewrite.
    */
   contentHash?: string;
+  /**
+   * The report message exactly as received, when `report` is its JSON as it stands (no schema
+   * default or strip changed it): a store that hands reports to another thread sends these bytes
+   * instead of serialising the parsed report (sqlite/writer.ts). Absent: it serialises `report`.
+   * Its buffer holds these bytes alone: a copy to that thread copies nothing more.
+   */
+  frame?: Uint8Array<ArrayBuffer>;
 }
 
 export interface StoredOutcome {

@@ -9,7 +9,7 @@ import type { IncomingReport, StoredOutcome } from '../types.ts';
 import { checkMask } from './check-bits.ts';
 import { READINESS_CODE, searchText, utcDay } from './columns.ts';
 import type { CheckStates, DeviceState, DeviceUpdate, ResentState } from './device-state.ts';
-import { reportContent } from './report-body.ts';
+import { reportBody } from './report-body.ts';
 import { tenantFactsOf } from '../../../protocol/tenant-facts.ts';
 
 export interface HistoryInsert {
@@ -31,6 +31,23 @@ export interface BatchPlan {
   trend: Map<string, ReadinessCounts>;
 }
 
+/**
+ * One incoming report as planning reads it. A resend of the stored state (the common case) needs only
+ * its time and whether it names a key; `report()` is asked for only when the content is new, so a
+ * store that holds the report serialised (the SQLite writer thread) parses it only then.
+ */
+export interface PlanInput extends Omit<IncomingReport, 'report'> {
+  readonly generatedAt: string;
+  /** The report names a key its checks judged (protocol/keys.ts, judgedKey). */
+  readonly keySeen: boolean;
+  report(): Report;
+}
+
+export function planInput(incoming: IncomingReport): PlanInput {
+  const { report, ...rest } = incoming;
+  return { ...rest, generatedAt: report.generatedAt, keySeen: judgedKey(report.facts.keys) !== undefined, report: () => report };
+}
+
 export function emptyCounts(): ReadinessCounts {
   return { ready: 0, notReady: 0, unknown: 0 };
 }
@@ -40,7 +57,7 @@ export function emptyCounts(): ReadinessCounts {
  * skipped (nothing to attach the report to); a sequence at or below the last stored one is a replay
  * or a late duplicate and never overwrites newer state.
  */
-export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap<string, DeviceState>): BatchPlan {
+export function planBatch(batch: readonly PlanInput[], current: ReadonlyMap<string, DeviceState>): BatchPlan {
   const latest = new Map<string, DeviceUpdate | ResentState>();
   /** Each device's newest report body, serialised only if it is written. */
   const bodies = new Map<string, () => string>();
@@ -85,7 +102,18 @@ export function planBatch(batch: readonly IncomingReport[], current: ReadonlyMap
   return { outcomes, updates, history, trend };
 }
 
-function compareIncoming(a: IncomingReport, b: IncomingReport): number {
+/**
+ * The report's content hash and its body, serialised only when asked for (an unchanged state is
+ * never serialised when the ingest layer hashed the received text: `IncomingReport.contentHash`).
+ */
+function reportContent(incoming: PlanInput): { hash: string; body: () => string } {
+  const { contentHash } = incoming;
+  if (contentHash !== undefined) return { hash: contentHash, body: () => reportBody(incoming.report()).body };
+  const content = reportBody(incoming.report());
+  return { hash: content.hash, body: () => content.body };
+}
+
+function compareIncoming(a: PlanInput, b: PlanInput): number {
   if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
   return a.seq - b.seq;
 }
@@ -94,23 +122,21 @@ function compareIncoming(a: IncomingReport, b: IncomingReport): number {
  * A report whose content equals `before`'s: every judged value stays (the verdict depends only on the
  * content and on the key checks that same content left), only the volatile values move.
  */
-function resent(before: DeviceUpdate | ResentState | DeviceState, incoming: IncomingReport): DeviceUpdate | ResentState {
-  const { report } = incoming;
+function resent(before: DeviceUpdate | ResentState | DeviceState, incoming: PlanInput): DeviceUpdate | ResentState {
   const at = incoming.receivedAt.getTime();
-  const key = judgedKey(report.facts.keys);
   const moved = {
     lastSeq: incoming.seq,
     lastSeen: Math.max(before.lastSeen, at),
     lastReport: at,
-    keySeenAt: key ? seenAt(report, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
+    keySeenAt: incoming.keySeen ? seenAt(incoming.generatedAt, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
     dropped: incoming.dropped,
-    generatedAt: report.generatedAt,
+    generatedAt: incoming.generatedAt,
   };
   return 'hostname' in before ? { ...before, ...moved } : { ...before, ...moved, body: null };
 }
 
-function applyReport(before: DeviceState, incoming: IncomingReport, hash: string): DeviceUpdate {
-  const { report } = incoming;
+function applyReport(before: DeviceState, incoming: PlanInput, hash: string): DeviceUpdate {
+  const report = incoming.report();
   const at = incoming.receivedAt.getTime();
   const verdict = fleetVerdict(report, before.keyChecks);
   // The key the agent's checks judged; a report with no readable key keeps the last key this PC saw.
@@ -139,7 +165,7 @@ function applyReport(before: DeviceState, incoming: IncomingReport, hash: string
     keyModel: key ? keyModelName(key) : before.keyModel,
     keyFingerprintEnrolled: key ? key.fingerprintEnrolled : before.keyFingerprintEnrolled,
     keyPinSet: key ? key.pinSet : before.keyPinSet,
-    keySeenAt: key ? seenAt(report, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
+    keySeenAt: key ? seenAt(report.generatedAt, at, incoming.clockOffsetMs ?? 0) : before.keySeenAt,
     dropped: incoming.dropped,
     generatedAt: report.generatedAt,
     reportHash: hash,
@@ -162,7 +188,7 @@ function checkChanges(before: CheckStates, after: CheckStates): HistoryEntry['ch
  * arrival) on the collector's clock — the PC's clock offset taken out, so a clock days behind does
  * not make a key seen now look seen days ago — and never later than the arrival.
  */
-function seenAt(report: Report, receivedAt: number, clockOffsetMs: number): number {
-  const generated = Date.parse(report.generatedAt);
+function seenAt(generatedAt: string, receivedAt: number, clockOffsetMs: number): number {
+  const generated = Date.parse(generatedAt);
   return Number.isFinite(generated) ? Math.min(generated - clockOffsetMs, receivedAt) : receivedAt;
 }

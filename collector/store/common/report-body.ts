@@ -3,24 +3,12 @@
 // tells "same state again" without reading the stored body, and the body is rewritten only on change.
 import { createHash } from 'node:crypto';
 import { Report } from '../../../protocol/report.ts';
-import type { IncomingReport } from '../types.ts';
 
 export function reportBody(report: Report): { body: string; hash: string } {
   const { generatedAt: _generatedAt, ...rest } = report;
   const body = JSON.stringify(rest);
   // Content identity, not a security boundary; sha256 for its collision resistance all the same.
   return { body, hash: createHash('sha256').update(body).digest('base64') };
-}
-
-/**
- * The report's content hash and its body, serialised only when asked for (an unchanged state is
- * never serialised when the ingest layer hashed the received text: `IncomingReport.contentHash`).
- */
-export function reportContent(incoming: IncomingReport): { hash: string; body: () => string } {
-  const { contentHash } = incoming;
-  if (contentHash !== undefined) return { hash: contentHash, body: () => reportBody(incoming.report).body };
-  const content = reportBody(incoming.report);
-  return { hash: content.hash, body: () => content.body };
 }
 
 /** The stored report as it was received. */

@@ -11,7 +11,7 @@ import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type T
 import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
 import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
-import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
+import { planBatch, planInput, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
@@ -376,7 +376,7 @@ export class PostgresStore implements Store {
         [ids],
       );
       const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
-      const plan = planBatch(batch, states);
+      const plan = planBatch(batch.map(planInput), states);
       const { full, volatile, reports, history } = batchRows(plan);
       if (full.length > 0) {
         await client.query(UPDATE_DEVICES_SQL, columns(full.map((u) => [u.id, ...u.values]), UPDATE_COLUMNS.length + 1));

@@ -1,93 +1,45 @@
-// The single-process store: one better-sqlite3 connection is the one writer. Its calls are synchronous,
-// so each method body runs to completion without interleaving; writes are queued and committed
-// together (group-commit.ts). The async signatures are the Store contract, shared with PostgreSQL.
-import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+// The single-process store. Reads run here, on the event loop, on a connection that refuses writes;
+// every write goes to the writer thread (writer.ts), whose group commits would otherwise hold the
+// event loop for 20-30 ms each. WAL lets the two connections work at once: a read sees every commit
+// acknowledged before it started. The async signatures are the Store contract, shared with PostgreSQL.
+import type Database from 'better-sqlite3';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
 import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
-import { ADMIN_TAG_SQL, groupCounts, tagValues, withTag, type GroupCount, type TagValues } from '../common/admin-tags.ts';
+import { ADMIN_TAG_SQL, groupCounts, tagValues, type GroupCount, type TagValues } from '../common/admin-tags.ts';
 import { chunks, readinessChange, readinessChangesSql, type ReadinessChange } from '../common/readiness-changes.ts';
-import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
+import { RECORD_SQL, auditEntry, storedRecord, type AuditEntry, type RecordKind, type StoredRecord } from '../common/records.ts';
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { LocalBus } from '../common/bus.ts';
-import { planBatch, type ReadinessCounts } from '../common/batch-plan.ts';
-import { batchRows } from '../common/batch-rows.ts';
-import { Int, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { Int, toDeviceRow } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
-import type { DeviceState } from '../common/device-state.ts';
-import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
-import { pendingMigrations } from '../common/migration.ts';
-import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
-import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
-import { GroupCommit } from './group-commit.ts';
-import { SQLITE_MIGRATIONS, SQLITE_USERS } from './migrations.ts';
-import { devicesByRecency, exportUserPages, usersOfChanged, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersSql, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
-import type { Dialect, SqlPart } from '../common/sql.ts';
-import { isGram } from '../common/search.ts';
-
-/**
- * A needle of one or two characters is one gram of device_grams; a longer one an FTS5 trigram phrase
- * (a quoted FTS5 string is a phrase of consecutive trigrams: a substring match, no operators). Both
- * are keyed by the device's doc, which the covering sort indexes carry (migrations 11 and 12).
- */
-function searchDocs(needle: string): SqlPart {
-  return isGram(needle)
-    ? { sql: 'SELECT g.doc FROM device_grams g WHERE g.gram = ?', params: [needle] }
-    : { sql: 'SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?', params: [`"${needle.replaceAll('"', '""')}"`] };
-}
-const deviceSearch: Dialect['search'] = (needle, column) => {
-  const docs = searchDocs(needle);
-  return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
-};
-const deviceSearchCount: Dialect['searchCount'] = (needle) => {
-  const docs = searchDocs(needle);
-  return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
-};
-const SQL = statements({
-  search: deviceSearch,
-  searchCount: deviceSearchCount,
-  greatest: 'MAX',
-  explicitNulls: false,
-  pinSortIndex: true,
-  pageIdsFirst: false,
-});
-const USERS = usersSql(SQLITE_USERS, { search: deviceSearch, searchCount: deviceSearchCount });
+import { devicesByRecency, exportUserPages, tenantBlockingCounts, toJudgeInput, toUserRows, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
+import type { SqlPart } from '../common/sql.ts';
+import { SQL, USERS } from './dialect.ts';
+import { openConnection } from './connection.ts';
+import { sentReport } from './writer.ts';
+import { WriterThread } from './writer-client.ts';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  private readonly writer: WriterThread;
   private readonly bus: LocalBus;
-  private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Database.Statement>();
-  /**
-   * Users whose PCs the writes of the current group commit changed: their rows are rebuilt once, just
-   * before it commits, however many of their PCs reported in it (a shared account may sit on hundreds).
-   */
-  private readonly pendingUsers = new Set<string>();
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
-    this.db = new Database(path);
-    this.commits = new GroupCommit(this.db, () => this.refreshPendingUsers());
-    this.bus = new LocalBus(options.log ?? STDERR_LOG);
-    this.db.pragma('journal_mode = WAL');
-    // An ack promises the report survives anything. In WAL mode, NORMAL only syncs at checkpoints, so a
-    // power cut can lose commits already acknowledged; FULL syncs the WAL at every commit. Group
-    // commit (group-commit.ts) keeps that to one fsync per event-loop turn, however many writes it holds.
-    this.db.pragma('synchronous = FULL');
-    // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
+    const mmapBytes = options.sqliteMmapBytes ?? 0;
+    // Opened here first, so a new file is created and in WAL mode before the writer thread opens it.
     // The dashboard's list and summary walk indexes over the whole fleet (about 60 MB at 100,000
-    // devices): keep them in SQLite's cache. No mmap: mapped pages count in the collector's RSS (188 MB
-    // at 15,000 TLS agents), and reading through the cache instead left every dashboard query's p95
-    // within 1-7 ms at 100,000 devices and ingest unchanged (bench/README.md, "SQLite's mmap").
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma(`mmap_size = ${Math.max(0, Math.trunc(options.sqliteMmapBytes ?? 0))}`);
+    // devices): they stay in this connection's cache. The writer touches only the rows of the PCs it
+    // writes; a smaller cache keeps the second connection's memory down (bench/README.md, "The writer thread").
+    this.db = openConnection(path, { mmapBytes, cacheMiB: 64, readOnly: true });
+    this.writer = new WriterThread({ path, connection: { mmapBytes, cacheMiB: 16 } }, options.log ?? STDERR_LOG);
+    this.bus = new LocalBus(options.log ?? STDERR_LOG);
   }
 
   /** Statements are prepared once (after migrate, when the tables exist) and reused. */
@@ -100,41 +52,18 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  /** Writes go through group commit (group-commit.ts): one transaction and one fsync per event-loop turn. */
-  private write<T>(operation: () => T): Promise<T> {
-    return this.commits.write(operation);
-  }
-
   async migrate(): Promise<void> {
-    // Damaged pages (zeroed by a failing disk or a bad copy) are refused before anything is written
-    // over them: quick_check reads every page once (about a second for a large fleet).
-    const check = this.db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the SQLite database failed its integrity check (${String(check).slice(0, 200)}): restore it from a backup`);
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-    );
-    // IMMEDIATE takes the write lock first, so two processes opening the same new file apply each step once.
-    this.db
-      .transaction(() => {
-        const rows = this.db.prepare('SELECT version FROM schema_migrations').all();
-        const applied = new Set(rows.map((r) => Int.parse((r as { version: unknown }).version)));
-        for (const migration of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
-          this.db.exec(migration.sql);
-          this.db
-            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-            .run(migration.version, migration.name, Date.now());
-        }
-      })
-      .immediate();
+    await this.writer.call('migrate');
   }
 
   async close(): Promise<void> {
-    this.commits.flush();
+    await this.writer.close();
     this.statements.clear();
     this.db.close();
   }
 
   async ping(): Promise<boolean> {
+    if (!this.writer.alive) return false;
     try {
       return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
     } catch {
@@ -143,41 +72,7 @@ export class SqliteStore implements Store {
   }
 
   async enrollDevice(device: NewDevice, at: Date): Promise<EnrollOutcome> {
-    const uuid = enrollmentUuid(device.hardware.uuid);
-    const now = at.getTime();
-    return this.write(() => {
-      const row = uuid === null ? undefined : (this.stmt(SQL.findEnrolled).get(uuid) as Record<string, unknown> | undefined);
-      if (row) {
-        const existing = enrolledRow(row);
-        const allowed = reenrollAllowed(existing, device.reenroll, now);
-        this.stmt(SQL.insertEnrollmentEvent).run(...enrollmentEventParams(existing, device, allowed, now));
-        if (!allowed) return refusedOutcome(existing);
-        this.stmt(SQL.reenroll).run(...reenrollParams(device, existing.id, existing.user, now));
-        this.replaceTags(existing.id, device.tags);
-        return { deviceId: existing.id, reenrolled: true, refused: null };
-      }
-      const id = randomUUID();
-      this.stmt(SQL.insertDevice).run(...insertDeviceParams(device, id, uuid, now));
-      this.insertTags(id, device.tags);
-      this.applyTrend(enrolledTrend(now));
-      return { deviceId: id, reenrolled: false, refused: null };
-    });
-  }
-
-  private replaceTags(deviceId: string, tags: Record<string, string>): void {
-    const json = JSON.stringify(tags);
-    if (this.stmt(SQL.setTags).run(json, deviceId, json).changes === 0) return;
-    this.stmt(SQL.clearTags).run(deviceId);
-    this.insertTags(deviceId, tags);
-  }
-
-  private insertTags(deviceId: string, tags: Record<string, string>): void {
-    const insert = this.stmt(SQL.insertTag);
-    for (const [key, value] of Object.entries(tags)) insert.run(deviceId, key, value);
-  }
-
-  private applyTrend(deltas: ReadonlyMap<string, ReadinessCounts>): void {
-    for (const { sql, params } of trendStatements(deltas)) this.stmt(sql).run(...params);
+    return this.writer.call('enrollDevice', device, at);
   }
 
   async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
@@ -188,19 +83,11 @@ export class SqliteStore implements Store {
   }
 
   async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
-    return this.write(() => {
-      if (this.stmt(SQL.revoke).run(deviceId).changes === 0) return false;
-      this.stmt(SQL.adminEvent).run(...adminEventParams(deviceId, 'revoked', address, at.getTime()));
-      return true;
-    });
+    return this.writer.call('revokeDevice', deviceId, at, address);
   }
 
   async allowReenroll(deviceId: string, at: Date, address: string | null): Promise<boolean> {
-    return this.write(() => {
-      if (this.stmt(SQL.allowReenroll).run(deviceId).changes === 0) return false;
-      this.stmt(SQL.adminEvent).run(...adminEventParams(deviceId, 'reenroll-allowed', address, at.getTime()));
-      return true;
-    });
+    return this.writer.call('allowReenroll', deviceId, at, address);
   }
 
   async revokedDevices(): Promise<string[]> {
@@ -208,46 +95,23 @@ export class SqliteStore implements Store {
   }
 
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const connected = this.stmt(SQL.connected);
-    const disconnected = this.stmt(SQL.disconnected);
-    // One queued write: the changes ride the group commit in order, one fsync for the lot.
-    await this.write(() => {
-      for (const change of changes) {
-        if (change.type === 'disconnected') {
-          disconnected.run(change.at.getTime(), change.deviceId, change.instanceId);
-          continue;
-        }
-        connected.run(change.instanceId, change.agentVersion, change.at.getTime(), change.deviceId);
-        if (change.tags) this.replaceTags(change.deviceId, change.tags);
-      }
-    });
+    if (changes.length > 0) await this.writer.call('markPresence', changes);
   }
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {
-    const update = this.stmt(SQL.touch);
-    await this.write(() => {
-      for (const id of deviceIds) update.run(at.getTime(), id);
-    });
+    await this.writer.call('touch', deviceIds, at);
   }
 
-  async releaseInstance(instanceId: string, _at: Date): Promise<void> {
-    await this.write(() => {
-      this.stmt(SQL.release).run(instanceId);
-      this.stmt(SQL.forgetInstance).run(instanceId);
-    });
+  async releaseInstance(instanceId: string, at: Date): Promise<void> {
+    await this.writer.call('releaseInstance', instanceId, at);
   }
 
   async sweepOffline(staleBefore: Date): Promise<string[]> {
-    return this.write(() => {
-      const rows = this.stmt(SQL.sweep).all(staleBefore.getTime()) as { id: string }[];
-      this.stmt(SQL.forgetStaleInstances).run(staleBefore.getTime());
-      return rows.map((r) => r.id).sort();
-    });
+    return this.writer.call('sweepOffline', staleBefore);
   }
 
   async heartbeatInstance(instanceId: string, at: Date): Promise<void> {
-    await this.write(() => this.stmt(SQL.heartbeat).run(instanceId, at.getTime()));
+    await this.writer.call('heartbeatInstance', instanceId, at);
   }
 
   async lastSeq(deviceId: string): Promise<number> {
@@ -256,28 +120,7 @@ export class SqliteStore implements Store {
   }
 
   async storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]> {
-    if (batch.length === 0) return [];
-    const readState = this.stmt(SQL.readState);
-    const updateDevice = this.stmt(SQL.updateDevice);
-    const updateVolatile = this.stmt(SQL.updateVolatile);
-    const upsertReport = this.stmt(SQL.upsertReport);
-    const insertHistory = this.stmt(SQL.insertHistory);
-    return this.write(() => {
-      const states = new Map<string, DeviceState>();
-      for (const id of new Set(batch.map((r) => r.deviceId))) {
-        const raw = readState.get(id);
-        if (raw) states.set(id, toDeviceState(raw));
-      }
-      const plan = planBatch(batch, states);
-      const rows = batchRows(plan);
-      for (const { id, values } of rows.full) updateDevice.run(...values, id);
-      for (const report of rows.reports) upsertReport.run(...report);
-      for (const { id, values } of rows.volatile) updateVolatile.run(...values, id);
-      for (const history of rows.history) insertHistory.run(...history);
-      for (const user of usersOfChanged(plan, states)) this.pendingUsers.add(user);
-      this.applyTrend(plan.trend);
-      return plan.outcomes;
-    });
+    return batch.length === 0 ? [] : this.writer.call('storeReports', batch.map(sentReport));
   }
 
   async summary(now: Date): Promise<Summary> {
@@ -321,17 +164,6 @@ export class SqliteStore implements Store {
       const enrollments = this.stmt(SQL.enrollmentEvents).all(deviceId) as Record<string, unknown>[];
       return deviceDetailOf(raw, report?.report, this.stmt(SQL.history).all(deviceId, HISTORY_LIMIT), enrollments);
     })();
-  }
-
-  private refreshPendingUsers(): void {
-    if (this.pendingUsers.size === 0) return;
-    const users = [...this.pendingUsers];
-    this.pendingUsers.clear();
-    this.run(USERS.refreshUsers(users));
-  }
-
-  private run(parts: readonly SqlPart[]): void {
-    for (const part of parts) this.stmt(part.sql).run(...part.params);
   }
 
   /** A page of fleet_users rows with their PCs' rows, read in one transaction. */
@@ -379,20 +211,11 @@ export class SqliteStore implements Store {
   }
 
   async putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void> {
-    if (judgements.length === 0) return;
-    await this.write(() => {
-      const put = this.stmt(USERS.putJudgement);
-      for (const j of judgements) {
-        const row = put.get(...judgementParams(j)) as { user_name: string | null } | undefined;
-        if (row?.user_name) this.pendingUsers.add(row.user_name);
-      }
-    });
+    if (judgements.length > 0) await this.writer.call('putTenantJudgements', judgements);
   }
 
   async clearTenantJudgements(): Promise<void> {
-    await this.write(() => {
-      if (this.stmt(USERS.clearJudgements).run().changes > 0) this.run(USERS.rebuildAll);
-    });
+    await this.writer.call('clearTenantJudgements');
   }
 
   async tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]> {
@@ -405,30 +228,15 @@ export class SqliteStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    await this.write(() => this.stmt(SQL.setSetting).run(key, value));
+    await this.writer.call('setSetting', key, value);
   }
 
   async initSetting(key: string, value: string): Promise<string> {
-    return this.write(() => {
-      this.stmt(SQL.initSetting).run(key, value);
-      return (this.stmt(SQL.getSetting).get(key) as { value: string }).value;
-    });
+    return this.writer.call('initSetting', key, value);
   }
 
   async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
-    return this.write(() => {
-      const changed: string[] = [];
-      for (const id of deviceIds) {
-        const row = this.stmt(ADMIN_TAG_SQL.read).get(id) as { admin_tags: string } | undefined;
-        const next = row && withTag(row.admin_tags, key, value);
-        if (!next) continue;
-        this.stmt(ADMIN_TAG_SQL.write).run(next, id);
-        if (value === null) this.stmt(ADMIN_TAG_SQL.remove).run(id, key);
-        else this.stmt(ADMIN_TAG_SQL.upsert).run(id, key, value);
-        changed.push(id);
-      }
-      return changed;
-    });
+    return this.writer.call('assignTag', deviceIds, key, value);
   }
 
   async tagValues(): Promise<TagValues[]> {
@@ -444,9 +252,7 @@ export class SqliteStore implements Store {
   }
 
   async putTenantFacts(tenantId: string, facts: readonly TenantFactRow[]): Promise<void> {
-    await this.write(() => {
-      for (const f of facts) this.stmt(TENANT_SQL.putFact).run(tenantId, f.name, f.fetchedAt, f.body);
-    });
+    await this.writer.call('putTenantFacts', tenantId, facts);
   }
 
   async tenantFacts(tenantId: string): Promise<TenantFactRow[]> {
@@ -454,14 +260,11 @@ export class SqliteStore implements Store {
   }
 
   async claimTenantLease(tenantId: string, holder: string, now: Date, until: Date): Promise<boolean> {
-    return this.write(() => this.stmt(TENANT_SQL.claimLease).get(tenantId, holder, until.getTime(), now.getTime()) !== undefined);
+    return this.writer.call('claimTenantLease', tenantId, holder, now, until);
   }
 
   async createSession(idHash: string, username: string, expiresAt: Date): Promise<void> {
-    await this.write(() => {
-      this.stmt(SQL.pruneSessions).run(Date.now());
-      this.stmt(SQL.insertSession).run(idHash, username, expiresAt.getTime());
-    });
+    await this.writer.call('createSession', idHash, username, expiresAt);
   }
 
   async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
@@ -470,11 +273,11 @@ export class SqliteStore implements Store {
   }
 
   async deleteSessions(idHash: string | null): Promise<void> {
-    await this.write(() => (idHash === null ? this.stmt(SQL.deleteAllSessions).run() : this.stmt(SQL.deleteSession).run(idHash)));
+    await this.writer.call('deleteSessions', idHash);
   }
 
   async deleteUserSessions(username: string): Promise<void> {
-    await this.write(() => this.stmt(RECORD_SQL.deleteUserSessions).run(username));
+    await this.writer.call('deleteUserSessions', username);
   }
 
   async getRecord(kind: RecordKind, id: string): Promise<StoredRecord | null> {
@@ -487,23 +290,23 @@ export class SqliteStore implements Store {
   }
 
   async putRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<void> {
-    await this.write(() => this.stmt(RECORD_SQL.put).run(kind, id, body, at.getTime()));
+    await this.writer.call('putRecord', kind, id, body, at);
   }
 
   async deleteRecord(kind: RecordKind, id: string): Promise<boolean> {
-    return this.write(() => this.stmt(RECORD_SQL.delete).run(kind, id).changes > 0);
+    return this.writer.call('deleteRecord', kind, id);
   }
 
   async insertRecord(kind: RecordKind, id: string, body: string, at: Date): Promise<boolean> {
-    return this.write(() => this.stmt(RECORD_SQL.insert).run(kind, id, body, at.getTime()).changes > 0);
+    return this.writer.call('insertRecord', kind, id, body, at);
   }
 
   async replaceRecord(kind: RecordKind, id: string, expected: string, body: string, at: Date): Promise<boolean> {
-    return this.write(() => this.stmt(RECORD_SQL.replace).run(body, at.getTime(), kind, id, expected).changes > 0);
+    return this.writer.call('replaceRecord', kind, id, expected, body, at);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    await this.write(() => this.stmt(RECORD_SQL.appendAudit).run(...auditParams(entry)));
+    await this.writer.call('appendAudit', entry);
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {

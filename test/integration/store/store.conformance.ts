@@ -6,6 +6,7 @@ import type { CheckId, CheckStatus } from '../../../protocol/checks.ts';
 import type { BusEvent, IncomingReport, NewDevice, Store, StoreOptions } from '../../../collector/store/types.ts';
 import { ATKEY_PRO, makeReport, type ReportOptions } from '../../../sim/fleet/reports.ts';
 import { until } from '../../support/eventually.ts';
+import { reportIdentity } from '../../../collector/server/report-identity.ts';
 
 /** A fresh, empty database; `open` may be called again for a second store (another collector) on it. */
 export interface TestDatabase {
@@ -519,6 +520,29 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(detail.report).toEqual(report.report);
       expect(detail.device).toMatchObject({ readiness: 'ready', lastReport: minutes(7).toISOString(), blocking: [], failing: [] });
       expect(await store.deviceDetail('missing')).toBeNull();
+    });
+
+    it('stores a report handed over as the frame it arrived in exactly as the parsed report, changed or resent', async () => {
+      const { store } = await setup();
+      const parsed = await enroll(store, 'PC-PARSED');
+      const framed = await enroll(store, 'PC-FRAMED');
+      // As the ingest layer hands it over (agent-connection.ts): the frame's bytes and its content identity.
+      const asFramed = (report: IncomingReport, deviceId: string): IncomingReport => {
+        const frame = new TextEncoder().encode(JSON.stringify({ type: 'report', seq: report.seq, dropped: report.dropped, report: report.report }));
+        return { ...report, deviceId, frame, contentHash: reportIdentity(Buffer.from(frame)) };
+      };
+      const steps = [
+        incoming(parsed, 1, { user: '山田 太郎@contoso.co.jp', keys: [ATKEY_PRO] }),
+        incoming(parsed, 2, { user: '山田 太郎@contoso.co.jp', keys: [ATKEY_PRO], dropped: 3 }),
+        incoming(parsed, 3, { user: '山田 太郎@contoso.co.jp', keys: [], statuses: { 'key.present': 'warn', 'key.fingerprint': 'unknown', 'key.pin': 'unknown' } }),
+      ];
+      for (const step of steps) {
+        await store.storeReports([step, asFramed(step, framed)]);
+        const [a, b] = [DeviceDetail.parse(await store.deviceDetail(parsed)), DeviceDetail.parse(await store.deviceDetail(framed))];
+        expect(b.report).toEqual(step.report);
+        expect({ ...b.device, deviceId: parsed }).toEqual(a.device);
+        expect(b.history).toEqual(a.history);
+      }
     });
 
     it('tracks connections per collector instance, sweeps a dead instance, touches last-seen', async () => {

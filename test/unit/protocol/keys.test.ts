@@ -2,7 +2,7 @@
 // an access-denied ATKey beside a readable key of another make, both must pick the readable key.
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../agent/checks/index.ts';
-import { planBatch } from '../../../collector/store/common/batch-plan.ts';
+import { planBatch, planInput } from '../../../collector/store/common/batch-plan.ts';
 import { judgedKey, keyModelName } from '../../../protocol/keys.ts';
 import type { KeyFacts } from '../../../protocol/report.ts';
 import { ATKEY_PRO, makeReport } from '../../../sim/fleet/reports.ts';
@@ -45,14 +45,14 @@ describe('the judged key', () => {
     const judged = runCheck('key.pin', report.facts, 'en');
     expect(judged.evidence).toMatchObject({ model: 'YubiKey 5 NFC', aaguid: OTHER_KEY.aaguid, keys: 2 });
 
-    const plan = planBatch([{ deviceId: 'pc-1', seq: 0, receivedAt: new Date('2026-11-20T09:00:00Z'), dropped: 0, report }], new Map([['pc-1', before]]));
+    const plan = planBatch([planInput({ deviceId: 'pc-1', seq: 0, receivedAt: new Date('2026-11-20T09:00:00Z'), dropped: 0, report })], new Map([['pc-1', before]]));
     expect(plan.updates[0]).toMatchObject({ keyModel: keyModelName(OTHER_KEY), keyPinSet: true, keyFingerprintEnrolled: null });
   });
 
   it('leaves the last key seen in place when no key could be read', () => {
     const seen = { ...before, keyModel: 'ATKey.Pro CTAP2.0', keyFingerprintEnrolled: true, keyPinSet: true, keySeenAt: 1 };
     const report = makeReport({ keys: [DENIED_ATKEY] });
-    const plan = planBatch([{ deviceId: 'pc-1', seq: 0, receivedAt: new Date('2026-11-20T09:00:00Z'), dropped: 0, report }], new Map([['pc-1', seen]]));
+    const plan = planBatch([planInput({ deviceId: 'pc-1', seq: 0, receivedAt: new Date('2026-11-20T09:00:00Z'), dropped: 0, report })], new Map([['pc-1', seen]]));
     expect(plan.updates[0]).toMatchObject({ keyModel: 'ATKey.Pro CTAP2.0', keyFingerprintEnrolled: true, keyPinSet: true, keySeenAt: 1 });
   });
 });

@@ -1,16 +1,15 @@
 // planBatch decides what a batch of reports does to the store, for both engines: which reports count,
 // in which order, what the device row becomes, which history rows and trend deltas it writes.
 import { describe, expect, it } from 'vitest';
-import { planBatch } from '../../../../collector/store/common/batch-plan.ts';
+import { planBatch, planInput, type PlanInput } from '../../../../collector/store/common/batch-plan.ts';
 import type { DeviceUpdate, ResentState } from '../../../../collector/store/common/device-state.ts';
-import type { IncomingReport } from '../../../../collector/store/types.ts';
 import { makeReport, type ReportOptions } from '../../../../sim/fleet/reports.ts';
 import { deviceState as state } from '../../../support/device-state.ts';
 
 const RECEIVED = new Date('2026-11-20T09:00:05Z');
 
-function incoming(deviceId: string, seq: number, options: ReportOptions = {}, receivedAt = RECEIVED): IncomingReport {
-  return { deviceId, seq, receivedAt, dropped: 0, report: makeReport(options) };
+function incoming(deviceId: string, seq: number, options: ReportOptions = {}, receivedAt = RECEIVED): PlanInput {
+  return planInput({ deviceId, seq, receivedAt, dropped: 0, report: makeReport(options) });
 }
 
 /** An update judged from its report (not a resend of the stored state). */
@@ -114,7 +113,7 @@ describe('planBatch', () => {
     expect(first).toMatchObject({ readiness: 'not-ready', layers: { device: 'ready', key: 'not-ready', user: 'unknown' }, keyRemembered: false });
     // The user walked away with the key: the agent's own verdict is "unknown", the fleet's stays "not ready".
     const unplugged = incoming('a', 1, { keys: [], statuses: { 'key.present': 'warn', 'key.fingerprint': 'unknown', 'key.pin': 'unknown' } });
-    expect(unplugged.report.readiness).toBe('unknown');
+    expect(unplugged.report().readiness).toBe('unknown');
     const after = planBatch([unplugged], new Map([['a', { ...state('a', { lastSeq: 0, readiness: first.readiness }), keyChecks: first.keyChecks, checks: first.checks }]]));
     const update = judged(after.updates[0]);
     expect(update).toMatchObject({ readiness: 'not-ready', layers: { key: 'not-ready' }, keyRemembered: true, keyModel: null });
