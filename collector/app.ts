@@ -35,11 +35,16 @@ import { startTenant, type TenantOptions } from './tenant/start.ts';
 import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tickets.ts';
 
 /**
- * TLS handshakes under way at once. Enough to keep one core busy while clients answer over a WAN
- * (a resumed handshake costs ~0.3 ms of CPU and waits a round trip), few enough that a storm's
- * handshakes finish in arrival order instead of all sharing the CPU and all finishing late.
+ * TLS handshakes under way at once: few enough that a storm's handshakes finish in arrival order
+ * instead of all sharing the CPU and all finishing late, and that one event-loop turn (which serves
+ * every socket that became ready, each handshake with its hello and first report) stays short enough
+ * for a dashboard opened during the storm; enough to keep one core busy while agents answer over a
+ * WAN. A slot is held for a round trip and ~0.3 ms of CPU, so 64 slots allow ~1,200 handshakes a
+ * second at 50 ms and ~350 at 180 ms (15,000 agents back in about 45 s), against this box's ~1,000 a
+ * second of CPU. 256 kept the 15,000-agent storm 1-3 s shorter but left the dashboard waiting 1.2-1.8 s
+ * (p50) instead of ~0.2 s (bench/README.md, "The writer thread").
  */
-const TLS_HANDSHAKES_IN_FLIGHT = 256;
+const TLS_HANDSHAKES_IN_FLIGHT = 64;
 /** Dashboard handshakes under way at once, beside the agents' (a browser opens a few connections). */
 const BROWSER_HANDSHAKES_IN_FLIGHT = 16;
 /** Longer than a handshake over a slow WAN link takes; a socket that never sends a ClientHello holds a slot no longer. */

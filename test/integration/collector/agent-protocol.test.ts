@@ -296,13 +296,20 @@ for (const target of STORE_TARGETS.map((make) => make())) {
       const { deviceId } = await pc.enroll(collector.enrollSecret!);
       const codes: number[] = [];
       // Someone behind the same address guesses this very device's token, then the fleet secret.
+      const started = Date.now();
       for (let i = 0; i < 14; i += 1) {
         const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
         socket.send({ type: 'hello', deviceId, token: `guess-${i}`, agentVersion: '0.1.0' });
         codes.push((await socket.closed).code);
       }
       expect(codes.slice(0, 10).every((c) => c === CLOSE.unauthorized)).toBe(true);
-      expect(codes.slice(11)).toEqual([CLOSE.rateLimited, CLOSE.rateLimited, CLOSE.rateLimited]);
+      // Past the burst of 10 every guess is refused unheard, but for the one failure the bucket gives
+      // back every 5 s (the collector's 0.2/s): a loaded machine may take that long over the 14.
+      const after = codes.slice(10);
+      const refilled = Math.floor((Date.now() - started) / 5_000);
+      expect(after.every((c) => c === CLOSE.rateLimited || c === CLOSE.unauthorized)).toBe(true);
+      expect(after.filter((c) => c === CLOSE.unauthorized).length).toBeLessThanOrEqual(1 + refilled);
+      expect(after.filter((c) => c === CLOSE.rateLimited).length).toBeGreaterThanOrEqual(3 - refilled);
       for (let i = 0; i < 12; i += 1) {
         const socket = await AgentSocket.open(collector.agentUrl, { localAddress: address });
         socket.send({ type: 'enroll', secret: `wrong-secret-${i}-xxxxxxxx`, hostname: 'X', hardware: { uuid: null, serial: null, manufacturer: null, model: null }, agentVersion: '0.1.0' });
