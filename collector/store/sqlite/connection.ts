@@ -29,3 +29,16 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
   if (options.readOnly) db.pragma('query_only = ON');
   return db;
 }
+
+/** Statements prepared once (after migrate, when the tables exist) and reused, by their SQL. */
+export function statementCache(db: Database.Database): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}

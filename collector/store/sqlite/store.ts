@@ -20,7 +20,7 @@ import { STDERR_LOG } from '../log.ts';
 import { devicesByRecency, exportUserPages, tenantBlockingCounts, toJudgeInput, toUserRows, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
 import type { SqlPart } from '../common/sql.ts';
 import { SQL, USERS } from './dialect.ts';
-import { openConnection } from './connection.ts';
+import { openConnection, statementCache } from './connection.ts';
 import { sentReport } from './writer.ts';
 import { WriterThread } from './writer-client.ts';
 
@@ -29,7 +29,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly writer: WriterThread;
   private readonly bus: LocalBus;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly stmt: (sql: string) => Database.Statement;
 
   constructor(path: string, private readonly options: StoreOptions = {}) {
     const mmapBytes = options.sqliteMmapBytes ?? 0;
@@ -38,18 +38,9 @@ export class SqliteStore implements Store {
     // devices): they stay in this connection's cache. The writer touches only the rows of the PCs it
     // writes; a smaller cache keeps the second connection's memory down (bench/README.md, "The writer thread").
     this.db = openConnection(path, { mmapBytes, cacheMiB: 64, readOnly: true });
+    this.stmt = statementCache(this.db);
     this.writer = new WriterThread({ path, connection: { mmapBytes, cacheMiB: 16 } }, options.log ?? STDERR_LOG);
     this.bus = new LocalBus(options.log ?? STDERR_LOG);
-  }
-
-  /** Statements are prepared once (after migrate, when the tables exist) and reused. */
-  private stmt(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 
   async migrate(): Promise<void> {
@@ -58,7 +49,6 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.writer.close();
-    this.statements.clear();
     this.db.close();
   }
 

@@ -23,7 +23,7 @@ import type { ReportMessage } from '../../../protocol/messages.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQL, USERS } from './dialect.ts';
-import { openConnection, type ConnectionOptions } from './connection.ts';
+import { openConnection, statementCache, type ConnectionOptions } from './connection.ts';
 
 /**
  * A report as it crosses to the writer thread: what planning reads of a resend of the stored state,
@@ -56,7 +56,7 @@ function received(sent: SentReport): PlanInput {
 export class SqliteWriter {
   private readonly db: Database.Database;
   private readonly commits: GroupCommit;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly stmt: (sql: string) => Database.Statement;
   /**
    * Users whose PCs the writes of the current group commit changed: their rows are rebuilt once, just
    * before it commits, however many of their PCs reported in it (a shared account may sit on hundreds).
@@ -65,17 +65,8 @@ export class SqliteWriter {
 
   constructor(path: string, options: ConnectionOptions) {
     this.db = openConnection(path, options);
+    this.stmt = statementCache(this.db);
     this.commits = new GroupCommit(this.db, () => this.refreshPendingUsers());
-  }
-
-  /** Statements are prepared once (after migrate, when the tables exist) and reused. */
-  private stmt(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 
   private write<T>(operation: () => T): Promise<T> {
@@ -108,7 +99,6 @@ export class SqliteWriter {
   /** Commits what is queued, then closes the connection. */
   close(): void {
     this.commits.flush();
-    this.statements.clear();
     this.db.close();
   }
 
