@@ -1,5 +1,7 @@
 // A numbered schema step; each engine keeps its own ordered list and records applied versions in
 // `schema_migrations`.
+import { REVOKED } from './enrollment.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -133,3 +135,18 @@ CREATE INDEX devices_layer_key ON devices (layer_key);
 CREATE INDEX devices_layer_user ON devices (layer_user);
 `,
 };
+
+/**
+ * Every ping round each collector asks for the revoked devices (the sweep for revocations whose bus
+ * event it missed): without an index that read every device row on the event loop, 12-20 ms at
+ * 100,000 enrolled devices and more once their reports widen the rows. The index holds only the
+ * revoked few; its condition is the query's own text (common/sql.ts, revokedIds), which is how both
+ * engines match a partial index. Version 13 on SQLite, 14 on PostgreSQL.
+ */
+export function revokedIndexMigration(version: number): Migration {
+  return {
+    version,
+    name: 'an index of the revoked devices, for the revocation sweep of every ping round',
+    sql: `CREATE INDEX devices_revoked ON devices (id) WHERE revoked <> ${REVOKED.no}`,
+  };
+}
