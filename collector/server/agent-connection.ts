@@ -72,11 +72,6 @@ export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, messag
 
 type State = 'new' | 'busy' | 'authenticated' | 'closed';
 
-/**
- * A deadline for the agent, judged only after the input that reached this process by then was read:
- * timers run before the event loop reads sockets, so when the collector itself was busy (a reconnect
- * storm) a message that arrived in time would otherwise be found late, and its agent sent to retry.
- */
 const UTF8 = new TextEncoder();
 
 /**
@@ -87,6 +82,11 @@ function copyOf(frame: Buffer | string): Uint8Array<ArrayBuffer> {
   return typeof frame === 'string' ? UTF8.encode(frame) : new Uint8Array(frame);
 }
 
+/**
+ * A deadline for the agent, judged only after the input that reached this process by then was read:
+ * timers run before the event loop reads sockets, so when the collector itself was busy (a reconnect
+ * storm) a message that arrived in time would otherwise be found late, and its agent sent to retry.
+ */
 function afterInput(ms: number, judge: () => void): NodeJS.Timeout {
   return setTimeout(() => setImmediate(judge), ms);
 }

@@ -21,10 +21,10 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
   // Another process (a backup, an admin's sqlite3 shell) may hold a lock briefly: wait, don't fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  db.pragma(`cache_size = ${-Math.trunc(options.cacheMiB * 1024)}`);
   // No mmap by default: mapped pages count in the collector's RSS (188 MB at 15,000 TLS agents), and
   // reading through the cache instead left every dashboard query's p95 within 1-7 ms at 100,000
   // devices and ingest unchanged (bench/README.md, "SQLite's mmap").
-  db.pragma(`cache_size = ${-Math.trunc(options.cacheMiB * 1024)}`);
   db.pragma(`mmap_size = ${Math.max(0, Math.trunc(options.mmapBytes ?? 0))}`);
   if (options.readOnly) db.pragma('query_only = ON');
   return db;

@@ -1,7 +1,7 @@
 // The writer thread's entry (bundled as dist/keyready-sqlite-writer.mjs): it owns the SQLite
 // connection that writes and answers the event loop's requests (writer-client.ts) one message each.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteWriter, WRITE_METHODS, type WriterData, type WriterReply, type WriterRequest } from './writer.ts';
+import { SqliteWriter, type WriterData, type WriterReply, type WriterRequest } from './writer.ts';
 
 const port = parentPort;
 if (!port) throw new Error('writer-thread.ts runs only as a worker thread (writer-client.ts starts it)');
@@ -32,10 +32,6 @@ port.on('message', (request: WriterRequest) => {
     return;
   }
   const { id, method, args } = request;
-  if (!WRITE_METHODS.includes(method)) {
-    reply(failed(id, new Error(`the writer has no method ${String(method)}`)));
-    return;
-  }
   const write = writer[method] as (...args: unknown[]) => Promise<unknown>;
   const call = write.apply(writer, args).then(
     (value) => reply({ id, ok: true, value }),

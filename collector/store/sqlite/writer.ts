@@ -327,13 +327,7 @@ export class SqliteWriter {
 }
 
 /** What the event loop may ask of the writer thread: every method above but close. */
-export const WRITE_METHODS = [
-  'migrate', 'enrollDevice', 'revokeDevice', 'allowReenroll', 'markPresence', 'touch', 'releaseInstance', 'sweepOffline',
-  'heartbeatInstance', 'storeReports', 'putTenantJudgements', 'clearTenantJudgements', 'setSetting', 'initSetting', 'assignTag',
-  'putTenantFacts', 'claimTenantLease', 'createSession', 'deleteSessions', 'deleteUserSessions', 'putRecord', 'deleteRecord',
-  'insertRecord', 'replaceRecord', 'appendAudit',
-] as const satisfies readonly (keyof SqliteWriter)[];
-export type WriteMethod = (typeof WRITE_METHODS)[number];
+export type WriteMethod = Exclude<keyof SqliteWriter, 'close'>;
 
 /** What the writer thread is started with. */
 export interface WriterData {
