@@ -36,13 +36,14 @@ import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from './shared/tls-tic
 
 /**
  * TLS handshakes under way at once: few enough that a storm's handshakes finish in arrival order
- * instead of all sharing the CPU and all finishing late, and that one event-loop turn (which serves
- * every socket that became ready, each handshake with its hello and first report) stays short enough
- * for a dashboard opened during the storm; enough to keep one core busy while agents answer over a
- * WAN. A slot is held for a round trip and ~0.3 ms of CPU, so 64 slots allow ~1,200 handshakes a
- * second at 50 ms and ~350 at 180 ms (15,000 agents back in about 45 s), against this box's ~1,000 a
- * second of CPU. 256 kept the 15,000-agent storm 1-3 s shorter but left the dashboard waiting 1.2-1.8 s
- * (p50) instead of ~0.2 s (bench/README.md, "The writer thread").
+ * instead of all sharing the CPU and all finishing late, and that the handshakes continuing in one
+ * event-loop turn (whichever clients answered) stay few enough for a dashboard opened during the storm
+ * (their starts, hellos and first reports wait in the agents' work slices); enough to keep one core
+ * busy while agents answer over a WAN. A slot is held for a round trip and ~0.3 ms of CPU, so 64
+ * slots allow ~1,200 handshakes a second at 50 ms and ~350 at 180 ms (15,000 agents back in about
+ * 45 s), against this box's ~1,000 a second of CPU. 256 kept the 15,000-agent storm 1-3 s shorter
+ * but left the dashboard waiting 1.2-1.8 s (p50) instead of ~0.2 s (bench/README.md, "The writer
+ * thread").
  */
 const TLS_HANDSHAKES_IN_FLIGHT = 64;
 /** Dashboard handshakes under way at once, beside the agents' (a browser opens a few connections). */
@@ -199,6 +200,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         maxWaitMs: AGENT_HANDSHAKE_WAIT_MS,
         leaseMs: TLS_HANDSHAKE_LEASE_MS,
         room: () => agents.preAuthRoom(),
+        deferAgent: (start) => agents.defer(start),
         accepted: () => metrics.tcpAccepted.inc(),
         expired: () => metrics.rejectedConnections.inc({ reason: 'handshake-wait' }),
       })

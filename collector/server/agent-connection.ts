@@ -23,6 +23,7 @@ import { reportIdentity } from './report-identity.ts';
 import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { AdmissionTicket } from './admission.ts';
+import type { WorkSlices } from './work-slices.ts';
 
 /** WebSocket close code of a connection that ended without a closing handshake (RFC 6455 7.4.1). */
 const CLOSE_ABNORMAL = 1006;
@@ -54,6 +55,8 @@ export interface AgentContext {
   closing: () => boolean;
   /** A device's row changed (connected, reported, disconnected): tell the live dashboards. */
   deviceChanged: (deviceId: string) => void;
+  /** Where frames are handled and agents' deadlines judged: in slices, between the dashboard's requests. */
+  work: WorkSlices;
   /** Enroll PCs as demo data. */
   demo: boolean;
   /** A known hardware uuid may enroll again only once its device has been offline this long. */
@@ -67,7 +70,13 @@ export function send(ws: WebSocket, message: CollectorMessage): void {
 /** Sends the error message, then closes with the matching code: the agent sees both. */
 export function refuse(ws: WebSocket, closeCode: number, code: ErrorCode, message: string, retryAfterMs?: number): void {
   send(ws, { type: 'error', code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-  if (ws.readyState === ws.OPEN) ws.close(closeCode, code);
+  closeReading(ws, closeCode, code);
+}
+
+/** Closes, reading again if the connection had stopped: the agent's closing frame must be read to finish. */
+export function closeReading(ws: WebSocket, closeCode: number, reason: string): void {
+  ws.resume();
+  if (ws.readyState === ws.OPEN) ws.close(closeCode, reason);
 }
 
 type State = 'new' | 'busy' | 'authenticated' | 'closed';
@@ -83,13 +92,20 @@ function copyOf(frame: Buffer | string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * A deadline for the agent, judged only after the input that reached this process by then was read:
- * timers run before the event loop reads sockets, so when the collector itself was busy (a reconnect
- * storm) a message that arrived in time would otherwise be found late, and its agent sent to retry.
+ * A deadline for the agent, judged only after the input that reached this process by then was read
+ * and handled: timers run before the event loop reads sockets, and frames read wait for their slice
+ * of agent work, so when the collector itself was busy (a reconnect storm) a message that arrived in
+ * time would otherwise be found late, and its agent sent to retry.
  */
-function afterInput(ms: number, judge: () => void): NodeJS.Timeout {
-  return setTimeout(() => setImmediate(judge), ms);
+function afterInput(ms: number, work: WorkSlices, judge: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(() => work.push(judge)), ms);
 }
+
+/**
+ * Frames read and not yet handled before a connection stops reading (TCP holds the rest). Before its
+ * welcome an agent has nothing to send after its hello; a connected one may have a few reports in flight.
+ */
+const INBOX_LIMIT = { new: 1, connected: 32 } as const;
 
 /** Kerberos' default tolerance: a PC further off than this has sign-in trouble of its own. */
 const CLOCK_WARN_MS = 5 * 60_000;
@@ -106,8 +122,14 @@ export class AgentConnection {
   #superseded = false;
   #clockWarned = false;
   #spoke = false;
-  /** Frames received while the batcher is full, unparsed, in order; null while reading normally (report-batcher.ts says why). */
-  #held: [data: Buffer, isBinary: boolean][] | null = null;
+  /** Frames read and not yet handled, in order; null when there are none (thousands of idle connections). */
+  #inbox: [data: Buffer, isBinary: boolean][] | null = null;
+  /** A task to handle the inbox is queued in the work slices. */
+  #drainQueued = false;
+  /** The batcher is full: the inbox waits, unparsed, for room (report-batcher.ts says why). */
+  #waitingForRoom = false;
+  /** Not reading: the inbox is full or waits for room. */
+  #readPaused = false;
   #corked = false;
   // Dropped once spent: thousands of idle connections need not keep two cleared Timeouts each.
   #handshakeTimer: NodeJS.Timeout | null;
@@ -122,10 +144,10 @@ export class AgentConnection {
     private readonly ticket: AdmissionTicket,
     private readonly onClosed: () => void,
   ) {
-    this.#handshakeTimer = afterInput(ctx.handshakeTimeoutMs, () => {
+    this.#handshakeTimer = afterInput(ctx.handshakeTimeoutMs, ctx.work, () => {
       if (this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no hello within ${ctx.handshakeTimeoutMs} ms`);
     });
-    this.#firstMessageTimer = afterInput(ctx.firstMessageTimeoutMs, () => {
+    this.#firstMessageTimer = afterInput(ctx.firstMessageTimeoutMs, ctx.work, () => {
       if (!this.#spoke && this.#state === 'new') this.#fault(CLOSE.notHello, 'not-hello', `no enroll or hello within ${ctx.firstMessageTimeoutMs} ms`);
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -137,8 +159,10 @@ export class AgentConnection {
         this.#firstMessageTimer = null;
         ticket.spoke();
       }
-      if (this.#held) this.#held.push([data, isBinary]);
-      else this.#onMessage(data, isBinary);
+      const inbox = (this.#inbox ??= []);
+      inbox.push([data, isBinary]);
+      if (inbox.length >= INBOX_LIMIT[this.#state === 'authenticated' ? 'connected' : 'new']) this.#pauseReading();
+      this.#queueDrain();
     });
     ws.on('pong', () => {
       this.#alive = true;
@@ -158,8 +182,8 @@ export class AgentConnection {
 
   /** Called by the hub's ping round: false means no pong since the last round. */
   checkAlive(): boolean {
-    // A held socket's pong waits unread in its TCP buffer: the silence is ours, not the agent's.
-    if (this.#held) return true;
+    // A socket not being read has its pong waiting in its TCP buffer: the silence is ours, not the agent's.
+    if (this.#readPaused) return true;
     const alive = this.#alive;
     this.#alive = false;
     return alive;
@@ -187,7 +211,7 @@ export class AgentConnection {
   /** A newer connection authenticated as the same device on this collector. */
   supersede(): void {
     this.#superseded = true;
-    if (this.ws.readyState === this.ws.OPEN) this.ws.close(CLOSE.superseded, 'superseded');
+    closeReading(this.ws, CLOSE.superseded, 'superseded');
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
@@ -360,7 +384,6 @@ export class AgentConnection {
         ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
         ...(frame === undefined ? {} : { frame }),
       });
-      if (this.ctx.batcher.full) this.#hold();
       outcome = await stored;
     } catch {
       // The batcher logged and counted the failed batch once; every report in it goes unacknowledged.
@@ -392,26 +415,55 @@ export class AgentConnection {
     });
   }
 
-  /** Stops reading; frames already read (the rest of the socket's last chunk) are kept unparsed. */
-  #hold(): void {
-    if (this.#held) return;
-    this.#held = [];
-    this.ws.pause();
-    this.ctx.metrics.pausedConnections.inc();
-    this.ctx.batcher.waitForRoom(() => this.#release());
+  #queueDrain(): void {
+    if (this.#drainQueued || this.#waitingForRoom || this.#inbox === null) return;
+    this.#drainQueued = true;
+    this.ctx.work.push(() => this.#drain());
   }
 
-  /** The batcher has room: the held frames go first, as long as it lasts; then reading resumes. */
-  #release(): void {
-    const held = this.#held;
-    if (!held) return;
-    while (held.length > 0 && !this.ctx.batcher.full && this.#state !== 'closed') {
-      const [data, isBinary] = held.shift()!;
+  /**
+   * Handles the inbox in order, unless the batcher is full: then the rest waits for room. The whole
+   * inbox in one task, as a socket's read delivers it: one agent's reports then reach the store in the
+   * same batch (one state read for the device, not one per report).
+   */
+  #drain(): void {
+    this.#drainQueued = false;
+    for (let inbox = this.#inbox; inbox !== null; inbox = this.#inbox) {
+      if (this.#state === 'closed') {
+        this.#inbox = null;
+        break;
+      }
+      // Only reports need the batcher: a hello is answered whatever the store's backlog.
+      if (this.#state === 'authenticated' && this.ctx.batcher.full) return this.#waitForRoom();
+      const [data, isBinary] = inbox.shift()!;
+      if (inbox.length === 0) this.#inbox = null;
       this.#onMessage(data, isBinary);
     }
-    if (this.#state !== 'closed' && (held.length > 0 || this.ctx.batcher.full)) return this.ctx.batcher.waitForRoom(() => this.#release());
-    this.#held = null;
-    this.ctx.metrics.pausedConnections.dec();
+    this.#resumeReading();
+  }
+
+  #waitForRoom(): void {
+    this.#waitingForRoom = true;
+    this.#pauseReading();
+    this.ctx.metrics.pausedConnections.inc();
+    this.ctx.batcher.waitForRoom(() => {
+      this.#waitingForRoom = false;
+      this.ctx.metrics.pausedConnections.dec();
+      this.#queueDrain();
+      this.#resumeReading();
+    });
+  }
+
+  #pauseReading(): void {
+    if (this.#readPaused) return;
+    this.#readPaused = true;
+    this.ws.pause();
+  }
+
+  #resumeReading(): void {
+    const limit = INBOX_LIMIT[this.#state === 'authenticated' ? 'connected' : 'new'];
+    if (!this.#readPaused || this.#waitingForRoom || (this.#inbox?.length ?? 0) >= limit || this.#state === 'closed') return;
+    this.#readPaused = false;
     this.ws.resume();
   }
 

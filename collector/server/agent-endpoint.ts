@@ -14,10 +14,18 @@ import { errorText } from '../../protocol/error-text.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import type { Store } from '../store/types.ts';
 import { AdmissionControl, type AdmissionLimits } from './admission.ts';
-import { AgentConnection, refuse, type AgentContext } from './agent-connection.ts';
+import { AgentConnection, closeReading, refuse, type AgentContext } from './agent-connection.ts';
 import { AgentHub } from './agent-hub.ts';
 import { IngestBatcher, type BatcherOptions } from './report-batcher.ts';
 import { PresenceBatcher } from './presence-batcher.ts';
+import { WorkSlices } from './work-slices.ts';
+
+/**
+ * One slice of agent work (work-slices.ts) runs this long before the event loop reads sockets again:
+ * about 50 reports or 15 handshakes, short enough that a dashboard page (a few turns) stays well under
+ * 100 ms during a storm, long enough that the turn's own cost stays small beside it.
+ */
+const WORK_SLICE_MS = 5;
 
 export interface AgentEndpointOptions {
   store: Store;
@@ -47,6 +55,8 @@ export interface AgentEndpointOptions {
   deviceChanged: (deviceId: string) => void;
   /** The pre-auth pool shrank: `preAuthRoom` may have grown (the TLS gate lets waiting connections in). */
   roomMade?: () => void;
+  /** Where agent work runs; default: slices of WORK_SLICE_MS after each turn's input. */
+  work?: WorkSlices;
 }
 
 /** Logs the first refusal for an address, then counts silently for a minute (a flood is one line). */
@@ -78,6 +88,7 @@ export class AgentEndpoint {
   readonly #authFailures: RateLimiter;
   readonly #refusals: RefusalLog;
   readonly #context: AgentContext;
+  readonly #work: WorkSlices;
   readonly #sockets = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
@@ -89,7 +100,8 @@ export class AgentEndpoint {
   constructor(options: AgentEndpointOptions) {
     const { store, metrics, log } = options;
     this.#options = options;
-    this.#hub = new AgentHub(store, metrics, log);
+    this.#work = options.work ?? new WorkSlices({ budgetMs: WORK_SLICE_MS });
+    this.#hub = new AgentHub(store, metrics, log, this.#work);
     this.#batcher = new IngestBatcher(store, options.batch, (size, outcomes, error, seconds) => {
       metrics.ingestBatch.observe(seconds);
       if (error) {
@@ -121,6 +133,7 @@ export class AgentEndpoint {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       closing: options.closing,
       deviceChanged: options.deviceChanged,
+      work: this.#work,
       demo: options.demo,
       reenrollAfterMs: options.reenrollAfterMs,
     };
@@ -128,6 +141,11 @@ export class AgentEndpoint {
 
   start(): void {
     this.#hub.start(this.#options.pingIntervalMs);
+  }
+
+  /** Runs `task` in the agents' next slice of work, after the dashboard's requests read meanwhile. */
+  defer(task: () => void): void {
+    this.#work.push(task);
   }
 
   /** How many more connections the pre-auth pool takes now without shedding one as `overloaded`. */
@@ -177,7 +195,7 @@ export class AgentEndpoint {
   /** Shutdown: stop pinging and ask every agent to go (each reconnects to a live collector). */
   closeSockets(): void {
     this.#hub.stop();
-    for (const ws of this.#sockets.clients) ws.close(CLOSE.goingAway, 'collector shutting down');
+    for (const ws of this.#sockets.clients) closeReading(ws, CLOSE.goingAway, 'collector shutting down');
   }
 
   /** Shutdown: cut the sockets whose close handshake did not finish in time. */

@@ -34,6 +34,11 @@ export interface TlsGateOptions {
   room: () => number;
   /** A TCP connection was accepted (metrics). */
   accepted?: () => void;
+  /**
+   * Where an agent's handshake starts (its first CPU-heavy step): the agents' work slices, so a
+   * dashboard request is read between them. Browsers' handshakes start at once. Default: at once.
+   */
+  deferAgent?: (start: () => void) => void;
   now?: () => number;
 }
 
@@ -160,6 +165,10 @@ export class TlsGate {
     this.#inFlight.set(key, { socket, lane, lease: setTimeout(() => this.#release(key, socket), this.options.leaseMs) });
     // A socket that dies before the TLS server reports on it must not hold its place.
     socket.once('close', () => this.#release(key, socket));
-    this.tls.emit('connection', socket);
+    const start = (): void => {
+      if (!socket.destroyed) this.tls.emit('connection', socket);
+    };
+    if (lane === 'agents' && this.options.deferAgent) this.options.deferAgent(start);
+    else start();
   }
 }
