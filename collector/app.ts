@@ -23,7 +23,7 @@ import type { AdmissionLimits } from './server/admission.ts';
 import { AgentEndpoint } from './server/agent-endpoint.ts';
 import { ChangePublisher } from './server/change-publisher.ts';
 import type { BatcherOptions } from './server/report-batcher.ts';
-import { serveStatic } from './server/static-files.ts';
+import { StaticFiles } from './server/static-files.ts';
 import { TlsGate } from './server/tls-gate.ts';
 import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
@@ -145,6 +145,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     enrollHint: { hosts: options.enrollHint?.hosts ?? [], secret: options.enrollHint?.secret ?? { kind: 'options' as const }, tls: options.tls !== null, port: () => port },
   };
 
+  const dashboardFiles = new StaticFiles(options.staticRoot);
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
@@ -168,7 +170,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         return;
       }
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await handleApi(apiContext, req, res, url);
-      return await serveStatic(options.staticRoot, url.pathname, req.method ?? 'GET', res);
+      return dashboardFiles.serve(url.pathname, req.method ?? 'GET', res);
     } catch (error) {
       if (res.headersSent) {
         res.destroy();

@@ -1,7 +1,11 @@
 // Serves the built dashboard (dist/dashboard) at /, with index.html for every unknown path so the
 // single-page app can route itself. Paths cannot leave the directory.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// Files are answered from memory, checked against the disk with one stat each time (a rebuilt
+// dashboard is served at once). Read through libuv's threadpool, a page cost a stat, an open, a read
+// per 64 KB and a close, each waiting for an event-loop turn: during a reconnect storm, whose turns
+// are tens of milliseconds, opening the dashboard took 200-400 ms (bench/README.md, "Agent work in
+// slices"). The dashboard is under a megabyte; a file beyond MAX_CACHED_BYTES is streamed as before.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -25,10 +29,18 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>K
 <p>The dashboard is not built: run <code>npm run build:dashboard</code>, then reload.</p>
 <p lang="ja">ダッシュボードがビルドされていません。<code>npm run build:dashboard</code> を実行してから再読み込みしてください。</p></html>`;
 
-async function fileAt(path: string): Promise<{ path: string; size: number } | null> {
+const MAX_CACHED_BYTES = 4 * 1024 * 1024;
+
+interface FileInfo {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function fileAt(path: string): FileInfo | null {
   try {
-    const info = await stat(path);
-    return info.isFile() ? { path, size: info.size } : null;
+    const info = statSync(path);
+    return info.isFile() ? { path, size: info.size, mtimeMs: info.mtimeMs } : null;
   } catch {
     return null;
   }
@@ -47,34 +59,59 @@ export function resolveStatic(root: string, urlPath: string): string | null {
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : null;
 }
 
-export async function serveStatic(root: string, urlPath: string, method: string, res: ServerResponse): Promise<void> {
-  if (method !== 'GET' && method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
-    return;
+export class StaticFiles {
+  readonly #cached = new Map<string, { size: number; mtimeMs: number; body: Buffer }>();
+
+  constructor(private readonly root: string) {}
+
+  serve(urlPath: string, method: string, res: ServerResponse): void {
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      return;
+    }
+    const requested = resolveStatic(this.root, urlPath);
+    if (!requested) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad path\n');
+      return;
+    }
+    // Real files first; any other path is a dashboard route, answered with the app itself.
+    const file = fileAt(requested) ?? (extname(requested) === '' ? fileAt(join(this.root, 'index.html')) : null);
+    if (!file) {
+      const index = fileAt(join(this.root, 'index.html'));
+      if (index) res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      else res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(NOT_BUILT);
+      return;
+    }
+    const isIndex = file.path.endsWith(`${sep}index.html`);
+    const body = method === 'HEAD' ? null : this.#body(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': body?.length ?? file.size,
+      // Built assets carry content hashes in their names; index.html must always be fresh.
+      'cache-control': isIndex ? 'no-cache' : 'public, max-age=3600',
+    });
+    if (method === 'HEAD') {
+      res.end();
+      return;
+    }
+    if (body) res.end(body);
+    else createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
   }
-  const requested = resolveStatic(root, urlPath);
-  if (!requested) {
-    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad path\n');
-    return;
+
+  /** The file's bytes from memory while the disk still has that version; null: stream it instead. */
+  #body(file: FileInfo): Buffer | null {
+    const cached = this.#cached.get(file.path);
+    if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.body;
+    this.#cached.delete(file.path);
+    if (file.size > MAX_CACHED_BYTES) return null;
+    let body: Buffer;
+    try {
+      body = readFileSync(file.path);
+    } catch {
+      return null;
+    }
+    // Written meanwhile: serve what was read, keep nothing that may not match its stat.
+    if (body.length === file.size) this.#cached.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, body });
+    return body;
   }
-  // Real files first; any other path is a dashboard route, answered with the app itself.
-  const file = (await fileAt(requested)) ?? (extname(requested) === '' ? await fileAt(join(root, 'index.html')) : null);
-  if (!file) {
-    const index = await fileAt(join(root, 'index.html'));
-    if (index) res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-    else res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(NOT_BUILT);
-    return;
-  }
-  const isIndex = file.path.endsWith(`${sep}index.html`);
-  res.writeHead(200, {
-    'content-type': TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': file.size,
-    // Built assets carry content hashes in their names; index.html must always be fresh.
-    'cache-control': isIndex ? 'no-cache' : 'public, max-age=3600',
-  });
-  if (method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
 }
