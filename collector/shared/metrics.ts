@@ -54,9 +54,15 @@ export class WriteHealth {
   }
 }
 
+const EXPENSIVE_DEFAULT_METRICS = ['process_open_fds', 'nodejs_active_handles', 'nodejs_active_handles_total', 'nodejs_active_resources', 'nodejs_active_resources_total'];
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Each of these lists every socket on every scrape (readdir of /proc/self/fd, every libuv handle):
+  // ~40 ms of the event loop at 15,000 agents, a dashboard request's wait each time Prometheus scrapes
+  // (bench/README.md, "Agent work in slices"). keyready_agent_connections counts what they would.
+  for (const name of EXPENSIVE_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return {
     registry,
     agentConnections: new Gauge({ name: 'keyready_agent_connections', help: 'Open agent WebSocket connections', registers: [registry] }),
