@@ -8,19 +8,26 @@
 // every agent connected, the CPU of both sides during the storm, and completions over time; --csv
 // writes the timeline per second (agents back; TCP accepts, TLS handshakes full/resumed, hellos,
 // welcomes, acks, not-hello closes and overloaded refusals at the collector; the CPU and worst
-// event-loop delay of collector and client), --svg a plot of it.
+// event-loop delay of collector and client), --svg a plot of it. Meanwhile an admin uses the
+// dashboard: its API over an open connection, and (TLS) the page opened over new connections.
+// --client-nice 19 runs the agents' processes at the lowest CPU priority: on this one box they take
+// CPU the collector would have to itself with its agents on their own PCs (bench/README.md, "Agent
+// work in slices", measures both).
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
-//          [--postgres] [--collectors 1|2] [--client-processes K] [--csv FILE] [--svg FILE] [--jitter MS]
+//          [--postgres] [--collectors 1|2] [--client-processes K] [--client-nice N] [--csv FILE]
+//          [--svg FILE] [--jitter MS]
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { rssKinds } from './support/collector-memory.ts';
+import { apiProbe } from './support/api-probe.ts';
 import { probeDashboard, type ProbeFigures } from './support/dashboard-probe.ts';
+import { percentile } from './support/fleet.ts';
 import { cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
 import { gaugePerSecond, histogram, perSecond, scrapeCollectors } from './support/metrics-timeline.ts';
 import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
@@ -39,6 +46,8 @@ export interface StormOptions {
   jitterMs: number;
   /** The agents run split over this many child processes (each agent keeps its own socket and TLS session). */
   clientProcesses: number;
+  /** The agents' processes' nice value (0: as the collector; 19: only CPU the collector leaves). */
+  clientNice?: number;
   print?: (line: string) => void;
 }
 
@@ -53,6 +62,8 @@ export interface StormResult {
   rssIdleMb: number;
   /** The dashboard's page opened over a new TLS connection by a browser during the storm: p95 in ms (TLS runs). */
   dashboardP95Ms?: number | undefined;
+  /** The dashboard's API over an open connection during the storm: p95 in ms of the summary and the device list. */
+  apiP95Ms: { summary: number; list: number };
   kind: string;
 }
 
@@ -61,11 +72,12 @@ interface Client {
   next(): Promise<FromAgents>;
 }
 
-function startClient(): Client {
+function startClient(nice: number): Client {
   const script = resolve(import.meta.dirname, 'support', 'storm-agents.ts');
   // BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof) profiles the client as BENCH_NODE_ARGS does the collectors.
   const nodeArgs = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = fork(script, ['--storm-agents'], { execArgv: ['--import', 'tsx', ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (nice !== 0) setPriority(child.pid!, nice);
   const inbox: FromAgents[] = [];
   const waiting: ((message: FromAgents) => void)[] = [];
   child.on('message', (message: FromAgents) => {
@@ -101,7 +113,9 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
   const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
-  const clients = Array.from({ length: o.clientProcesses }, startClient);
+  const clients = Array.from({ length: o.clientProcesses }, () => startClient(o.clientNice ?? 0));
+  // The restarted collectors print no password: the admin's from the first start (sessions are kept in the store).
+  const adminPassword = collectors.processes[0]!.adminPassword;
   // The collectors' own memory before any agent holds a connection (enrollment's sockets closed).
   const rssIdle = collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
   try {
@@ -123,6 +137,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const collectorCpuBefore = cpuSeconds(collectors.pids);
     const scraper = scrapeCollectors(collectors, t0);
     const dashboard = o.tls ? probeDashboard(collectors.urls[0]!, 250) : null;
+    const api = await apiProbe({ url: collectors.processes[0]!.url, adminPassword });
     for (const client of clients) client.child.send({ type: 'storm', urls: collectors.urls, t0, jitterMs: JITTER_MS } satisfies ToAgents);
     const outcomes: StormOutcome[] = [];
     for (const client of clients) outcomes.push((await expectReply(client, 'stormed')).outcome);
@@ -130,6 +145,8 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const collectorCpu = cpuSeconds(collectors.pids) - collectorCpuBefore;
     const scrapes = await scraper.stop();
     const opened = await dashboard?.stop();
+    const apiTimes = await api.stop();
+    const apiP95Ms = { summary: percentile(apiTimes.summary, 95), list: percentile(apiTimes.list, 95) };
     const completions = outcomes.flatMap((c) => c.completions).sort((a, b) => a - b);
     const attempts = outcomes.reduce((n, c) => n + c.attempts, 0);
     const lost = outcomes.reduce((n, c) => n + c.lost, 0);
@@ -146,8 +163,13 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core), client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
     if (opened) {
       const figures = (f: ProbeFigures) => `p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / max ${f.max.toFixed(0)} ms (${f.count} opened${f.failed ? `, ${f.failed} failed` : ''})`;
-      print(`  dashboard opened during the storm (new TLS connection, GET /, every 250 ms): as a browser (ALPN) ${figures(opened.browser)}; without ALPN, as an agent waits ${figures(opened.plain)}`);
+      print(`  dashboard opened during the storm (a new TLS connection: the page, its stylesheet and script; every 250 ms): as a browser (ALPN) ${figures(opened.browser)}; without ALPN, as an agent waits ${figures(opened.plain)}`);
     }
+    const p50 = (times: number[]) => percentile(times, 50).toFixed(0);
+    print(
+      `  dashboard API during the storm (one open connection): summary p50 ${p50(apiTimes.summary)} / p95 ${apiP95Ms.summary.toFixed(0)} ms, ` +
+        `device list p50 ${p50(apiTimes.list)} / p95 ${apiP95Ms.list.toFixed(0)} ms (${apiTimes.summary.length} each)`,
+    );
     if (failures.size > 0) print(`  failed attempts: ${[...failures].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
 
     const last = Math.ceil(elapsed);
@@ -203,7 +225,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         }),
       );
     }
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind, dashboardP95Ms: opened?.browser.p95 };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms };
   } finally {
     // A clean exit (not a signal) lets a client's --cpu-prof be written.
     await Promise.all(
@@ -232,6 +254,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       csv: { type: 'string' },
       svg: { type: 'string' },
       'client-processes': { type: 'string', default: '1' },
+      'client-nice': { type: 'string', default: '0' },
       jitter: { type: 'string', default: '5000' },
       postgres: { type: 'boolean', default: false },
     },
@@ -247,6 +270,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     csv: values.csv,
     svg: values.svg,
     clientProcesses: Number(values['client-processes']),
+    clientNice: Number(values['client-nice']),
     jitterMs: Number(values.jitter),
   });
   await pgServer?.stop();

@@ -1,5 +1,7 @@
-// "An admin opens the dashboard during the storm": every interval a new TLS connection (no keep-alive,
-// nothing reused) fetches the dashboard's page, timed from connect to the last byte. `browser` offers
+// "An admin opens the dashboard during the storm": every interval a new TLS connection (nothing reused
+// from an earlier one) fetches the dashboard's page and then, on the same connection, the stylesheet
+// and the script the page names, as a browser does before it shows anything; timed from connect to
+// the last byte of the last of them. `browser` offers
 // HTTP by ALPN as every browser does; without it the connection looks like an agent's to the collector's
 // TLS gate (collector/server/tls-gate.ts) — the same run measures both lanes.
 import https from 'node:https';
@@ -13,12 +15,12 @@ export interface ProbeFigures {
   max: number;
 }
 
-function openOnce(base: string, browser: boolean, timeoutMs: number): Promise<number> {
-  const started = performance.now();
+function get(url: string, agent: https.Agent, timeoutMs: number): Promise<string> {
   return new Promise((done, fail) => {
-    const request = https.get(`${base}/`, { agent: false, rejectUnauthorized: false, ...(browser ? { ALPNProtocols: ['http/1.1'] } : {}), timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => ((res.statusCode ?? 500) < 500 ? done(performance.now() - started) : fail(new Error(`HTTP ${res.statusCode}`))));
+    const request = https.get(url, { agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => ((res.statusCode ?? 500) < 400 ? done(Buffer.concat(chunks).toString('utf8')) : fail(new Error(`${url}: HTTP ${res.statusCode}`))));
       res.on('error', fail);
     });
     request.on('timeout', () => request.destroy(new Error('timed out')));
@@ -26,7 +28,21 @@ function openOnce(base: string, browser: boolean, timeoutMs: number): Promise<nu
   });
 }
 
-/** Opens the page every `everyMs` (both kinds side by side) until stopped; figures in ms. */
+async function openOnce(base: string, browser: boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, ...(browser ? { ALPNProtocols: ['http/1.1'] } : {}) });
+  try {
+    const page = await get(`${base}/`, agent, timeoutMs);
+    const assets = [...page.matchAll(/(?:src|href)="([^":]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    if (assets.length === 0) throw new Error('the page names no script or stylesheet');
+    for (const asset of assets) await get(new URL(asset, `${base}/`).href, agent, timeoutMs);
+    return performance.now() - started;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Opens the page and its assets every `everyMs` (both kinds side by side) until stopped; figures in ms. */
 export function probeDashboard(agentUrl: string, everyMs: number): { stop(): Promise<Record<'browser' | 'plain', ProbeFigures>> } {
   const base = new URL(agentUrl);
   const origin = `https://${base.host}`;

@@ -260,43 +260,6 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
   return target;
 }
 
-/**
- * The dashboard's two busiest calls (summary, first page of the device list), one after the other
- * every `intervalMs` while `stop` is not called: what an admin opening the dashboard waits.
- */
-export async function apiProbe(collector: CollectorProcess, intervalMs = 100): Promise<{ stop(): Promise<{ summary: number[]; list: number[] }> }> {
-  const login = await fetch(`${collector.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: collector.adminPassword }),
-  });
-  if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const times = { summary: [] as number[], list: [] as number[] };
-  let running = true;
-  const timed = async (path: string, into: number[]) => {
-    const started = performance.now();
-    const res = await fetch(`${collector.url}${path}`, { headers: { cookie } });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
-    into.push(performance.now() - started);
-  };
-  const loop = (async () => {
-    while (running) {
-      await timed('/api/summary', times.summary);
-      await timed('/api/devices?limit=50', times.list);
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return times;
-    },
-  };
-}
-
 export async function closeTargets(targets: readonly Target[]): Promise<void> {
   for (const target of targets) await target.close();
 }
