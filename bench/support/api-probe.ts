@@ -48,8 +48,8 @@ export async function apiProbe(collector: { url: string; adminPassword: string |
   };
 }
 
-/** One request on `agent`; resolves with its status and body. */
-function request(agent: http.Agent, url: URL, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+/** One request on `agent` (http or https by the URL); resolves with its status, headers and body. */
+export function request(agent: http.Agent, url: URL, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((done, fail) => {
     const req = send(url, { agent, method: options.method ?? 'GET', headers: options.headers, timeout: 60_000 }, (res) => {

@@ -5,6 +5,7 @@
 // HTTP by ALPN as every browser does; without it the connection looks like an agent's to the collector's
 // TLS gate (collector/server/tls-gate.ts) — the same run measures both lanes.
 import https from 'node:https';
+import { request } from './api-probe.ts';
 import { percentile } from './fleet.ts';
 
 export interface ProbeFigures {
@@ -15,27 +16,20 @@ export interface ProbeFigures {
   max: number;
 }
 
-function get(url: string, agent: https.Agent, timeoutMs: number): Promise<string> {
-  return new Promise((done, fail) => {
-    const request = https.get(url, { agent, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => ((res.statusCode ?? 500) < 400 ? done(Buffer.concat(chunks).toString('utf8')) : fail(new Error(`${url}: HTTP ${res.statusCode}`))));
-      res.on('error', fail);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', fail);
-  });
+async function get(url: string, agent: https.Agent): Promise<string> {
+  const res = await request(agent, new URL(url), {});
+  if (res.status >= 400) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.body;
 }
 
-async function openOnce(base: string, browser: boolean, timeoutMs: number): Promise<number> {
+async function openOnce(base: string, browser: boolean): Promise<number> {
   const started = performance.now();
   const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, ...(browser ? { ALPNProtocols: ['http/1.1'] } : {}) });
   try {
-    const page = await get(`${base}/`, agent, timeoutMs);
+    const page = await get(`${base}/`, agent);
     const assets = [...page.matchAll(/(?:src|href)="([^":]+\.(?:js|css))"/g)].map((m) => m[1]!);
     if (assets.length === 0) throw new Error('the page names no script or stylesheet');
-    for (const asset of assets) await get(new URL(asset, `${base}/`).href, agent, timeoutMs);
+    for (const asset of assets) await get(new URL(asset, `${base}/`).href, agent);
     return performance.now() - started;
   } finally {
     agent.destroy();
@@ -50,7 +44,7 @@ export function probeDashboard(agentUrl: string, everyMs: number): { stop(): Pro
   const failed = { browser: 0, plain: 0 };
   const inFlight = new Set<Promise<void>>();
   const fire = (kind: 'browser' | 'plain'): void => {
-    const probe = openOnce(origin, kind === 'browser', 60_000).then(
+    const probe = openOnce(origin, kind === 'browser').then(
       (ms) => void times[kind].push(ms),
       () => void (failed[kind] += 1),
     );

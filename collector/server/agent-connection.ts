@@ -128,8 +128,6 @@ export class AgentConnection {
   #drainQueued = false;
   /** The batcher is full: the inbox waits, unparsed, for room (report-batcher.ts says why). */
   #waitingForRoom = false;
-  /** Not reading: the inbox is full or waits for room. */
-  #readPaused = false;
   #corked = false;
   // Dropped once spent: thousands of idle connections need not keep two cleared Timeouts each.
   #handshakeTimer: NodeJS.Timeout | null;
@@ -161,7 +159,7 @@ export class AgentConnection {
       }
       const inbox = (this.#inbox ??= []);
       inbox.push([data, isBinary]);
-      if (inbox.length >= INBOX_LIMIT[this.#state === 'authenticated' ? 'connected' : 'new']) this.#pauseReading();
+      if (inbox.length >= this.#inboxLimit) this.ws.pause();
       this.#queueDrain();
     });
     ws.on('pong', () => {
@@ -183,7 +181,7 @@ export class AgentConnection {
   /** Called by the hub's ping round: false means no pong since the last round. */
   checkAlive(): boolean {
     // A socket not being read has its pong waiting in its TCP buffer: the silence is ours, not the agent's.
-    if (this.#readPaused) return true;
+    if (this.ws.isPaused) return true;
     const alive = this.#alive;
     this.#alive = false;
     return alive;
@@ -444,7 +442,7 @@ export class AgentConnection {
 
   #waitForRoom(): void {
     this.#waitingForRoom = true;
-    this.#pauseReading();
+    this.ws.pause();
     this.ctx.metrics.pausedConnections.inc();
     this.ctx.batcher.waitForRoom(() => {
       this.#waitingForRoom = false;
@@ -454,16 +452,13 @@ export class AgentConnection {
     });
   }
 
-  #pauseReading(): void {
-    if (this.#readPaused) return;
-    this.#readPaused = true;
-    this.ws.pause();
+  get #inboxLimit(): number {
+    return INBOX_LIMIT[this.#state === 'authenticated' ? 'connected' : 'new'];
   }
 
+  /** Reads again once neither a full inbox nor a full batcher holds the connection. */
   #resumeReading(): void {
-    const limit = INBOX_LIMIT[this.#state === 'authenticated' ? 'connected' : 'new'];
-    if (!this.#readPaused || this.#waitingForRoom || (this.#inbox?.length ?? 0) >= limit || this.#state === 'closed') return;
-    this.#readPaused = false;
+    if (!this.ws.isPaused || this.#waitingForRoom || (this.#inbox?.length ?? 0) >= this.#inboxLimit || this.#state === 'closed') return;
     this.ws.resume();
   }
 
