@@ -116,12 +116,18 @@ export class AgentHub implements AgentRegistry {
   #onBus(event: BusEvent): void {
     if (event.type === 'device-revoked') return this.#cut(event.deviceId);
     if (event.type !== 'recheck') return;
-    const connection = this.#byDevice.get(event.deviceId);
-    if (!connection) return;
-    connection.recheck(event.requestId);
-    this.log.info('recheck sent', { event: 'agent.recheck', deviceId: event.deviceId, requestId: event.requestId });
-    this.store.publish({ type: 'recheck-sent', deviceId: event.deviceId, requestId: event.requestId }).catch((error: unknown) => {
-      reportStoreError(this.metrics, this.log, 'publish failed', error);
-    });
+    const { deviceId, requestId } = event;
+    if (!this.#byDevice.has(deviceId)) return;
+    // "sent" goes on the bus before the agent has the request: the report it answers with (and so
+    // "reported", published by whichever connection of a pool) can then never overtake it.
+    this.store
+      .publish({ type: 'recheck-sent', deviceId, requestId })
+      .catch((error: unknown) => reportStoreError(this.metrics, this.log, 'publish failed', error))
+      .finally(() => {
+        const connection = this.#byDevice.get(deviceId);
+        if (!connection) return;
+        connection.recheck(requestId);
+        this.log.info('recheck sent', { event: 'agent.recheck', deviceId, requestId });
+      });
   }
 }
