@@ -5,7 +5,9 @@
 // The queue is `full` once `maxQueued` reports wait while every commit slot is busy: parsing more reports
 // then only makes them wait longer on the heap (GC) and each event-loop turn longer for the
 // dashboard's requests. Connections hold their frames unparsed and stop reading; `waitForRoom` lets
-// them go on one after another, each while there is room, as commits take batches. TCP holds the rest.
+// them go on, in the order they asked, once a commit took a batch: each handles its frames in its next
+// slice of agent work (work-slices.ts), and one that finds the queue full again asks again. TCP holds
+// the rest.
 import type { IncomingReport, Store, StoredOutcome } from '../store/types.ts';
 
 export interface BatcherOptions {
