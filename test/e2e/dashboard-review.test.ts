@@ -146,6 +146,9 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
       await expect
         .poll(async () => DeviceList.parse(await (await context.request.get(`${collector.url}/api/devices`)).json()).items.filter((d) => d.lastReport !== null).length, { timeout: 20_000 })
         .toBe(1);
+    } catch (error) {
+      // Once in a loaded CI run the agent never reported: what it and the collector said is the evidence.
+      throw new Error(`${String(error)}\nagent stderr:\n${agentErrors}\ncollector:\n${collector.lines.slice(-40).join('\n')}`);
     } finally {
       agent.kill('SIGTERM');
     }
