@@ -170,7 +170,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         return;
       }
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await handleApi(apiContext, req, res, url);
-      return dashboardFiles.serve(url.pathname, req.method ?? 'GET', res);
+      return dashboardFiles.serve(url.pathname, req, res);
     } catch (error) {
       if (res.headersSent) {
         res.destroy();

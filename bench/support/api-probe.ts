@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 
 export interface ApiTimes {
   summary: number[];
@@ -48,14 +49,17 @@ export async function apiProbe(collector: { url: string; adminPassword: string |
   };
 }
 
-/** One request on `agent` (http or https by the URL); resolves with its status, headers and body. */
+/** One request on `agent` (http or https by the URL); resolves with its status, headers and body (gunzipped if it came so). */
 export function request(agent: http.Agent, url: URL, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((done, fail) => {
     const req = send(url, { agent, method: options.method ?? 'GET', headers: options.headers, timeout: 60_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        done({ status: res.statusCode ?? 0, headers: res.headers, body: (res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8') });
+      });
       res.on('error', fail);
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));

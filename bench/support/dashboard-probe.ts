@@ -1,7 +1,7 @@
 // "An admin opens the dashboard during the storm": every interval a new TLS connection (nothing reused
 // from an earlier one) fetches the dashboard's page and then, on the same connection, the stylesheet
 // and the script the page names, as a browser does before it shows anything; timed from connect to
-// the last byte of the last of them. `browser` offers
+// the last byte of the last of them, accepting gzip as every browser does. `browser` offers
 // HTTP by ALPN as every browser does; without it the connection looks like an agent's to the collector's
 // TLS gate (collector/server/tls-gate.ts) — the same run measures both lanes.
 import https from 'node:https';
@@ -17,7 +17,7 @@ export interface ProbeFigures {
 }
 
 async function get(url: string, agent: https.Agent): Promise<string> {
-  const res = await request(agent, new URL(url), {});
+  const res = await request(agent, new URL(url), { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
   if (res.status >= 400) throw new Error(`${url}: HTTP ${res.status}`);
   return res.body;
 }
