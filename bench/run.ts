@@ -29,8 +29,8 @@ const STORM = 1_000;
 const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
 rows.push([`restart storm, ${STORM} ws agents (0–5 s jitter), back with a report acked`, `${plain.seconds.toFixed(1)} s, ${plain.lost} acked lost`, '≤ 60 s, 0 lost', plain.seconds <= 60 && plain.lost === 0]);
 // A third of the 15,000 target: at 1,000 the collector's fixed allocations (SQLite's cache, malloc's
-// arenas, V8's young generation) counted as 73 KB per agent and the row said NO, where 15,000 measure
-// 43-45 KB each (842-898 MB in all). From 5,000 (51 KB each) the row overstates the full run by ~50 MB.
+// arenas, V8's young generation) counted as 73-84 KB per agent and the row said NO, where 15,000 measure
+// 44-45 KB each (841-850 MB in all). From 5,000 (51 KB each) the row overstates the full run by ~90 MB.
 const TLS_STORM = 5_000;
 const tls = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
 rows.push([`restart storm, ${TLS_STORM} wss agents (ECDSA, resumption)`, `${tls.seconds.toFixed(1)} s, ${tls.resumed} resumed, ${tls.lost} acked lost`, '≤ 60 s, 0 lost', tls.seconds <= 60 && tls.lost === 0]);
