@@ -162,9 +162,36 @@ function columns(table: readonly (readonly SqlValue[])[], width: number): SqlVal
   return Array.from({ length: width }, (_, i) => table.map((row) => row[i] ?? null));
 }
 
+/**
+ * The summary's aggregates in one statement, each as a JSON array: one statement reads one snapshot,
+ * so the counts describe the same moment without a transaction, and it takes one round trip where
+ * BEGIN, five reads and COMMIT took seven, each waiting for a turn of an event loop that is busy in a
+ * reconnect storm (bench/README.md, "The dashboard's reads on PostgreSQL").
+ */
+const SUMMARY_SQL = `SELECT ${(
+  [
+    ['groups', FLEET_GROUPS_SQL],
+    ['layers', LAYER_GROUPS_SQL],
+    ['blocking', BLOCKING_MASKS_SQL],
+    ['trend', TREND_SQL],
+  ] as const
+)
+  .map(([name, sql]) => `(SELECT COALESCE(json_agg(r), '[]'::json) FROM (${sql}) AS r) AS ${name}`)
+  .join(', ')}, (${DEMO_SQL}) AS demo`;
+
+// The dashboard's reads of several statements see one moment.
+const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
+  /**
+   * The dashboard's reads have connections of their own. In a reconnect storm every pooled connection
+   * is busy with hellos, presence and report batches, and pg's pool queues in arrival order: an admin
+   * opening the dashboard then waited behind hundreds of them (bench/README.md, "The dashboard's
+   * reads on PostgreSQL").
+   */
+  private readonly reads: pg.Pool;
   private readonly bus: PostgresBus;
 
   constructor(
@@ -173,14 +200,17 @@ export class PostgresStore implements Store {
   ) {
     const log = options.log ?? STDERR_LOG;
     this.pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+    this.reads = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
-    this.pool.on('error', (error) => log.error('postgres pool connection lost', { event: 'store.pool-lost', reason: error.message }));
+    for (const pool of [this.pool, this.reads]) {
+      pool.on('error', (error) => log.error('postgres pool connection lost', { event: 'store.pool-lost', reason: error.message }));
+    }
     this.bus = new PostgresBus(url, this.pool, log);
   }
 
-  private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    const client = await this.pool.connect();
+  private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN', pool = this.pool): Promise<T> {
+    const client = await pool.connect();
     // The pool listens for errors only on idle clients. A checked-out one whose connection dies (a
     // PostgreSQL restart mid-transaction) emits 'error' too, and unheard that would end the process;
     // the query in progress fails with the same error, and that is what reports it.
@@ -224,7 +254,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.bus.close();
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.reads.end()]);
   }
 
   async ping(): Promise<boolean> {
@@ -394,24 +424,16 @@ export class PostgresStore implements Store {
 
   async summary(now: Date): Promise<Summary> {
     const { from } = trendWindow(now);
-    // One snapshot: the aggregates describe the same moment.
-    return this.tx(async (client) => {
-      const [groups, layers, blocking, trend, demo] = [
-        await rows(client, FLEET_GROUPS_SQL),
-        await rows(client, LAYER_GROUPS_SQL),
-        await rows(client, BLOCKING_MASKS_SQL),
-        await rows(client, TREND_SQL, [from, from]),
-        await first(client, DEMO_SQL),
-      ];
-      return buildSummary({ now, groups, layers, blocking, trend, demo: Int.parse(demo?.n) > 0 });
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const row = await first(this.reads, SUMMARY_SQL, [from, from]);
+    const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+    return buildSummary({ now, groups: list(row?.groups), layers: list(row?.layers), blocking: list(row?.blocking), trend: list(row?.trend), demo: Int.parse(row?.demo) > 0 });
   }
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
     const { count, page } = SQL.list(query);
-    const total = Int.parse((await first(this.pool, count.sql, count.params))?.n);
+    const total = Int.parse((await first(this.reads, count.sql, count.params))?.n);
     const pageQuery = page(total);
-    return { total, items: pageQuery === null ? [] : (await rows(this.pool, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
+    return { total, items: pageQuery === null ? [] : (await rows(this.reads, pageQuery.sql, pageQuery.params)).map(toDeviceRow) };
   }
 
   exportDevices(query: DeviceQuery): AsyncIterable<DeviceRow> {
@@ -428,7 +450,7 @@ export class PostgresStore implements Store {
       const report = await first(client, SQL.report, [deviceId]);
       const history = await rows(client, SQL.history, [deviceId, HISTORY_LIMIT]);
       return deviceDetailOf(raw, report === undefined ? undefined : String(report.report), history, await rows(client, SQL.enrollmentEvents, [deviceId]));
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    }, SNAPSHOT, this.reads);
   }
 
   async listUsers(query: UserQuery): Promise<{ total: number; items: UserRow[] }> {
@@ -437,7 +459,7 @@ export class PostgresStore implements Store {
       const total = await first(client, count.sql, count.params);
       const { users, devices } = await userPage(client, page);
       return { total: Int.parse(total?.n), items: toUserRows(users, devices) };
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    }, SNAPSHOT, this.reads);
   }
 
   exportUsers(query: UserQuery): AsyncIterable<UserRow> {
@@ -446,7 +468,7 @@ export class PostgresStore implements Store {
       (after, limit) =>
         this.tx(
           async (client) => userPage(client, USERS.exportPage(query, after, limit, (throughPcs ??= await searchesThroughPcs(client, query, this.options.userSearchRowsFrom ?? POSTGRES_USER_SEARCH_ROWS_FROM)))),
-          'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+          SNAPSHOT,
         ),
       this.options.exportPageSize,
     );
@@ -457,7 +479,7 @@ export class PostgresStore implements Store {
       const { users, devices } = await userPage(client, { sql: USERS.one, params: [user] });
       const row = toUserRows(users, devices)[0];
       return row ? { row, deviceIds: devicesByRecency(devices) } : null;
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    }, SNAPSHOT, this.reads);
   }
 
   async tenantJudgeInputs(afterId: string, staleOnly: boolean, limit: number): Promise<JudgeInput[]> {
@@ -484,7 +506,7 @@ export class PostgresStore implements Store {
   }
 
   async tenantBlocking(): Promise<{ id: TenantVerdictId; count: number }[]> {
-    return tenantBlockingCounts(await rows(this.pool, USERS.tenantBlocking));
+    return tenantBlockingCounts(await rows(this.reads, USERS.tenantBlocking));
   }
 
   async getSetting(key: string): Promise<string | null> {
@@ -521,11 +543,11 @@ export class PostgresStore implements Store {
   }
 
   async tagValues(): Promise<TagValues[]> {
-    return tagValues(await rows(this.pool, ADMIN_TAG_SQL.values));
+    return tagValues(await rows(this.reads, ADMIN_TAG_SQL.values));
   }
 
   async groupCounts(key: string): Promise<GroupCount[]> {
-    return groupCounts(await rows(this.pool, ADMIN_TAG_SQL.groups, [key, key]));
+    return groupCounts(await rows(this.reads, ADMIN_TAG_SQL.groups, [key, key]));
   }
 
   async readinessChanges(deviceIds: readonly string[]): Promise<ReadinessChange[]> {
@@ -556,7 +578,7 @@ export class PostgresStore implements Store {
   }
 
   async getSession(idHash: string, now: Date): Promise<StoredSession | null> {
-    const row = await first(this.pool, SQL.getSession, [idHash, now.getTime()]);
+    const row = await first(this.reads, SQL.getSession, [idHash, now.getTime()]);
     return row ? { username: String(row.username), expiresAt: new Date(Number(row.expires_at)) } : null;
   }
 
@@ -598,7 +620,7 @@ export class PostgresStore implements Store {
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {
-    return (await rows(this.pool, RECORD_SQL.auditLog, [limit])).map(auditEntry);
+    return (await rows(this.reads, RECORD_SQL.auditLog, [limit])).map(auditEntry);
   }
 
 

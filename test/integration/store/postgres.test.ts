@@ -56,3 +56,44 @@ describe('postgres upgrade', () => {
     }
   });
 });
+
+describe('postgres connections', () => {
+  it("answers the dashboard while every connection the agents' work uses waits on a lock", async () => {
+    const db = await server.freshDatabase();
+    const store = await openStore(db.url);
+    await store.migrate();
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      const hardware = { uuid: 'pool-0001', serial: 'SN1', manufacturer: 'LENOVO', model: '21HD' };
+      const { deviceId } = await store.enrollDevice({ hostname: 'PC-TANAKA', hardware, tags: {}, agentVersion: '0.0.9', tokenHash: 'h' }, new Date());
+      await store.createSession('session-hash', 'admin', new Date(Date.now() + 60_000));
+      // Another session holds the PC's row: every presence write for it waits, as a storm's writes
+      // wait on a slow disk. Twelve such writes take the ten connections of the agents' pool and queue.
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM devices WHERE id = $1 FOR UPDATE', [deviceId]);
+      const touches = Array.from({ length: 12 }, () => store.touch([deviceId], new Date()));
+      // Until all ten are connected and waiting (bounded: each pass is two queries). Within a transaction
+      // pg_stat_activity is read once and kept, unless that copy is dropped.
+      let waiting = 0;
+      for (let pass = 0; pass < 2_000 && waiting < 10; pass += 1) {
+        await locker.query('SELECT pg_stat_clear_snapshot()');
+        const found = await locker.query<{ n: string }>("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        waiting = Number(found.rows[0]!.n);
+      }
+      expect(waiting).toBe(10);
+
+      expect((await store.getSession('session-hash', new Date()))?.username).toBe('admin');
+      expect((await store.summary(new Date())).total).toBe(1);
+      expect((await store.listDevices(DeviceQuery.parse({}))).items.map((d) => d.deviceId)).toEqual([deviceId]);
+      expect(await store.tagValues()).toEqual([]);
+
+      await locker.query('ROLLBACK');
+      await Promise.all(touches);
+    } finally {
+      await locker.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+});
