@@ -4,6 +4,7 @@
 // through LISTEN/NOTIFY (bus.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { z } from 'zod';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
 import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';
@@ -178,6 +179,8 @@ const SUMMARY_SQL = `SELECT ${(
 )
   .map(([name, sql]) => `(SELECT COALESCE(json_agg(r), '[]'::json) FROM (${sql}) AS r) AS ${name}`)
   .join(', ')}, (${DEMO_SQL}) AS demo`;
+// Each aggregate's rows are checked by buildSummary.
+const SummaryRow = z.object({ groups: z.array(z.unknown()), layers: z.array(z.unknown()), blocking: z.array(z.unknown()), trend: z.array(z.unknown()), demo: Int });
 
 // The dashboard's reads of several statements see one moment.
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
@@ -424,9 +427,8 @@ export class PostgresStore implements Store {
 
   async summary(now: Date): Promise<Summary> {
     const { from } = trendWindow(now);
-    const row = await first(this.reads, SUMMARY_SQL, [from, from]);
-    const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-    return buildSummary({ now, groups: list(row?.groups), layers: list(row?.layers), blocking: list(row?.blocking), trend: list(row?.trend), demo: Int.parse(row?.demo) > 0 });
+    const { demo, ...aggregates } = SummaryRow.parse(await first(this.reads, SUMMARY_SQL, [from, from]));
+    return buildSummary({ now, ...aggregates, demo: demo > 0 });
   }
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
