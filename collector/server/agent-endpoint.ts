@@ -22,8 +22,9 @@ import { WorkSlices } from './work-slices.ts';
 
 /**
  * One slice of agent work (work-slices.ts) runs this long before the event loop reads sockets again:
- * about 50 reports or 15 handshakes, short enough that a dashboard page (a few turns) stays well under
- * 100 ms during a storm, long enough that the turn's own cost stays small beside it.
+ * about 50 reports or 15 handshakes, short beside the event-loop turns the dashboard still waits on in
+ * a storm (GC, the writer thread's answers, handshakes' later steps: 30-300 ms, bench/README.md), long
+ * enough that the turn's own cost stays small beside it.
  */
 const WORK_SLICE_MS = 5;
 
