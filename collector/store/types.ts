@@ -251,6 +251,11 @@ export interface StoreOptions {
    * extreme to take each path.
    */
   userSearchRowsFrom?: number;
+  /**
+   * Above this many matches a device list's page walks its sort index (common/sql.ts,
+   * WALK_SORT_INDEX_FROM, 5,000); tests set 0 to take the walk on a small fleet.
+   */
+  walkSortIndexFrom?: number;
   /** Default: one JSON line per event on stderr, the shape the collector's log writes. */
   log?: StoreLog;
   /**

@@ -35,16 +35,29 @@ export const WALK_SORT_INDEX_FROM = 5_000;
 /** The filters of a query; the sort and page fields are ignored here. */
 export type DeviceFilter = Omit<DeviceQuery, 'sort' | 'order' | 'limit' | 'offset'>;
 
-/**
- * WHERE for the filters. `pinSort` is for a page query on SQLite: its planner would otherwise pick an
- * index matching a filter (say readiness) and sort tens of thousands of rows for a 50-row page; a
- * unary `+` (SQLite's documented hint) keeps filter terms off indexes so the page walks the sort
- * field's covering index in order, checks the filters on its entries and stops after one page.
- */
-export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'>, pinSort = false): SqlPart {
+/** How whereClause writes the filters, for the plan its query should take. */
+export interface WhereShape {
+  /**
+   * SQLite's page queries: its planner would otherwise pick an index matching a filter (say readiness)
+   * and sort tens of thousands of rows for a 50-row page; a unary `+` (SQLite's documented hint) keeps
+   * filter terms off indexes so the page walks the sort field's covering index in order, checks the
+   * filters on its entries and stops after one page.
+   */
+  pinSort?: boolean;
+  /**
+   * The rows come from another index (a page walking its sort index, a count narrowed by another
+   * filter): the tag and the text search are written as tests of each row read, not as sets a planner
+   * could start from (Dialect.testsFilters).
+   */
+  tested?: boolean;
+}
+
+/** WHERE for the filters, shaped for the plan (WhereShape). */
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'>, shape: WhereShape = {}): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
-  const col = (name: string) => (pinSort ? `+d.${name}` : `d.${name}`);
+  const tested = shape.tested ?? false;
+  const col = (name: string) => (shape.pinSort ? `+d.${name}` : `d.${name}`);
   if (query.readiness !== undefined) {
     conditions.push(`${col('readiness')} = ?`);
     params.push(READINESS_CODE[query.readiness]);
@@ -72,15 +85,22 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'
     params.push(query.model);
   }
   if (query.tag !== undefined) {
-    // UNION ALL: an IN needs no duplicates removed, and PostgreSQL can then probe each table's index
-    // per device; with UNION it materialised the tag's 10,000 ids and compared every hostname-index
-    // entry with all of them (3-8 s for a bare value's page at 100,000 devices).
-    const tagged = taggedDevices(query.tag, false);
-    conditions.push(`${col('id')} IN (${tagged.sql})`);
-    params.push(...tagged.params);
+    const [agent, admin] = taggedDevices(query.tag);
+    if (tested) {
+      // Two ORed INs cannot become a join for PostgreSQL's planner to start from: each is one hashed
+      // set of the tag's ids, probed per row read. As one set it drove the page from the tag's 12,500
+      // devices, a heap read each (49 ms for site=osaka at 100,000), where the walk takes 4-22 ms.
+      conditions.push(`(${col('id')} IN (${agent.sql}) OR ${col('id')} IN (${admin.sql}))`);
+    } else {
+      // UNION ALL: an IN needs no duplicates removed, and PostgreSQL can then probe each table's index
+      // per device; with UNION it materialised the tag's 10,000 ids and compared every hostname-index
+      // entry with all of them (3-8 s for a bare value's page at 100,000 devices).
+      conditions.push(`${col('id')} IN (${agent.sql} UNION ALL ${admin.sql})`);
+    }
+    params.push(...agent.params, ...admin.params);
   }
   if (query.q !== undefined && query.q !== '') {
-    const search = dialect.search(query.q.toLowerCase(), col);
+    const search = dialect.search(query.q.toLowerCase(), col, tested);
     conditions.push(search.sql);
     params.push(...search.params);
   }
@@ -88,20 +108,22 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'
 }
 
 /**
- * COUNT(*) of the filtered devices. A tag filter or a text search alone is counted from its own
- * index, without reading the devices (probing every device's id against the tag's devices cost 65 ms
- * at 100,000 devices). With other filters too the devices are read anyway, and their indexes narrow
- * them first (driving from the tag's 12,500 rows instead tripled a combined filter's count).
+ * COUNT(*) of the filtered devices. A tag filter or a text search alone is counted without reading
+ * the devices, from the tag's index or the engine's search table (probing every device's id against
+ * the tag's devices cost 65 ms at 100,000 devices). With other filters too the devices are read
+ * anyway: their indexes narrow them first, and the tag and text are tested on what they give
+ * (PostgreSQL's planner, offered the tag's 12,500 ids as a set, started from them: 52 ms for the
+ * bench's combined filter at 100,000, 13 ms tested).
  */
-function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'searchCount'>): SqlPart {
+function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'searchCount' | 'testsFilters'>): SqlPart {
   const needle = query.q === undefined || query.q === '' ? undefined : query.q.toLowerCase();
   if (filterCount(query) === 1 && needle !== undefined) return dialect.searchCount(needle);
   if (filterCount(query) === 1 && query.tag !== undefined) {
     // UNION leaves one row per device, whichever source and however many keys carry the value.
-    const tagged = taggedDevices(query.tag, true);
-    return { sql: `SELECT COUNT(*) AS n FROM (${tagged.sql}) tagged`, params: tagged.params };
+    const [agent, admin] = taggedDevices(query.tag);
+    return { sql: `SELECT COUNT(*) AS n FROM (${agent.sql} UNION ${admin.sql}) tagged`, params: [...agent.params, ...admin.params] };
   }
-  const where = whereClause(query, dialect);
+  const where = whereClause(query, dialect, { tested: dialect.testsFilters });
   return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
 }
 
@@ -111,16 +133,16 @@ function filterCount(query: DeviceFilter): number {
 }
 
 /**
- * The ids of the devices a tag filter matches (`key=value`, or a bare value under any key): the
- * agent's own tags and the ones assigned on the collector (admin-tags.ts) alike.
+ * The ids of the devices a tag filter matches (`key=value`, or a bare value under any key), one query
+ * per source: the agent's own tags, and the ones assigned on the collector (admin-tags.ts).
  */
-function taggedDevices(tag: string, distinct: boolean): SqlPart {
+function taggedDevices(tag: string): [agent: SqlPart, admin: SqlPart] {
   const eq = tag.indexOf('=');
   const [sql, params] = eq >= 0 ? [(a: string) => `${a}.tag_key = ? AND ${a}.tag_value = ?`, [tag.slice(0, eq), tag.slice(eq + 1)]] : [(a: string) => `${a}.tag_value = ?`, [tag]];
-  return {
-    sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')} ${distinct ? 'UNION' : 'UNION ALL'} SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`,
-    params: [...params, ...params],
-  };
+  return [
+    { sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')}`, params },
+    { sql: `SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`, params },
+  ];
 }
 
 /**
@@ -171,10 +193,11 @@ export function sortColumn(query: Pick<DeviceQuery, 'sort'>): string {
 export interface Dialect {
   /**
    * The condition "the device's search text (hostname, user, id) contains the lower-case needle",
-   * on the device `column` names (d.<name>, pinned off indexes in a walking page: see whereClause).
+   * on the device `column` names (d.<name>, pinned off indexes in a walking page: see whereClause);
+   * `tested`: as a test of each row read (WhereShape).
    */
-  search(needle: string, column: (name: string) => string): SqlPart;
-  /** SELECT COUNT(*) AS n of the devices the needle alone matches, from the search index only. */
+  search(needle: string, column: (name: string) => string, tested: boolean): SqlPart;
+  /** SELECT COUNT(*) AS n of the devices the needle alone matches, from the engine's search tables only. */
   searchCount(needle: string): SqlPart;
   /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
   greatest: string;
@@ -182,6 +205,13 @@ export interface Dialect {
   explicitNulls: boolean;
   /** Page queries walk the sort index (see whereClause); PostgreSQL's cost-based planner needs no hint. */
   pinSortIndex: boolean;
+  /**
+   * PostgreSQL: where another index gives the rows (a walking page or export, a count of several
+   * filters), the tag and text filters are tests of each row (WhereShape.tested). Its planner, given a
+   * set it can start from, starts there however large the set is. SQLite keeps the one form: its
+   * walks are pinned, and an IN subquery is already a probe table it builds once.
+   */
+  testsFilters: boolean;
   /**
    * A page's ids are chosen first, then only their rows read. PostgreSQL checks filters on a covering
    * index's entries only in an index-only scan, and an index scan past the rows a filter rejects or an
@@ -253,9 +283,10 @@ export function statements(dialect: Dialect) {
      * The total and one page of a device list: the count, then the page planned from it. A page of
      * one filter with few matches reads them through that filter's index and sorts them (walking the
      * whole sort index for a rare tag or search term is what made such lists slow at 100,000
-     * devices); otherwise it walks the sort index (see whereClause).
+     * devices); otherwise it walks the sort index (see whereClause). `walkFrom`: tests lower it to
+     * take the walk on a small fleet (StoreOptions.walkSortIndexFrom).
      */
-    list(query: DeviceQuery): { count: SqlPart; page(total: number): SqlPart | null } {
+    list(query: DeviceQuery, walkFrom = WALK_SORT_INDEX_FROM): { count: SqlPart; page(total: number): SqlPart | null } {
       return {
         count: countQuery(query, dialect),
         page(total) {
@@ -263,8 +294,8 @@ export function statements(dialect: Dialect) {
           if (query.offset >= total) return null;
           // With several filters the planner may drive from the least selective one's index (it has
           // no statistics): walking stays the safe plan then.
-          const walk = total > WALK_SORT_INDEX_FROM || filterCount(query) > 1;
-          const pageWhere = whereClause(query, dialect, dialect.pinSortIndex && walk);
+          const walk = total > walkFrom || filterCount(query) > 1;
+          const pageWhere = whereClause(query, dialect, { pinSort: dialect.pinSortIndex && walk, tested: dialect.testsFilters && walk });
           const order = orderClause(query, dialect.explicitNulls);
           const params = [...pageWhere.params, query.limit, query.offset];
           if (dialect.pageIdsFirst) {
@@ -277,7 +308,7 @@ export function statements(dialect: Dialect) {
 
     /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
     exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
-      const where = whereClause(query, dialect, dialect.pinSortIndex);
+      const where = whereClause(query, dialect, { pinSort: dialect.pinSortIndex, tested: dialect.testsFilters });
       const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
       const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
       return {

@@ -269,7 +269,7 @@ function userWhere(query: UserQuery, dialect: UsersDialect, devices: DeviceSearc
     // finds too); a common one tests each user's row, which holds their PCs' names.
     const needle = query.q.toLowerCase();
     if (throughPcs) {
-      const pcs = devices.search(needle, (name) => `d.${name}`);
+      const pcs = devices.search(needle, (name) => `d.${name}`, false);
       conditions.push(`u.user_name IN (SELECT d.user_name FROM devices d WHERE ${pcs.sql} AND ${dialect.contains("replace(d.search, d.id, '')")})`);
       params.push(...pcs.params, needle);
     } else {

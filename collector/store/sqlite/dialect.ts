@@ -30,6 +30,7 @@ export const SQL = statements({
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,
+  testsFilters: false,
   pageIdsFirst: false,
 });
 export const USERS = usersSql(SQLITE_USERS, { search: deviceSearch, searchCount: deviceSearchCount });

@@ -129,7 +129,7 @@ export class SqliteStore implements Store {
   }
 
   async listDevices(query: DeviceQuery): Promise<DeviceList> {
-    const { count, page } = SQL.list(query);
+    const { count, page } = SQL.list(query, this.options.walkSortIndexFrom);
     return this.db.transaction(() => {
       const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
       const rows = page(total);

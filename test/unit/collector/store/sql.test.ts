@@ -27,7 +27,17 @@ describe('whereClause', () => {
       sql: 'WHERE d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_value = ? UNION ALL SELECT a.device_id FROM device_admin_tags a WHERE a.tag_value = ?)',
       params: ['Sales', 'Sales'],
     });
-    expect(whereClause(query({ readiness: 'ready' }), dialect, true).sql).toBe('WHERE +d.readiness = ?');
+    expect(whereClause(query({ readiness: 'ready' }), dialect, { pinSort: true }).sql).toBe('WHERE +d.readiness = ?');
+  });
+
+  it('writes the tag and the search as tests of each row read when another index gives the rows', () => {
+    const tested: Pick<Dialect, 'search'> = { search: (needle, column, asTest) => ({ sql: asTest ? `strpos(${column('search')}, ?) > 0` : 'never', params: [needle] }) };
+    expect(whereClause(query({ tag: 'site=Osaka', q: 'PC' }), tested, { tested: true })).toEqual({
+      sql:
+        'WHERE (d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?) ' +
+        'OR d.id IN (SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?)) AND strpos(d.search, ?) > 0',
+      params: ['site', 'Osaka', 'site', 'Osaka', 'pc'],
+    });
   });
 });
 
