@@ -35,6 +35,7 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list q=k (1 char)', list({ q: 'k' })],
   ['list q=pc (2 chars, in every PC)', list({ q: 'pc' })],
   ['list q=zq (2 chars, no match)', list({ q: 'zq' })],
+  ['list q=3f2a (4 hex chars: names and ids)', list({ q: '3f2a' })],
   ['list page at offset 50,000', list({ offset: '50000' })],
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
 ];
