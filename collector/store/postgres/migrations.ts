@@ -176,8 +176,8 @@ $$;
 -- Counting a search read device_search's rows, which carry the grams (about 780 bytes a row: 150 MB at
 -- 100,000 devices), 45-78 ms for a common needle. Host and user name alone (the search text less its
 -- id, columns.ts) are 10 MB there, and LIKE on each row counts a needle in 8-12 ms; one that may be
--- in the id is tested on the names and the id, 13-25 ms (bench/README.md). The grams stay for a page
--- of few matches.
+-- in the id is tested on the names and the id (the whole text took 13-17 ms; bench/README.md). The
+-- grams stay for a page of few matches.
 CREATE TABLE device_search_text (
   id    TEXT COLLATE "C" PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
   names TEXT NOT NULL

@@ -59,7 +59,7 @@ const deviceSearch: Dialect['search'] = (needle, column, tested) => {
   return { sql: `${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: rows.params };
 };
 // The count tests each PC's row in the narrow device_search_text (migration 15): the names alone,
-// 8-12 ms at 100,000 PCs, or with the id joined back on for a needle that may be in it, 13-25 ms.
+// 8-12 ms at 100,000 PCs, or with the id joined back on for a needle that may be in it (the whole text: 13-17 ms).
 // Through the gram index it read device_search's rows, which carry the grams (150 MB there): 45 ms
 // for "user3@", 78 ms for a gram every PC holds.
 const deviceSearchCount: Dialect['searchCount'] = (needle) => ({
