@@ -38,6 +38,9 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list q=3f2a (4 hex chars: names and ids)', list({ q: '3f2a' })],
   ['list page at offset 50,000', list({ offset: '50000' })],
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
+  ['list q=ak + tag=site=osaka', list({ q: 'ak', tag: 'site=osaka' })],
+  ['list q=osaka-0001 + online=false', list({ q: 'osaka-0001', online: 'false' })],
+  ['list q=user3@ + readiness=not-ready', list({ q: 'user3@', readiness: 'not-ready' })],
 ];
 
 /** An embedded PostgreSQL started for the run, stopped with the store. */

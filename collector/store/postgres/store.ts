@@ -59,16 +59,21 @@ const deviceSearch: Dialect['search'] = (needle, column, tested) => {
   return { sql: `${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: rows.params };
 };
 // The count tests each PC's row in the narrow device_search_text (migration 15): the names alone,
-// 8-12 ms at 100,000 PCs, or with the id joined back on for a needle that may be in it (the whole text: 13-17 ms).
-// Through the gram index it read device_search's rows, which carry the grams (150 MB there): 45 ms
-// for "user3@", 78 ms for a gram every PC holds.
-const deviceSearchCount: Dialect['searchCount'] = (needle) => ({
-  sql: `SELECT COUNT(*) AS n FROM device_search_text s WHERE ${mayMatchId(needle) ? 's.names || s.id' : 's.names'} LIKE ?`,
+// 8-12 ms at 100,000 PCs, or with the id joined back on for a needle that may be in it (the whole text:
+// 13-17 ms). Through the gram index it read device_search's rows, which carry the grams (150 MB
+// there): 45 ms for "user3@", 78 ms for a gram every PC holds.
+const deviceSearchIds = (needle: string): SqlPart => ({
+  sql: `SELECT s.id FROM device_search_text s WHERE ${mayMatchId(needle) ? 's.names || s.id' : 's.names'} LIKE ?`,
   params: [containsPattern(needle)],
 });
+const deviceSearchCount: Dialect['searchCount'] = (needle) => {
+  const ids = deviceSearchIds(needle);
+  return { sql: `SELECT COUNT(*) AS n FROM (${ids.sql}) m`, params: ids.params };
+};
 const SQL = statements({
   search: deviceSearch,
   searchCount: deviceSearchCount,
+  searchIds: deviceSearchIds,
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,

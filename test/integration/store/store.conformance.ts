@@ -416,6 +416,8 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await hosts({ q: 'ak' })).toEqual(['pc-osaka-01']); // shorter than a trigram
       expect(await hosts({ q: 'tokyo" OR "osaka' })).toEqual([]); // no search-syntax either
       expect(await hosts({ tag: 'site=tokyo', unknown: 'join.state', online: 'false' })).toEqual(['PC-TOKYO-02']);
+      expect(await hosts({ tag: 'tokyo', q: 'PC-T' })).toEqual(['PC-TOKYO-01', 'PC-TOKYO-02']); // a text and a tag alone
+      expect(await hosts({ tag: 'tokyo', q: 'PC-', limit: '1' })).toEqual(['PC-NAGOYA-01']); // more matches than the page
 
       // Missing values first ascending, last descending, in every engine.
       const noBuild = [noReport, ids[2]!].sort();
