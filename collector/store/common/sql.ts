@@ -130,12 +130,6 @@ function filterCount(query: DeviceFilter): number {
 }
 
 /**
- * The tag as a test of each row read (WhereShape.tested), on the row's `id` column. Two ORed INs
- * cannot become a join for PostgreSQL's planner to start from: each is one hashed set of the tag's ids,
- * probed per row. As one set it drove the page from the tag's 12,500 devices, a heap read each (49 ms
- * for site=osaka at 100,000), where the walk takes 4-22 ms.
- */
-/**
  * The tag as one set a plan can start from. UNION ALL: an IN needs no duplicates removed, and
  * PostgreSQL can then probe each table's index per device; with UNION it materialised the tag's 10,000
  * ids and compared every hostname-index entry with all of them (3-8 s for a bare value's page at
@@ -146,6 +140,12 @@ function tagSet(tag: string, id: string): SqlPart {
   return { sql: `${id} IN (${agent.sql} UNION ALL ${admin.sql})`, params: [...agent.params, ...admin.params] };
 }
 
+/**
+ * The tag as a test of each row read (WhereShape.tested), on the row's `id` column. Two ORed INs
+ * cannot become a join for PostgreSQL's planner to start from: each is one hashed set of the tag's ids,
+ * probed per row. As one set it drove the page from the tag's 12,500 devices, a heap read each (49 ms
+ * for site=osaka at 100,000), where the walk takes 4-22 ms.
+ */
 function tagTest(tag: string, id: string): SqlPart {
   const [agent, admin] = taggedDevices(tag);
   return { sql: `(${id} IN (${agent.sql}) OR ${id} IN (${admin.sql}))`, params: [...agent.params, ...admin.params] };
