@@ -7,7 +7,6 @@
 // folders are made (owner-only) and the Windows steps are named as skipped.
 // An MSI custom action shows none of a program's output, so every run also appends what it said to
 // <data-dir>/setup.log — the admin's one place to read why an install failed.
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
@@ -18,6 +17,7 @@ import { writeFileAtomic } from '../atomic-file.ts';
 import { defaultConfigPath } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import { restrictedAclArgs } from '../link/credentials.ts';
+import { runTool } from '../setup/run-tool.ts';
 import { errorText } from '../../protocol/error-text.ts';
 import { mergeSetupConfig, readExistingConfig, SETUP_FIELDS, type SetupField, type SetupValues } from '../setup/agent-config.ts';
 import {
@@ -42,19 +42,6 @@ const optionName = (field: SetupField): string => SETUP_FIELDS[field].flag.slice
 /** What the agent itself creates in its data folder: one of them means the folder is ours to purge. */
 const DATA_DIR_MARKERS = ['agent.json', 'credentials', 'outbox', 'user', 'setup.log'];
 
-type ToolResult = { ok: true } | { ok: false; status: number | null; message: string };
-
-/** Runs a Windows tool hidden, and says how it ended instead of throwing. */
-function tool(command: string, args: readonly string[]): ToolResult {
-  try {
-    execFileSync(command, args, { stdio: 'pipe', windowsHide: true });
-    return { ok: true };
-  } catch (error) {
-    const failed = error as { status?: unknown; stdout?: Buffer };
-    const message = (failed.stdout?.toString().trim() || errorText(error)).replace(/\s+/g, ' ');
-    return { ok: false, status: typeof failed.status === 'number' ? failed.status : null, message };
-  }
-}
 
 function stepFailed(command: string, args: readonly string[], message: string): AgentError {
   return new AgentError({ key: 'cli.setup.step-failed', params: { command: `${command} ${args[0] ?? ''}`, message } });
@@ -62,7 +49,7 @@ function stepFailed(command: string, args: readonly string[], message: string): 
 
 /** A step the install cannot do without: its failure fails setup (and so rolls the MSI back). */
 function mustRun(command: string, args: readonly string[]): void {
-  const result = tool(command, args);
+  const result = runTool(command, args);
   if (!result.ok) throw stepFailed(command, args, result.message);
 }
 
@@ -106,7 +93,7 @@ function install(values: OptionValues, globals: GlobalOptions, windows: boolean,
   }
   say('cli.setup.task', { task: LOGON_TASK, command: agent.command });
 
-  const recovery = tool('sc.exe', serviceRecoveryArgs());
+  const recovery = runTool('sc.exe', serviceRecoveryArgs());
   if (recovery.ok) say('cli.setup.recovery');
   else if (recovery.status === SC_NO_SUCH_SERVICE) say('cli.setup.no-service');
   else throw stepFailed('sc.exe', serviceRecoveryArgs(), recovery.message);
@@ -122,7 +109,7 @@ function isDataDir(dir: string): boolean {
 function remove(purge: boolean, globals: GlobalOptions, windows: boolean, say: Say): number {
   if (windows) {
     // A task already gone is no reason to stop an uninstall.
-    say(tool('schtasks', schtasksDeleteArgs()).ok ? 'cli.setup.task-removed' : 'cli.setup.task-absent', { task: LOGON_TASK });
+    say(runTool('schtasks', schtasksDeleteArgs()).ok ? 'cli.setup.task-removed' : 'cli.setup.task-absent', { task: LOGON_TASK });
   } else {
     say('cli.setup.skipped-remove');
   }
