@@ -42,7 +42,6 @@ const optionName = (field: SetupField): string => SETUP_FIELDS[field].flag.slice
 /** What the agent itself creates in its data folder: one of them means the folder is ours to purge. */
 const DATA_DIR_MARKERS = ['agent.json', 'credentials', 'outbox', 'user', 'setup.log'];
 
-
 function stepFailed(command: string, args: readonly string[], message: string): AgentError {
   return new AgentError({ key: 'cli.setup.step-failed', params: { command: `${command} ${args[0] ?? ''}`, message } });
 }

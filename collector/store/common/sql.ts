@@ -117,8 +117,8 @@ function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'sear
   }
   if (filterCount(query) === 1 && query.tag !== undefined) {
     // UNION leaves one row per device, whichever source and however many keys carry the value.
-    const [agent, admin] = taggedDevices(query.tag);
-    return { sql: `SELECT COUNT(*) AS n FROM (${agent.sql} UNION ${admin.sql}) tagged`, params: [...agent.params, ...admin.params] };
+    const tagged = taggedDevices(query.tag, (agent, admin) => `${agent} UNION ${admin}`);
+    return { sql: `SELECT COUNT(*) AS n FROM (${tagged.sql}) tagged`, params: tagged.params };
   }
   const where = whereClause(query, dialect, { tested: dialect.testsFilters });
   return { sql: `SELECT COUNT(*) AS n FROM devices d ${where.sql}`, params: where.params };
@@ -136,8 +136,7 @@ function filterCount(query: DeviceFilter): number {
  * 100,000 devices).
  */
 function tagSet(tag: string, id: string): SqlPart {
-  const [agent, admin] = taggedDevices(tag);
-  return { sql: `${id} IN (${agent.sql} UNION ALL ${admin.sql})`, params: [...agent.params, ...admin.params] };
+  return taggedDevices(tag, (agent, admin) => `${id} IN (${agent} UNION ALL ${admin})`);
 }
 
 /**
@@ -147,21 +146,21 @@ function tagSet(tag: string, id: string): SqlPart {
  * for site=osaka at 100,000), where the walk takes 4-22 ms.
  */
 function tagTest(tag: string, id: string): SqlPart {
-  const [agent, admin] = taggedDevices(tag);
-  return { sql: `(${id} IN (${agent.sql}) OR ${id} IN (${admin.sql}))`, params: [...agent.params, ...admin.params] };
+  return taggedDevices(tag, (agent, admin) => `(${id} IN (${agent}) OR ${id} IN (${admin}))`);
 }
 
 /**
  * The ids of the devices a tag filter matches (`key=value`, or a bare value under any key), one query
- * per source: the agent's own tags, and the ones assigned on the collector (admin-tags.ts).
+ * per source: the agent's own tags, and the ones assigned on the collector (admin-tags.ts); `combine`
+ * puts the two queries into one condition or query, whose parameters are the agent's then the admin's.
  */
-function taggedDevices(tag: string): [agent: SqlPart, admin: SqlPart] {
+function taggedDevices(tag: string, combine: (agent: string, admin: string) => string): SqlPart {
   const eq = tag.indexOf('=');
   const [sql, params] = eq >= 0 ? [(a: string) => `${a}.tag_key = ? AND ${a}.tag_value = ?`, [tag.slice(0, eq), tag.slice(eq + 1)]] : [(a: string) => `${a}.tag_value = ?`, [tag]];
-  return [
-    { sql: `SELECT t.device_id FROM device_tags t WHERE ${sql('t')}`, params },
-    { sql: `SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`, params },
-  ];
+  return {
+    sql: combine(`SELECT t.device_id FROM device_tags t WHERE ${sql('t')}`, `SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`),
+    params: [...params, ...params],
+  };
 }
 
 /**
