@@ -162,7 +162,9 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     );
     print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core), client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
     if (opened) {
-      const figures = (f: ProbeFigures) => `p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / max ${f.max.toFixed(0)} ms (${f.count} opened${f.failed ? `, ${f.failed} failed` : ''})`;
+      const figures = (f: ProbeFigures) =>
+        `p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / max ${f.max.toFixed(0)} ms (${f.count} opened${f.failed ? `, ${f.failed} failed` : ''}; ` +
+        `${Object.entries(f.phases).map(([name, p]) => `${name} ${p.p50.toFixed(0)} / ${p.p95.toFixed(0)}`).join(', ')})`;
       print(`  dashboard opened during the storm (a new TLS connection: the page, its stylesheet and script; every 250 ms): as a browser (ALPN) ${figures(opened.browser)}; without ALPN, as an agent waits ${figures(opened.plain)}`);
     }
     const p50 = (times: number[]) => percentile(times, 50).toFixed(0);

@@ -50,7 +50,7 @@ export async function apiProbe(collector: { url: string; adminPassword: string |
 }
 
 /** One request on `agent` (http or https by the URL); resolves with its status, headers and body (gunzipped if it came so). */
-export function request(agent: http.Agent, url: URL, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function request(agent: http.Agent, url: URL, options: { method?: string; headers?: Record<string, string>; body?: string; onRequest?: (req: http.ClientRequest) => void }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((done, fail) => {
     const req = send(url, { agent, method: options.method ?? 'GET', headers: options.headers, timeout: 60_000 }, (res) => {
@@ -62,6 +62,7 @@ export function request(agent: http.Agent, url: URL, options: { method?: string;
       });
       res.on('error', fail);
     });
+    options.onRequest?.(req);
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', fail);
     req.end(options.body);
