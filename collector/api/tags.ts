@@ -44,7 +44,7 @@ async function assign(ctx: AuditContext, req: IncomingMessage, actor: Account, a
   const what = `${assignment.key}=${assignment.value ?? ''}`;
   const scope = assignment.filter !== undefined ? `filter ${assignment.filter || '(all)'}` : 'selection';
   await audit(ctx, req, actor.username, 'tags-change', what, `${assignment.value === null ? 'removed from' : 'set on'} ${changed.length} of ${ids.length} PCs (${scope})`);
-  if (changed.length <= LIVE_ANNOUNCE_MAX) for (const deviceId of changed) await ctx.store.publish({ type: 'device-changed', deviceId });
+  if (changed.length <= LIVE_ANNOUNCE_MAX) await ctx.store.publish(...changed.map((deviceId) => ({ type: 'device-changed' as const, deviceId })));
   return { matched: ids.length, changed: changed.length };
 }
 

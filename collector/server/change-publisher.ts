@@ -1,10 +1,14 @@
 // Device changes are published on the store's bus for the live dashboards of every collector.
 // A device reporting several times in a window is published once: the dashboard wants the latest
-// row, not every step, and PostgreSQL NOTIFY is not free.
+// row, not every step, and PostgreSQL NOTIFY is not free. A window's changes go out PUBLISH_CHUNK to a
+// statement (a storm changes a thousand PCs a second): not all in one, since every collector's
+// listener then parses and fans out the whole chunk in one turn of its event loop.
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
+
+const PUBLISH_CHUNK = 50;
 
 export class ChangePublisher {
   #pending = new Set<string>();
@@ -28,7 +32,9 @@ export class ChangePublisher {
     const ids = [...this.#pending];
     this.#pending = new Set();
     try {
-      for (const deviceId of ids) await this.store.publish({ type: 'device-changed', deviceId });
+      for (let from = 0; from < ids.length; from += PUBLISH_CHUNK) {
+        await this.store.publish(...ids.slice(from, from + PUBLISH_CHUNK).map((deviceId) => ({ type: 'device-changed' as const, deviceId })));
+      }
     } catch (error) {
       reportStoreError(this.metrics, this.log, 'publish failed', error);
     }

@@ -223,7 +223,11 @@ export interface Store {
   /** The newest `limit` audit entries, newest first. */
   auditLog(limit: number): Promise<AuditEntry[]>;
 
-  publish(event: BusEvent): Promise<void>;
+  /**
+   * Delivers the events to every subscriber of every collector on this store, in order, in one round
+   * trip however many (PostgreSQL: one statement of NOTIFYs); none is a no-op.
+   */
+  publish(...events: BusEvent[]): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;
   /**
    * Resolves once events other collectors publish reach this store's subscribers (at once for

@@ -45,7 +45,7 @@ export function startTenant(options: TenantOptions, store: Store, instanceId: st
     if (!poller.leading) return;
     // Open dashboards refresh their counts and users on these; after a new snapshot (thousands of PCs)
     // a few events suffice, since each also tells them the summary changed.
-    for (const deviceId of (await judge.pass()).slice(0, LIVE_EVENTS_PER_PASS)) await store.publish({ type: 'device-changed', deviceId });
+    await store.publish(...(await judge.pass()).slice(0, LIVE_EVENTS_PER_PASS).map((deviceId) => ({ type: 'device-changed' as const, deviceId })));
   }, (error) => log.error('tenant judgement failed', { event: 'tenant.judge-failed', reason: errorText(error) }));
   judging.start();
   return { view, stop: async () => { await judging.stop(); await poller.stop(); } };

@@ -25,6 +25,7 @@ import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollPa
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
+import { CoalescedReads } from '../common/coalesced-reads.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
@@ -202,6 +203,15 @@ const SUMMARY_SQL = `SELECT ${(
 // Each aggregate's rows are checked by buildSummary.
 const SummaryRow = z.object({ groups: z.array(z.unknown()), layers: z.array(z.unknown()), blocking: z.array(z.unknown()), trend: z.array(z.unknown()), demo: Int });
 
+/** SQL.auth for many devices at once (the ids as one array parameter). */
+const AUTH_MANY_SQL = 'SELECT id, token_hash, revoked, last_seq FROM devices WHERE id = ANY($1::text[])';
+/** The hellos one answer resumes at most: each sends its welcome in the same turn. */
+const AUTH_READ_MAX_KEYS = 16;
+
+function deviceAuth(row: Record<string, unknown>): DeviceAuth {
+  return { deviceId: String(row.id), tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0, lastSeq: Int.parse(row.last_seq) };
+}
+
 // The dashboard's reads of several statements see one moment.
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
@@ -216,6 +226,14 @@ export class PostgresStore implements Store {
    */
   private readonly reads: pg.Pool;
   private readonly bus: PostgresBus;
+  /** The hellos' auth reads of one turn, in one statement (coalesced-reads.ts). */
+  private readonly auths = new CoalescedReads<string, DeviceAuth>({
+    read: async (ids) => {
+      const found = await this.pool.query<Record<string, unknown>>(AUTH_MANY_SQL, [ids]);
+      return new Map(found.rows.map((row) => [String(row.id), deviceAuth(row)]));
+    },
+    maxKeys: AUTH_READ_MAX_KEYS,
+  });
 
   constructor(
     url: string,
@@ -343,9 +361,8 @@ export class PostgresStore implements Store {
     for (const { sql, params } of trendStatements(deltas)) await rows(client, sql, params);
   }
 
-  async getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
-    const row = await first(this.pool, SQL.auth, [deviceId]);
-    return row ? { deviceId, tokenHash: String(row.token_hash), revoked: Int.parse(row.revoked) !== 0, lastSeq: Int.parse(row.last_seq) } : null;
+  getDeviceAuth(deviceId: string): Promise<DeviceAuth | null> {
+    return this.auths.get(deviceId);
   }
 
   async revokeDevice(deviceId: string, at: Date, address: string | null): Promise<boolean> {
@@ -646,8 +663,8 @@ export class PostgresStore implements Store {
   }
 
 
-  publish(event: BusEvent): Promise<void> {
-    return this.bus.publish(event);
+  publish(...events: BusEvent[]): Promise<void> {
+    return this.bus.publish(events);
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {

@@ -303,8 +303,8 @@ export class SqliteStore implements Store {
     return (this.stmt(RECORD_SQL.auditLog).all(limit) as Record<string, unknown>[]).map(auditEntry);
   }
 
-  async publish(event: BusEvent): Promise<void> {
-    this.bus.deliver(event);
+  async publish(...events: BusEvent[]): Promise<void> {
+    for (const event of events) this.bus.deliver(event);
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {

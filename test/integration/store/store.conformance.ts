@@ -105,6 +105,20 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       expect(await store.lastSeq('nope')).toBe(-1);
     });
 
+    it("answers hellos' auth reads asked all at once, each with its own device's row, as a storm asks them", async () => {
+      const { store } = await setup();
+      const ids = [];
+      for (let i = 0; i < 30; i += 1) ids.push(await enroll(store, `PC-STORM-${i}`));
+      await store.storeReports([incoming(ids[3]!, 7)]);
+      await store.revokeDevice(ids[5]!, T0, null);
+      const asked = [...ids, 'unknown-device', ids[3]!];
+      const answers = await Promise.all(asked.map((id) => store.getDeviceAuth(id)));
+      expect(answers.map((a) => a?.deviceId ?? null)).toEqual([...ids, null, ids[3]]);
+      expect(answers.map((a) => a?.tokenHash ?? null)).toEqual([...ids.map((_, i) => `hash-PC-STORM-${i}`), null, 'hash-PC-STORM-3']);
+      expect(answers.filter((a) => a?.revoked).map((a) => a!.deviceId)).toEqual([ids[5]]);
+      expect(answers.map((a) => a?.lastSeq ?? null)).toEqual([...ids.map((_, i) => (i === 3 ? 7 : -1)), null, 7]);
+    });
+
     it('enrolls, and re-enrolls a reinstalled PC by hardware uuid with a new token', async () => {
       const { store } = await setup();
       const device = newDevice('PC-A');
@@ -848,6 +862,25 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
       await other.publish({ type: 'recheck-sent', deviceId: 'dev-1', requestId: 'req-1' });
       await until('the events heard there', () => seenThere.length === (crossProcess ? 3 : 1));
       expect(seenHere).toEqual([event]);
+    });
+
+    it('delivers the events of one publish, however many, in order (here and on the other collector)', async () => {
+      const { store, peer } = await setup();
+      const other = await peer();
+      const seenHere: BusEvent[] = [];
+      const seenThere: BusEvent[] = [];
+      store.subscribe((e) => e.deviceId !== PROBE && seenHere.push(e));
+      other.subscribe((e) => e.deviceId !== PROBE && seenThere.push(e));
+      await waitForSubscription(store, other);
+      // A storm's window of changes, with one event of another kind among them.
+      const events: BusEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: 'device-changed', deviceId: `dev-${i}` }));
+      events.splice(150, 0, { type: 'recheck', deviceId: 'dev-150', requestId: 'req-1' });
+      await store.publish(...events);
+      await store.publish();
+      const crossProcess = store.kind === 'postgres';
+      await until('every event heard', () => seenHere.length === events.length && (!crossProcess || seenThere.length === events.length));
+      expect(seenHere).toEqual(events);
+      expect(seenThere).toEqual(crossProcess ? events : []);
     });
   });
 }
