@@ -224,8 +224,8 @@ export interface Store {
   auditLog(limit: number): Promise<AuditEntry[]>;
 
   /**
-   * Delivers the events to every subscriber of every collector on this store, in order, in one round
-   * trip however many (PostgreSQL: one statement of NOTIFYs); none is a no-op.
+   * Delivers the events to every subscriber of every collector on this store, in order: on PostgreSQL
+   * a statement of NOTIFYs for each 50, not one for each event. None is a no-op.
    */
   publish(...events: BusEvent[]): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;

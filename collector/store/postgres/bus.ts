@@ -9,6 +9,8 @@ import type { BusEvent, StoreLog } from '../types.ts';
 
 const CHANNEL = 'keyready_bus';
 const LISTEN_RETRY_MS = 1000;
+/** NOTIFYs to a statement: every listener parses and fans out one statement's in one turn of its event loop. */
+const NOTIFY_CHUNK = 50;
 
 export class PostgresBus {
   private readonly local: LocalBus;
@@ -27,16 +29,17 @@ export class PostgresBus {
   }
 
   /**
-   * One statement for all: a NOTIFY a statement cost the event loop a socket write and read per
-   * changed PC (coalesced-reads.ts says how much in a storm). A transaction's NOTIFYs are delivered in
-   * the order it sent them.
+   * NOTIFY_CHUNK events a statement, one after another: a statement per event cost the event loop a
+   * socket write and read per changed PC (coalesced-reads.ts says how much in a storm). A
+   * transaction's NOTIFYs are delivered in the order it sent them.
    */
   async publish(events: readonly BusEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.pool.query('SELECT pg_notify($1, e.payload) FROM unnest($2::text[]) WITH ORDINALITY AS e(payload, n) ORDER BY e.n', [
-      CHANNEL,
-      events.map((event) => JSON.stringify(event)),
-    ]);
+    for (let from = 0; from < events.length; from += NOTIFY_CHUNK) {
+      await this.pool.query('SELECT pg_notify($1, e.payload) FROM unnest($2::text[]) WITH ORDINALITY AS e(payload, n) ORDER BY e.n', [
+        CHANNEL,
+        events.slice(from, from + NOTIFY_CHUNK).map((event) => JSON.stringify(event)),
+      ]);
+    }
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {

@@ -14,6 +14,7 @@ import { RECORD_SQL, auditEntry, auditParams, storedRecord, type AuditEntry, typ
 import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, NewDevice, PresenceChange, Store, StoredOutcome, StoredSession, StoreOptions, TenantFactRow, TenantJudgement } from '../types.ts';
 import { planBatch, planInput, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
+import { CoalescedReads } from '../common/coalesced-reads.ts';
 import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
 import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollment.ts';
@@ -25,7 +26,6 @@ import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollPa
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
-import { CoalescedReads } from '../common/coalesced-reads.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';

@@ -107,7 +107,7 @@ export function describeStoreConformance(engine: string, createDatabase: () => P
 
     it("answers hellos' auth reads asked all at once, each with its own device's row, as a storm asks them", async () => {
       const { store } = await setup();
-      const ids = [];
+      const ids: string[] = [];
       for (let i = 0; i < 30; i += 1) ids.push(await enroll(store, `PC-STORM-${i}`));
       await store.storeReports([incoming(ids[3]!, 7)]);
       await store.revokeDevice(ids[5]!, T0, null);
