@@ -244,6 +244,11 @@ export interface Dialect {
   pageIdsFirst: boolean;
 }
 
+/** The devices online through this instance (param: its id). */
+export const HELD_BY = 'online = 1 AND instance_id = ?';
+/** The devices online through an instance that stopped beating (param: the oldest live heartbeat). */
+export const STALE_ONLINE = 'online = 1 AND (instance_id IS NULL OR instance_id NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?))';
+
 export function statements(dialect: Dialect) {
   const g = dialect.greatest;
   return {
@@ -274,11 +279,9 @@ export function statements(dialect: Dialect) {
     // Only the instance holding the connection may end it: the agent may already be back on another.
     disconnected: `UPDATE devices SET online = 0, instance_id = NULL, last_seen = ${g}(last_seen, ?) WHERE id = ? AND instance_id = ?`,
     touch: `UPDATE devices SET last_seen = ${g}(last_seen, ?) WHERE id = ?`,
-    release: 'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 AND instance_id = ?',
+    release: `UPDATE devices SET online = 0, instance_id = NULL WHERE ${HELD_BY}`,
     forgetInstance: 'DELETE FROM instances WHERE id = ?',
-    sweep:
-      'UPDATE devices SET online = 0, instance_id = NULL WHERE online = 1 ' +
-      'AND (instance_id IS NULL OR instance_id NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?)) RETURNING id',
+    sweep: `UPDATE devices SET online = 0, instance_id = NULL WHERE ${STALE_ONLINE} RETURNING id`,
     forgetStaleInstances: 'DELETE FROM instances WHERE heartbeat_at < ?',
     heartbeat:
       'INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ' +

@@ -22,7 +22,7 @@ import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
-import { adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
+import { HELD_BY, STALE_ONLINE, adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
 import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
@@ -101,6 +101,21 @@ function numbered(sql: string): string {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Locks the rows of the devices matching `condition` in id order and returns their ids. Every
+ * transaction writing several devices takes its locks this way before it writes: two then never wait
+ * on each other in opposite orders, a deadlock PostgreSQL ends by failing one. An UPDATE alone locks in
+ * its plan's order (the table's, in a scan), whatever order its ids were given in: in a 15,000-agent
+ * storm the sweep of a killed collector's PCs and the hellos' presence batches failed each other so,
+ * and agents were told to retry (bench/README.md).
+ */
+async function lockDevices(client: pg.PoolClient, condition: string, params: readonly unknown[]): Promise<string[]> {
+  const locked = await client.query<{ id: string }>(`SELECT id FROM devices WHERE ${numbered(condition)} ORDER BY id FOR UPDATE`, [...params]);
+  return locked.rows.map((row) => String(row.id));
+}
+const BY_IDS = 'id = ANY(?::text[])';
+const SET_OFFLINE_SQL = 'UPDATE devices SET online = 0, instance_id = NULL WHERE id = ANY($1::text[])';
 
 /**
  * Rebuilds these users' rows. Two collectors may store reports of one user's two PCs at once: each
@@ -389,9 +404,7 @@ export class PostgresStore implements Store {
   async markPresence(changes: readonly PresenceChange[]): Promise<void> {
     if (changes.length === 0) return;
     await this.tx(async (client) => {
-      // Locked in id order first, like storeReports: two collectors never wait on each other in opposite orders.
-      const ids = [...new Set(changes.map((c) => c.deviceId))].sort();
-      await client.query('SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+      await lockDevices(client, BY_IDS, [[...new Set(changes.map((c) => c.deviceId))]]);
       for (const { connected, disconnected } of presenceRounds(changes)) {
         if (connected.length > 0) {
           await client.query(CONNECTED_SQL, columns(connected.map((c) => [c.deviceId, c.instanceId, c.agentVersion, c.at.getTime()]), 4));
@@ -406,24 +419,26 @@ export class PostgresStore implements Store {
 
   async touch(deviceIds: readonly string[], at: Date): Promise<void> {
     if (deviceIds.length === 0) return;
-    // Sorted ids lock rows in one order, so concurrent touches and batches cannot deadlock.
-    await this.pool.query('UPDATE devices SET last_seen = GREATEST(last_seen, $1) WHERE id = ANY($2::text[])', [
-      at.getTime(), [...deviceIds].sort(),
-    ]);
+    await this.tx(async (client) => {
+      const ids = await lockDevices(client, BY_IDS, [deviceIds]);
+      await client.query('UPDATE devices SET last_seen = GREATEST(last_seen, $1) WHERE id = ANY($2::text[])', [at.getTime(), ids]);
+    });
   }
 
   async releaseInstance(instanceId: string, _at: Date): Promise<void> {
     await this.tx(async (client) => {
-      await rows(client, SQL.release, [instanceId]);
+      await client.query(SET_OFFLINE_SQL, [await lockDevices(client, HELD_BY, [instanceId])]);
       await rows(client, SQL.forgetInstance, [instanceId]);
     });
   }
 
   async sweepOffline(staleBefore: Date): Promise<string[]> {
     return this.tx(async (client) => {
-      const swept = await rows(client, SQL.sweep, [staleBefore.getTime()]);
+      // Locking re-checks a row that changed meanwhile: one back online through a live instance is left.
+      const swept = await lockDevices(client, STALE_ONLINE, [staleBefore.getTime()]);
+      await client.query(SET_OFFLINE_SQL, [swept]);
       await rows(client, SQL.forgetStaleInstances, [staleBefore.getTime()]);
-      return swept.map((r) => String(r.id)).sort();
+      return swept;
     });
   }
 
@@ -528,9 +543,7 @@ export class PostgresStore implements Store {
   async putTenantJudgements(judgements: readonly TenantJudgement[]): Promise<void> {
     if (judgements.length === 0) return;
     await this.tx(async (client) => {
-      // Locked in id order first, like storeReports: a collector storing reports never waits the other way round.
-      const ids = [...new Set(judgements.map((j) => j.deviceId))].sort();
-      await client.query('SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+      await lockDevices(client, BY_IDS, [[...new Set(judgements.map((j) => j.deviceId))]]);
       const written = await client.query<{ user_name: string | null }>(PUT_JUDGEMENTS_SQL, columns(judgements.map(judgementParams), 6));
       await refreshUsers(client, written.rows.flatMap((r) => (r.user_name === null ? [] : [r.user_name])));
     });
@@ -538,7 +551,8 @@ export class PostgresStore implements Store {
 
   async clearTenantJudgements(): Promise<void> {
     await this.tx(async (client) => {
-      if (((await client.query(USERS.clearJudgements)).rowCount ?? 0) === 0) return;
+      if ((await lockDevices(client, 'tenant_code IS NOT NULL', [])).length === 0) return;
+      await client.query(USERS.clearJudgements);
       await client.query('LOCK TABLE fleet_users IN EXCLUSIVE MODE');
       for (const part of USERS.rebuildAll) await rows(client, part.sql, part.params);
     });

@@ -97,3 +97,43 @@ describe('postgres connections', () => {
     }
   });
 });
+
+describe('postgres locks', () => {
+  // Every transaction that writes several devices locks their rows in id order. Found in a
+  // 15,000-agent storm: the heartbeat's sweep marking a killed collector's PCs offline (rows in the
+  // table's order) and the hellos' presence batches (id order) failed one another with "deadlock
+  // detected", and agents were told to retry.
+  it("sweeps a silent collector's PCs, touches PCs and marks presence at the same time without a deadlock", async () => {
+    const db = await server.freshDatabase();
+    const store = await openStore(db.url);
+    try {
+      await store.migrate();
+      const t0 = new Date(Date.UTC(2026, 11, 1));
+      const ids: string[] = [];
+      for (let i = 0; i < 300; i += 1) {
+        const hardware = { uuid: `lock-${i}`, serial: null, manufacturer: null, model: null };
+        ids.push((await store.enrollDevice({ hostname: `PC-LOCK-${i}`, hardware, tags: {}, agentVersion: 'test', tokenHash: `h${i}` }, t0)).deviceId);
+      }
+      const at = (s: number) => new Date(t0.getTime() + s * 1000);
+      const connected = (deviceIds: readonly string[], instanceId: string, s: number) =>
+        deviceIds.map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId, agentVersion: 'test', tags: undefined, at: at(s) }));
+      // Rows in enrolment order; ids are random UUIDs, so id order differs from it.
+      const shuffled = (round: number) => ids.filter((_, i) => (i * 7 + round) % 3 !== 0);
+      for (let round = 0; round < 8; round += 1) {
+        await store.markPresence(connected(ids, `old-${round}`, round * 10));
+        await store.heartbeatInstance(`new-${round}`, at(round * 10 + 5));
+        // The old instance never beat: its PCs are swept while the new one's hellos and pings write theirs.
+        const writes = [
+          store.sweepOffline(at(round * 10 + 1)),
+          ...Array.from({ length: 6 }, (_, k) => store.markPresence(connected(shuffled(round + k), `new-${round}`, round * 10 + 5))),
+          store.touch([...shuffled(round)].reverse(), at(round * 10 + 6)),
+        ];
+        const failed = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+        expect(failed).toEqual([]);
+      }
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  }, 120_000);
+});
