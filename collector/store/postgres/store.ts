@@ -427,7 +427,8 @@ export class PostgresStore implements Store {
 
   async releaseInstance(instanceId: string, _at: Date): Promise<void> {
     await this.tx(async (client) => {
-      await client.query(SET_OFFLINE_SQL, [await lockDevices(client, HELD_BY, [instanceId])]);
+      const held = await lockDevices(client, HELD_BY, [instanceId]);
+      if (held.length > 0) await client.query(SET_OFFLINE_SQL, [held]);
       await rows(client, SQL.forgetInstance, [instanceId]);
     });
   }
@@ -436,7 +437,7 @@ export class PostgresStore implements Store {
     return this.tx(async (client) => {
       // Locking re-checks a row that changed meanwhile: one back online through a live instance is left.
       const swept = await lockDevices(client, STALE_ONLINE, [staleBefore.getTime()]);
-      await client.query(SET_OFFLINE_SQL, [swept]);
+      if (swept.length > 0) await client.query(SET_OFFLINE_SQL, [swept]);
       await rows(client, SQL.forgetStaleInstances, [staleBefore.getTime()]);
       return swept;
     });
