@@ -15,7 +15,7 @@ import type { BusEvent, DeviceAuth, IncomingReport, EnrollOutcome, JudgeInput, N
 import { planBatch, planInput, type ReadinessCounts } from '../common/batch-plan.ts';
 import { batchRows } from '../common/batch-rows.ts';
 import { CoalescedReads } from '../common/coalesced-reads.ts';
-import { Int, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
+import { Int, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, toDeviceRow, toDeviceState } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
 import { enrolledRow, enrollmentUuid, reenrollAllowed } from '../common/enrollment.ts';
 import { exportPages } from '../common/export.ts';
@@ -103,16 +103,20 @@ function numbered(sql: string): string {
 type Queryable = pg.Pool | pg.PoolClient;
 
 /**
- * Locks the rows of the devices matching `condition` in id order and returns their ids. Every
+ * Locks the rows of the devices matching `condition` in id order and returns their `columns`. Every
  * transaction writing several devices takes its locks this way before it writes: two then never wait
  * on each other in opposite orders, a deadlock PostgreSQL ends by failing one. An UPDATE alone locks in
  * its plan's order (the table's, in a scan), whatever order its ids were given in: in a 15,000-agent
  * storm the sweep of a killed collector's PCs and the hellos' presence batches failed each other so,
  * and agents were told to retry (bench/README.md).
  */
+async function lockedRows(client: pg.PoolClient, columns: string, condition: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  return (await client.query<Record<string, unknown>>(`SELECT ${columns} FROM devices WHERE ${numbered(condition)} ORDER BY id FOR UPDATE`, [...params])).rows;
+}
+
+/** lockedRows for the ids alone. */
 async function lockDevices(client: pg.PoolClient, condition: string, params: readonly unknown[]): Promise<string[]> {
-  const locked = await client.query<{ id: string }>(`SELECT id FROM devices WHERE ${numbered(condition)} ORDER BY id FOR UPDATE`, [...params]);
-  return locked.rows.map((row) => String(row.id));
+  return (await lockedRows(client, 'id', condition, params)).map((row) => String(row.id));
 }
 const BY_IDS = 'id = ANY(?::text[])';
 const SET_OFFLINE_SQL = 'UPDATE devices SET online = 0, instance_id = NULL WHERE id = ANY($1::text[])';
@@ -455,13 +459,8 @@ export class PostgresStore implements Store {
   async storeReports(batch: readonly IncomingReport[]): Promise<StoredOutcome[]> {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
-      // Locked in id order: two collectors never wait on each other in opposite orders.
-      const ids = [...new Set(batch.map((r) => r.deviceId))].sort();
-      const current = await client.query(
-        `${SQL.readState.replace('WHERE id = ?', 'WHERE id = ANY($1::text[])')} ORDER BY id FOR UPDATE`,
-        [ids],
-      );
-      const states = new Map(current.rows.map((raw: unknown) => toDeviceState(raw)).map((s) => [s.id, s]));
+      const current = await lockedRows(client, STATE_COLUMNS, BY_IDS, [[...new Set(batch.map((r) => r.deviceId))]]);
+      const states = new Map(current.map((raw) => toDeviceState(raw)).map((s) => [s.id, s]));
       const plan = planBatch(batch.map(planInput), states);
       const { full, volatile, reports, history } = batchRows(plan);
       if (full.length > 0) {
@@ -583,14 +582,13 @@ export class PostgresStore implements Store {
   async assignTag(deviceIds: readonly string[], key: string, value: string | null): Promise<string[]> {
     return this.tx(async (client) => {
       const changed: string[] = [];
-      // Locked in id order, like storeReports: two collectors never wait on each other in opposite orders.
-      const locked = await client.query<{ id: string; admin_tags: string }>('SELECT id, admin_tags FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(deviceIds)]]);
-      for (const row of locked.rows) {
-        const next = withTag(row.admin_tags, key, value);
+      for (const row of await lockedRows(client, 'id, admin_tags', BY_IDS, [[...new Set(deviceIds)]])) {
+        const id = String(row.id);
+        const next = withTag(String(row.admin_tags), key, value);
         if (!next) continue;
-        await rows(client, ADMIN_TAG_SQL.write, [next, row.id]);
-        await rows(client, value === null ? ADMIN_TAG_SQL.remove : ADMIN_TAG_SQL.upsert, value === null ? [row.id, key] : [row.id, key, value]);
-        changed.push(row.id);
+        await rows(client, ADMIN_TAG_SQL.write, [next, id]);
+        await rows(client, value === null ? ADMIN_TAG_SQL.remove : ADMIN_TAG_SQL.upsert, value === null ? [id, key] : [id, key, value]);
+        changed.push(id);
       }
       return changed;
     });
