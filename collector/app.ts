@@ -1,15 +1,15 @@
 // The collector's composition root: one HTTP(S) server on one port that wires the store to the
 // agents' endpoint (server/) and to the dashboard's API and live socket (api/). /agent is the agents'
 // socket (keyready.v1), /api/live the dashboards', /api/* the HTTP API, /healthz and /metrics for
-// operators, anything else the built dashboard. server/ and api/ never import each other; only this
-// file knows both.
+// operators, anything else the built dashboard. Over TLS the port is the front process's (front/): it
+// serves browsers the dashboard's files and forwards the rest here, and passes agents' connections
+// on. server/ and api/ never import each other; only this file knows both.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { DASHBOARD_CSP } from '../protocol/api.ts';
 import { errorText } from '../protocol/error-text.ts';
 import { CLOSE } from '../protocol/messages.ts';
 import { liveEndpoint } from './api/live-endpoint.ts';
@@ -25,7 +25,8 @@ import { ChangePublisher } from './server/change-publisher.ts';
 import type { BatcherOptions } from './server/report-batcher.ts';
 import { StaticFiles } from './server/static-files.ts';
 import { TlsGate } from './server/tls-gate.ts';
-import { HttpError, rejectUpgrade, sendError, sendJson } from './shared/http.ts';
+import { FrontProcess } from './front/front-process.ts';
+import { HttpError, rejectUpgrade, sendError, sendJson, setDashboardHeaders } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
 import { Slots } from './shared/slots.ts';
@@ -52,6 +53,8 @@ const BROWSER_HANDSHAKES_IN_FLIGHT = 16;
 const TLS_HANDSHAKE_LEASE_MS = 2_000;
 /** agent/link/client.ts: an agent gives up on a connection whose handshake took this long. */
 const AGENT_HANDSHAKE_WAIT_MS = 15_000;
+/** A deep accept queue lets a reconnect storm wait in the kernel instead of timing out. */
+const LISTEN_BACKLOG = 4096;
 
 export interface CollectorOptions {
   store: Store;
@@ -84,6 +87,12 @@ export interface CollectorOptions {
   demo?: boolean;
   /** The Microsoft Graph tenant join; absent or null when not configured. */
   tenant?: TenantOptions | null;
+  /**
+   * Over TLS, browsers are served by a process of their own that owns the port and passes agents'
+   * connections here (front/), so a reconnect storm's turns never delay a dashboard. Default: true,
+   * but on Windows (its private socket is a Unix one); false serves everything from this process.
+   */
+  front?: boolean;
   /** What the empty dashboard tells an admin about adding PCs; absent: no address is advertised. */
   enrollHint?: EnrollHintOptions;
   /** Alert rounds: how often (ms) due deliveries are sent, and how often every PC is swept (wave dates, offline days). */
@@ -148,12 +157,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const dashboardFiles = new StaticFiles(options.staticRoot);
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('content-security-policy', `${DASHBOARD_CSP}; frame-ancestors 'none'`);
-    // Browsers that met this collector over https never try plain http with it again (a year).
-    if (options.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
+    setDashboardHeaders(res, options.tls !== null);
     const url = new URL(req.url ?? '/', 'http://collector');
     try {
       if (url.pathname === '/healthz') {
@@ -209,8 +213,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     : null;
   const listener = gate?.listener ?? server;
   const stopTicketRotation = options.tls ? rotateTicketKeys(server as HttpsServer, options.tls.ticketMaster) : () => {};
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://collector').pathname;
     if (path === '/agent') return agents.upgrade(req, socket, head);
@@ -219,7 +222,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       return;
     }
     rejectUpgrade(socket, 404, 'Not Found');
-  });
+  }
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
+  server.on('upgrade', onUpgrade);
+  /** What the front process forwards (its browsers' API requests and live sockets), answered as on the port. */
+  function forwardedFromFront(): Server {
+    const forwarded = createHttpServer((req, res) => void onRequest(req, res));
+    forwarded.on('upgrade', onUpgrade);
+    return forwarded;
+  }
   if (!gate) server.on('connection', () => metrics.tcpAccepted.inc());
   server.on('secureConnection', (socket: TLSSocket) => metrics.tlsHandshakes.inc({ session: socket.isSessionReused() ? 'resumed' : 'full' }));
   // Slow or idle TLS handshakes must not pin sockets forever.
@@ -250,15 +261,37 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
   await store.busReady();
 
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    // A deep accept queue lets a reconnect storm wait in the kernel instead of timing out.
-    listener.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
-      listener.off('error', reject);
-      resolve();
+  // Over TLS the front process owns the port and serves browsers (front/); this process gets the agents.
+  const front =
+    options.tls && gate && (options.front ?? process.platform !== 'win32')
+      ? await FrontProcess.start({
+          host: options.host,
+          port: options.port,
+          backlog: LISTEN_BACKLOG,
+          cert: options.tls.cert.toString('utf8'),
+          key: options.tls.key.toString('utf8'),
+          ticketMaster: options.tls.ticketMaster.toString('base64'),
+          staticRoot: options.staticRoot,
+          collector: forwardedFromFront(),
+          onAgent: (socket, hello) => gate.admit(socket, hello),
+          onRestart: (reason, error) =>
+            error === undefined
+              ? log.error('the dashboard front process stopped; starting it again', { event: 'front.restart', reason })
+              : log.error('the dashboard front process did not start again', { event: 'front.restart', reason, error: errorText(error) }),
+        })
+      : null;
+  if (front) {
+    port = front.port;
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
+        listener.off('error', reject);
+        resolve();
+      });
     });
-  });
-  port = (listener.address() as AddressInfo).port;
+    port = (listener.address() as AddressInfo).port;
+  }
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `${options.tls ? 'https' : 'http'}://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
 
@@ -269,7 +302,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     stopTicketRotation();
     await tenant?.stop();
     await alerts.stop();
-    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    const closed = front ? front.stopAccepting() : new Promise<void>((resolve) => listener.close(() => resolve()));
     gate?.close();
     server.closeIdleConnections();
     await agents.drainReports();
@@ -280,6 +313,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     agents.terminateSockets();
     server.closeAllConnections();
+    await front?.close();
     await agents.drainPresence();
     await store.releaseInstance(instanceId, new Date());
     await store.close();

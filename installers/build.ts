@@ -3,6 +3,7 @@
 //                                the input of the single-file packagers (installers/package.ts)
 //   dist/keyready-collector.mjs  the collector; its npm dependencies stay in node_modules
 //   dist/keyready-sqlite-writer.mjs  the collector's SQLite writer thread, which it starts from beside itself
+//   dist/keyready-collector-front.mjs  the dashboard's front process over TLS, likewise (collector/front/)
 //   dist/dashboard/              the dashboard's index.html and content-hashed assets
 //   dist/build-stamp.json        which sources these were built from (`npm start` rebuilds when stale)
 // Native addons are never bundled: the collector's load from node_modules; the agent's node-hid
@@ -19,6 +20,8 @@ export const AGENT_BUNDLE = join(DIST, 'keyready-agent.cjs');
 export const COLLECTOR_BUNDLE = join(DIST, 'keyready-collector.mjs');
 /** The name collector/store/sqlite/writer-client.ts starts its thread from, beside the collector's bundle. */
 export const SQLITE_WRITER_BUNDLE = join(DIST, 'keyready-sqlite-writer.mjs');
+/** The name collector/front/front-process.ts starts the front process from, beside the collector's bundle. */
+export const FRONT_BUNDLE = join(DIST, 'keyready-collector-front.mjs');
 export const DASHBOARD_DIR = join(DIST, 'dashboard');
 
 const HID_ADDON_LOADER = join(ROOT, 'agent', 'fido', 'transport', 'hid-addon.ts');
@@ -90,8 +93,9 @@ export async function build(): Promise<BuildSummary> {
   await rm(STAMP_FILE, { force: true });
   await mkdir(DIST, { recursive: true });
   await bundle(join('agent', 'cli.ts'), AGENT_BUNDLE, AGENT_OPTIONS);
-  // The writer thread first: a collector started from dist/ between the two finds its thread's code.
+  // The writer thread and the front first: a collector started from dist/ meanwhile finds their code.
   await bundle(join('collector', 'store', 'sqlite', 'writer-thread.ts'), SQLITE_WRITER_BUNDLE, COLLECTOR_OPTIONS);
+  await bundle(join('collector', 'front', 'front.ts'), FRONT_BUNDLE, COLLECTOR_OPTIONS);
   await bundle(join('collector', 'cli.ts'), COLLECTOR_BUNDLE, COLLECTOR_OPTIONS);
   const dashboard = await buildDashboard(DASHBOARD_DIR);
   await writeFile(STAMP_FILE, `${JSON.stringify({ stamp, builtAt: new Date().toISOString() })}\n`);

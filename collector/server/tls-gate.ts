@@ -144,13 +144,27 @@ export class TlsGate {
       socket.off('readable', onReadable);
       socket.setTimeout(0);
       this.#reading.delete(socket);
-      // Put back for the TLS server, which reads what the socket holds before it wraps it.
-      socket.unshift(received);
       // Anything malformed queues as an agent would: the TLS server refuses it in its turn.
-      this.#queues[hello.kind === 'complete' && offersHttp(hello.protocols) ? 'browsers' : 'agents'].push({ socket, since });
-      this.pump();
+      this.#queue(socket, received, since, hello.kind === 'complete' && offersHttp(hello.protocols) ? 'browsers' : 'agents');
     };
     socket.on('readable', onReadable);
+  }
+
+  /**
+   * An agent's connection the dashboard's front process accepted and sorted (front/): `received` is
+   * what it read of the socket, its ClientHello.
+   */
+  admit(socket: Socket, received: Buffer): void {
+    this.options.accepted?.();
+    socket.on('error', () => socket.destroy());
+    this.#queue(socket, received, this.#now(), 'agents');
+  }
+
+  #queue(socket: Socket, received: Buffer, since: number, lane: Lane): void {
+    // Put back for the TLS server, which reads what the socket holds before it wraps it.
+    socket.unshift(received);
+    this.#queues[lane].push({ socket, since });
+    this.pump();
   }
 
   #expire(socket: Socket): void {

@@ -1,6 +1,30 @@
 // Small HTTP helpers shared by the agents' endpoint, the API, health, metrics and static handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DASHBOARD_CSP } from '../../protocol/api.ts';
+
+/** The headers every answer to a browser carries, from this process or the dashboard's front process. */
+export function setDashboardHeaders(res: ServerResponse, tls: boolean): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('content-security-policy', `${DASHBOARD_CSP}; frame-ancestors 'none'`);
+  // Browsers that met this collector over https never try plain http with it again (a year).
+  if (tls) res.setHeader('strict-transport-security', 'max-age=31536000');
+}
+
+/**
+ * The browser's address, as the front process (front/) tells it on requests it forwards. Believed
+ * only on the collector's private socket for them: from anyone else it is a header like any other.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-keyready-client-address';
+const forwarding = new WeakSet<Socket>();
+
+/** Requests read from this socket come from the front process: their client address is its header. */
+export function trustClientAddressHeader(socket: Socket): void {
+  forwarding.add(socket);
+}
 
 export class HttpError extends Error {
   constructor(
@@ -66,7 +90,8 @@ export async function write(res: ServerResponse, chunk: string): Promise<void> {
 
 /** The peer address, without the IPv4-mapped prefix so one client has one key. */
 export function remoteAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
+  const forwarded = forwarding.has(req.socket) ? req.headers[CLIENT_ADDRESS_HEADER] : undefined;
+  const address = (typeof forwarded === 'string' ? forwarded : req.socket.remoteAddress) ?? 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 

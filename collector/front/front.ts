@@ -1,0 +1,113 @@
+// The dashboard's front process (bundled as dist/keyready-collector-front.mjs; front-process.ts
+// starts it). Over TLS it owns the collector's port: it reads each connection's ClientHello, serves
+// the browsers itself (their TLS, the dashboard's files, and everything else forwarded to the
+// collector: forward.ts), and passes every other connection, an agent's, to the collector with what
+// it read of it. Why a process: during a reconnect storm the collector's event loop runs the agents'
+// handshakes, hellos and first reports, and a page needs about seven of its turns (accept,
+// ClientHello, the server's flight, the client's Finished, three requests); opened there it waited
+// 250-330 ms at p95 for 5,000 agents however the work was sliced. Here it waits for none of them
+// (bench/README.md, "The dashboard's front process").
+import { createServer as createHttpsServer } from 'node:https';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { errorText } from '../../protocol/error-text.ts';
+import { MAX_CLIENT_HELLO_BYTES, offersHttp, readClientHelloAlpn } from '../server/client-hello.ts';
+import { StaticFiles } from '../server/static-files.ts';
+import { setDashboardHeaders } from '../shared/http.ts';
+import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from '../shared/tls-tickets.ts';
+import { Forwarder, forwarded } from './forward.ts';
+import { ToFront, type FromFront, type FrontStart } from './messages.ts';
+
+/** A client that has not sent its ClientHello by then is closed (an agent waits 15 s for its handshake). */
+const CLIENT_HELLO_WAIT_MS = 15_000;
+
+function send(message: FromFront): void {
+  process.send!(message);
+}
+
+let handedOver = 0;
+
+/**
+ * Passes an agent's connection to the collector. Both processes hold it until this one closes its
+ * copy, and a copy still open keeps reading: bytes the agent sent in answer to the collector's
+ * ServerHello could be read here and lost (a handshake that never ends; it happened under load when
+ * Node closed its copy only on the collector's acknowledgement). So the collector starts nothing on
+ * the connection before `released`, which is sent once this copy is closed.
+ */
+function handOver(socket: Socket, hello: Buffer): void {
+  const id = handedOver++;
+  process.send!({ type: 'agent', id, hello: hello.toString('base64') } satisfies FromFront, socket, { keepOpen: true }, (error: Error | null) => {
+    socket.destroy();
+    if (!error) send({ type: 'released', id });
+  });
+}
+
+function start(options: FrontStart): { stopAccepting(): Promise<void> } {
+  const files = new StaticFiles(options.staticRoot);
+  const forwarder = new Forwarder(options.collectorSocket);
+  const ticketMaster = Buffer.from(options.ticketMaster, 'base64');
+  // The same TLS as the collector's own server (app.ts): a browser cannot tell which process answered.
+  const browsers = createHttpsServer({
+    cert: options.cert,
+    key: options.key,
+    minVersion: 'TLSv1.2',
+    ticketKeys: ticketKeys(ticketMaster, Date.now()),
+    sessionTimeout: TICKET_PERIOD_MS / 1000,
+  });
+  const stopTicketRotation = rotateTicketKeys(browsers, ticketMaster);
+  browsers.on('request', (req, res) => {
+    setDashboardHeaders(res, true);
+    const path = new URL(req.url ?? '/', 'http://collector').pathname;
+    if (forwarded(path)) forwarder.request(req, res);
+    else files.serve(path, req, res);
+  });
+  browsers.on('upgrade', (req, socket, head) => forwarder.upgrade(req, socket, head));
+  browsers.on('tlsClientError', (_error, socket) => socket.destroy());
+
+  const sort = (socket: Socket): void => {
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(CLIENT_HELLO_WAIT_MS, () => socket.destroy());
+    let received = Buffer.alloc(0);
+    const onReadable = (): void => {
+      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
+      const hello = readClientHelloAlpn(received);
+      if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
+      socket.off('readable', onReadable);
+      socket.setTimeout(0);
+      if (hello.kind === 'complete' && offersHttp(hello.protocols)) {
+        socket.unshift(received);
+        browsers.emit('connection', socket);
+        return;
+      }
+      // Anything malformed goes as an agent would: the collector's TLS server refuses it in its turn.
+      handOver(socket, received);
+    };
+    socket.on('readable', onReadable);
+  };
+  // Paused: an agent's socket goes to the collector with nothing read but its ClientHello.
+  const listener = net.createServer({ pauseOnConnect: true }, sort);
+  listener.on('error', (error) => send({ type: 'failed', message: errorText(error) }));
+  listener.listen({ host: options.host, port: options.port, backlog: options.backlog }, () => {
+    // An HTTP server tracks its connections (timeouts, closeAllConnections) once listening; this one never listens itself.
+    browsers.emit('listening');
+    send({ type: 'listening', port: (listener.address() as AddressInfo).port });
+  });
+  return {
+    // Open connections stay until the collector lets this process go: its last answers and the live
+    // sockets' "going away" still pass through here.
+    stopAccepting: async () => {
+      stopTicketRotation();
+      const closed = new Promise<void>((done) => listener.close(() => done()));
+      browsers.closeIdleConnections();
+      await closed;
+    },
+  };
+}
+
+let running: { stopAccepting(): Promise<void> } | null = null;
+process.on('message', (raw: unknown) => {
+  const message = ToFront.parse(raw);
+  if (message.type === 'start' && !running) running = start(message);
+  else if (message.type === 'close') void (running?.stopAccepting() ?? Promise.resolve()).then(() => send({ type: 'closed' }));
+});
+// The collector done with it, or killed: the port must be free for the next one at once.
+process.on('disconnect', () => process.exit(0));

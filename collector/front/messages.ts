@@ -1,0 +1,37 @@
+// What the collector and its front process (front.ts, front-process.ts) tell each other over the IPC
+// channel. Both ends parse what they receive: a message of another version is an error, not a guess.
+import { z } from 'zod';
+
+export const FrontStart = z.object({
+  type: z.literal('start'),
+  host: z.string(),
+  port: z.number().int().min(0).max(65535),
+  backlog: z.number().int().positive(),
+  /** PEM. */
+  cert: z.string(),
+  key: z.string(),
+  /** base64 of the secret session-ticket keys derive from (shared/tls-tickets.ts). */
+  ticketMaster: z.string(),
+  staticRoot: z.string(),
+  /** The collector's private socket for what the front forwards (a path). */
+  collectorSocket: z.string(),
+});
+export type FrontStart = z.infer<typeof FrontStart>;
+
+/** To the front: stop accepting (the collector is stopping). */
+export const FrontClose = z.object({ type: z.literal('close') });
+
+export const ToFront = z.discriminatedUnion('type', [FrontStart, FrontClose]);
+export type ToFront = z.infer<typeof ToFront>;
+
+export const FromFront = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('listening'), port: z.number().int().min(1).max(65535) }),
+  /** Could not listen (the port taken, not allowed): the collector reports it and exits. */
+  z.object({ type: z.literal('failed'), message: z.string() }),
+  /** An agent's connection, sent with the message; `hello` is what was read of it (base64). */
+  z.object({ type: z.literal('agent'), id: z.number().int().nonnegative(), hello: z.string() }),
+  /** The front closed its own copy of connection `id`: from now on only the collector reads it. */
+  z.object({ type: z.literal('released'), id: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('closed') }),
+]);
+export type FromFront = z.infer<typeof FromFront>;

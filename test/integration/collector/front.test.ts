@@ -1,0 +1,183 @@
+// Over TLS the collector's port belongs to its front process (collector/front/): browsers, which offer
+// HTTP by ALPN, are served there, and everything else (an agent's connection) is passed to the
+// collector. The built collector runs as it ships; freezing it with SIGSTOP stands in for an event
+// loop busy with a reconnect storm, which is what the front exists for.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AuditLog, LiveEvent } from '../../../protocol/api.ts';
+import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { makeReport } from '../../../sim/fleet/reports.ts';
+import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
+import { until } from '../../support/eventually.ts';
+import { requireTool } from '../../support/prerequisites.ts';
+import { sqliteTarget } from './stores.ts';
+
+const openssl = requireTool('openssl', 'openssl');
+/** What a browser offers by ALPN (Chromium: h2 first; the front speaks HTTP/1.1). */
+const BROWSER_ALPN = ['h2', 'http/1.1'];
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+describe.skipIf(!openssl.available)('the dashboard front process over TLS', () => {
+  const target = sqliteTarget();
+  const dir = mkdtempSync(join(tmpdir(), 'keyready-front-test-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const dashboardDir = join(dir, 'dashboard');
+  let collector: CollectorProcess;
+  let frozen = false;
+
+  /** One request over a new connection; `alpn` undefined: none offered, as an agent's connection. */
+  function fetchOver(path: string, options: { alpn?: string[]; method?: string; headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: options.port ?? collector.port,
+          path,
+          method: options.method ?? 'GET',
+          ca: readFileSync(cert),
+          agent: false,
+          headers: options.headers,
+          ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  }
+
+  /** The collector's child processes: its front. */
+  function children(pid: number): number[] {
+    const path = `/proc/${pid}/task/${pid}/children`;
+    return existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  }
+
+  /** Exited (a zombie counts: in a container nothing may reap an orphan). */
+  function gone(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return true;
+    }
+  }
+
+  function frontPid(): number {
+    const [pid, ...others] = children(collector.child.pid!);
+    expect(others).toEqual([]);
+    return pid!;
+  }
+
+  beforeAll(async () => {
+    execFileSync(openssl.path!, [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    mkdirSync(join(dashboardDir, 'assets'), { recursive: true });
+    writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>KeyReady</title><script type="module" src="/assets/app-1234.js"></script>');
+    writeFileSync(join(dashboardDir, 'assets', 'app-1234.js'), 'console.log("app")');
+    collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
+  });
+
+  afterEach(() => {
+    if (frozen) process.kill(collector.child.pid!, 'SIGCONT');
+    frozen = false;
+  });
+
+  afterAll(async () => {
+    await collector?.stop();
+    await target.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens the dashboard for a browser while the collector itself is frozen; an agent\'s connection waits for the collector', async () => {
+    process.kill(collector.child.pid!, 'SIGSTOP');
+    frozen = true;
+    let agentConnected = false;
+    const agentSocket = connect({ host: '127.0.0.1', port: collector.port, ca: readFileSync(cert) }, () => (agentConnected = true));
+    try {
+      const page = await fetchOver('/', { alpn: BROWSER_ALPN });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<title>KeyReady</title>');
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['strict-transport-security']).toBe('max-age=31536000');
+      const script = await fetchOver('/assets/app-1234.js', { alpn: BROWSER_ALPN });
+      expect(script.status).toBe(200);
+      expect(script.text).toBe('console.log("app")');
+      // The agent's handshake is the collector's to do: not while it is stopped.
+      expect(agentConnected).toBe(false);
+      process.kill(collector.child.pid!, 'SIGCONT');
+      frozen = false;
+      await until('the agent\'s handshake once the collector runs again', () => agentConnected);
+    } finally {
+      agentSocket.destroy();
+    }
+  });
+
+  it('forwards the API and the live socket to the collector with the browser\'s address, which no client can claim', async () => {
+    const spoofed = { 'x-keyready-client-address': '203.0.113.9', 'content-type': 'application/json' };
+    const body = JSON.stringify({ username: 'admin', password: collector.adminPassword });
+    const login = await fetchOver('/api/login', { alpn: BROWSER_ALPN, method: 'POST', headers: spoofed, body });
+    expect(login.status).toBe(200);
+    // The same claim made straight to the collector (no ALPN) is not believed either.
+    expect((await fetchOver('/api/login', { method: 'POST', headers: spoofed, body })).status).toBe(200);
+    const cookie = String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    expect(login.headers['set-cookie']?.[0]).toMatch(/; Secure$/);
+
+    const audit = await fetchOver('/api/audit', { alpn: BROWSER_ALPN, headers: { cookie } });
+    expect(audit.status).toBe(200);
+    const signIns = AuditLog.parse(JSON.parse(audit.text)).entries.filter((entry) => entry.action === 'sign-in');
+    expect(signIns.map((entry) => entry.address)).toEqual(['127.0.0.1', '127.0.0.1']);
+
+    const origin = `https://127.0.0.1:${collector.port}`;
+    // ws hands its options to tls.connect: offering http/1.1 makes this socket a browser's.
+    const tlsOptions: WebSocket.ClientOptions & { ALPNProtocols: string[] } = { headers: { cookie, origin }, ca: readFileSync(cert), ALPNProtocols: ['http/1.1'] };
+    const live = new WebSocket(`wss://127.0.0.1:${collector.port}/api/live`, tlsOptions);
+    const events: LiveEvent[] = [];
+    live.on('message', (data: Buffer) => events.push(LiveEvent.parse(JSON.parse(data.toString('utf8')))));
+    await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+    const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-FRONT-0001', makeReport: () => makeReport({ hostname: 'PC-FRONT-0001' }) });
+    try {
+      await agent.enroll(collector.enrollSecret!);
+      await agent.connect();
+      expect(await agent.report()).toBe(0);
+      await until('the agent\'s report on the live socket through the front', () => events.some((event) => event.type === 'device' && event.device.hostname === 'PC-FRONT-0001'));
+    } finally {
+      live.close();
+      await agent.disconnect();
+    }
+  });
+
+  it('starts its front again on the same port when it dies, and takes it down with the collector', async () => {
+    const first = frontPid();
+    process.kill(first, 'SIGKILL');
+    await until('the collector logs that its front died', () => collector.events('front.restart').length === 1);
+    await until('a new front serving the page on the same port', async () => {
+      const pid = children(collector.child.pid!)[0];
+      if (pid === undefined || pid === first) return false;
+      return (await fetchOver('/', { alpn: BROWSER_ALPN }).catch(() => null))?.status === 200;
+    });
+    expect(collector.events('front.restart')[0]).toMatchObject({ reason: 'exited (SIGKILL)' });
+
+    const second = frontPid();
+    await collector.kill9();
+    // Its channel to the collector closed: the front exits, and the port is free for the next collector.
+    await until('the front gone with its collector', () => gone(second));
+  });
+});
