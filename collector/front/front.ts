@@ -10,7 +10,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { errorText } from '../../protocol/error-text.ts';
-import { MAX_CLIENT_HELLO_BYTES, offersHttp, readClientHelloAlpn } from '../server/client-hello.ts';
+import { sortByClientHello } from '../server/client-hello.ts';
 import { StaticFiles } from '../server/static-files.ts';
 import { setDashboardHeaders } from '../shared/http.ts';
 import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from '../shared/tls-tickets.ts';
@@ -66,22 +66,12 @@ function start(options: FrontStart): { stopAccepting(): Promise<void> } {
   const sort = (socket: Socket): void => {
     socket.on('error', () => socket.destroy());
     socket.setTimeout(CLIENT_HELLO_WAIT_MS, () => socket.destroy());
-    let received = Buffer.alloc(0);
-    const onReadable = (): void => {
-      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
-      const hello = readClientHelloAlpn(received);
-      if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
-      socket.off('readable', onReadable);
+    sortByClientHello(socket, (received, browser) => {
       socket.setTimeout(0);
-      if (hello.kind === 'complete' && offersHttp(hello.protocols)) {
-        socket.unshift(received);
-        browsers.emit('connection', socket);
-        return;
-      }
-      // Anything malformed goes as an agent would: the collector's TLS server refuses it in its turn.
-      handOver(socket, received);
-    };
-    socket.on('readable', onReadable);
+      if (!browser) return handOver(socket, received);
+      socket.unshift(received);
+      browsers.emit('connection', socket);
+    });
   };
   // Paused: an agent's socket goes to the collector with nothing read but its ClientHello.
   const listener = net.createServer({ pauseOnConnect: true }, sort);

@@ -1,8 +1,10 @@
 // Reads the application protocols (ALPN, RFC 7301) a TLS client offers in its ClientHello, before any
-// TLS work is done. The TLS gate uses it to tell a browser (every browser offers `http/1.1` or `h2`)
-// from an agent (Node's TLS client offers none): a dashboard opened during a reconnect storm must not
-// wait behind 15,000 agents' handshakes. Only the first flight's bytes are read (RFC 8446 §4.1.2 and
+// TLS work is done. The front process and the TLS gate use it to tell a browser (every browser offers
+// `http/1.1` or `h2`) from an agent (Node's TLS client offers none): a dashboard opened during a
+// reconnect storm must not wait behind 15,000 agents' handshakes. Only the first flight's bytes are read (RFC 8446 §4.1.2 and
 // the record layer of §5.1); anything malformed is `invalid` and left for the TLS server to refuse.
+
+import type { Socket } from 'node:net';
 
 export type ClientHelloAlpn =
   | { kind: 'complete'; protocols: string[] }
@@ -93,4 +95,21 @@ export function readClientHelloAlpn(data: Buffer): ClientHelloAlpn {
 /** A browser, by what it offers: HTTP over TLS. Node's agents offer no application protocol. */
 export function offersHttp(protocols: readonly string[]): boolean {
   return protocols.includes('http/1.1') || protocols.includes('h2');
+}
+
+/**
+ * Reads a new connection (accepted paused) until its ClientHello is whole, too long to wait for, or
+ * malformed, then calls `sorted` with the bytes read (to be put back for the TLS server) and whether
+ * it is a browser's. Anything malformed counts as an agent's: the TLS server refuses it in its turn.
+ */
+export function sortByClientHello(socket: Socket, sorted: (received: Buffer, browser: boolean) => void): void {
+  let received = Buffer.alloc(0);
+  const onReadable = (): void => {
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
+    const hello = readClientHelloAlpn(received);
+    if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
+    socket.off('readable', onReadable);
+    sorted(received, hello.kind === 'complete' && offersHttp(hello.protocols));
+  };
+  socket.on('readable', onReadable);
 }

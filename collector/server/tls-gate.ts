@@ -13,7 +13,7 @@
 // stranger nothing but a place among the few dashboard handshakes.
 import net, { type Server, type Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import { MAX_CLIENT_HELLO_BYTES, offersHttp, readClientHelloAlpn } from './client-hello.ts';
+import { sortByClientHello } from './client-hello.ts';
 
 export interface TlsGateOptions {
   /** TLS handshakes under way at most. */
@@ -136,18 +136,11 @@ export class TlsGate {
     socket.once('close', () => this.#reading.delete(socket));
     // A client that never finishes its ClientHello is closed after as long as any connection may wait.
     socket.setTimeout(this.options.maxWaitMs, () => this.#expire(socket));
-    let received = Buffer.alloc(0);
-    const onReadable = (): void => {
-      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
-      const hello = readClientHelloAlpn(received);
-      if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
-      socket.off('readable', onReadable);
+    sortByClientHello(socket, (received, browser) => {
       socket.setTimeout(0);
       this.#reading.delete(socket);
-      // Anything malformed queues as an agent would: the TLS server refuses it in its turn.
-      this.#queue(socket, received, since, hello.kind === 'complete' && offersHttp(hello.protocols) ? 'browsers' : 'agents');
-    };
-    socket.on('readable', onReadable);
+      this.#queue(socket, received, since, browser ? 'browsers' : 'agents');
+    });
   }
 
   /**
