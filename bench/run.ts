@@ -39,7 +39,7 @@ rows.push([`dashboard API p95 during that storm (summary / list)`, `${ms(tls.api
 rows.push([`dashboard opened during that storm (new TLS connection: page, stylesheet, script), p95`, `${tls.dashboardP95Ms?.toFixed(0)} ms`, '≤ 100 ms', (tls.dashboardP95Ms ?? Infinity) <= 100]);
 const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / TLS_STORM;
 const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
-rows.push([`collector RSS, ${TLS_STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB)`, '≤ 1 GB at 15,000', at15k <= 1024]);
+rows.push([`collector RSS, ${TLS_STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB; front process ${tls.frontRssMb} MB anonymous)`, '≤ 1 GB at 15,000', at15k <= 1024]);
 
 const DEVICES = 10_000;
 /** The list queries of bench/store-query.ts on a seeded fleet: the slowest one's p95. */

@@ -24,11 +24,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
-import { rssKinds } from './support/collector-memory.ts';
+import { anonymousMb, rssKinds } from './support/collector-memory.ts';
 import { apiProbe } from './support/api-probe.ts';
 import { probeDashboard, type ProbeFigures } from './support/dashboard-probe.ts';
 import { percentile } from './support/fleet.ts';
-import { cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
+import { childPids, cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
 import { gaugePerSecond, histogram, perSecond, scrapeCollectors } from './support/metrics-timeline.ts';
 import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
 import { lineChart } from './support/svg-chart.ts';
@@ -60,6 +60,8 @@ export interface StormResult {
   rssMb: number;
   /** The same before any agent connected. */
   rssIdleMb: number;
+  /** The dashboard's front processes' anonymous memory (TLS), after the storm, in MB (summed; 0 without). */
+  frontRssMb: number;
   /** The dashboard's page opened over a new TLS connection by a browser during the storm: p95 in ms (TLS runs). */
   dashboardP95Ms?: number | undefined;
   /** The dashboard's API over an open connection during the storm: p95 in ms of the summary and the device list. */
@@ -135,6 +137,8 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     started = performance.now();
     const t0 = Date.now();
     const collectorCpuBefore = cpuSeconds(collectors.pids);
+    const fronts = childPids(collectors.pids);
+    const frontCpuBefore = cpuSeconds(fronts);
     const scraper = scrapeCollectors(collectors, t0);
     const dashboard = o.tls ? probeDashboard(collectors.urls[0]!, 250) : null;
     const api = await apiProbe({ url: collectors.processes[0]!.url, adminPassword });
@@ -143,6 +147,9 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     for (const client of clients) outcomes.push((await expectReply(client, 'stormed')).outcome);
     const elapsed = (performance.now() - started) / 1000;
     const collectorCpu = cpuSeconds(collectors.pids) - collectorCpuBefore;
+    const frontCpu = cpuSeconds(fronts) - frontCpuBefore;
+    const frontRss = fronts.map(rssMb).reduce((a, b) => a + b, 0);
+    const frontOwn = fronts.map(anonymousMb).reduce((a, b) => a + b, 0);
     const scrapes = await scraper.stop();
     const opened = await dashboard?.stop();
     const apiTimes = await api.stop();
@@ -158,9 +165,10 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const rss = collectors.pids.map(rssMb);
     print(
       `  restart storm: all ${AGENTS} back with a report acked in ${elapsed.toFixed(1)} s (${Math.round(AGENTS / elapsed)}/s incl. the 0–${JITTER_MS / 1000} s jitter); ` +
-        `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB`,
+        `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB${fronts.length > 0 ? ` (the dashboard's front process: ${frontRss} MB, ${frontOwn} MB of it anonymous; its file-backed pages are Node's code, shared with the collector)` : ''}`,
     );
-    print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core), client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
+    const frontNote = fronts.length > 0 ? `, its dashboard front ${frontCpu.toFixed(1)} s` : '';
+    print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core)${frontNote}, client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
     if (opened) {
       const figures = (f: ProbeFigures) =>
         `p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / max ${f.max.toFixed(0)} ms (${f.count} opened${f.failed ? `, ${f.failed} failed` : ''}; ` +
@@ -227,7 +235,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         }),
       );
     }
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, frontRssMb: frontOwn, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms };
   } finally {
     // A clean exit (not a signal) lets a client's --cpu-prof be written.
     await Promise.all(

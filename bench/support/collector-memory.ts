@@ -39,6 +39,11 @@ function statusBytes(pid: number, field: string): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
 
+/** A process's anonymous resident memory (its heap and buffers: what it holds that no other process shares), in MB. */
+export function anonymousMb(pid: number): number {
+  return Math.round(statusBytes(pid, 'RssAnon') / 1024 / 1024);
+}
+
 /** One line for a process's RSS by kind: anonymous, file-backed, and SQLite's mapped files among those. */
 export function rssKinds(pid: number): string {
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);

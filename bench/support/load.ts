@@ -48,6 +48,17 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
 }
 
+/** The processes a collector started (its dashboard front over TLS, collector/front/). */
+export function childPids(pids: readonly number[]): number[] {
+  return pids.flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
 export function rssMb(pid: number): number {
   return statusMb(pid, 'VmRSS');
 }
