@@ -1,7 +1,6 @@
 // The dashboard over TLS in a real Chromium. Over TLS a browser is served by the collector's front
 // process (collector/front/): the page and its assets from there, the API and the live socket
 // forwarded to the collector. Signing in, a PC's page and its live update all cross that path.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { SimAgent } from '../../sim/fleet/sim-agent.ts';
 import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { requireTool } from '../support/prerequisites.ts';
+import { selfSignedCertificate } from '../support/certificate.ts';
 
 const chromiumTool = requireTool(CHROMIUM, 'chromium');
 const openssl = requireTool('openssl', 'openssl');
@@ -24,14 +24,8 @@ describe.skipIf(!chromiumTool.available || !openssl.available)('the dashboard ov
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyready-e2e-tls-'));
-    execFileSync(openssl.path!, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    collector = await startCollectorProcess({
-      db: `sqlite:${join(dir, 'keyready.sqlite')}`,
-      args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')],
-    });
+    const { cert, key } = selfSignedCertificate(openssl.path!, dir);
+    collector = await startCollectorProcess({ db: `sqlite:${join(dir, 'keyready.sqlite')}`, args: ['--tls-cert', cert, '--tls-key', key] });
     let reports = 0;
     // The second report changes a check: the PC's page must show it without a reload.
     agent = new SimAgent({

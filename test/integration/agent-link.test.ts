@@ -1,5 +1,4 @@
 // The agent's collector link over a real WebSocket (and real TLS), against a scripted collector.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { agentEndpoint, CollectorLink, type LinkOptions } from '../../agent/link
 import { Outbox } from '../../agent/link/outbox.ts';
 import { parsePin, spkiPin } from '../../agent/link/tls.ts';
 import { requireTool } from '../support/prerequisites.ts';
+import { selfSignedCertificate } from '../support/certificate.ts';
 import { memoryLog } from '../support/memory-log.ts';
 import { makeReport } from '../../sim/fleet/reports.ts';
 import { defaultScript, DEVICE_TOKEN, GOOD_SECRET, ScriptedCollector, type Script } from '../support/scripted-collector.ts';
@@ -267,9 +267,7 @@ describe('collector link', () => {
   const openssl = requireTool('openssl', 'openssl');
   it.skipIf(!openssl.available)('does not speak to a server whose certificate does not match the pin', async () => {
     const dir = tempDir();
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(openssl.path!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const { cert, key } = selfSignedCertificate(openssl.path!, dir);
     const tls = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
     const c = await collector({ tls });
 

@@ -4,7 +4,6 @@
 // through its inspector after full garbage collections — bytes retained, not RSS or time, so the
 // figure is the same on a loaded machine. Measured between 100 and 300 connections, so what the
 // process allocates once (the first handshakes, prepared statements) is not charged to the agents.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { Inspector } from '../../../sim/processes/inspector.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { requireTool } from '../../support/prerequisites.ts';
+import { selfSignedCertificate } from '../../support/certificate.ts';
 import { sqliteTarget } from './stores.ts';
 
 const openssl = requireTool('openssl', 'openssl');
@@ -45,12 +45,7 @@ describe.skipIf(!openssl.available)('memory per connected agent', () => {
   const agents: SimAgent[] = [];
 
   beforeAll(async () => {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(openssl.path!, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
+    const { cert, key } = selfSignedCertificate(openssl.path!, dir);
     collector = await startCollectorProcess({
       db: await target.create(),
       // Admission limits out of the way: 300 agents connect from one address at once.

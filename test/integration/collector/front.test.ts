@@ -2,7 +2,6 @@
 // HTTP by ALPN, are served there, and everything else (an agent's connection) is passed to the
 // collector. The built collector runs as it ships; freezing it with SIGSTOP stands in for an event
 // loop busy with a reconnect storm, which is what the front exists for.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { until } from '../../support/eventually.ts';
 import { requireTool } from '../../support/prerequisites.ts';
+import { selfSignedCertificate } from '../../support/certificate.ts';
 import { sqliteTarget } from './stores.ts';
 
 const openssl = requireTool('openssl', 'openssl');
@@ -31,8 +31,8 @@ interface Answer {
 describe.skipIf(!openssl.available)('the dashboard front process over TLS', () => {
   const target = sqliteTarget();
   const dir = mkdtempSync(join(tmpdir(), 'keyready-front-test-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
+  let cert: string;
+  let key: string;
   const dashboardDir = join(dir, 'dashboard');
   let collector: CollectorProcess;
   let frozen = false;
@@ -85,10 +85,7 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
   }
 
   beforeAll(async () => {
-    execFileSync(openssl.path!, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
+    ({ cert, key } = selfSignedCertificate(openssl.path!, dir));
     mkdirSync(join(dashboardDir, 'assets'), { recursive: true });
     writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>KeyReady</title><script type="module" src="/assets/app-1234.js"></script>');
     writeFileSync(join(dashboardDir, 'assets', 'app-1234.js'), 'console.log("app")');

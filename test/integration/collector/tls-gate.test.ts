@@ -2,7 +2,6 @@
 // certificate made with openssl). What a reconnect storm relies on: handshakes in arrival order, a
 // bounded number at a time, none while the agents' pre-auth pool would shed them, and a connection
 // that waited longer than an agent waits closed unread. The gate's clock is a fake one.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
@@ -13,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TlsGate } from '../../../collector/server/tls-gate.ts';
 import { until } from '../../support/eventually.ts';
 import { requireTool } from '../../support/prerequisites.ts';
+import { selfSignedCertificate } from '../../support/certificate.ts';
 
 const openssl = requireTool('openssl', 'openssl');
 
@@ -23,12 +23,9 @@ describe.skipIf(!openssl.available)('TLS gate', () => {
   const open: { server: Server; gate: TlsGate; sockets: (Socket | TLSSocket)[] }[] = [];
 
   beforeAll(() => {
-    execFileSync(openssl.path!, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'));
-    key = readFileSync(join(dir, 'key.pem'));
+    const files = selfSignedCertificate(openssl.path!, dir);
+    cert = readFileSync(files.cert);
+    key = readFileSync(files.key);
   });
 
   afterEach(async () => {

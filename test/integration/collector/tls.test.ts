@@ -1,6 +1,5 @@
 // --tls-cert/--tls-key: the same collector over https:// and wss:// (a self-signed certificate made
 // with openssl for 127.0.0.1), with the session cookie marked Secure.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/prerequisites.ts';
+import { selfSignedCertificate } from '../../support/certificate.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
@@ -18,15 +18,12 @@ const openssl = requireTool('openssl', 'openssl');
 describe.skipIf(!openssl.available)('collector over TLS', () => {
   const target = sqliteTarget();
   const dir = mkdtempSync(join(tmpdir(), 'keyready-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
+  let cert: string;
+  let key: string;
   let collector: CollectorProcess;
 
   beforeAll(async () => {
-    execFileSync(openssl.path!, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
+    ({ cert, key } = selfSignedCertificate(openssl.path!, dir));
     collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key] });
   });
 
