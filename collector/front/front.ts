@@ -101,3 +101,7 @@ process.on('message', (raw: unknown) => {
 });
 // The collector done with it, or killed: the port must be free for the next one at once.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal and a service manager's stop reach every process of the group: the collector
+// stops gracefully and lets this one go when its last answers have passed through (front-process.ts).
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});

@@ -161,7 +161,7 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
     }
   });
 
-  it('starts its front again on the same port when it dies, and takes it down with the collector', async () => {
+  it('starts its front again on the same port when it dies, keeps it through signals meant for the collector, and takes it down with the collector', async () => {
     const first = frontPid();
     process.kill(first, 'SIGKILL');
     await until('the collector logs that its front died', () => collector.events('front.restart').length === 1);
@@ -173,6 +173,12 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
     expect(collector.events('front.restart')[0]).toMatchObject({ reason: 'exited (SIGKILL)' });
 
     const second = frontPid();
+    // A terminal's Ctrl-C or a service manager's stop signals the whole group: the front stays until the collector lets it go.
+    process.kill(second, 'SIGTERM');
+    process.kill(second, 'SIGINT');
+    expect((await fetchOver('/', { alpn: BROWSER_ALPN })).status).toBe(200);
+    expect(frontPid()).toBe(second);
+    expect(collector.events('front.restart')).toHaveLength(1);
     await collector.kill9();
     // Its channel to the collector closed: the front exits, and the port is free for the next collector.
     await until('the front gone with its collector', () => gone(second));
