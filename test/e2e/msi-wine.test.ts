@@ -33,10 +33,17 @@ describe.skipIf(!wine.available || tools.some((t) => !t.available))('the MSI und
     buildMsi({ version: pkg.version, agentExe: WINDOWS_EXE, out: msi, winsw: SERVICE_STAND_IN });
   }, 300_000);
   const wineHost = useWinePrefix(wine.path);
-  /** `reg query KEY /v NAME` → the value's data as reg.exe prints it, or null when absent. */
+  /**
+   * `reg query KEY /v NAME` → the value's data as reg.exe prints it, or null when reg.exe says the key
+   * or value does not exist. Anything else fails with reg.exe's output: under load one query once
+   * answered nothing a test could read, and a bare null hid why.
+   */
   async function regValue(key: string, name: string): Promise<string | null> {
     const run = await wineHost().run('reg', ['query', key, '/v', name, '/reg:64']);
-    return run.code === 0 ? (new RegExp(`^\\s+${name}\\s+REG_\\w+\\s+(.*?)\\s*$`, 'mi').exec(run.stdout)?.[1] ?? null) : null;
+    const data = run.code === 0 ? new RegExp(`^\\s+${name}\\s+REG_\\w+\\s+(.*?)\\s*$`, 'mi').exec(run.stdout)?.[1] : undefined;
+    if (data !== undefined) return data;
+    if (run.code === 1 && /Unable to find the specified registry (key|value)/.test(run.stdout + run.stderr)) return null;
+    throw new Error(`wine reg query ${key} /v ${name}: code ${run.code}\n${run.stdout}${run.stderr}`);
   }
 
 
