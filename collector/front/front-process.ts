@@ -3,15 +3,15 @@
 // (its port is closed meanwhile: agents retry, as after any restart). The socket lives in a
 // directory only this user can open, so no other local user can claim a browser's address through it.
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { errorText } from '../../protocol/error-text.ts';
 import { trustClientAddressHeader } from '../shared/http.ts';
+import { tsxEntry } from '../shared/tsx-entry.ts';
 import { FromFront, type FrontStart } from './messages.ts';
 
 export interface FrontOptions extends Omit<FrontStart, 'type' | 'collectorSocket'> {
@@ -30,11 +30,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
 function spawnFront(): ChildProcess {
   const options: ForkOptions = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' };
   if (!import.meta.url.endsWith('.ts')) return fork(fileURLToPath(new URL('./keyready-collector-front.mjs', import.meta.url)), [], { ...options, execArgv: [] });
-  // tsx's loader, by the path its package exports for `--import tsx` (a bare name would resolve from the working directory).
-  const require = createRequire(import.meta.url);
-  const manifest = require('tsx/package.json') as { exports: { '.': string } };
-  const loader = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), manifest.exports['.'])).href;
-  return fork(fileURLToPath(new URL('./front.ts', import.meta.url)), [], { ...options, execArgv: ['--import', loader] });
+  return fork(fileURLToPath(new URL('./front.ts', import.meta.url)), [], { ...options, execArgv: ['--import', tsxEntry('.')] });
 }
 
 export class FrontProcess {
@@ -42,6 +38,7 @@ export class FrontProcess {
   #closing = false;
   #restart: NodeJS.Timeout | null = null;
   #delay = RESTART_DELAY_MS;
+  #stopping: Promise<void> | null = null;
 
   private constructor(
     private readonly options: FrontOptions,
@@ -129,8 +126,12 @@ export class FrontProcess {
     }, delay);
   }
 
-  /** Stops accepting new connections; those open stay until close(). */
-  async stopAccepting(): Promise<void> {
+  /** Stops accepting new connections, once however often asked; those open stay until close(). */
+  stopAccepting(): Promise<void> {
+    return (this.#stopping ??= this.#stopAccepting());
+  }
+
+  async #stopAccepting(): Promise<void> {
     this.#closing = true;
     if (this.#restart) clearTimeout(this.#restart);
     const child = this.#child;

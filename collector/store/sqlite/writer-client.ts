@@ -1,10 +1,8 @@
 // The event loop's side of the writer thread (writer-thread.ts): each call is one message there and
 // one reply back, resolved only after the write committed. The thread holds the process open only
 // while a call waits for its reply, as the connection it replaces did not hold it at all.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { tsxEntry } from '../../shared/tsx-entry.ts';
 import type { StoreLog } from '../types.ts';
 import type { SqliteWriter, WriteMethod, WriterData, WriterReply, WriterRequest } from './writer.ts';
 
@@ -15,24 +13,13 @@ interface Waiting {
 
 /**
  * The thread's code: beside the collector's bundle in dist/ (installers/build.ts), or this folder's
- * TypeScript, loaded through tsx, when the collector runs from source (tests, benches).
+ * TypeScript, loaded through tsx's ESM API (its CommonJS one cannot register hooks in a worker) when
+ * the collector runs from source (tests, benches).
  */
 function spawnWriter(workerData: WriterData): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./keyready-sqlite-writer.mjs', import.meta.url), { workerData });
   const entry = new URL('./writer-thread.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
-}
-
-/**
- * tsx's ESM API (its CommonJS one cannot register hooks in a worker): the path its package's
- * exports give, which require.resolve would take from the CommonJS condition instead.
- */
-function tsxApi(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require('tsx/package.json') as { exports: Record<string, { import?: { default?: string } }> };
-  const api = manifest.exports['./esm/api']?.import?.default;
-  if (api === undefined) throw new Error('this tsx has no ESM API to load the SQLite writer thread from source');
-  return pathToFileURL(join(dirname(require.resolve('tsx/package.json')), api)).href;
+  return new Worker(`import(${JSON.stringify(tsxEntry('./esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }
 
 export class WriterThread {
