@@ -33,7 +33,7 @@ export interface AgentRegistry {
   register(connection: AgentConnection): void;
   unregister(connection: AgentConnection): void;
   /** The device answered a ping: its last-seen time is due for the next batched update. */
-  touched(deviceId: string): void;
+  touched(deviceId: string, atMs: number): void;
 }
 
 export interface AgentContext {
@@ -165,7 +165,7 @@ export class AgentConnection {
     ws.on('pong', () => {
       this.#alive = true;
       this.#lastHeardMs = Date.now();
-      if (this.#deviceId && this.#state === 'authenticated') ctx.hub.touched(this.#deviceId);
+      if (this.#deviceId && this.#state === 'authenticated') ctx.hub.touched(this.#deviceId, this.#lastHeardMs);
     });
     ws.on('error', (error: Error & { code?: string }) => {
       // ws closes by itself (1009 for an oversized frame, 1002 for a broken frame); we only log it.

@@ -16,6 +16,8 @@ const PING_CHUNK = 256;
 export class AgentHub implements AgentRegistry {
   readonly #byDevice = new Map<string, AgentConnection>();
   #touched = new Set<string>();
+  /** When the latest of their pongs was heard (ms). */
+  #touchedAt = 0;
   #pingTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
 
@@ -54,8 +56,10 @@ export class AgentHub implements AgentRegistry {
     if (deviceId && this.#byDevice.get(deviceId) === connection) this.#byDevice.delete(deviceId);
   }
 
-  touched(deviceId: string): void {
+  /** `deviceId` answered a ping at `atMs`; written with the next round. */
+  touched(deviceId: string, atMs: number): void {
     this.#touched.add(deviceId);
+    this.#touchedAt = Math.max(this.#touchedAt, atMs);
   }
 
   /**
@@ -82,8 +86,13 @@ export class AgentHub implements AgentRegistry {
     this.#sweepRevoked();
     if (this.#touched.size === 0) return;
     const ids = [...this.#touched];
+    // Seen when its pong was heard, not when this round writes it: a device that has left since (even
+    // one back on another connection) would be seen later than it last spoke. These pongs answered
+    // one round's pings, within a round trip of each other: the latest stands for them all.
+    const at = new Date(this.#touchedAt);
     this.#touched = new Set();
-    this.store.touch(ids, new Date()).catch((error: unknown) => {
+    this.#touchedAt = 0;
+    this.store.touch(ids, at).catch((error: unknown) => {
       reportStoreError(this.metrics, this.log, 'touch failed', error);
     });
   }
