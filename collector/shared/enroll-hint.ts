@@ -53,9 +53,13 @@ function plain(url: string): boolean {
   return url.startsWith('ws://');
 }
 
-/** `keyready-agent run` on another PC (a test PC, a Linux replay), with the secret or its placeholder. */
+/**
+ * `keyready-agent run` on another PC (a test PC, a Linux replay), with the secret or its placeholder.
+ * The secret is joined to its flag by `=`: a generated one starts with `-` one time in 64 (base64url),
+ * and as a separate word the agent's argument parser takes it for an option ("needs a value").
+ */
 export function agentRunCommand(url: string, secret: string | null): string {
-  return `keyready-agent run --collector ${url} --enroll-secret ${secret ?? '<secret>'}${plain(url) ? ' --allow-insecure' : ''}`;
+  return `keyready-agent run --collector ${url} --enroll-secret=${secret ?? '<secret>'}${plain(url) ? ' --allow-insecure' : ''}`;
 }
 
 /** The MSI's silent install, as the Intune guide and the README give it (one version: the agent's is the package's, like the collector's). */

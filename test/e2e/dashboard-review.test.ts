@@ -130,7 +130,7 @@ describe.skipIf(!chromiumTool.available)('dashboard review fixes in Chromium', (
     expect(line).toBeDefined();
     // Plain ws:// to another PC: the agent needs --allow-insecure, so the command carries it.
     expect(line).toMatch(/ --allow-insecure$/);
-    const match = /keyready-agent run --collector (\S+) --enroll-secret (\S+)/.exec(line ?? '');
+    const match = /keyready-agent run --collector (\S+) --enroll-secret=(\S+)/.exec(line ?? '');
     expect(match).not.toBeNull();
     const [, url = '', secret = ''] = match ?? [];
     expect(url).not.toMatch(/localhost|127\.0\.0\.1|\[::1\]/);

@@ -13,8 +13,10 @@ describe('how other PCs reach this collector', () => {
     expect(advertisedHosts('10.0.0.5', ['192.168.1.20'])).toEqual(['10.0.0.5']);
     expect(agentUrls(['localhost', '10.0.0.5', '10.0.0.5', '[fd00::2]'], 8443, true)).toEqual(['wss://10.0.0.5:8443/agent', 'wss://[fd00::2]:8443/agent']);
     // Plain ws:// to another PC must be allowed explicitly (the agent refuses it otherwise); wss:// needs nothing.
-    expect(agentRunCommand('ws://10.0.0.5:8080/agent', 'S3cret')).toBe('keyready-agent run --collector ws://10.0.0.5:8080/agent --enroll-secret S3cret --allow-insecure');
-    expect(agentRunCommand('wss://kr.example:8443/agent', null)).toBe('keyready-agent run --collector wss://kr.example:8443/agent --enroll-secret <secret>');
+    expect(agentRunCommand('ws://10.0.0.5:8080/agent', 'S3cret')).toBe('keyready-agent run --collector ws://10.0.0.5:8080/agent --enroll-secret=S3cret --allow-insecure');
+    expect(agentRunCommand('wss://kr.example:8443/agent', null)).toBe('keyready-agent run --collector wss://kr.example:8443/agent --enroll-secret=<secret>');
+    // A generated secret may start with a dash; as its own word it would read as an option.
+    expect(agentRunCommand('wss://kr.example:8443/agent', '-AYrxF4')).toBe('keyready-agent run --collector wss://kr.example:8443/agent --enroll-secret=-AYrxF4');
   });
 
   it('puts the address the dashboard was opened with first, unless it is loopback', () => {
