@@ -26,7 +26,7 @@ import type { BatcherOptions } from './server/report-batcher.ts';
 import { StaticFiles } from './server/static-files.ts';
 import { TlsGate } from './server/tls-gate.ts';
 import { FrontProcess } from './front/front-process.ts';
-import { HttpError, rejectUpgrade, sendError, sendJson, setDashboardHeaders } from './shared/http.ts';
+import { answer, rejectUpgrade, sendJson, setDashboardHeaders } from './shared/http.ts';
 import { createMetrics } from './shared/metrics.ts';
 import { RateLimiter, type BucketOptions } from './shared/rate-limit.ts';
 import { Slots } from './shared/slots.ts';
@@ -144,9 +144,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const apiContext = {
     store,
     sessions: options.sessions,
-    loginFailures: new RateLimiter(options.loginFailureRate),
-    passwordChecks: new Slots(2),
-    metrics,
+    signIn: { failures: new RateLimiter(options.loginFailureRate), checks: new Slots(2), metrics },
     log,
     tenant: tenant?.view ?? null,
     alerts,
@@ -156,35 +154,32 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   const dashboardFiles = new StaticFiles(options.staticRoot);
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setDashboardHeaders(res, options.tls !== null);
     const url = new URL(req.url ?? '/', 'http://collector');
-    try {
-      if (url.pathname === '/healthz') {
-        const ok = await Promise.race([store.ping().catch(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, false).unref())]);
-        if (!ok) metrics.storeErrors.inc();
-        const writeFailure = metrics.writes.failure;
-        // The reason stays in the log: /healthz answers anyone.
-        if (ok && writeFailure !== null) return sendJson(res, 503, { status: 'writes failing', store: store.kind });
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'store unreachable', store: store.kind });
-      }
-      if (url.pathname === '/metrics') {
-        const text = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
-        return;
-      }
-      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await handleApi(apiContext, req, res, url);
-      return dashboardFiles.serve(url.pathname, req, res);
-    } catch (error) {
-      if (res.headersSent) {
-        res.destroy();
-      } else if (error instanceof HttpError) {
-        sendError(res, error);
-      } else {
-        reportStoreError(metrics, log, 'request failed', error, { event: 'api.error', path: url.pathname });
-        sendError(res, new HttpError(500, 'internal error; see the collector log'));
-      }
+    return answer(res, () => route(url, req, res), (error) => requestFailed(url.pathname, error));
+  }
+
+  function requestFailed(path: string, error: unknown, fields: Record<string, unknown> = {}): void {
+    reportStoreError(metrics, log, 'request failed', error, { event: 'api.error', path, ...fields });
+  }
+
+  async function route(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (url.pathname === '/healthz') {
+      const ok = await Promise.race([store.ping().catch(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, false).unref())]);
+      if (!ok) metrics.storeErrors.inc();
+      const writeFailure = metrics.writes.failure;
+      // The reason stays in the log: /healthz answers anyone.
+      if (ok && writeFailure !== null) return sendJson(res, 503, { status: 'writes failing', store: store.kind });
+      return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'store unreachable', store: store.kind });
     }
+    if (url.pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
+      return;
+    }
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await handleApi(apiContext, req, res, url);
+    return dashboardFiles.serve(url.pathname, req, res);
   }
 
   // TLS 1.2 at least, whatever Node's default becomes or an operator's OpenSSL configuration says.
@@ -272,12 +267,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
           key: options.tls.key.toString('utf8'),
           ticketMaster: options.tls.ticketMaster.toString('base64'),
           staticRoot: options.staticRoot,
+          reads: store.readerUrl === null ? null : { postgresUrl: store.readerUrl, tenantId: options.tenant?.tenantId ?? null, logLevel: log.level },
           collector: forwardedFromFront(),
           onAgent: (socket, hello) => gate.admit(socket, hello),
           onRestart: (reason, error) =>
             error === undefined
               ? log.error('the dashboard front process stopped; starting it again', { event: 'front.restart', reason })
               : log.error('the dashboard front process did not start again', { event: 'front.restart', reason, error: errorText(error) }),
+          onRequestFailed: (path, reason) => requestFailed(path, new Error(reason), { process: 'front' }),
         })
       : null;
   if (front) {

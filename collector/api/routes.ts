@@ -29,23 +29,38 @@ import { handleUsers } from './users.ts';
 export interface ApiContext {
   store: Store;
   sessions: Sessions;
-  /** Charged per login attempt before its password is checked, per source address; refunded on success. */
-  loginFailures: RateLimiter;
-  /** Password checks (scrypt) running at once, across addresses. */
-  passwordChecks: Slots;
-  metrics: Metrics;
+  /** Null where no one signs in: the front answers reads only (answeredFromStore), and a login there is a 404. */
+  signIn: {
+    /** Charged per login attempt before its password is checked, per source address; refunded on success. */
+    failures: RateLimiter;
+    /** Password checks (scrypt) running at once, across addresses. */
+    checks: Slots;
+    /** Counts failed logins (keyready_auth_failures_total). */
+    metrics: Metrics;
+  } | null;
   log: Logger;
   /** The tenant join for a PC's detail (collector/tenant/device-view.ts); null when Graph is not configured. */
   tenant?: { forDevice(detail: DeviceDetail): Promise<DeviceTenant | null>; overview(): Promise<TenantOverview> } | null;
-  /** How other PCs reach this collector, for the empty dashboard's "add PCs" (enroll-info.ts). */
+  /** How other PCs reach this collector, for the empty dashboard's "add PCs" (enroll-info.ts); read by PROCESS_READS. */
   enrollHint?: EnrollHintContext;
-  /** Alert webhooks' monitor (test button, delivery log); absent: not running here. */
+  /** Alert webhooks' monitor (test button, delivery log); absent: not running here. Read by PROCESS_READS. */
   alerts?: AlertMonitor | null;
 }
 
 /** Parses the device filter from a query string: unknown or repeated parameters are errors too. */
 export function parseDeviceQuery(params: URLSearchParams): DeviceQuery {
   return parseQuery(DeviceQuery, params);
+}
+
+/** The GET routes whose answer comes from this process's own state (ApiContext's enrollHint and alerts), not the store's. */
+const PROCESS_READS = /^\/api\/(?:enroll-info|webhooks(?:\/.*)?)$/;
+
+/**
+ * Whether any process with the store gives the same answer: every read but PROCESS_READS. The front
+ * answers these itself on PostgreSQL (collector/front/), off the event loop that runs the agents.
+ */
+export function answeredFromStore(method: string | undefined, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && (path === '/api' || path.startsWith('/api/')) && path !== '/api/live' && !PROCESS_READS.test(path);
 }
 
 const DEVICE_PATH = /^\/api\/devices\/([^/]{1,200})(?:\/(recheck|revoke|allow-reenroll))?$/;
@@ -138,9 +153,11 @@ function sessionInfo(session: Session, account: Account): SessionInfo {
 }
 
 async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!ctx.signIn) throw new HttpError(404, 'sign in through the collector');
+  const { failures, checks, metrics } = ctx.signIn;
   const address = remoteAddress(req);
   // Charged before any work, so simultaneous attempts cannot all get past a limit charged afterwards.
-  const allowed = ctx.loginFailures.take(address);
+  const allowed = failures.take(address);
   if (!allowed.ok) {
     const seconds = Math.ceil(allowed.retryAfterMs / 1000);
     throw new HttpError(429, `too many failed logins; retry in ${seconds} s`, { 'retry-after': String(seconds) });
@@ -148,9 +165,9 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   const parsed = LoginRequest.safeParse(await readJson(req));
   if (!parsed.success) throw new HttpError(400, `bad login request: ${describeFirstIssue(parsed.error)}`);
   const { username, password } = parsed.data;
-  const release = ctx.passwordChecks.tryAcquire();
+  const release = checks.tryAcquire();
   if (!release) {
-    ctx.loginFailures.refund(address);
+    failures.refund(address);
     throw new HttpError(503, 'too many sign-ins at once; retry in a second', { 'retry-after': '1' });
   }
   let account: Account | null;
@@ -160,13 +177,13 @@ async function login(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     release();
   }
   if (!account) {
-    ctx.metrics.authFailures.inc({ reason: 'login' });
+    metrics.authFailures.inc({ reason: 'login' });
     ctx.log.warn('dashboard login failed', { event: 'api.login-failed', address });
     // The name as typed, cut short: who was tried matters to an admin reading the log.
     await audit(ctx, req, username.slice(0, 64), 'sign-in-failed');
     throw new HttpError(401, 'wrong username or password');
   }
-  ctx.loginFailures.refund(address);
+  failures.refund(address);
   const session = await ctx.sessions.create(account.username);
   ctx.log.info('dashboard login', { event: 'api.login', address, username: account.username });
   await audit(ctx, req, account.username, 'sign-in', null, account.role);

@@ -20,6 +20,8 @@ export interface FrontOptions extends Omit<FrontStart, 'type' | 'collectorSocket
   onAgent(socket: Socket, hello: Buffer): void;
   /** The front stopped on its own and is being started again (`error` when that failed). */
   onRestart(reason: string, error?: unknown): void;
+  /** A read the front answered itself failed (FrontStart's reads). */
+  onRequestFailed(path: string, reason: string): void;
 }
 
 /** Between a front that died and its replacement; doubled on each failed start, up to the maximum. */
@@ -75,7 +77,7 @@ export class FrontProcess {
   }
 
   #spawn(): Promise<number> {
-    const { collector: _collector, onAgent, onRestart: _onRestart, ...start } = this.options;
+    const { collector: _collector, onAgent, onRestart: _onRestart, onRequestFailed, ...start } = this.options;
     const child = spawnFront();
     this.#child = child;
     /** Connections passed over and not yet released by the front (front.ts, handOver). */
@@ -91,7 +93,7 @@ export class FrontProcess {
           const connection = held.get(message.data.id);
           held.delete(message.data.id);
           if (connection) onAgent(connection.socket, connection.hello);
-        }
+        } else if (message.data.type === 'request-failed') onRequestFailed(message.data.path, message.data.reason);
       });
       child.once('error', (error) => fail(new Error(`the dashboard's front process did not start: ${errorText(error)}`)));
       child.once('exit', (code, signal) => {

@@ -6,14 +6,21 @@
 // handshakes, hellos and first reports, and a page needs about seven of its turns (accept,
 // ClientHello, the server's flight, the client's Finished, three requests); opened there it waited
 // 250-330 ms at p95 for 5,000 agents however the work was sliced. Here it waits for none of them
-// (bench/README.md, "The dashboard's front process").
+// (bench/README.md, "The dashboard's front process"). On PostgreSQL it also answers the dashboard's
+// reads from its own connection to the store; there they waited for the same turns as the page
+// (bench/README.md, "The dashboard's reads in the front").
 import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { errorText } from '../../protocol/error-text.ts';
+import { answeredFromStore, handleApi, type ApiContext } from '../api/routes.ts';
+import { Sessions } from '../api/session.ts';
+import { createLogger } from '../log.ts';
 import { sortByClientHello } from '../server/client-hello.ts';
 import { StaticFiles } from '../server/static-files.ts';
-import { setDashboardHeaders } from '../shared/http.ts';
+import { answer, setDashboardHeaders } from '../shared/http.ts';
 import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from '../shared/tls-tickets.ts';
+import { PostgresStore } from '../store/postgres/store.ts';
+import { TenantDeviceView } from '../tenant/device-view.ts';
 import { Forwarder, forwarded } from './forward.ts';
 import { ToFront, type FromFront, type FrontStart } from './messages.ts';
 
@@ -41,9 +48,28 @@ function handOver(socket: Socket, hello: Buffer): void {
   });
 }
 
-function start(options: FrontStart): { stopAccepting(): Promise<void> } {
+/**
+ * The API as the collector answers it, for reads only: signing in, changes and the reads of the
+ * collector's own state are forwarded (routes.ts, answeredFromStore). The store's migrations are the
+ * collector's, done before this process starts.
+ */
+function storeReads(reads: NonNullable<FrontStart['reads']>): { context: ApiContext; close(): Promise<void> } {
+  const log = createLogger(reads.logLevel).child({ process: 'front' });
+  const store = new PostgresStore(reads.postgresUrl, { log });
+  const context: ApiContext = {
+    store,
+    sessions: new Sessions(store, true),
+    signIn: null,
+    log,
+    tenant: reads.tenantId === null ? null : new TenantDeviceView(store, reads.tenantId),
+  };
+  return { context, close: () => store.close() };
+}
+
+function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): Promise<void> } {
   const files = new StaticFiles(options.staticRoot);
   const forwarder = new Forwarder(options.collectorSocket);
+  const api = options.reads ? storeReads(options.reads) : null;
   const ticketMaster = Buffer.from(options.ticketMaster, 'base64');
   // The same TLS as the collector's own server (app.ts): a browser cannot tell which process answered.
   const browsers = createHttpsServer({
@@ -56,8 +82,11 @@ function start(options: FrontStart): { stopAccepting(): Promise<void> } {
   const stopTicketRotation = rotateTicketKeys(browsers, ticketMaster);
   browsers.on('request', (req, res) => {
     setDashboardHeaders(res, true);
-    const path = new URL(req.url ?? '/', 'http://collector').pathname;
-    if (forwarded(path)) forwarder.request(req, res);
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const path = url.pathname;
+    if (api && answeredFromStore(req.method, path)) {
+      void answer(res, () => handleApi(api.context, req, res, url), (error) => send({ type: 'request-failed', path, reason: errorText(error) }));
+    } else if (forwarded(path)) forwarder.request(req, res);
     else files.serve(path, req, res);
   });
   browsers.on('upgrade', (req, socket, head) => forwarder.upgrade(req, socket, head));
@@ -90,17 +119,27 @@ function start(options: FrontStart): { stopAccepting(): Promise<void> } {
       browsers.closeIdleConnections();
       await closed;
     },
+    close: async () => {
+      listener.close();
+      await api?.close();
+    },
   };
 }
 
-let running: { stopAccepting(): Promise<void> } | null = null;
+/** Its open connections to the store end cleanly, but the port must not wait long for them. */
+const CLOSE_WAIT_MS = 1_000;
+
+let running: ReturnType<typeof start> | null = null;
 process.on('message', (raw: unknown) => {
   const message = ToFront.parse(raw);
   if (message.type === 'start' && !running) running = start(message);
   else if (message.type === 'close') void (running?.stopAccepting() ?? Promise.resolve()).then(() => send({ type: 'closed' }));
 });
 // The collector done with it, or killed: the port must be free for the next one at once.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  const closed = running?.close().catch(() => undefined);
+  void Promise.race([closed, new Promise((done) => setTimeout(done, CLOSE_WAIT_MS))]).then(() => process.exit(0));
+});
 // Ctrl-C in a terminal and a service manager's stop reach every process of the group: the collector
 // stops gracefully and lets this one go when its last answers have passed through (front-process.ts).
 process.on('SIGINT', () => {});

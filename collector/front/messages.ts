@@ -15,6 +15,18 @@ export const FrontStart = z.object({
   staticRoot: z.string(),
   /** The collector's private socket for what the front forwards (a path). */
   collectorSocket: z.string(),
+  /**
+   * The dashboard's reads (routes.ts, answeredFromStore) answered by the front from its own connection
+   * to the store: PostgreSQL only (a SQLite file is its collector's writer thread's). Null: forwarded.
+   */
+  reads: z
+    .object({
+      postgresUrl: z.string(),
+      /** The Graph tenant PCs' details are joined with (tenant/device-view.ts); null when not configured. */
+      tenantId: z.string().nullable(),
+      logLevel: z.string(),
+    })
+    .nullable(),
 });
 export type FrontStart = z.infer<typeof FrontStart>;
 
@@ -33,5 +45,7 @@ export const FromFront = z.discriminatedUnion('type', [
   /** The front closed its own copy of connection `id`: from now on only the collector reads it. */
   z.object({ type: z.literal('released'), id: z.number().int().nonnegative() }),
   z.object({ type: z.literal('closed') }),
+  /** A read the front answered with a 500: the collector counts and logs it as its own (keyready_store_errors_total). */
+  z.object({ type: z.literal('request-failed'), path: z.string(), reason: z.string() }),
 ]);
 export type FromFront = z.infer<typeof FromFront>;

@@ -51,6 +51,25 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, { error: error.message }, error.headers);
 }
 
+/**
+ * Runs a request's handler and answers its failure: an HttpError as itself, anything else as a 500
+ * once `unexpected` has reported it (a half-sent answer is cut instead).
+ */
+export async function answer(res: ServerResponse, handle: () => void | Promise<void>, unexpected: (error: unknown) => void): Promise<void> {
+  try {
+    await handle();
+  } catch (error) {
+    if (res.headersSent) {
+      res.destroy();
+    } else if (error instanceof HttpError) {
+      sendError(res, error);
+    } else {
+      unexpected(error);
+      sendError(res, new HttpError(500, 'internal error; see the collector log'));
+    }
+  }
+}
+
 /** Reads a JSON body of at most `limit` bytes; anything else is a 4xx, never a crash. */
 export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';

@@ -105,6 +105,11 @@ export type BusEvent =
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Where another process of this collector opens the same store to answer the dashboard's reads
+   * (collector/front/): PostgreSQL's URL; null for SQLite, whose file this process's writer thread owns.
+   */
+  readonly readerUrl: string | null;
   /** Applies pending versioned migrations; safe to run from several collectors at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

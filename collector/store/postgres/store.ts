@@ -255,18 +255,18 @@ export class PostgresStore implements Store {
   });
 
   constructor(
-    url: string,
+    readonly readerUrl: string,
     private readonly options: StoreOptions = {},
   ) {
     const log = options.log ?? STDERR_LOG;
-    this.pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
-    this.reads = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: readerUrl, max: 10, idleTimeoutMillis: 30_000 });
+    this.reads = new pg.Pool({ connectionString: readerUrl, max: 3, idleTimeoutMillis: 30_000 });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
     for (const pool of [this.pool, this.reads]) {
       pool.on('error', (error) => log.error('postgres pool connection lost', { event: 'store.pool-lost', reason: error.message }));
     }
-    this.bus = new PostgresBus(url, this.pool, log);
+    this.bus = new PostgresBus(readerUrl, this.pool, log);
   }
 
   private async tx<T>(run: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN', pool = this.pool): Promise<T> {

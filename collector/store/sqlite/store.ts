@@ -26,6 +26,7 @@ import { WriterThread } from './writer-client.ts';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly readerUrl = null;
   private readonly db: Database.Database;
   private readonly writer: WriterThread;
   private readonly bus: LocalBus;

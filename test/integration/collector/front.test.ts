@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AuditLog, LiveEvent } from '../../../protocol/api.ts';
+import { AuditLog, CSRF_HEADER, DeviceDetail, DeviceList, EnrollInfo, LiveEvent, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { until } from '../../support/eventually.ts';
 import { requireTool } from '../../support/prerequisites.ts';
 import { selfSignedCertificate } from '../../support/certificate.ts';
-import { sqliteTarget } from './stores.ts';
+import { postgresTarget, sqliteTarget, type StoreTarget } from './stores.ts';
 
 const openssl = requireTool('openssl', 'openssl');
 /** What a browser offers by ALPN (Chromium: h2 first; the front speaks HTTP/1.1). */
@@ -29,7 +29,6 @@ interface Answer {
 }
 
 describe.skipIf(!openssl.available)('the dashboard front process over TLS', () => {
-  const target = sqliteTarget();
   const dir = mkdtempSync(join(tmpdir(), 'keyready-front-test-'));
   let cert: string;
   let key: string;
@@ -84,103 +83,169 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
     return pid!;
   }
 
-  beforeAll(async () => {
+  function freeze(): void {
+    process.kill(collector.child.pid!, 'SIGSTOP');
+    frozen = true;
+  }
+
+  function thaw(): void {
+    process.kill(collector.child.pid!, 'SIGCONT');
+    frozen = false;
+  }
+
+  async function signIn(): Promise<string> {
+    const body = JSON.stringify({ username: 'admin', password: collector.adminPassword });
+    const login = await fetchOver('/api/login', { alpn: BROWSER_ALPN, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(login.status).toBe(200);
+    return String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+  }
+
+  /** A collector over TLS on a fresh database of `target`, for the tests of one describe block. */
+  function collectorOn(target: StoreTarget): void {
+    beforeAll(async () => {
+      collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
+    });
+    afterEach(() => {
+      if (frozen) thaw();
+    });
+    afterAll(async () => {
+      await collector?.stop();
+      await target.cleanup();
+    });
+  }
+
+  beforeAll(() => {
     ({ cert, key } = selfSignedCertificate(openssl.path!, dir));
     mkdirSync(join(dashboardDir, 'assets'), { recursive: true });
     writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>KeyReady</title><script type="module" src="/assets/app-1234.js"></script>');
     writeFileSync(join(dashboardDir, 'assets', 'app-1234.js'), 'console.log("app")');
-    collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
   });
 
-  afterEach(() => {
-    if (frozen) process.kill(collector.child.pid!, 'SIGCONT');
-    frozen = false;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('on SQLite', () => {
+    collectorOn(sqliteTarget());
+
+    it('opens the dashboard for a browser while the collector itself is frozen; an agent\'s connection waits for the collector', async () => {
+      freeze();
+      let agentConnected = false;
+      const agentSocket = connect({ host: '127.0.0.1', port: collector.port, ca: readFileSync(cert) }, () => (agentConnected = true));
+      try {
+        const page = await fetchOver('/', { alpn: BROWSER_ALPN });
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('<title>KeyReady</title>');
+        expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+        expect(page.headers['strict-transport-security']).toBe('max-age=31536000');
+        const script = await fetchOver('/assets/app-1234.js', { alpn: BROWSER_ALPN });
+        expect(script.status).toBe(200);
+        expect(script.text).toBe('console.log("app")');
+        // The agent's handshake is the collector's to do: not while it is stopped.
+        expect(agentConnected).toBe(false);
+        thaw();
+        await until('the agent\'s handshake once the collector runs again', () => agentConnected);
+      } finally {
+        agentSocket.destroy();
+      }
+    });
+
+    it('forwards the API and the live socket to the collector with the browser\'s address, which no client can claim', async () => {
+      const spoofed = { 'x-keyready-client-address': '203.0.113.9', 'content-type': 'application/json' };
+      const body = JSON.stringify({ username: 'admin', password: collector.adminPassword });
+      const login = await fetchOver('/api/login', { alpn: BROWSER_ALPN, method: 'POST', headers: spoofed, body });
+      expect(login.status).toBe(200);
+      // The same claim made straight to the collector (no ALPN) is not believed either.
+      expect((await fetchOver('/api/login', { method: 'POST', headers: spoofed, body })).status).toBe(200);
+      const cookie = String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+      expect(login.headers['set-cookie']?.[0]).toMatch(/; Secure$/);
+
+      const audit = await fetchOver('/api/audit', { alpn: BROWSER_ALPN, headers: { cookie } });
+      expect(audit.status).toBe(200);
+      const signIns = AuditLog.parse(JSON.parse(audit.text)).entries.filter((entry) => entry.action === 'sign-in');
+      expect(signIns.map((entry) => entry.address)).toEqual(['127.0.0.1', '127.0.0.1']);
+
+      const origin = `https://127.0.0.1:${collector.port}`;
+      // ws hands its options to tls.connect: offering http/1.1 makes this socket a browser's.
+      const tlsOptions: WebSocket.ClientOptions & { ALPNProtocols: string[] } = { headers: { cookie, origin }, ca: readFileSync(cert), ALPNProtocols: ['http/1.1'] };
+      const live = new WebSocket(`wss://127.0.0.1:${collector.port}/api/live`, tlsOptions);
+      const events: LiveEvent[] = [];
+      live.on('message', (data: Buffer) => events.push(LiveEvent.parse(JSON.parse(data.toString('utf8')))));
+      await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+      const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-FRONT-0001', makeReport: () => makeReport({ hostname: 'PC-FRONT-0001' }) });
+      try {
+        await agent.enroll(collector.enrollSecret!);
+        await agent.connect();
+        expect(await agent.report()).toBe(0);
+        await until('the agent\'s report on the live socket through the front', () => events.some((event) => event.type === 'device' && event.device.hostname === 'PC-FRONT-0001'));
+      } finally {
+        live.close();
+        await agent.disconnect();
+      }
+    });
+
+    it('starts its front again on the same port when it dies, keeps it through signals meant for the collector, and takes it down with the collector', async () => {
+      const first = frontPid();
+      process.kill(first, 'SIGKILL');
+      await until('the collector logs that its front died', () => collector.events('front.restart').length === 1);
+      await until('a new front serving the page on the same port', async () => {
+        const pid = children(collector.child.pid!)[0];
+        if (pid === undefined || pid === first) return false;
+        return (await fetchOver('/', { alpn: BROWSER_ALPN }).catch(() => null))?.status === 200;
+      });
+      expect(collector.events('front.restart')[0]).toMatchObject({ reason: 'exited (SIGKILL)' });
+
+      const second = frontPid();
+      // A terminal's Ctrl-C or a service manager's stop signals the whole group: the front stays until the collector lets it go.
+      process.kill(second, 'SIGTERM');
+      process.kill(second, 'SIGINT');
+      expect((await fetchOver('/', { alpn: BROWSER_ALPN })).status).toBe(200);
+      expect(frontPid()).toBe(second);
+      expect(collector.events('front.restart')).toHaveLength(1);
+      await collector.kill9();
+      // Its channel to the collector closed: the front exits, and the port is free for the next collector.
+      await until('the front gone with its collector', () => gone(second));
+    });
   });
 
-  afterAll(async () => {
-    await collector?.stop();
-    await target.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  describe('on PostgreSQL', () => {
+    collectorOn(postgresTarget());
 
-  it('opens the dashboard for a browser while the collector itself is frozen; an agent\'s connection waits for the collector', async () => {
-    process.kill(collector.child.pid!, 'SIGSTOP');
-    frozen = true;
-    let agentConnected = false;
-    const agentSocket = connect({ host: '127.0.0.1', port: collector.port, ca: readFileSync(cert) }, () => (agentConnected = true));
-    try {
-      const page = await fetchOver('/', { alpn: BROWSER_ALPN });
-      expect(page.status).toBe(200);
-      expect(page.text).toContain('<title>KeyReady</title>');
-      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-      expect(page.headers['strict-transport-security']).toBe('max-age=31536000');
-      const script = await fetchOver('/assets/app-1234.js', { alpn: BROWSER_ALPN });
-      expect(script.status).toBe(200);
-      expect(script.text).toBe('console.log("app")');
-      // The agent's handshake is the collector's to do: not while it is stopped.
-      expect(agentConnected).toBe(false);
-      process.kill(collector.child.pid!, 'SIGCONT');
-      frozen = false;
-      await until('the agent\'s handshake once the collector runs again', () => agentConnected);
-    } finally {
-      agentSocket.destroy();
-    }
-  });
-
-  it('forwards the API and the live socket to the collector with the browser\'s address, which no client can claim', async () => {
-    const spoofed = { 'x-keyready-client-address': '203.0.113.9', 'content-type': 'application/json' };
-    const body = JSON.stringify({ username: 'admin', password: collector.adminPassword });
-    const login = await fetchOver('/api/login', { alpn: BROWSER_ALPN, method: 'POST', headers: spoofed, body });
-    expect(login.status).toBe(200);
-    // The same claim made straight to the collector (no ALPN) is not believed either.
-    expect((await fetchOver('/api/login', { method: 'POST', headers: spoofed, body })).status).toBe(200);
-    const cookie = String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
-    expect(login.headers['set-cookie']?.[0]).toMatch(/; Secure$/);
-
-    const audit = await fetchOver('/api/audit', { alpn: BROWSER_ALPN, headers: { cookie } });
-    expect(audit.status).toBe(200);
-    const signIns = AuditLog.parse(JSON.parse(audit.text)).entries.filter((entry) => entry.action === 'sign-in');
-    expect(signIns.map((entry) => entry.address)).toEqual(['127.0.0.1', '127.0.0.1']);
-
-    const origin = `https://127.0.0.1:${collector.port}`;
-    // ws hands its options to tls.connect: offering http/1.1 makes this socket a browser's.
-    const tlsOptions: WebSocket.ClientOptions & { ALPNProtocols: string[] } = { headers: { cookie, origin }, ca: readFileSync(cert), ALPNProtocols: ['http/1.1'] };
-    const live = new WebSocket(`wss://127.0.0.1:${collector.port}/api/live`, tlsOptions);
-    const events: LiveEvent[] = [];
-    live.on('message', (data: Buffer) => events.push(LiveEvent.parse(JSON.parse(data.toString('utf8')))));
-    await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
-    const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-FRONT-0001', makeReport: () => makeReport({ hostname: 'PC-FRONT-0001' }) });
-    try {
+    it('answers the dashboard\'s reads itself while the collector is frozen, and forwards changes and the collector\'s own state', async () => {
+      const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-FRONT-PG01', makeReport: () => makeReport({ hostname: 'PC-FRONT-PG01' }) });
       await agent.enroll(collector.enrollSecret!);
       await agent.connect();
       expect(await agent.report()).toBe(0);
-      await until('the agent\'s report on the live socket through the front', () => events.some((event) => event.type === 'device' && event.device.hostname === 'PC-FRONT-0001'));
-    } finally {
-      live.close();
       await agent.disconnect();
-    }
-  });
+      const cookie = await signIn();
+      const session = SessionInfo.parse(JSON.parse((await fetchOver('/api/session', { alpn: BROWSER_ALPN, headers: { cookie } })).text));
 
-  it('starts its front again on the same port when it dies, keeps it through signals meant for the collector, and takes it down with the collector', async () => {
-    const first = frontPid();
-    process.kill(first, 'SIGKILL');
-    await until('the collector logs that its front died', () => collector.events('front.restart').length === 1);
-    await until('a new front serving the page on the same port', async () => {
-      const pid = children(collector.child.pid!)[0];
-      if (pid === undefined || pid === first) return false;
-      return (await fetchOver('/', { alpn: BROWSER_ALPN }).catch(() => null))?.status === 200;
+      freeze();
+      const read = async (path: string): Promise<unknown> => {
+        const answer = await fetchOver(path, { alpn: BROWSER_ALPN, headers: { cookie } });
+        expect(answer.status, `${path}: ${answer.text}`).toBe(200);
+        return JSON.parse(answer.text);
+      };
+      expect(Summary.parse(await read('/api/summary')).total).toBe(1);
+      const list = DeviceList.parse(await read('/api/devices?q=front-pg'));
+      expect(list.items.map((device) => device.hostname)).toEqual(['PC-FRONT-PG01']);
+      const detail = DeviceDetail.parse(await read(`/api/devices/${encodeURIComponent(list.items[0]!.deviceId)}`));
+      expect(detail.device.hostname).toBe('PC-FRONT-PG01');
+      expect(AuditLog.parse(await read('/api/audit')).entries.map((entry) => entry.action)).toContain('sign-in');
+      // Signed in or not is the store's to say, here as in the collector.
+      expect((await fetchOver('/api/summary', { alpn: BROWSER_ALPN })).status).toBe(401);
+
+      // A change, and a read of the collector's own state (its enrollment hint), wait for the collector.
+      let recheck: Answer | null = null;
+      let hint: Answer | null = null;
+      void fetchOver(`/api/devices/${encodeURIComponent(list.items[0]!.deviceId)}/recheck`, { alpn: BROWSER_ALPN, method: 'POST', headers: { cookie, [CSRF_HEADER]: session.csrfToken } }).then((answer) => (recheck = answer));
+      void fetchOver('/api/enroll-info', { alpn: BROWSER_ALPN, headers: { cookie } }).then((answer) => (hint = answer));
+      // The reads above took round trips through the front; these two had as long and got nothing.
+      expect((await read('/api/session')) as SessionInfo).toMatchObject({ username: 'admin' });
+      expect(recheck).toBeNull();
+      expect(hint).toBeNull();
+      thaw();
+      await until('the recheck and the hint once the collector runs again', () => recheck !== null && hint !== null);
+      expect(recheck!.status).toBe(202);
+      expect(EnrollInfo.parse(JSON.parse(hint!.text))).toBeDefined();
     });
-    expect(collector.events('front.restart')[0]).toMatchObject({ reason: 'exited (SIGKILL)' });
-
-    const second = frontPid();
-    // A terminal's Ctrl-C or a service manager's stop signals the whole group: the front stays until the collector lets it go.
-    process.kill(second, 'SIGTERM');
-    process.kill(second, 'SIGINT');
-    expect((await fetchOver('/', { alpn: BROWSER_ALPN })).status).toBe(200);
-    expect(frontPid()).toBe(second);
-    expect(collector.events('front.restart')).toHaveLength(1);
-    await collector.kill9();
-    // Its channel to the collector closed: the front exits, and the port is free for the next collector.
-    await until('the front gone with its collector', () => gone(second));
   });
 });
