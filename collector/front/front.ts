@@ -55,7 +55,8 @@ function handOver(socket: Socket, hello: Buffer): void {
  */
 function storeReads(reads: NonNullable<FrontStart['reads']>): { context: ApiContext; close(): Promise<void> } {
   const log = createLogger(reads.logLevel).child({ process: 'front' });
-  const store = new PostgresStore(reads.postgresUrl, { log });
+  // Its own connections: 3 for the reads, 2 for the accounts and records it reads and the audit entries of exports.
+  const store = new PostgresStore(reads.postgresUrl, { log, postgresConnections: 2 });
   const context: ApiContext = {
     store,
     sessions: new Sessions(store, true),

@@ -272,6 +272,11 @@ export interface StoreOptions {
    * the query bench sets it to compare the two read paths on one file.
    */
   sqliteMmapBytes?: number;
+  /**
+   * PostgreSQL only: pooled connections for everything but the dashboard's reads (which have 3 of
+   * their own). Default 10, for the agents' work; the front (collector/front/) writes only audit entries.
+   */
+  postgresConnections?: number;
 }
 
 /** What a tenant judgement writes on a PC's row. */

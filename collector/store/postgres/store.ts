@@ -259,7 +259,7 @@ export class PostgresStore implements Store {
     private readonly options: StoreOptions = {},
   ) {
     const log = options.log ?? STDERR_LOG;
-    this.pool = new pg.Pool({ connectionString: readerUrl, max: 10, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: readerUrl, max: options.postgresConnections ?? 10, idleTimeoutMillis: 30_000 });
     this.reads = new pg.Pool({ connectionString: readerUrl, max: 3, idleTimeoutMillis: 30_000 });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
