@@ -1,8 +1,8 @@
 // `npm run bench`: every collector performance target of issue 15 at small sizes, in about two
 // minutes, ending with one table (measured, budget, met). The full-size runs and their recorded
 // figures are in bench/README.md. Not part of npm test. `--postgres` adds the ingest, the storm and
-// the dashboard queries on an embedded PostgreSQL, the first two with one and two collectors (about a
-// minute and a half more).
+// the dashboard queries on an embedded PostgreSQL, the first two with one and two collectors (about
+// two and a half minutes more).
 import { loadavg, uptime } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
@@ -58,8 +58,10 @@ if (values.postgres) {
       const pg = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 2, report: 'typical', latency: false, db: db.url, collectors: count, print: quiet });
       rows.push([`ingest / bare ws ceiling, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${pg.ratio.toFixed(2)} (${Math.round(pg.collector)} vs ${Math.round(pg.bare)}/s)`, '≥ 0.50', pg.ratio >= 0.5]);
       const stormDb = await server.freshDatabase();
-      const storm = await stormBench({ agents: STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, print: quiet });
-      rows.push([`restart storm, ${STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
+      // As many agents as the SQLite storm above: at 1,000 the API during a PostgreSQL storm looked met
+      // (18-28 ms) when at 5,000 it was not (113-145 ms before the front answered reads; bench/README.md).
+      const storm = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, print: quiet });
+      rows.push([`restart storm, ${TLS_STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
       rows.push([`dashboard API p95 during that storm (summary / list)`, `${ms(storm.apiP95Ms.summary)} / ${ms(storm.apiP95Ms.list)}`, '≤ 100 ms', Math.max(storm.apiP95Ms.summary, storm.apiP95Ms.list) <= 100]);
     }
   } finally {

@@ -39,6 +39,8 @@ const QUERIES: [string, (store: Store) => Promise<unknown>][] = [
   ['list page at offset 50,000', list({ offset: '50000' })],
   ['list combined filters', list({ readiness: 'not-ready', tag: 'site=tokyo', online: 'false', sort: 'lastSeen', order: 'desc' })],
   ['list q=ak + tag=site=osaka', list({ q: 'ak', tag: 'site=osaka' })],
+  ['list q=ak + tag=broad (9 PCs in 10)', list({ q: 'ak', tag: 'broad' })],
+  ['list q=user3@ + tag=broad', list({ q: 'user3@', tag: 'broad' })],
   ['list q=osaka-0001 + online=false', list({ q: 'osaka-0001', online: 'false' })],
   ['list q=user3@ + readiness=not-ready', list({ q: 'user3@', readiness: 'not-ready' })],
 ];
