@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { AuditLog, CSRF_HEADER, DeviceDetail, DeviceList, EnrollInfo, LiveEvent, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
@@ -100,10 +101,12 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
     return String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
   }
 
-  /** A collector over TLS on a fresh database of `target`, for the tests of one describe block. */
-  function collectorOn(target: StoreTarget): void {
+  /** A collector over TLS on a fresh database of `target`, for the tests of one describe block; its --db. */
+  function collectorOn(target: StoreTarget): { db: string } {
+    const database = { db: '' };
     beforeAll(async () => {
-      collector = await startCollectorProcess({ db: await target.create(), args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
+      database.db = await target.create();
+      collector = await startCollectorProcess({ db: database.db, args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
     });
     afterEach(() => {
       if (frozen) thaw();
@@ -112,6 +115,7 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
       await collector?.stop();
       await target.cleanup();
     });
+    return database;
   }
 
   beforeAll(() => {
@@ -207,7 +211,7 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
   });
 
   describe('on PostgreSQL', () => {
-    collectorOn(postgresTarget());
+    const database = collectorOn(postgresTarget());
 
     it('answers the dashboard\'s reads itself while the collector is frozen, and forwards changes and the collector\'s own state', async () => {
       const agent = new SimAgent({ url: collector.agentUrl, hostname: 'PC-FRONT-PG01', makeReport: () => makeReport({ hostname: 'PC-FRONT-PG01' }) });
@@ -246,6 +250,31 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
       await until('the recheck and the hint once the collector runs again', () => recheck !== null && hint !== null);
       expect(recheck!.status).toBe(202);
       expect(EnrollInfo.parse(JSON.parse(hint!.text))).toBeDefined();
+    });
+
+    it('has the collector count and log a read that failed in the front, as its own', async () => {
+      const cookie = await signIn();
+      const storeErrors = async (): Promise<number> => {
+        const text = (await fetchOver('/metrics', { alpn: BROWSER_ALPN })).text;
+        return Number(/^keyready_store_errors_total (\d+)/m.exec(text)?.[1]);
+      };
+      const before = await storeErrors();
+      // The summary's trend table gone for a moment: the read fails in PostgreSQL itself.
+      const admin = new pg.Client({ connectionString: database.db });
+      await admin.connect();
+      try {
+        await admin.query('ALTER TABLE readiness_days RENAME TO readiness_days_away');
+        const failed = await fetchOver('/api/summary', { alpn: BROWSER_ALPN, headers: { cookie } });
+        expect(failed.status).toBe(500);
+        expect(JSON.parse(failed.text)).toEqual({ error: 'internal error; see the collector log' });
+      } finally {
+        await admin.query('ALTER TABLE readiness_days_away RENAME TO readiness_days');
+        await admin.end();
+      }
+      await until('the collector logs the front\'s failed read', () => collector.events('api.error').some((event) => event.process === 'front'));
+      expect(collector.events('api.error').find((event) => event.process === 'front')).toMatchObject({ path: '/api/summary', reason: expect.stringContaining('readiness_days') });
+      expect(await storeErrors()).toBe(before + 1);
+      expect((await fetchOver('/api/summary', { alpn: BROWSER_ALPN, headers: { cookie } })).status).toBe(200);
     });
   });
 });
