@@ -1,6 +1,6 @@
-// The dashboard's Summary from a few small aggregates each engine reads with index-only scans: device
-// counts grouped by (readiness, online, key model, fingerprint), counts per distinct blocking mask,
-// and the per-day readiness table.
+// The dashboard's Summary from two small aggregates each engine reads with index-only scans: device
+// counts grouped by every state it counts (readiness, online, key model, fingerprint, layers,
+// blocking checks), and the per-day readiness table.
 import { z } from 'zod';
 import { countKey, type Summary } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
@@ -12,41 +12,50 @@ import { emptyCounts, type ReadinessCounts } from './batch-plan.ts';
 export const TREND_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export const FLEET_GROUPS_SQL =
-  'SELECT readiness, online, key_model, key_fp, COUNT(*) AS n FROM devices GROUP BY readiness, online, key_model, key_fp';
-/** Devices per combination of layer states: at most 27 groups. */
-export const LAYER_GROUPS_SQL =
-  'SELECT layer_device, layer_key, layer_user, COUNT(*) AS n FROM devices GROUP BY layer_device, layer_key, layer_user';
-export const BLOCKING_MASKS_SQL =
-  'SELECT blocking_mask, COUNT(*) AS n FROM devices WHERE blocking_mask <> 0 GROUP BY blocking_mask';
+/**
+ * Devices per combination of every state the summary counts, one index-only scan of devices_summary
+ * (common/migration.ts, summaryIndexMigration). A fleet has few combinations: readiness and the
+ * layers follow from the checks, so a few hundred at most in practice.
+ */
+export const SUMMARY_GROUPS_SQL =
+  'SELECT readiness, online, key_model, key_fp, layer_device, layer_key, layer_user, blocking_mask, COUNT(*) AS n FROM devices ' +
+  'GROUP BY readiness, online, key_model, key_fp, layer_device, layer_key, layer_user, blocking_mask';
 /** Rows of the trend window plus the last row before it (the state the window starts from). */
 export const TREND_SQL =
   'SELECT day, ready, not_ready, unknown FROM readiness_days WHERE day >= ? ' +
   'UNION ALL SELECT * FROM (SELECT day, ready, not_ready, unknown FROM readiness_days WHERE day < ? ORDER BY day DESC LIMIT 1) AS before_window';
 
-const FleetGroup = z.object({ readiness: Int, online: Int, key_model: z.string().nullable(), key_fp: Int.nullable(), n: Int });
-const LayerGroup = z.object({ layer_device: Int, layer_key: Int, layer_user: Int, n: Int });
-const BlockingGroup = z.object({ blocking_mask: Int, n: Int });
+const SummaryGroup = z.object({
+  readiness: Int,
+  online: Int,
+  key_model: z.string().nullable(),
+  key_fp: Int.nullable(),
+  layer_device: Int,
+  layer_key: Int,
+  layer_user: Int,
+  blocking_mask: Int,
+  n: Int,
+});
 const TrendRow = z.object({ day: z.string(), ready: Int, not_ready: Int, unknown: Int });
 
 export function trendWindow(now: Date): { from: string } {
   return { from: utcDay(now.getTime() - (TREND_DAYS - 1) * DAY_MS) };
 }
 
-export function buildSummary(input: {
-  now: Date;
-  groups: readonly unknown[];
-  layers: readonly unknown[];
-  blocking: readonly unknown[];
-  trend: readonly unknown[];
-  demo: boolean;
-}): Summary {
+/** `groups`: the rows of SUMMARY_GROUPS_SQL; `trend`: of TREND_SQL. */
+export function buildSummary(input: { now: Date; groups: readonly unknown[]; trend: readonly unknown[]; demo: boolean }): Summary {
   const readiness = emptyCounts();
   let online = 0;
   let total = 0;
   const keys = new Map<string, Summary['keys'][number]>();
-  for (const group of input.groups.map((g) => FleetGroup.parse(g))) {
+  const layers = { device: emptyCounts(), key: emptyCounts(), user: emptyCounts() };
+  const perCheck = new Map<string, number>();
+  for (const group of input.groups.map((g) => SummaryGroup.parse(g))) {
     total += group.n;
+    layers.device[countKey(readinessFromCode(group.layer_device))] += group.n;
+    layers.key[countKey(readinessFromCode(group.layer_key))] += group.n;
+    layers.user[countKey(readinessFromCode(group.layer_user))] += group.n;
+    for (const id of checksInMask(group.blocking_mask)) perCheck.set(id, (perCheck.get(id) ?? 0) + group.n);
     readiness[countKey(readinessFromCode(group.readiness))] += group.n;
     if (group.online !== 0) online += group.n;
     if (group.key_model === null) continue;
@@ -57,17 +66,6 @@ export function buildSummary(input: {
     keys.set(group.key_model, key);
   }
 
-  const layers = { device: emptyCounts(), key: emptyCounts(), user: emptyCounts() };
-  for (const group of input.layers.map((g) => LayerGroup.parse(g))) {
-    layers.device[countKey(readinessFromCode(group.layer_device))] += group.n;
-    layers.key[countKey(readinessFromCode(group.layer_key))] += group.n;
-    layers.user[countKey(readinessFromCode(group.layer_user))] += group.n;
-  }
-
-  const perCheck = new Map<string, number>();
-  for (const group of input.blocking.map((g) => BlockingGroup.parse(g))) {
-    for (const id of checksInMask(group.blocking_mask)) perCheck.set(id, (perCheck.get(id) ?? 0) + group.n);
-  }
   const blocking = CHECK_IDS.flatMap((id) => {
     const count = perCheck.get(id);
     return count ? [{ id, count }] : [];

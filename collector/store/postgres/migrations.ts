@@ -6,7 +6,7 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, type Migration } from '../common/migration.ts';
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
@@ -194,4 +194,5 @@ END
 $$;
 `,
   },
+  summaryIndexMigration(16),
 ];

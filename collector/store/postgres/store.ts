@@ -23,7 +23,7 @@ import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
 import { HELD_BY, STALE_ONLINE, adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
-import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { DEMO_SQL, SUMMARY_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
@@ -206,21 +206,19 @@ function columns(table: readonly (readonly SqlValue[])[], width: number): SqlVal
 /**
  * The summary's aggregates in one statement, each as a JSON array: one statement reads one snapshot,
  * so the counts describe the same moment without a transaction, and it takes one round trip where
- * BEGIN, five reads and COMMIT took seven, each waiting for a turn of an event loop that is busy in a
+ * BEGIN, the reads and COMMIT took several, each waiting for a turn of an event loop that is busy in a
  * reconnect storm (bench/README.md, "The dashboard's reads on PostgreSQL").
  */
 const SUMMARY_SQL = `SELECT ${(
   [
-    ['groups', FLEET_GROUPS_SQL],
-    ['layers', LAYER_GROUPS_SQL],
-    ['blocking', BLOCKING_MASKS_SQL],
+    ['groups', SUMMARY_GROUPS_SQL],
     ['trend', TREND_SQL],
   ] as const
 )
   .map(([name, sql]) => `(SELECT COALESCE(json_agg(r), '[]'::json) FROM (${sql}) AS r) AS ${name}`)
   .join(', ')}, (${DEMO_SQL}) AS demo`;
 // Each aggregate's rows are checked by buildSummary.
-const SummaryRow = z.object({ groups: z.array(z.unknown()), layers: z.array(z.unknown()), blocking: z.array(z.unknown()), trend: z.array(z.unknown()), demo: Int });
+const SummaryRow = z.object({ groups: z.array(z.unknown()), trend: z.array(z.unknown()), demo: Int });
 
 /** SQL.auth for many devices at once (the ids as one array parameter). */
 const AUTH_MANY_SQL = 'SELECT id, token_hash, revoked, last_seq FROM devices WHERE id = ANY($1::text[])';

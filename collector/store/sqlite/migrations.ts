@@ -4,7 +4,7 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, type Migration } from '../common/migration.ts';
 
 export const SQLITE_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
@@ -188,4 +188,5 @@ END;
   },
   filterColumnsInSortIndexesMigration(false, 'doc'),
   revokedIndexMigration(13),
+  summaryIndexMigration(14),
 ];

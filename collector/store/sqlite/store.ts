@@ -15,7 +15,7 @@ import { Int, toDeviceRow } from '../common/columns.ts';
 import { deviceDetailOf } from '../common/detail.ts';
 import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
-import { BLOCKING_MASKS_SQL, DEMO_SQL, FLEET_GROUPS_SQL, LAYER_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
+import { DEMO_SQL, SUMMARY_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { STDERR_LOG } from '../log.ts';
 import { devicesByRecency, exportUserPages, tenantBlockingCounts, toJudgeInput, toUserRows, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
 import type { SqlPart } from '../common/sql.ts';
@@ -120,9 +120,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() =>
       buildSummary({
         now,
-        groups: this.stmt(FLEET_GROUPS_SQL).all(),
-        layers: this.stmt(LAYER_GROUPS_SQL).all(),
-        blocking: this.stmt(BLOCKING_MASKS_SQL).all(),
+        groups: this.stmt(SUMMARY_GROUPS_SQL).all(),
         trend: this.stmt(TREND_SQL).all(from, from),
         demo: Int.parse((this.stmt(DEMO_SQL).get() as { n: unknown }).n) > 0,
       }),

@@ -1,37 +1,45 @@
-// The Summary from the engines' small aggregates and the per-day trend it draws; the trend table's writes.
+// The Summary from the engines' small aggregates (one row per combination of states: SUMMARY_GROUPS_SQL)
+// and the per-day trend it draws; the trend table's writes.
 import { describe, expect, it } from 'vitest';
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { buildSummary, TREND_DAYS, trendWindow } from '../../../../collector/store/common/summary.ts';
 import { enrolledTrend, trendStatements } from '../../../../collector/store/common/trend.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
-const empty = { now: NOW, groups: [], layers: [], blocking: [], trend: [], demo: false };
+const empty = { now: NOW, groups: [], trend: [], demo: false };
+
+/** A row of SUMMARY_GROUPS_SQL: a device unknown in every layer, online, without key or blocking check, unless given. */
+function group(fields: Record<string, unknown>): Record<string, unknown> {
+  return { readiness: 1, online: 1, key_model: null, key_fp: null, layer_device: 1, layer_key: 1, layer_user: 1, blocking_mask: 0, ...fields };
+}
 
 describe('buildSummary', () => {
   it('adds the groups up into readiness, online and key counts (bigint and text counts as PostgreSQL returns them)', () => {
     const summary = buildSummary({
       ...empty,
       groups: [
-        { readiness: 2, online: 1, key_model: 'ATKey.Pro CTAP2.0', key_fp: 1, n: 3n },
-        { readiness: 0, online: 0, key_model: 'ATKey.Pro CTAP2.0', key_fp: 0, n: '2' },
-        { readiness: 1, online: 1, key_model: null, key_fp: null, n: 4 },
-        { readiness: 0, online: 1, key_model: 'YubiKey 5 NFC', key_fp: null, n: 5 },
+        group({ readiness: 2, online: 1, key_model: 'ATKey.Pro CTAP2.0', key_fp: 1, n: 3n }),
+        group({ readiness: 0, online: 0, key_model: 'ATKey.Pro CTAP2.0', key_fp: 0, n: '2' }),
+        group({ readiness: 1, online: 1, key_model: null, key_fp: null, n: 4 }),
+        group({ readiness: 0, online: 1, key_model: 'YubiKey 5 NFC', key_fp: null, n: 5 }),
+        // The same readiness, key and presence in another layer combination: counted with them.
+        group({ readiness: 0, online: 1, key_model: 'YubiKey 5 NFC', key_fp: null, layer_device: 0, n: 1 }),
       ],
     });
-    expect(summary).toMatchObject({ total: 14, online: 12, offline: 2, readiness: { ready: 3, notReady: 7, unknown: 4 } });
+    expect(summary).toMatchObject({ total: 15, online: 13, offline: 2, readiness: { ready: 3, notReady: 8, unknown: 4 } });
     expect(summary.keys).toEqual([
+      { model: 'YubiKey 5 NFC', total: 6, fingerprintEnrolled: 0, fingerprintNotEnrolled: 0 },
       { model: 'ATKey.Pro CTAP2.0', total: 5, fingerprintEnrolled: 3, fingerprintNotEnrolled: 2 },
-      { model: 'YubiKey 5 NFC', total: 5, fingerprintEnrolled: 0, fingerprintNotEnrolled: 0 },
     ]);
   });
 
-  it('counts each layer apart from the per-layer groups', () => {
+  it('counts each layer apart from the groups', () => {
     const summary = buildSummary({
       ...empty,
-      layers: [
-        { layer_device: 2, layer_key: 0, layer_user: 1, n: 3 },
-        { layer_device: 2, layer_key: 2, layer_user: 1, n: '4' },
-        { layer_device: 0, layer_key: 1, layer_user: 0, n: 2n },
+      groups: [
+        group({ layer_device: 2, layer_key: 0, layer_user: 1, n: 3 }),
+        group({ layer_device: 2, layer_key: 2, layer_user: 1, n: '4' }),
+        group({ layer_device: 0, layer_key: 1, layer_user: 0, n: 2n }),
       ],
     });
     expect(summary.layers).toEqual({
@@ -41,14 +49,16 @@ describe('buildSummary', () => {
     });
   });
 
-  it('ranks blocking checks by how many PCs they hold back, from per-mask counts', () => {
+  it('ranks blocking checks by how many PCs they hold back, from per-mask counts; a PC blocked by nothing counts for none', () => {
     const summary = buildSummary({
       ...empty,
-      blocking: [
-        { blocking_mask: checkMask(['os.build', 'policy.security-key']), n: 2 },
-        { blocking_mask: checkMask(['policy.security-key']), n: 3 },
+      groups: [
+        group({ blocking_mask: checkMask(['os.build', 'policy.security-key']), n: 2 }),
+        group({ blocking_mask: checkMask(['policy.security-key']), n: 3 }),
+        group({ blocking_mask: 0, n: 7 }),
       ],
     });
+    expect(summary.total).toBe(12);
     expect(summary.blocking).toEqual([
       { id: 'policy.security-key', count: 5 },
       { id: 'os.build', count: 2 },
