@@ -1,8 +1,6 @@
 // The dashboard over TLS in a real Chromium. Over TLS a browser is served by the collector's front
 // process (collector/front/): the page and its assets from there, the API and the live socket
 // forwarded to the collector. Signing in, a PC's page and its live update all cross that path.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,20 +10,20 @@ import { CHROMIUM, launchChromium, signIn } from '../../sim/processes/browser.ts
 import { startCollectorProcess, type CollectorProcess } from '../../sim/processes/collector-process.ts';
 import { requireTool } from '../support/prerequisites.ts';
 import { selfSignedCertificate } from '../support/certificate.ts';
+import { useTmpDir } from '../support/tmp.ts';
 
 const chromiumTool = requireTool(CHROMIUM, 'chromium');
 const openssl = requireTool('openssl', 'openssl');
 
 describe.skipIf(!chromiumTool.available || !openssl.available)('the dashboard over TLS in Chromium', () => {
-  let dir: string;
+  const dir = useTmpDir('keyready-e2e-tls-');
   let collector: CollectorProcess;
   let browser: Browser;
   let agent: SimAgent;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'keyready-e2e-tls-'));
-    const { cert, key } = selfSignedCertificate(openssl.path!, dir);
-    collector = await startCollectorProcess({ db: `sqlite:${join(dir, 'keyready.sqlite')}`, args: ['--tls-cert', cert, '--tls-key', key] });
+    const { cert, key } = selfSignedCertificate(openssl.path!, dir());
+    collector = await startCollectorProcess({ db: `sqlite:${join(dir(), 'keyready.sqlite')}`, args: ['--tls-cert', cert, '--tls-key', key] });
     let reports = 0;
     // The second report changes a check: the PC's page must show it without a reload.
     agent = new SimAgent({
@@ -43,7 +41,6 @@ describe.skipIf(!chromiumTool.available || !openssl.available)('the dashboard ov
     await browser?.close();
     await agent?.disconnect().catch(() => undefined);
     await collector?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('signs in, opens a PC and follows its next report live, all over https and wss', async () => {

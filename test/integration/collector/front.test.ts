@@ -2,9 +2,8 @@
 // HTTP by ALPN, are served there, and everything else (an agent's connection) is passed to the
 // collector. The built collector runs as it ships; freezing it with SIGSTOP stands in for an event
 // loop busy with a reconnect storm, which is what the front exists for.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { until } from '../../support/eventually.ts';
 import { requireTool } from '../../support/prerequisites.ts';
 import { selfSignedCertificate } from '../../support/certificate.ts';
+import { useTmpDir } from '../../support/tmp.ts';
 import { postgresTarget, sqliteTarget, type StoreTarget } from './stores.ts';
 
 const openssl = requireTool('openssl', 'openssl');
@@ -30,10 +30,10 @@ interface Answer {
 }
 
 describe.skipIf(!openssl.available)('the dashboard front process over TLS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keyready-front-test-'));
+  const dir = useTmpDir('keyready-front-test-');
   let cert: string;
   let key: string;
-  const dashboardDir = join(dir, 'dashboard');
+  const dashboardDir = (): string => join(dir(), 'dashboard');
   let collector: CollectorProcess;
   let frozen = false;
 
@@ -106,7 +106,7 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
     const database = { db: '' };
     beforeAll(async () => {
       database.db = await target.create();
-      collector = await startCollectorProcess({ db: database.db, args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir] });
+      collector = await startCollectorProcess({ db: database.db, args: ['--tls-cert', cert, '--tls-key', key, '--dashboard-dir', dashboardDir()] });
     });
     afterEach(() => {
       if (frozen) thaw();
@@ -119,13 +119,11 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
   }
 
   beforeAll(() => {
-    ({ cert, key } = selfSignedCertificate(openssl.path!, dir));
-    mkdirSync(join(dashboardDir, 'assets'), { recursive: true });
-    writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>KeyReady</title><script type="module" src="/assets/app-1234.js"></script>');
-    writeFileSync(join(dashboardDir, 'assets', 'app-1234.js'), 'console.log("app")');
+    ({ cert, key } = selfSignedCertificate(openssl.path!, dir()));
+    mkdirSync(join(dashboardDir(), 'assets'), { recursive: true });
+    writeFileSync(join(dashboardDir(), 'index.html'), '<!doctype html><title>KeyReady</title><script type="module" src="/assets/app-1234.js"></script>');
+    writeFileSync(join(dashboardDir(), 'assets', 'app-1234.js'), 'console.log("app")');
   });
-
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('on SQLite', () => {
     collectorOn(sqliteTarget());
