@@ -3,7 +3,7 @@
 // Engines differ only in how they run these (a statement per row, or one multi-row statement).
 import type { BatchPlan } from './batch-plan.ts';
 import { UPDATE_COLUMNS, VOLATILE_COLUMNS, columnValues } from './columns.ts';
-import type { SqlValue } from './sql.ts';
+import type { SqlValue } from './sql-part.ts';
 
 export interface DeviceRowWrite {
   readonly id: string;

@@ -2,7 +2,8 @@
 // bounded by one page and no database cursor or transaction is held open while a slow client reads.
 import type { DeviceRow } from '../../../protocol/api.ts';
 import { toDeviceRow } from './columns.ts';
-import type { Cursor, SqlValue } from './sql.ts';
+import type { Cursor } from './sql.ts';
+import type { SqlValue } from './sql-part.ts';
 
 /** Rows per export page: large enough to amortise the query, small enough to bound memory. */
 export const EXPORT_PAGE = 1000;

@@ -100,8 +100,33 @@ CREATE INDEX enrollment_events_device ON enrollment_events (device_id, at);
  * PostgreSQL answers a filtered page's ids from these indexes alone (an index-only scan).
  */
 export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchKey: 'doc' | 'search'): Migration {
+  return {
+    version: 12,
+    name: `covering sort indexes carrying the unknown mask, the layers and the search ${searchKey}`,
+    sql: sortIndexes(nullsFirst, sortIndexFilters(searchKey))
+      .map(({ drop, create }) => `${drop}\n${create}`)
+      .join('\n'),
+  };
+}
+
+/**
+ * The covering sort indexes with each device's tag text carried too (SQLite migration 15, PostgreSQL
+ * 17; common/tag-filter.ts): every DROP, then every CREATE, for the engine's migration to fill the
+ * new column in between.
+ */
+export function tagTextSortIndexes(nullsFirst: boolean, searchKey: 'doc' | 'search'): { drop: string; create: string } {
+  const indexes = sortIndexes(nullsFirst, [...sortIndexFilters(searchKey), 'tag_text']);
+  return { drop: indexes.map((i) => i.drop).join('\n'), create: indexes.map((i) => i.create).join('\n') };
+}
+
+/** The columns the covering sort indexes carry since migration 12. */
+function sortIndexFilters(searchKey: 'doc' | 'search'): string[] {
+  return ['readiness', 'failing_mask', 'unknown_mask', 'online', 'key_model', 'layer_device', 'layer_key', 'layer_user', searchKey];
+}
+
+/** Each sort index's DROP and CREATE: (sort value, id), then the `carried` columns less its own. */
+function sortIndexes(nullsFirst: boolean, carried: readonly string[]): { drop: string; create: string }[] {
   const nf = nullsFirst ? ' NULLS FIRST' : '';
-  const filters = ['readiness', 'failing_mask', 'unknown_mask', 'online', 'key_model', 'layer_device', 'layer_key', 'layer_user', searchKey];
   const sorts: [index: string, column: string, order: string][] = [
     ['devices_hostname', 'hostname_lc', ''],
     ['devices_readiness', 'readiness', ''],
@@ -110,16 +135,10 @@ export function filterColumnsInSortIndexesMigration(nullsFirst: boolean, searchK
     ['devices_os_build', 'os_build', nf],
     ['devices_key_model', 'key_model', nf],
   ];
-  return {
-    version: 12,
-    name: `covering sort indexes carrying the unknown mask, the layers and the search ${searchKey}`,
-    sql: sorts
-      .map(([index, column, order]) => {
-        const carried = filters.filter((f) => f !== column).join(', ');
-        return `DROP INDEX ${index};\nCREATE INDEX ${index} ON devices (${column}${order}, id, ${carried});`;
-      })
-      .join('\n'),
-  };
+  return sorts.map(([index, column, order]) => ({
+    drop: `DROP INDEX ${index};`,
+    create: `CREATE INDEX ${index} ON devices (${column}${order}, id, ${carried.filter((c) => c !== column).join(', ')});`,
+  }));
 }
 
 /**

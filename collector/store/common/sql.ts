@@ -8,13 +8,8 @@ import { REVOKED, type EnrolledRow } from './enrollment.ts';
 import { checkMask } from './check-bits.ts';
 import { LAYER_NAMES } from '../../../protocol/readiness.ts';
 import { DEVICE_ROW_COLUMNS, READINESS_CODE, STATE_COLUMNS, UPDATE_COLUMNS, VOLATILE_COLUMNS, searchText } from './columns.ts';
-
-export type SqlValue = string | number | null;
-export interface SqlPart {
-  sql: string;
-  params: SqlValue[];
-}
-
+import { tagInText, tagSet, tagTest, taggedIds, type ContainsText } from './tag-filter.ts';
+import type { SqlPart, SqlValue } from './sql-part.ts';
 
 /** Each sortable field's column; every one has an index on (column, id). */
 const SORT_COLUMNS: Readonly<Record<DeviceQuery['sort'], string>> = {
@@ -50,10 +45,15 @@ export interface WhereShape {
    * could start from (Dialect.testsFilters).
    */
   tested?: boolean;
+  /**
+   * The rows come from a covering sort index, which carries each device's tag text: the tag is tested
+   * on it (tag-filter.ts), in both engines.
+   */
+  tagsCarried?: boolean;
 }
 
 /** WHERE for the filters, shaped for the plan (WhereShape). */
-export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'>, shape: WhereShape = {}): SqlPart {
+export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'contains'>, shape: WhereShape = {}): SqlPart {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   const tested = shape.tested ?? false;
@@ -85,7 +85,11 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'
     params.push(query.model);
   }
   if (query.tag !== undefined) {
-    const condition = tested ? tagTest(query.tag, col('id')) : tagSet(query.tag, col('id'));
+    const condition = shape.tagsCarried
+      ? tagInText(query.tag, { text: col('tag_text'), id: col('id') }, dialect.contains)
+      : tested
+        ? tagTest(query.tag, col('id'))
+        : tagSet(query.tag, col('id'));
     conditions.push(condition.sql);
     params.push(...condition.params);
   }
@@ -100,24 +104,18 @@ export function whereClause(query: DeviceFilter, dialect: Pick<Dialect, 'search'
 /**
  * COUNT(*) of the filtered devices. A tag filter or a text search alone is counted without reading
  * the devices, from the tag's index or the engine's search table (probing every device's id against
- * the tag's devices cost 65 ms at 100,000 devices). With other filters too the devices are read
- * anyway: their indexes narrow them first, and the tag and text are tested on what they give
- * (PostgreSQL's planner, offered the tag's 12,500 ids as a set, started from them: 52 ms for the
- * bench's combined filter at 100,000, 13 ms tested).
+ * the tag's devices cost 65 ms at 100,000 devices); a text search within a tag is counted by the
+ * engine (Dialect.searchCount). With other filters the devices are read anyway: their indexes narrow
+ * them first, and the tag and text are tested on what they give (PostgreSQL's planner, offered the
+ * tag's 12,500 ids as a set, started from them: 52 ms for the bench's combined filter at 100,000, 13 ms
+ * tested).
  */
-function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'searchCount' | 'searchIds' | 'testsFilters'>): SqlPart {
+function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'searchCount' | 'contains' | 'testsFilters'>): SqlPart {
   const needle = query.q === undefined || query.q === '' ? undefined : query.q.toLowerCase();
   if (filterCount(query) === 1 && needle !== undefined) return dialect.searchCount(needle);
-  if (filterCount(query) === 2 && needle !== undefined && query.tag !== undefined && dialect.searchIds) {
-    // The text's matches from the narrow table, each tested against the tag: 19-23 ms for "ak" at
-    // site=osaka on 100,000 devices, where testing both on every device took 77 ms.
-    const ids = dialect.searchIds(needle);
-    const tagged = tagTest(query.tag, 'm.id');
-    return { sql: `SELECT COUNT(*) AS n FROM (${ids.sql}) m WHERE ${tagged.sql}`, params: [...ids.params, ...tagged.params] };
-  }
+  if (filterCount(query) === 2 && needle !== undefined && query.tag !== undefined) return dialect.searchCount(needle, query.tag);
   if (filterCount(query) === 1 && query.tag !== undefined) {
-    // UNION leaves one row per device, whichever source and however many keys carry the value.
-    const tagged = taggedDevices(query.tag, (agent, admin) => `${agent} UNION ${admin}`);
+    const tagged = taggedIds(query.tag);
     return { sql: `SELECT COUNT(*) AS n FROM (${tagged.sql}) tagged`, params: tagged.params };
   }
   const where = whereClause(query, dialect, { tested: dialect.testsFilters });
@@ -127,40 +125,6 @@ function countQuery(query: DeviceFilter, dialect: Pick<Dialect, 'search' | 'sear
 function filterCount(query: DeviceFilter): number {
   const filters = [query.readiness, query.check, query.unknown, ...LAYER_NAMES.map((layer) => query[layer]), query.online, query.model, query.tag, query.q || undefined];
   return filters.filter((f) => f !== undefined).length;
-}
-
-/**
- * The tag as one set a plan can start from. UNION ALL: an IN needs no duplicates removed, and
- * PostgreSQL can then probe each table's index per device; with UNION it materialised the tag's 10,000
- * ids and compared every hostname-index entry with all of them (3-8 s for a bare value's page at
- * 100,000 devices).
- */
-function tagSet(tag: string, id: string): SqlPart {
-  return taggedDevices(tag, (agent, admin) => `${id} IN (${agent} UNION ALL ${admin})`);
-}
-
-/**
- * The tag as a test of each row read (WhereShape.tested), on the row's `id` column. Two ORed INs
- * cannot become a join for PostgreSQL's planner to start from: each is one hashed set of the tag's ids,
- * probed per row. As one set it drove the page from the tag's 12,500 devices, a heap read each (49 ms
- * for site=osaka at 100,000), where the walk takes 4-22 ms.
- */
-function tagTest(tag: string, id: string): SqlPart {
-  return taggedDevices(tag, (agent, admin) => `(${id} IN (${agent}) OR ${id} IN (${admin}))`);
-}
-
-/**
- * The ids of the devices a tag filter matches (`key=value`, or a bare value under any key), one query
- * per source: the agent's own tags, and the ones assigned on the collector (admin-tags.ts); `combine`
- * puts the two queries into one condition or query, whose parameters are the agent's then the admin's.
- */
-function taggedDevices(tag: string, combine: (agent: string, admin: string) => string): SqlPart {
-  const eq = tag.indexOf('=');
-  const [sql, params] = eq >= 0 ? [(a: string) => `${a}.tag_key = ? AND ${a}.tag_value = ?`, [tag.slice(0, eq), tag.slice(eq + 1)]] : [(a: string) => `${a}.tag_value = ?`, [tag]];
-  return {
-    sql: combine(`SELECT t.device_id FROM device_tags t WHERE ${sql('t')}`, `SELECT a.device_id FROM device_admin_tags a WHERE ${sql('a')}`),
-    params: [...params, ...params],
-  };
 }
 
 /**
@@ -215,13 +179,13 @@ export interface Dialect {
    * `tested`: as a test of each row read (WhereShape).
    */
   search(needle: string, column: (name: string) => string, tested: boolean): SqlPart;
-  /** SELECT COUNT(*) AS n of the devices the needle alone matches, from the engine's search tables only. */
-  searchCount(needle: string): SqlPart;
   /**
-   * PostgreSQL: SELECT id of the devices the needle matches, from a table narrow enough to read whole;
-   * a text search and a tag with no other filter are counted from it.
+   * SELECT COUNT(*) AS n of the devices the needle matches, from the engine's search tables only; with
+   * `tag`, of those the tag matches too.
    */
-  searchIds?(needle: string): SqlPart;
+  searchCount(needle: string, tag?: string): SqlPart;
+  /** A text column contains a string, case-sensitive and literal: the tag text's test (tag-filter.ts). */
+  contains: ContainsText;
   /** The two-argument maximum function (SQLite MAX, PostgreSQL GREATEST). */
   greatest: string;
   /** PostgreSQL orders NULLs last ascending unless told; SQLite's NULLs-first rule is the one kept. */
@@ -325,7 +289,7 @@ export function statements(dialect: Dialect) {
           // ("osaka-0001" and offline: 8 PCs from the gram index).
           const fits = dialect.testsFilters && total <= query.offset + query.limit;
           const walk = total > walkFrom || (filterCount(query) > 1 && !fits);
-          const pageWhere = whereClause(query, dialect, { pinSort: dialect.pinSortIndex && walk, tested: dialect.testsFilters && walk });
+          const pageWhere = whereClause(query, dialect, { pinSort: dialect.pinSortIndex && walk, tested: dialect.testsFilters && walk, tagsCarried: walk });
           const order = orderClause(query, dialect.explicitNulls);
           const params = [...pageWhere.params, query.limit, query.offset];
           if (dialect.pageIdsFirst) {
@@ -338,7 +302,7 @@ export function statements(dialect: Dialect) {
 
     /** One export page after the cursor, with the sort column as `sort_value` for the next cursor. */
     exportPage(query: DeviceQuery, cursor: Cursor | null, limit: number): SqlPart {
-      const where = whereClause(query, dialect, { pinSort: dialect.pinSortIndex, tested: dialect.testsFilters });
+      const where = whereClause(query, dialect, { pinSort: dialect.pinSortIndex, tested: dialect.testsFilters, tagsCarried: true });
       const after = cursor ? afterCursor(query, cursor) : { sql: '', params: [] };
       const conditions = [where.sql.replace(/^WHERE /, ''), after.sql].filter((c) => c !== '');
       return {

@@ -3,7 +3,7 @@
 // day than the newest row (a clock step) still leaves every day's counts right.
 import { emptyCounts, type ReadinessCounts } from './batch-plan.ts';
 import { utcDay } from './columns.ts';
-import type { SqlPart } from './sql.ts';
+import type { SqlPart } from './sql-part.ts';
 
 const TREND_WRITE_SQL = [
   'INSERT INTO readiness_days (day, ready, not_ready, unknown) ' +

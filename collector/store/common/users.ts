@@ -9,7 +9,8 @@ import { USER_LAYERS, USER_PCS_SHOWN, type DeviceRow, type UserLayer, type UserQ
 import { z } from 'zod';
 import { DEVICE_ROW_COLUMNS, Flag, Int, READINESS_CODE, readinessFromCode, toDeviceRow } from './columns.ts';
 import type { Migration } from './migration.ts';
-import type { Dialect, SqlPart, SqlValue } from './sql.ts';
+import type { Dialect } from './sql.ts';
+import type { SqlPart, SqlValue } from './sql-part.ts';
 import type { DeviceState } from './device-state.ts';
 import type { JudgeInput, TenantJudgement } from '../types.ts';
 

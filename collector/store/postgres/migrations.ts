@@ -6,7 +6,8 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, tagTextSortIndexes, type Migration } from '../common/migration.ts';
+import { tagTextExpression, type TagTextSql } from '../common/tag-filter.ts';
 
 export const POSTGRES_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
@@ -14,6 +15,14 @@ export const POSTGRES_USERS: UsersDialect = {
   concat: (column) => `string_agg(${column}, ' ')`,
   pageIdsFirst: true,
 };
+
+const TAG_TEXT: TagTextSql = {
+  newline: 'chr(10)',
+  entries: (agent, admin) => `(SELECT key, value FROM json_each_text(${agent}::json) UNION ALL SELECT key, value FROM json_each_text(${admin}::json))`,
+  concat: (text) => `string_agg(${text}, '')`,
+  bytes: (text) => `octet_length(${text})`,
+};
+const sortIndexesWithTags = tagTextSortIndexes(true, 'search');
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -195,4 +204,45 @@ $$;
 `,
   },
   summaryIndexMigration(16),
+  {
+    version: 17,
+    name: 'each device\u2019s tags as one text the covering sort indexes and the search count carry',
+    sql: `
+-- A text search within a tag that most PCs carry (common/tag-filter.ts) built a hash of the tag's ids
+-- for each statement: 84-99 ms at 100,000 devices. Each row now carries its tags as one text, which a
+-- BEFORE trigger computes from both sources' JSON, and a walk tests it on the index entry it reads;
+-- device_search_text carries it too, for the count.
+${sortIndexesWithTags.drop}
+CREATE FUNCTION keyready_tag_text(agent TEXT, admin TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT ${tagTextExpression(TAG_TEXT, 'agent', 'admin')}
+$$;
+ALTER TABLE devices ADD COLUMN tag_text TEXT;
+UPDATE devices SET tag_text = keyready_tag_text(tags, admin_tags);
+CREATE FUNCTION keyready_device_tag_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.tag_text := keyready_tag_text(NEW.tags, NEW.admin_tags);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER devices_tag_text BEFORE INSERT OR UPDATE OF tags, admin_tags ON devices FOR EACH ROW EXECUTE FUNCTION keyready_device_tag_text();
+ALTER TABLE device_search_text ADD COLUMN tags TEXT;
+UPDATE device_search_text s SET tags = d.tag_text FROM devices d WHERE d.id = s.id;
+-- The grams are recomputed only for a new text; a change of tags rewrites the narrow row alone.
+CREATE OR REPLACE FUNCTION keyready_device_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' OR OLD.search IS DISTINCT FROM NEW.search THEN
+    INSERT INTO device_search (id, search, grams) VALUES (NEW.id, NEW.search, keyready_search_grams(NEW.search))
+      ON CONFLICT (id) DO UPDATE SET search = excluded.search, grams = excluded.grams;
+  END IF;
+  INSERT INTO device_search_text (id, names, tags) VALUES (NEW.id, left(NEW.search, -length(NEW.id)), NEW.tag_text)
+    ON CONFLICT (id) DO UPDATE SET names = excluded.names, tags = excluded.tags;
+  RETURN NULL;
+END
+$$;
+DROP TRIGGER devices_search_update ON devices;
+CREATE TRIGGER devices_search_update AFTER UPDATE OF search, tags, admin_tags ON devices FOR EACH ROW
+  WHEN (OLD.search IS DISTINCT FROM NEW.search OR OLD.tag_text IS DISTINCT FROM NEW.tag_text) EXECUTE FUNCTION keyready_device_search();
+${sortIndexesWithTags.create}
+`,
+  },
 ];

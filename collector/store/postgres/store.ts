@@ -22,15 +22,17 @@ import { exportPages } from '../common/export.ts';
 import { HISTORY_LIMIT } from '../common/history.ts';
 import { pendingMigrations } from '../common/migration.ts';
 import { presenceRounds } from '../common/presence-rounds.ts';
-import { HELD_BY, STALE_ONLINE, adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements, type SqlValue } from '../common/sql.ts';
+import { HELD_BY, STALE_ONLINE, adminEventParams, enrollmentEventParams, insertDeviceParams, reenrollParams, refusedOutcome, statements } from '../common/sql.ts';
 import { DEMO_SQL, SUMMARY_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { enrolledTrend, trendStatements } from '../common/trend.ts';
 import { STDERR_LOG } from '../log.ts';
 import { PostgresBus } from './bus.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_USERS } from './migrations.ts';
 import { devicesByRecency, exportUserPages, judgementParams, tenantBlockingCounts, toJudgeInput, toUserRows, usersOfChanged, usersSql, type SqlUserPage } from '../common/users.ts';
-import type { Dialect, SqlPart } from '../common/sql.ts';
+import type { Dialect } from '../common/sql.ts';
+import type { SqlPart, SqlValue } from '../common/sql-part.ts';
 import { mayMatchId, needleGrams } from '../common/search.ts';
+import { tagInText, type ContainsText } from '../common/tag-filter.ts';
 
 /** The narrow search rows holding the needle's grams (the GIN index, migrations 11 and 13), then containing it. */
 function searchRows(needle: string): SqlPart {
@@ -42,39 +44,38 @@ function searchRows(needle: string): SqlPart {
 }
 
 /**
- * A LIKE pattern "contains the needle", its pattern characters taken literally (LIKE's default escape
- * is the backslash). Counting 100,000 search texts, LIKE took 13 ms for a needle found nowhere and 17
- * for one in every eighth, where strpos took 22 and 20.
+ * LIKE with a pattern "contains the needle", its pattern characters taken literally (LIKE's default
+ * escape is the backslash). Counting 100,000 search texts, LIKE took 13 ms for a needle found nowhere
+ * and 17 for one in every eighth, where strpos took 22 and 20.
  */
-function containsPattern(needle: string): string {
-  return `%${needle.replace(/[\\%_]/g, '\\$&')}%`;
-}
+const contains: ContainsText = (column, needle) => ({ sql: `${column} LIKE ?`, params: [`%${needle.replace(/[\\%_]/g, '\\$&')}%`] });
 
 // A page of few matches starts from the ids the gram index gives. A walking page tests the text its
 // covering sort index carries (migration 12) on each entry: no probe per entry, and no plan that
 // starts from the matches when they are many ("user3@" matches 12,500 of 100,000 PCs: 91 ms from the
 // gram index, 0.1 ms walking).
 const deviceSearch: Dialect['search'] = (needle, column, tested) => {
-  if (tested) return { sql: `${column('search')} LIKE ?`, params: [containsPattern(needle)] };
+  if (tested) return contains(column('search'), needle);
   const rows = searchRows(needle);
   return { sql: `${column('id')} IN (SELECT s.id FROM ${rows.sql})`, params: rows.params };
 };
 // The count tests each PC's row in the narrow device_search_text (migration 15): the names alone,
 // 8-12 ms at 100,000 PCs, or with the id joined back on for a needle that may be in it (the whole text:
 // 13-17 ms). Through the gram index it read device_search's rows, which carry the grams (150 MB
-// there): 45 ms for "user3@", 78 ms for a gram every PC holds.
-const deviceSearchIds = (needle: string): SqlPart => ({
-  sql: `SELECT s.id FROM device_search_text s WHERE ${mayMatchId(needle) ? 's.names || s.id' : 's.names'} LIKE ?`,
-  params: [containsPattern(needle)],
-});
-const deviceSearchCount: Dialect['searchCount'] = (needle) => {
-  const ids = deviceSearchIds(needle);
-  return { sql: `SELECT COUNT(*) AS n FROM (${ids.sql}) m`, params: ids.params };
+// there): 45 ms for "user3@", 78 ms for a gram every PC holds. Within a tag, the tag is tested on the
+// tag text the same rows carry (migration 17).
+const deviceSearchCount: Dialect['searchCount'] = (needle, tag) => {
+  const text = contains(mayMatchId(needle) ? 's.names || s.id' : 's.names', needle);
+  const tagged = tag === undefined ? null : tagInText(tag, { text: 's.tags', id: 's.id' }, contains);
+  return {
+    sql: `SELECT COUNT(*) AS n FROM device_search_text s WHERE ${text.sql}${tagged ? ` AND ${tagged.sql}` : ''}`,
+    params: [...text.params, ...(tagged?.params ?? [])],
+  };
 };
 const SQL = statements({
   search: deviceSearch,
   searchCount: deviceSearchCount,
-  searchIds: deviceSearchIds,
+  contains,
   greatest: 'GREATEST',
   explicitNulls: true,
   pinSortIndex: false,

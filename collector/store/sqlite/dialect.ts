@@ -1,8 +1,10 @@
 // SQLite's SQL for the shared statements (common/sql.ts, common/users.ts): what the reading
 // connection (store.ts) and the writer thread (writer.ts) both prepare.
-import { statements, type Dialect, type SqlPart } from '../common/sql.ts';
+import { statements, type Dialect } from '../common/sql.ts';
+import type { SqlPart } from '../common/sql-part.ts';
 import { usersSql } from '../common/users.ts';
 import { isGram } from '../common/search.ts';
+import { tagInText, type ContainsText } from '../common/tag-filter.ts';
 import { SQLITE_USERS } from './migrations.ts';
 
 /**
@@ -19,14 +21,20 @@ const deviceSearch: Dialect['search'] = (needle, column) => {
   const docs = searchDocs(needle);
   return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
 };
-const deviceSearchCount: Dialect['searchCount'] = (needle) => {
+// instr, not LIKE: SQLite's LIKE ignores ASCII case, and a tag matches case-sensitively.
+const contains: ContainsText = (column, needle) => ({ sql: `instr(${column}, ?) > 0`, params: [needle] });
+// Within a tag, each match is looked up by its doc and the tag tested on its row.
+const deviceSearchCount: Dialect['searchCount'] = (needle, tag) => {
   const docs = searchDocs(needle);
-  return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
+  if (tag === undefined) return { sql: `SELECT COUNT(*) AS n FROM (${docs.sql})`, params: docs.params };
+  const tagged = tagInText(tag, { text: 'd.tag_text', id: 'd.id' }, contains);
+  return { sql: `SELECT COUNT(*) AS n FROM devices d WHERE d.doc IN (${docs.sql}) AND ${tagged.sql}`, params: [...docs.params, ...tagged.params] };
 };
 
 export const SQL = statements({
   search: deviceSearch,
   searchCount: deviceSearchCount,
+  contains,
   greatest: 'MAX',
   explicitNulls: false,
   pinSortIndex: true,

@@ -4,7 +4,8 @@ import { tenantSnapshotMigration } from '../common/tenant.ts';
 import { adminRecordsMigration } from '../common/records.ts';
 import { adminTagsMigration } from '../common/admin-tags.ts';
 import { usersMigration, type UsersDialect } from '../common/users.ts';
-import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, type Migration } from '../common/migration.ts';
+import { coveringIndexesMigration, filterColumnsInSortIndexesMigration, fleetLayersMigration, layerFilterIndexesMigration, revokedIndexMigration, sessionsMigration, summaryIndexMigration, tagTextSortIndexes, type Migration } from '../common/migration.ts';
+import { tagTextExpression, type TagTextSql } from '../common/tag-filter.ts';
 
 export const SQLITE_USERS: UsersDialect = {
   inNames: (column) => `${column} IN (SELECT value FROM json_each(?))`,
@@ -26,6 +27,14 @@ function gramsOf(text: string, doc: string, from = 'FROM', where = ''): string {
     `WHERE ${where} p.key + n.len <= length(${text})`
   );
 }
+
+const TAG_TEXT: TagTextSql = {
+  newline: 'char(10)',
+  entries: (agent, admin) => `(SELECT key, value FROM json_each(${agent}) UNION ALL SELECT key, value FROM json_each(${admin}))`,
+  concat: (text) => `group_concat(${text}, '')`,
+  bytes: (text) => `length(CAST(${text} AS BLOB))`,
+};
+const sortIndexesWithTags = tagTextSortIndexes(false, 'doc');
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -189,4 +198,23 @@ END;
   filterColumnsInSortIndexesMigration(false, 'doc'),
   revokedIndexMigration(13),
   summaryIndexMigration(14),
+  {
+    version: 15,
+    name: 'each device\u2019s tags as one text the covering sort indexes carry',
+    sql: `
+-- A text search within a tag that most PCs carry (common/tag-filter.ts) built the tag's ids into a
+-- probe table for each statement: 97-146 ms at 100,000 devices. Each row now carries its tags as one
+-- text, kept by triggers from both sources' JSON, and a walk tests it on the index entry it reads.
+${sortIndexesWithTags.drop}
+ALTER TABLE devices ADD COLUMN tag_text TEXT;
+UPDATE devices SET tag_text = ${tagTextExpression(TAG_TEXT, 'tags', 'admin_tags')};
+CREATE TRIGGER devices_tag_text_insert AFTER INSERT ON devices BEGIN
+  UPDATE devices SET tag_text = ${tagTextExpression(TAG_TEXT, 'new.tags', 'new.admin_tags')} WHERE id = new.id;
+END;
+CREATE TRIGGER devices_tag_text_update AFTER UPDATE OF tags, admin_tags ON devices BEGIN
+  UPDATE devices SET tag_text = ${tagTextExpression(TAG_TEXT, 'new.tags', 'new.admin_tags')} WHERE id = new.id;
+END;
+${sortIndexesWithTags.create}
+`,
+  },
 ];

@@ -18,7 +18,7 @@ import { HISTORY_LIMIT } from '../common/history.ts';
 import { DEMO_SQL, SUMMARY_GROUPS_SQL, TREND_SQL, buildSummary, trendWindow } from '../common/summary.ts';
 import { STDERR_LOG } from '../log.ts';
 import { devicesByRecency, exportUserPages, tenantBlockingCounts, toJudgeInput, toUserRows, SEARCH_USER_ROWS_FROM, type SqlUserPage } from '../common/users.ts';
-import type { SqlPart } from '../common/sql.ts';
+import type { SqlPart } from '../common/sql-part.ts';
 import { SQL, USERS } from './dialect.ts';
 import { openConnection, statementCache } from './connection.ts';
 import { sentReport } from './writer.ts';

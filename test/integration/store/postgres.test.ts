@@ -26,7 +26,7 @@ describeStoreConformance('postgres', async () => {
 });
 
 describe('postgres upgrade', () => {
-  it('upgrades a fleet searched before the grams were stored (migrations 13, 15): every PC found and counted at any length', async () => {
+  it('upgrades a fleet searched before the grams were stored (migrations 13, 15) and before the tag text (17): every PC found and counted', async () => {
     const db = await server.freshDatabase();
     try {
       // The schema as the previous collector left it (versions 1-12).
@@ -38,12 +38,17 @@ describe('postgres upgrade', () => {
         await old.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [migration.version, migration.name]);
       }
       await old.end();
-      const store = await openStore(db.url);
+      // Every page walks its sort index, testing the tags on the text the index carries.
+      const store = await openStore(db.url, { walkSortIndexFrom: 0 });
       try {
         const hardware = { uuid: 'upgrade-0013', serial: 'SN13', manufacturer: 'LENOVO', model: '21HD' };
-        const { deviceId } = await store.enrollDevice({ hostname: 'PC-TANAKA', hardware, tags: {}, agentVersion: '0.0.9', tokenHash: 'h' }, new Date());
+        const { deviceId } = await store.enrollDevice({ hostname: 'PC-TANAKA', hardware, tags: { site: 'Tokyo' }, agentVersion: '0.0.9', tokenHash: 'h' }, new Date());
+        await store.assignTag([deviceId], 'department', '営業');
         await store.migrate();
         for (const q of ['t', 'ta', 'pc-tanaka']) expect(await store.listDevices(DeviceQuery.parse({ q }))).toMatchObject({ total: 1, items: [{ deviceId }] });
+        for (const tag of ['site=Tokyo', 'department=営業', '営業']) {
+          for (const q of [undefined, 'tanaka']) expect(await store.listDevices(DeviceQuery.parse({ tag, q }))).toMatchObject({ total: 1, items: [{ deviceId }] });
+        }
         expect((await store.listDevices(DeviceQuery.parse({ q: 'zq' }))).total).toBe(0);
         // A PC enrolled after the upgrade gets its grams from the trigger.
         const next = await store.enrollDevice({ hostname: 'PC-SATO', hardware: { ...hardware, uuid: 'upgrade-0014' }, tags: {}, agentVersion: '0.0.9', tokenHash: 'h2' }, new Date());

@@ -77,7 +77,7 @@ describe('sqlite upgrade', () => {
       const store = new SqliteStore(path);
       try {
         const hardware = { uuid: 'upgrade-0001', serial: 'SN1', manufacturer: 'LENOVO', model: '21HD' };
-        const { deviceId } = await store.enrollDevice({ hostname: 'PC-OLD', hardware, tags: {}, agentVersion: '0.0.9', tokenHash: 'h' }, new Date());
+        const { deviceId } = await store.enrollDevice({ hostname: 'PC-OLD', hardware, tags: { site: 'Tokyo' }, agentVersion: '0.0.9', tokenHash: 'h' }, new Date());
         // A row stored by the old rule: the uncollected policy check counted as failing, and this very body's hash.
         const report = makeReport({ hostname: 'PC-OLD', legacy: true, statuses: { 'policy.security-key': 'unknown' } });
         const failingMask = checkMask(['policy.security-key']);
@@ -92,6 +92,9 @@ describe('sqlite upgrade', () => {
         // The search grams and docs are built for the rows already there (migration 11).
         for (const q of ['o', 'ol', 'pc-old']) expect((await store.listDevices(DeviceQuery.parse({ q }))).items.map((d) => d.deviceId)).toEqual([deviceId]);
         expect((await store.listDevices(DeviceQuery.parse({ q: 'x' }))).total).toBe(0);
+        // The tag text is built for the rows already there (migration 15): a search within the tag finds the PC.
+        for (const tag of ['site=Tokyo', 'Tokyo']) expect((await store.listDevices(DeviceQuery.parse({ tag, q: 'old' }))).items.map((d) => d.deviceId)).toEqual([deviceId]);
+        expect((await store.listDevices(DeviceQuery.parse({ tag: 'site=Osaka', q: 'old' }))).total).toBe(0);
         await store.storeReports([{ deviceId, seq: 1, receivedAt: new Date(), dropped: 0, report }]);
         const after = (await store.deviceDetail(deviceId))!.device;
         expect(after).toMatchObject({ readiness: 'unknown', blocking: [], failing: [], unknown: ['policy.security-key'], layers: { device: 'unknown', key: 'ready', user: 'unknown' } });

@@ -4,7 +4,10 @@ import { afterCursor, orderClause, whereClause, type Dialect } from '../../../..
 import { checkMask } from '../../../../collector/store/common/check-bits.ts';
 import { DeviceQuery } from '../../../../protocol/api.ts';
 
-const dialect: Pick<Dialect, 'search'> = { search: (needle, column) => ({ sql: `${column('id')} IN (SELECT id FROM search WHERE s = ?)`, params: [needle] }) };
+const dialect: Pick<Dialect, 'search' | 'contains'> = {
+  search: (needle, column) => ({ sql: `${column('id')} IN (SELECT id FROM search WHERE s = ?)`, params: [needle] }),
+  contains: (column, needle) => ({ sql: `instr(${column}, ?) > 0`, params: [needle] }),
+};
 const query = (raw: Record<string, string> = {}) => DeviceQuery.parse(raw);
 
 describe('whereClause', () => {
@@ -31,12 +34,21 @@ describe('whereClause', () => {
   });
 
   it('writes the tag and the search as tests of each row read when another index gives the rows', () => {
-    const tested: Pick<Dialect, 'search'> = { search: (needle, column, asTest) => ({ sql: asTest ? `strpos(${column('search')}, ?) > 0` : 'never', params: [needle] }) };
+    const tested: Pick<Dialect, 'search' | 'contains'> = { ...dialect, search: (needle, column, asTest) => ({ sql: asTest ? `strpos(${column('search')}, ?) > 0` : 'never', params: [needle] }) };
     expect(whereClause(query({ tag: 'site=Osaka', q: 'PC' }), tested, { tested: true })).toEqual({
       sql:
         'WHERE (d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?) ' +
         'OR d.id IN (SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?)) AND strpos(d.search, ?) > 0',
       params: ['site', 'Osaka', 'site', 'Osaka', 'pc'],
+    });
+  });
+
+  it('tests the tag on the tag text a covering sort index carries, by id only where a row\u2019s tags were too long to keep', () => {
+    expect(whereClause(query({ tag: 'site=Osaka' }), dialect, { pinSort: true, tagsCarried: true })).toEqual({
+      sql:
+        'WHERE (instr(+d.tag_text, ?) > 0 OR (+d.tag_text IS NULL AND (+d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag_key = ? AND t.tag_value = ?) ' +
+        'OR +d.id IN (SELECT a.device_id FROM device_admin_tags a WHERE a.tag_key = ? AND a.tag_value = ?))))',
+      params: ['\nsite=Osaka\n', 'site', 'Osaka', 'site', 'Osaka'],
     });
   });
 });
