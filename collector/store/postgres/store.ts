@@ -232,6 +232,14 @@ function deviceAuth(row: Record<string, unknown>): DeviceAuth {
 
 // The dashboard's reads of several statements see one moment.
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+/**
+ * The dashboard's queries take 10-40 ms in one process at 100,000 devices. PostgreSQL chose parallel
+ * workers for some (the summary's index scan, a whole-index walk), and starting them cost more than
+ * they saved: the summary took 64 ms p95 with them and 29 without, a failing check's list 49 and 36,
+ * on the same data in one run (bench/README.md, "Tags tested from the row"). During a storm the
+ * workers would also take the cores the collector needs.
+ */
+const READS_SERIAL = '-c max_parallel_workers_per_gather=0';
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -240,7 +248,7 @@ export class PostgresStore implements Store {
    * The dashboard's reads have connections of their own. In a reconnect storm every pooled connection
    * is busy with hellos, presence and report batches, and pg's pool queues in arrival order: an admin
    * opening the dashboard then waited behind hundreds of them (bench/README.md, "The dashboard's
-   * reads on PostgreSQL").
+   * reads on PostgreSQL"). They run without parallel workers (READS_SERIAL).
    */
   private readonly reads: pg.Pool;
   private readonly bus: PostgresBus;
@@ -259,7 +267,7 @@ export class PostgresStore implements Store {
   ) {
     const log = options.log ?? STDERR_LOG;
     this.pool = new pg.Pool({ connectionString: readerUrl, max: options.postgresConnections ?? 10, idleTimeoutMillis: 30_000 });
-    this.reads = new pg.Pool({ connectionString: readerUrl, max: 3, idleTimeoutMillis: 30_000 });
+    this.reads = new pg.Pool({ connectionString: readerUrl, max: 3, idleTimeoutMillis: 30_000, options: READS_SERIAL });
     // An idle pooled connection can be cut by the server or network; the pool replaces it. Without a
     // listener the error would crash the collector.
     for (const pool of [this.pool, this.reads]) {
