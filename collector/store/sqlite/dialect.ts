@@ -21,8 +21,9 @@ const deviceSearch: Dialect['search'] = (needle, column) => {
   const docs = searchDocs(needle);
   return { sql: `${column('doc')} IN (${docs.sql})`, params: docs.params };
 };
-// instr, not LIKE: SQLite's LIKE ignores ASCII case, and a tag matches case-sensitively.
-const contains: ContainsText = (column, needle) => ({ sql: `instr(${column}, ?) > 0`, params: [needle] });
+// The users' substring test (instr, not LIKE: SQLite's LIKE ignores ASCII case, and a tag matches
+// case-sensitively).
+const contains: ContainsText = (column, needle) => ({ sql: SQLITE_USERS.contains(column), params: [needle] });
 // Within a tag, each match is looked up by its doc and the tag tested on its row.
 const deviceSearchCount: Dialect['searchCount'] = (needle, tag) => {
   const docs = searchDocs(needle);
