@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { errorText } from '../protocol/error-text.ts';
@@ -88,9 +88,11 @@ export interface CollectorOptions {
   /** The Microsoft Graph tenant join; absent or null when not configured. */
   tenant?: TenantOptions | null;
   /**
-   * Over TLS, browsers are served by a process of their own that owns the port and passes agents'
-   * connections here (front/), so a reconnect storm's turns never delay a dashboard. Default: true,
-   * but on Windows (its private socket is a Unix one); false serves everything from this process.
+   * Over TLS, and without TLS on PostgreSQL (where it answers the dashboard's reads itself), browsers
+   * are served by a process of their own that owns the port and passes agents' connections here
+   * (front/), so neither a reconnect storm's turns nor agents reporting at full speed delay a
+   * dashboard. Default: true, but on Windows (its private socket is a Unix one); false serves
+   * everything from this process.
    */
   front?: boolean;
   /** What the empty dashboard tells an admin about adding PCs; absent: no address is advertised. */
@@ -227,6 +229,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     return forwarded;
   }
   if (!gate) server.on('connection', () => metrics.tcpAccepted.inc());
+  /** An agent's connection the front sorted by its request line (front/): `received`, put back for the HTTP server. */
+  function admitPlain(socket: Socket, received: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    socket.unshift(received);
+    server.emit('connection', socket);
+  }
   server.on('secureConnection', (socket: TLSSocket) => metrics.tlsHandshakes.inc({ session: socket.isSessionReused() ? 'resumed' : 'full' }));
   // Slow or idle TLS handshakes must not pin sockets forever.
   server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
@@ -256,20 +264,23 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   // Ready means reachable through any collector: a recheck published elsewhere must find this one listening.
   await store.busReady();
 
-  // Over TLS the front process owns the port and serves browsers (front/); this process gets the agents.
+  // The front process owns the port and serves browsers (front/); this process gets the agents. On
+  // SQLite without TLS it would only forward: the reads are the writer thread's file's.
   const front =
-    options.tls && gate && (options.front ?? process.platform !== 'win32')
+    (options.front ?? process.platform !== 'win32') && (gate || store.readerUrl !== null)
       ? await FrontProcess.start({
           host: options.host,
           port: options.port,
           backlog: LISTEN_BACKLOG,
-          cert: options.tls.cert.toString('utf8'),
-          key: options.tls.key.toString('utf8'),
-          ticketMaster: options.tls.ticketMaster.toString('base64'),
+          tls: options.tls && {
+            cert: options.tls.cert.toString('utf8'),
+            key: options.tls.key.toString('utf8'),
+            ticketMaster: options.tls.ticketMaster.toString('base64'),
+          },
           staticRoot: options.staticRoot,
           reads: store.readerUrl === null ? null : { postgresUrl: store.readerUrl, tenantId: options.tenant?.tenantId ?? null, logLevel: log.level },
           collector: forwardedFromFront(),
-          onAgent: (socket, hello) => gate.admit(socket, hello),
+          onAgent: (socket, hello) => (gate ? gate.admit(socket, hello) : admitPlain(socket, hello)),
           onRestart: (reason, error) =>
             error === undefined
               ? log.error('the dashboard front process stopped; starting it again', { event: 'front.restart', reason })
@@ -279,6 +290,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       : null;
   if (front) {
     port = front.port;
+    // An HTTP server tracks its connections (timeouts, closeAllConnections) once listening; this one never listens itself.
+    server.emit('listening');
   } else {
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);

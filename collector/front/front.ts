@@ -1,21 +1,26 @@
 // The dashboard's front process (bundled as dist/keyready-collector-front.mjs; front-process.ts
-// starts it). Over TLS it owns the collector's port: it reads each connection's ClientHello, serves
-// the browsers itself (their TLS, the dashboard's files, and everything else forwarded to the
-// collector: forward.ts), and passes every other connection, an agent's, to the collector with what
-// it read of it. Why a process: during a reconnect storm the collector's event loop runs the agents'
-// handshakes, hellos and first reports, and a page needs about seven of its turns (accept,
-// ClientHello, the server's flight, the client's Finished, three requests); opened there it waited
-// 250-330 ms at p95 for 5,000 agents however the work was sliced. Here it waits for none of them
-// (bench/README.md, "The dashboard's front process"). On PostgreSQL it also answers the dashboard's
-// reads from its own connection to the store; there they waited for the same turns as the page
-// (bench/README.md, "The dashboard's reads in the front").
+// starts it). It owns the collector's port: it reads the first bytes of each connection (over TLS its
+// ClientHello, without TLS its request line), serves the browsers itself (their TLS, the dashboard's
+// files, and everything else forwarded to the collector: forward.ts), and passes every other
+// connection, an agent's, to the collector with what it read of it. Why a process: during a
+// reconnect storm the collector's event loop runs the agents' handshakes, hellos and first reports,
+// and a page needs about seven of its turns (accept, ClientHello, the server's flight, the client's
+// Finished, three requests); opened there it waited 250-330 ms at p95 for 5,000 agents however the
+// work was sliced. Here it waits for none of them (bench/README.md, "The dashboard's front
+// process"). On PostgreSQL it also answers the dashboard's reads from its own connection to the
+// store; there they waited for the same turns as the page (bench/README.md, "The dashboard's reads
+// in the front"), and for agents' reports at full speed over plain HTTP too, which is why a
+// collector without TLS has a front on PostgreSQL ("The front over plain HTTP").
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorText } from '../../protocol/error-text.ts';
 import { answeredFromStore, handleApi, type ApiContext } from '../api/routes.ts';
 import { Sessions } from '../api/session.ts';
 import { createLogger } from '../log.ts';
 import { sortByClientHello } from '../server/client-hello.ts';
+import { sortByRequestLine } from '../server/request-line.ts';
 import { StaticFiles } from '../server/static-files.ts';
 import { answer, setDashboardHeaders } from '../shared/http.ts';
 import { TICKET_PERIOD_MS, rotateTicketKeys, ticketKeys } from '../shared/tls-tickets.ts';
@@ -24,8 +29,8 @@ import { TenantDeviceView } from '../tenant/device-view.ts';
 import { Forwarder, forwarded } from './forward.ts';
 import { ToFront, type FromFront, type FrontStart } from './messages.ts';
 
-/** A client that has not sent its ClientHello by then is closed (an agent waits 15 s for its handshake). */
-const CLIENT_HELLO_WAIT_MS = 15_000;
+/** A client that has not sent its ClientHello or request line by then is closed (an agent waits 15 s for its handshake). */
+const FIRST_BYTES_WAIT_MS = 15_000;
 
 function send(message: FromFront): void {
   process.send!(message);
@@ -53,13 +58,13 @@ function handOver(socket: Socket, hello: Buffer): void {
  * collector's own state are forwarded (routes.ts, answeredFromStore). The store's migrations are the
  * collector's, done before this process starts.
  */
-function storeReads(reads: NonNullable<FrontStart['reads']>): { context: ApiContext; close(): Promise<void> } {
+function storeReads(reads: NonNullable<FrontStart['reads']>, secureCookies: boolean): { context: ApiContext; close(): Promise<void> } {
   const log = createLogger(reads.logLevel).child({ process: 'front' });
   // Its own connections: 3 for the reads, 2 for the accounts and records it reads and the audit entries of exports.
   const store = new PostgresStore(reads.postgresUrl, { log, postgresConnections: 2 });
   const context: ApiContext = {
     store,
-    sessions: new Sessions(store, true),
+    sessions: new Sessions(store, secureCookies),
     signIn: null,
     log,
     tenant: reads.tenantId === null ? null : new TenantDeviceView(store, reads.tenantId),
@@ -67,22 +72,27 @@ function storeReads(reads: NonNullable<FrontStart['reads']>): { context: ApiCont
   return { context, close: () => store.close() };
 }
 
-function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): Promise<void> } {
-  const files = new StaticFiles(options.staticRoot);
-  const forwarder = new Forwarder(options.collectorSocket);
-  const api = options.reads ? storeReads(options.reads) : null;
-  const ticketMaster = Buffer.from(options.ticketMaster, 'base64');
-  // The same TLS as the collector's own server (app.ts): a browser cannot tell which process answered.
-  const browsers = createHttpsServer({
-    cert: options.cert,
-    key: options.key,
+/** The same TLS as the collector's own server (app.ts): a browser cannot tell which process answered. */
+function browserServer(tls: FrontStart['tls']): { server: Server; stopTicketRotation: () => void } {
+  if (!tls) return { server: createHttpServer(), stopTicketRotation: () => {} };
+  const ticketMaster = Buffer.from(tls.ticketMaster, 'base64');
+  const server = createHttpsServer({
+    cert: tls.cert,
+    key: tls.key,
     minVersion: 'TLSv1.2',
     ticketKeys: ticketKeys(ticketMaster, Date.now()),
     sessionTimeout: TICKET_PERIOD_MS / 1000,
   });
-  const stopTicketRotation = rotateTicketKeys(browsers, ticketMaster);
-  browsers.on('request', (req, res) => {
-    setDashboardHeaders(res, true);
+  return { server, stopTicketRotation: rotateTicketKeys(server, ticketMaster) };
+}
+
+function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): Promise<void> } {
+  const files = new StaticFiles(options.staticRoot);
+  const forwarder = new Forwarder(options.collectorSocket);
+  const api = options.reads ? storeReads(options.reads, options.tls !== null) : null;
+  const { server: browsers, stopTicketRotation } = browserServer(options.tls);
+  browsers.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    setDashboardHeaders(res, options.tls !== null);
     const url = new URL(req.url ?? '/', 'http://collector');
     const path = url.pathname;
     if (api && answeredFromStore(req.method, path)) {
@@ -90,20 +100,21 @@ function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): 
     } else if (forwarded(path)) forwarder.request(req, res);
     else files.serve(path, req, res);
   });
-  browsers.on('upgrade', (req, socket, head) => forwarder.upgrade(req, socket, head));
-  browsers.on('tlsClientError', (_error, socket) => socket.destroy());
+  browsers.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => forwarder.upgrade(req, socket, head));
+  browsers.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
 
+  const sortBy = options.tls ? sortByClientHello : sortByRequestLine;
   const sort = (socket: Socket): void => {
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(CLIENT_HELLO_WAIT_MS, () => socket.destroy());
-    sortByClientHello(socket, (received, browser) => {
+    socket.setTimeout(FIRST_BYTES_WAIT_MS, () => socket.destroy());
+    sortBy(socket, (received, browser) => {
       socket.setTimeout(0);
       if (!browser) return handOver(socket, received);
       socket.unshift(received);
       browsers.emit('connection', socket);
     });
   };
-  // Paused: an agent's socket goes to the collector with nothing read but its ClientHello.
+  // Paused: an agent's socket goes to the collector with nothing read but its ClientHello or request line.
   const listener = net.createServer({ pauseOnConnect: true }, sort);
   listener.on('error', (error) => send({ type: 'failed', message: errorText(error) }));
   listener.listen({ host: options.host, port: options.port, backlog: options.backlog }, () => {

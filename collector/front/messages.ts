@@ -7,11 +7,16 @@ export const FrontStart = z.object({
   host: z.string(),
   port: z.number().int().min(0).max(65535),
   backlog: z.number().int().positive(),
-  /** PEM. */
-  cert: z.string(),
-  key: z.string(),
-  /** base64 of the secret session-ticket keys derive from (shared/tls-tickets.ts). */
-  ticketMaster: z.string(),
+  /** The collector's TLS, served to browsers as it would; null: plain HTTP (then the front exists for `reads`). */
+  tls: z
+    .object({
+      /** PEM. */
+      cert: z.string(),
+      key: z.string(),
+      /** base64 of the secret session-ticket keys derive from (shared/tls-tickets.ts). */
+      ticketMaster: z.string(),
+    })
+    .nullable(),
   staticRoot: z.string(),
   /** The collector's private socket for what the front forwards (a path). */
   collectorSocket: z.string(),

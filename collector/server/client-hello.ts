@@ -5,6 +5,7 @@
 // the record layer of §5.1); anything malformed is `invalid` and left for the TLS server to refuse.
 
 import type { Socket } from 'node:net';
+import { sortByFirstBytes } from './first-bytes.ts';
 
 export type ClientHelloAlpn =
   | { kind: 'complete'; protocols: string[] }
@@ -103,13 +104,13 @@ export function offersHttp(protocols: readonly string[]): boolean {
  * it is a browser's. Anything malformed counts as an agent's: the TLS server refuses it in its turn.
  */
 export function sortByClientHello(socket: Socket, sorted: (received: Buffer, browser: boolean) => void): void {
-  let received = Buffer.alloc(0);
-  const onReadable = (): void => {
-    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) received = Buffer.concat([received, chunk]);
-    const hello = readClientHelloAlpn(received);
-    if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return;
-    socket.off('readable', onReadable);
-    sorted(received, hello.kind === 'complete' && offersHttp(hello.protocols));
-  };
-  socket.on('readable', onReadable);
+  sortByFirstBytes(
+    socket,
+    (received) => {
+      const hello = readClientHelloAlpn(received);
+      if (hello.kind === 'incomplete' && received.length < MAX_CLIENT_HELLO_BYTES) return undefined;
+      return hello.kind === 'complete' && offersHttp(hello.protocols);
+    },
+    sorted,
+  );
 }

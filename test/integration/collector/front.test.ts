@@ -1,8 +1,9 @@
 // Over TLS the collector's port belongs to its front process (collector/front/): browsers, which offer
 // HTTP by ALPN, are served there, and everything else (an agent's connection) is passed to the
-// collector. The built collector runs as it ships; freezing it with SIGSTOP stands in for an event
+// collector. Without TLS on PostgreSQL too, sorted by the request line. The built collector runs as it ships; freezing it with SIGSTOP stands in for an event
 // loop busy with a reconnect storm, which is what the front exists for.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -11,6 +12,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { AuditLog, CSRF_HEADER, DeviceDetail, DeviceList, EnrollInfo, LiveEvent, SessionInfo, Summary } from '../../../protocol/api.ts';
 import { startCollectorProcess, type CollectorProcess } from '../../../sim/processes/collector-process.ts';
+import { SUBPROTOCOL } from '../../../protocol/messages.ts';
 import { makeReport } from '../../../sim/fleet/reports.ts';
 import { SimAgent } from '../../../sim/fleet/sim-agent.ts';
 import { until } from '../../support/eventually.ts';
@@ -27,6 +29,22 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+/** The collector's child processes: its front. */
+function children(pid: number): number[] {
+  const path = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+}
+
+/** Exited (a zombie counts: in a container nothing may reap an orphan). */
+function gone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 describe.skipIf(!openssl.available)('the dashboard front process over TLS', () => {
@@ -60,22 +78,6 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
       req.on('error', reject);
       req.end(options.body);
     });
-  }
-
-  /** The collector's child processes: its front. */
-  function children(pid: number): number[] {
-    const path = `/proc/${pid}/task/${pid}/children`;
-    return existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
-  }
-
-  /** Exited (a zombie counts: in a container nothing may reap an orphan). */
-  function gone(pid: number): boolean {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-    } catch {
-      return true;
-    }
   }
 
   function frontPid(): number {
@@ -274,5 +276,93 @@ describe.skipIf(!openssl.available)('the dashboard front process over TLS', () =
       expect(await storeErrors()).toBe(before + 1);
       expect((await fetchOver('/api/summary', { alpn: BROWSER_ALPN, headers: { cookie } })).status).toBe(200);
     });
+  });
+});
+
+describe('the dashboard front process over plain HTTP', () => {
+  const dashboardDir = useTmpDir('keyready-front-plain-test-');
+  let collector: CollectorProcess | null = null;
+  let frozen = false;
+
+  function fetchPlain(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: collector!.port, path, method: options.method ?? 'GET', agent: false, headers: options.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  }
+
+  beforeAll(() => writeFileSync(join(dashboardDir(), 'index.html'), '<!doctype html><title>KeyReady</title>'));
+  async function stop(target: StoreTarget): Promise<void> {
+    if (frozen) process.kill(collector!.child.pid!, 'SIGCONT');
+    frozen = false;
+    await collector?.stop();
+    collector = null;
+    await target.cleanup();
+  }
+
+  it('on PostgreSQL answers the page and the reads while the collector is frozen; an agent\'s upgrade waits for the collector', async () => {
+    const target = postgresTarget();
+    try {
+      collector = await startCollectorProcess({ db: await target.create(), args: ['--dashboard-dir', dashboardDir()] });
+      expect(children(collector.child.pid!)).toHaveLength(1);
+      const pc = new SimAgent({ url: collector.agentUrl, hostname: 'PC-PLAIN-PG01', makeReport: () => makeReport({ hostname: 'PC-PLAIN-PG01' }) });
+      await pc.enroll(collector.enrollSecret!);
+      await pc.connect();
+      expect(await pc.report()).toBe(0);
+      await pc.disconnect();
+      const body = JSON.stringify({ username: 'admin', password: collector.adminPassword });
+      const login = await fetchPlain('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(login.status).toBe(200);
+      // Plain HTTP: no Secure cookie, no HSTS, whichever process answers.
+      expect(login.headers['set-cookie']?.[0]).not.toMatch(/Secure/);
+      const cookie = String((login.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+
+      process.kill(collector.child.pid!, 'SIGSTOP');
+      frozen = true;
+      let upgraded = false;
+      const waiting = new WebSocket(collector.agentUrl, SUBPROTOCOL);
+      waiting.on('upgrade', () => (upgraded = true));
+      waiting.on('error', () => undefined);
+      try {
+        const page = await fetchPlain('/');
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('<title>KeyReady</title>');
+        expect(page.headers['strict-transport-security']).toBeUndefined();
+        const summary = await fetchPlain('/api/summary', { headers: { cookie } });
+        expect(summary.status, summary.text).toBe(200);
+        expect(Summary.parse(JSON.parse(summary.text)).total).toBe(1);
+        const list = await fetchPlain('/api/devices?q=plain-pg', { headers: { cookie } });
+        expect(DeviceList.parse(JSON.parse(list.text)).items.map((device) => device.hostname)).toEqual(['PC-PLAIN-PG01']);
+        // The agents' endpoint is the collector's to answer: not while it is stopped.
+        expect(upgraded).toBe(false);
+        process.kill(collector.child.pid!, 'SIGCONT');
+        frozen = false;
+        await until('the agent\'s upgrade once the collector runs again', () => upgraded);
+      } finally {
+        waiting.terminate();
+      }
+      // And an agent's whole connection through the front's hand-over, after the collector's pause.
+      await pc.connect();
+      expect(await pc.report()).toBe(1);
+      await pc.disconnect();
+    } finally {
+      await stop(target);
+    }
+  });
+
+  it('on SQLite keeps its port itself: a front would only forward, the reads being the writer thread\'s file\'s', async () => {
+    const target = sqliteTarget();
+    try {
+      collector = await startCollectorProcess({ db: await target.create(), args: ['--dashboard-dir', dashboardDir()] });
+      expect(children(collector.child.pid!)).toEqual([]);
+      expect((await fetchPlain('/')).status).toBe(200);
+    } finally {
+      await stop(target);
+    }
   });
 });
