@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { apiProbe } from './support/api-probe.ts';
 import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
-import { closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
+import { childPids, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
 
 export interface IngestBenchOptions {
   agents: number;
@@ -100,14 +100,16 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
     const results = new Map<string, Round[]>(targets.map(([name]) => [name, []]));
     for (let run = 1; run <= o.runs; run += 1) {
       for (const [name, target, served] of targets) {
-        const cpuBefore = cpuSeconds(target.pids);
+        // The collector's processes: its dashboard front (collector/front/) answers the probe's reads on PostgreSQL.
+        const pids = [...target.pids, ...childPids(target.pids)];
+        const cpuBefore = cpuSeconds(pids);
         const first = served?.processes[0];
         // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
         const probe = first ? await apiProbe(first) : null;
         // Scraping resets the event-loop delay histogram: the second scrape covers this round alone.
         const metricsBefore = first ? await scrapeMetrics(first) : null;
         const round = await ingestRound(target, options);
-        const cpu = (cpuSeconds(target.pids) - cpuBefore) / round.seconds;
+        const cpu = (cpuSeconds(pids) - cpuBefore) / round.seconds;
         const probed = await probe?.stop();
         const loop = first && metricsBefore ? loopReadout(metricsBefore, await scrapeMetrics(first)) : null;
         const summaryP95 = probed ? percentile(probed.summary, 95) : NaN;
