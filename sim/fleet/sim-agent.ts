@@ -27,6 +27,9 @@ export interface OpenOptions {
 
 type Received = CollectorMessage | { type: 'unparsable'; text: string };
 
+/** How long an upgrade, or a message awaited from the collector, is waited for unless told otherwise. */
+const MESSAGE_TIMEOUT_MS = 10_000;
+
 /** One WebSocket to the collector: typed sends, a queue of received messages, the close. */
 export class AgentSocket {
   readonly #queue: Received[] = [];
@@ -37,7 +40,7 @@ export class AgentSocket {
 
   constructor(
     readonly ws: WebSocket,
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = MESSAGE_TIMEOUT_MS,
   ) {
     this.opened = new Promise((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -76,6 +79,8 @@ export class AgentSocket {
     const ws = new WebSocket(url, protocol === null ? [] : [protocol], {
       rejectUnauthorized: false,
       perMessageDeflate: false,
+      // As the real agent: an upgrade that never completes is given up, never waited on forever.
+      handshakeTimeout: options.timeoutMs ?? MESSAGE_TIMEOUT_MS,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       ...(options.autoPong === false ? { autoPong: false } : {}),
     });

@@ -19,6 +19,7 @@ interface Streamer {
   /** Welcomes that said less was stored than had been acknowledged: an acknowledged report lost. */
   readonly lost: string[];
   reconnects: number;
+  lastError?: string;
 }
 
 describe('PostgreSQL restarted under load', () => {
@@ -70,7 +71,8 @@ describe('PostgreSQL restarted under load', () => {
             s.agent.seq = welcome.lastSeq + 1;
           }
           s.acked.push(await s.agent.report());
-        } catch {
+        } catch (error) {
+          s.lastError = String(error);
           await s.agent.disconnect().catch(() => undefined);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -82,7 +84,14 @@ describe('PostgreSQL restarted under load', () => {
     /** Every agent gets `n` more reports acknowledged: the collectors are storing again. */
     const progress = async (what: string, n: number) => {
       const marks = streamers.map((s) => s.acked.length);
-      await until(what, () => streamers.every((s, i) => s.acked.length >= marks[i]! + n), { timeoutMs: 60_000 });
+      try {
+        await until(what, () => streamers.every((s, i) => s.acked.length >= marks[i]! + n), { timeoutMs: 60_000 });
+      } catch (error) {
+        // Seen once under a whole CI run and never alone: say where each agent and collector stood.
+        const agents = streamers.map((s, i) => `${s.agent.options.hostname}: ${s.acked.length - marks[i]!} more acked, ${s.reconnects} reconnects, last error ${s.lastError ?? 'none'}`);
+        const logs = collectors.map((c, i) => `collector ${i} (exit ${c.child.exitCode}):\n${c.lines.slice(-15).join('\n')}\n${c.stderr().slice(-2_000)}`);
+        throw new Error(`${String(error)}\n${agents.join('\n')}\n${logs.join('\n')}`);
+      }
     };
 
     await progress('streaming', 5);
@@ -96,6 +105,8 @@ describe('PostgreSQL restarted under load', () => {
     expect(streamers.flatMap((s) => s.lost)).toEqual([]);
     for (const collector of collectors) {
       expect(collector.child.exitCode, collector.stderr()).toBeNull();
+      // Its dashboard front (collector/front/, with its own connections to PostgreSQL) rode the restarts out too.
+      expect(collector.events('front.restart')).toEqual([]);
       expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     }
     // Read back from the database itself: every acknowledged sequence stored, once.
