@@ -19,7 +19,8 @@ import type { IngestBatcher } from './report-batcher.ts';
 import type { AuthFailure, Metrics } from '../shared/metrics.ts';
 import { reportStoreError } from '../shared/store-errors.ts';
 import { parseAgentMessage } from './parse-message.ts';
-import { reportIdentity } from './report-identity.ts';
+import { reportIdentity, reportLayout } from './report-identity.ts';
+import { RepeatedReports } from './repeated-report.ts';
 import type { PresenceBatcher } from './presence-batcher.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { AdmissionTicket } from './admission.ts';
@@ -116,6 +117,8 @@ export class AgentConnection {
   #deviceId: string | null = null;
   /** Lowest sequence still accepted: the highest stored at hello, raised by every report received. */
   #floor = -1;
+  /** The last report validated here, which an unchanged one repeats without being parsed again. */
+  readonly #repeats = new RepeatedReports();
   #alive = true;
   /** The last frame from the agent (epoch ms): a connection dropped for silence was last seen then, not at the drop. */
   #lastHeardMs = Date.now();
@@ -189,6 +192,7 @@ export class AgentConnection {
 
   /** The hub's ping round: a live connection is pinged, a silent one dropped without a closing handshake. */
   ping(): void {
+    this.#repeats.idle();
     this.ws.ping();
   }
 
@@ -214,6 +218,10 @@ export class AgentConnection {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#state === 'closed') return;
+    const layout = isBinary ? undefined : reportLayout(data);
+    const identity = layout && reportIdentity(data, layout);
+    const repeated = layout && identity ? this.#repeats.repeat(data, layout, identity) : undefined;
+    if (repeated) return this.#guard(this.#report(repeated.message, identity, repeated.verbatim ? copyOf(data) : undefined));
     const parsed = parseAgentMessage(data, isBinary);
     if (!parsed.ok) return this.#fault(CLOSE.badMessage, 'bad-message', parsed.reason);
     const message = parsed.message;
@@ -223,7 +231,8 @@ export class AgentConnection {
       case 'hello':
         return this.#guard(this.#hello(message));
       case 'report':
-        return this.#guard(this.#report(message, reportIdentity(parsed.frame), parsed.verbatim ? copyOf(parsed.frame) : undefined));
+        this.#repeats.remember(data, layout, identity, message, parsed.verbatim);
+        return this.#guard(this.#report(message, identity, parsed.verbatim ? copyOf(parsed.frame) : undefined));
     }
   }
 

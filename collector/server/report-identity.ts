@@ -25,8 +25,21 @@ const NUL = Buffer.from([0]);
 const QUOTE = 34;
 const COMMA = 44;
 
-export function reportIdentity(received: Buffer | string): string | undefined {
-  const frame = typeof received === 'string' ? Buffer.from(received) : received;
+/** Byte ranges of a report frame: the seq digits, and the values cut out of its identity. */
+export interface ReportLayout {
+  seq: Range;
+  generatedAt: Range;
+  /** Only when the key right before the report is `"clock":"…"`. */
+  clock: Range | undefined;
+}
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** The frame's layout, when it is the agent's (above); undefined for any other. */
+export function reportLayout(frame: Buffer): ReportLayout | undefined {
   if (frame.length < START.length || frame.compare(START, 0, START.length, 0, START.length) !== 0) return undefined;
   let afterSeq = START.length;
   while (afterSeq < frame.length && frame[afterSeq]! >= 48 && frame[afterSeq]! <= 57) afterSeq += 1;
@@ -35,15 +48,22 @@ export function reportIdentity(received: Buffer | string): string | undefined {
   const value = marker + MARKER.length;
   const close = frame.indexOf(QUOTE, value);
   if (close < 0) return undefined;
+  return { seq: { start: START.length, end: afterSeq }, generatedAt: { start: value, end: close }, clock: clockValue(frame, afterSeq, marker) };
+}
+
+export function reportIdentity(received: Buffer | string, known?: ReportLayout): string | undefined {
+  const frame = typeof received === 'string' ? Buffer.from(received) : received;
+  const layout = known ?? reportLayout(frame);
+  if (!layout) return undefined;
+  const { seq, generatedAt, clock } = layout;
   const hash = createHash('sha256');
-  const clock = clockValue(frame, afterSeq, marker);
-  if (clock) hash.update(frame.subarray(afterSeq, clock.start)).update(NUL).update(frame.subarray(clock.end, value));
-  else hash.update(frame.subarray(afterSeq, value));
-  return hash.update(NUL).update(frame.subarray(close)).digest('base64');
+  if (clock) hash.update(frame.subarray(seq.end, clock.start)).update(NUL).update(frame.subarray(clock.end, generatedAt.start));
+  else hash.update(frame.subarray(seq.end, generatedAt.start));
+  return hash.update(NUL).update(frame.subarray(generatedAt.end)).digest('base64');
 }
 
 /** Where the value of a `"clock":"…",` directly before the report marker starts and ends. */
-function clockValue(frame: Buffer, from: number, marker: number): { start: number; end: number } | undefined {
+function clockValue(frame: Buffer, from: number, marker: number): Range | undefined {
   if (frame[marker - 1] !== COMMA || frame[marker - 2] !== QUOTE) return undefined;
   const key = frame.lastIndexOf(CLOCK, marker - 2);
   if (key < from) return undefined;
