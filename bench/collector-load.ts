@@ -6,7 +6,7 @@
 //   latency: A agents send one report a second each; report -> ack time.
 //   storm:   see bench/storm.ts.
 // Usage: npx tsx bench/collector-load.ts [--agents 200] [--window 16] [--seconds 10] [--runs 3]
-//          [--report typical|many] [--latency] [--db sqlite:…|postgres://…] [--postgres] [--collectors 1|2]
+//          [--report typical|many|changing] [--latency] [--db sqlite:…|postgres://…] [--postgres] [--collectors 1|2]
 //          [--node-args "…"] [--against DIR | --against "node:…"]…
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts; --against, any
 // number of times: another collector in the same rounds — DIR an earlier build holding bin/, dist/,
@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { apiProbe } from './support/api-probe.ts';
-import { typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
+import { flipped, typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
 import { childPids, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
 
 export interface IngestBenchOptions {
@@ -26,7 +26,8 @@ export interface IngestBenchOptions {
   window: number;
   seconds: number;
   runs: number;
-  report: 'typical' | 'many';
+  /** changing: the typical reports, every report of an agent a change from its last (one check flipped). */
+  report: 'typical' | 'many' | 'changing';
   latency: boolean;
   db?: string | undefined;
   collectors: number;
@@ -94,7 +95,9 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
   const shape = o.latency ? `${o.agents} agents × 1 report/s` : `${o.agents} agents × ${o.window} in flight`;
   print(`ingest: ${shape}, ${o.seconds} s a round, ${sizes} reports (${o.report}), ${collector.name}`);
   if (against.length > 0) print(`  against ${against.map(([label]) => label).join(', ')}; collector: this build ${o.nodeArgs?.join(' ') ?? ''}`);
-  const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates };
+  // Changing: the same PCs, each report with its os.build check the other way than the last.
+  const changes = o.report === 'changing' ? typicalReports().map((report) => reportTemplate(flipped(report, 'os.build'))) : undefined;
+  const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates, ...(changes ? { changes } : {}) };
   const targets: [string, Target, Collectors | null][] = [['bare', bare, null], ...against.map(([label, c]): [string, Target, Collectors] => [label, c, c]), ['collector', collector, collector]];
   try {
     const results = new Map<string, Round[]>(targets.map(([name]) => [name, []]));
@@ -185,7 +188,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     window: values.latency ? 0 : Number(values.window),
     seconds: Number(values.seconds),
     runs: Number(values.runs),
-    report: values.report === 'many' ? 'many' : 'typical',
+    report: values.report === 'many' || values.report === 'changing' ? values.report : 'typical',
     latency: values.latency,
     db: pgServer ? (await pgServer.freshDatabase()).url : values.db,
     collectors: Number(values.collectors),

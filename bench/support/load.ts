@@ -282,6 +282,8 @@ export interface IngestOptions {
   window: number;
   perSecond: number;
   templates: readonly ReportTemplate[];
+  /** Per template, another state of the same PC: an agent alternates between the two (a new state every report). */
+  changes?: readonly ReportTemplate[];
 }
 
 export interface IngestResult {
@@ -295,7 +297,8 @@ export interface IngestResult {
 /**
  * One round: every agent connects and says hello, then keeps `window` reports in flight (or sends
  * `perSecond`) until the deadline and waits for its last acks. Each message carries a fresh
- * generatedAt and the agent's next seq, like an agent re-sending an unchanged state.
+ * generatedAt and the agent's next seq, like an agent re-sending an unchanged state (with `changes`:
+ * its other state every other report, so every report is a change).
  */
 export async function ingestRound(target: Target, options: IngestOptions): Promise<IngestResult> {
   const agents: { agent: RawAgent; seq: number }[] = [];
@@ -310,13 +313,13 @@ export async function ingestRound(target: Target, options: IngestOptions): Promi
     agents.map(
       (entry, i) =>
         new Promise<void>((done, fail) => {
-          const template = options.templates[i % options.templates.length]!;
+          const states = [options.templates[i % options.templates.length]!, options.changes?.[i % options.changes.length]];
           const sentAt = new Map<number, number>();
           let timer: NodeJS.Timeout | null = null;
           const send = (): void => {
             const seq = entry.seq++;
             sentAt.set(seq, performance.now());
-            entry.agent.send(reportFrame(template, seq, new Date().toISOString()));
+            entry.agent.send(reportFrame(states[seq % 2] ?? states[0]!, seq, new Date().toISOString()));
           };
           entry.agent.onMessage = (message) => {
             if (message.type !== 'ack') return fail(new Error(`unexpected ${JSON.stringify(message)}`));

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ATKEY_MODEL_PROFILES, ENROLLMENT_STATES, atkeyConfig } from '../../sim/authenticator/profiles.ts';
 import { pcReport } from '../../sim/fleet/pc-report.ts';
+import type { CheckId } from '../../protocol/checks.ts';
 import type { DeviceIdentity, Lang, Report } from '../../protocol/report.ts';
 
 const CAPTURES = resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'dsregcmd');
@@ -24,6 +25,11 @@ export function typicalReports(): Report[] {
 export function manyKeysReport(): Report {
   const keys = ATKEY_MODEL_PROFILES.flatMap((model) => ENROLLMENT_STATES.map((state) => atkeyConfig(model, state)));
   return pcReport({ keys }, device(99_999), AT, 'ja');
+}
+
+/** The same PC's report with check `id` the other way (pass ↔ fail): a state change. */
+export function flipped(report: Report, id: CheckId): Report {
+  return { ...report, checks: report.checks.map((check) => (check.id === id ? { ...check, status: check.status === 'pass' ? 'fail' : 'pass' } : check)) };
 }
 
 /**
