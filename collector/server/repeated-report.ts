@@ -1,5 +1,6 @@
-// An agent sends the same state again and again: every few minutes while nothing changes, and again
-// after every reconnect. Such a frame differs from the last report its connection validated only in
+// An agent sends the same state again: once every resend interval while nothing changes, and in a
+// row as its outbox drains the resends it queued while away (a bench's agents, like the issue's
+// client, do nothing else). Such a frame differs from the last report its connection validated only in
 // the values report-identity.ts leaves out of the identity (the seq, the report's generatedAt and the
 // message's clock), so parsing and validating its 7 KB again — the largest cost left on the
 // collector's main thread at full ingest (bench/README.md, "Unchanged reports not parsed again") —
@@ -28,7 +29,7 @@ const MAX_SEQ_DIGITS = 15;
 const KEYS = { seq: Buffer.from('"seq":'), generatedAt: Buffer.from('"generatedAt":'), report: Buffer.from('"report":'), clock: Buffer.from('"clock":') };
 
 /**
- * One connection's basis. Memory decides when there is one: a parsed report is ~5 KB of heap, and most
+ * One connection's basis. Memory decides when there is one: a parsed report is ~6 KB of heap, and most
  * connections send one report and then nothing for an hour (a storm's first reports; resends), so the
  * basis is kept only from the second report of the same state on, and let go by a ping round that
  * finds no report since the last (`idle`). A connection streaming one state keeps it; an idle one
