@@ -11,7 +11,7 @@
 // store; there they waited for the same turns as the page (bench/README.md, "The dashboard's reads
 // in the front"), and for agents' reports at full speed over plain HTTP too, which is why a
 // collector without TLS has a front on PostgreSQL ("The front over plain HTTP").
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -91,7 +91,7 @@ function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): 
   const forwarder = new Forwarder(options.collectorSocket);
   const api = options.reads ? storeReads(options.reads, options.tls !== null) : null;
   const { server: browsers, stopTicketRotation } = browserServer(options.tls);
-  browsers.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  browsers.on('request', (req, res) => {
     setDashboardHeaders(res, options.tls !== null);
     const url = new URL(req.url ?? '/', 'http://collector');
     const path = url.pathname;
@@ -100,7 +100,7 @@ function start(options: FrontStart): { stopAccepting(): Promise<void>; close(): 
     } else if (forwarded(path)) forwarder.request(req, res);
     else files.serve(path, req, res);
   });
-  browsers.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => forwarder.upgrade(req, socket, head));
+  browsers.on('upgrade', (req, socket, head) => forwarder.upgrade(req, socket, head));
   browsers.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
 
   const sortBy = options.tls ? sortByClientHello : sortByRequestLine;

@@ -232,7 +232,7 @@ export class AgentConnection {
         return this.#guard(this.#hello(message));
       case 'report':
         this.#repeats.remember(data, layout, identity, message, parsed.verbatim);
-        return this.#guard(this.#report(message, identity, parsed.verbatim ? copyOf(parsed.frame) : undefined));
+        return this.#guard(this.#report(message, identity, parsed.verbatim ? copyOf(data) : undefined));
     }
   }
 

@@ -8,10 +8,10 @@ import { compileValidator, type CompiledValidator } from '../../protocol/compile
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 
 /**
- * `frame`: as received (a report's content identity is computed from it). `verbatim`: the message is
- * the frame's JSON as it stands (the compiled validator accepted it), so the frame stands for it.
+ * `verbatim`: the message is the frame's JSON as it stands (the compiled validator accepted it), so
+ * the frame stands for it.
  */
-export type Parsed = { ok: true; message: AgentMessage; frame: Buffer | string; verbatim: boolean } | { ok: false; reason: string };
+export type Parsed = { ok: true; message: AgentMessage; verbatim: boolean } | { ok: false; reason: string };
 
 const SCHEMAS: Record<AgentMessage['type'], z.ZodType<AgentMessage>> = {
   enroll: EnrollMessage,
@@ -40,7 +40,7 @@ export function parseAgentMessage(data: Buffer | string, isBinary: boolean): Par
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, reason: 'type: missing or not a string' };
   if (!Object.hasOwn(SCHEMAS, type)) return { ok: false, reason: `unknown message type "${type.slice(0, 32)}"` };
-  if (VALIDATORS[type as AgentMessage['type']](value)) return { ok: true, message: value, frame: data, verbatim: true };
+  if (VALIDATORS[type as AgentMessage['type']](value)) return { ok: true, message: value, verbatim: true };
   const result = SCHEMAS[type as AgentMessage['type']].safeParse(value);
-  return result.success ? { ok: true, message: result.data, frame: data, verbatim: false } : { ok: false, reason: describeFirstIssue(result.error) };
+  return result.success ? { ok: true, message: result.data, verbatim: false } : { ok: false, reason: describeFirstIssue(result.error) };
 }

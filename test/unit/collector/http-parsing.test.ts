@@ -55,7 +55,7 @@ describe('agent message parsing', () => {
   const hello = { type: 'hello', deviceId: 'd1', token: 't', agentVersion: '0.1.0' };
 
   it('accepts a valid message', () => {
-    expect(parse(JSON.stringify(hello))).toEqual({ ok: true, message: hello, frame: Buffer.from(JSON.stringify(hello)), verbatim: true });
+    expect(parse(JSON.stringify(hello))).toEqual({ ok: true, message: hello, verbatim: true });
   });
 
   it('names the problem for each kind of bad frame', () => {
