@@ -134,14 +134,15 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent); ${collectors.pids.map(rssKinds).join(' + ')}`);
 
     for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
+    // The admin's browsers are up before the agents come back (their start is not the storm's time).
+    const dashboard = o.tls ? await probeDashboard(collectors.urls[0]!, 250) : null;
+    const api = await apiProbe({ url: collectors.processes[0]!.url, adminPassword });
     started = performance.now();
     const t0 = Date.now();
     const collectorCpuBefore = cpuSeconds(collectors.pids);
     const fronts = childPids(collectors.pids);
     const frontCpuBefore = cpuSeconds(fronts);
     const scraper = scrapeCollectors(collectors, t0);
-    const dashboard = o.tls ? probeDashboard(collectors.urls[0]!, 250) : null;
-    const api = await apiProbe({ url: collectors.processes[0]!.url, adminPassword });
     for (const client of clients) client.child.send({ type: 'storm', urls: collectors.urls, t0, jitterMs: JITTER_MS } satisfies ToAgents);
     const outcomes: StormOutcome[] = [];
     for (const client of clients) outcomes.push((await expectReply(client, 'stormed')).outcome);

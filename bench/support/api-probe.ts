@@ -1,52 +1,31 @@
 // "The dashboard is used meanwhile": an admin's browser, logged in, asks for the summary and the first
 // page of devices every interval over one kept-alive connection (as an open dashboard does), each
-// request timed from send to last byte. It runs in a process of its own: the admin's browser is not
-// the load client, and in the load client's process every response would also wait behind the
-// thousands of acks that client's event loop is handling (measured: bench/README.md, "Agent work in slices").
-import { fork } from 'node:child_process';
+// request timed from send to last byte. It runs in a process of its own (probe-process.ts): the
+// admin's browser is not the load client, and in the load client's process every response would also
+// wait behind the thousands of acks that client's event loop is handling (measured: bench/README.md,
+// "Agent work in slices").
 import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
+import { serveProbe, startProbeProcess } from './probe-process.ts';
 
 export interface ApiTimes {
   summary: number[];
   list: number[];
 }
 
-type ToProbe = { type: 'start'; url: string; password: string; intervalMs: number } | { type: 'stop' };
-type FromProbe = { type: 'started' } | { type: 'stopped'; times: ApiTimes } | { type: 'failed'; error: string };
+interface ApiStart {
+  url: string;
+  password: string;
+  intervalMs: number;
+}
+
+const FLAG = '--api-probe';
 
 /** Starts probing `url` (logged in as admin) until stopped; times in ms. */
 export async function apiProbe(collector: { url: string; adminPassword: string | null }, intervalMs = 100): Promise<{ stop(): Promise<ApiTimes> }> {
   if (collector.adminPassword === null) throw new Error('api probe: the collector printed no admin password');
-  const child = fork(import.meta.filename, ['--api-probe'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = (): Promise<FromProbe> =>
-    new Promise((done) => {
-      const onExit = (code: number | null) => done({ type: 'failed', error: `api probe exited (${code})` });
-      child.once('exit', onExit);
-      child.once('message', (message: FromProbe) => {
-        child.off('exit', onExit);
-        done(message);
-      });
-    });
-  const expect = async <T extends FromProbe['type']>(type: T): Promise<Extract<FromProbe, { type: T }>> => {
-    const message = await next();
-    if (message.type !== type) {
-      child.kill();
-      throw new Error(message.type === 'failed' ? message.error : `api probe: expected ${type}, got ${message.type}`);
-    }
-    return message as Extract<FromProbe, { type: T }>;
-  };
-  const started = expect('started');
-  child.send({ type: 'start', url: collector.url, password: collector.adminPassword, intervalMs } satisfies ToProbe);
-  await started;
-  return {
-    async stop() {
-      const stopped = expect('stopped');
-      child.send({ type: 'stop' } satisfies ToProbe);
-      return (await stopped).times;
-    },
-  };
+  return startProbeProcess<ApiStart, ApiTimes>(import.meta.filename, FLAG, { url: collector.url, password: collector.adminPassword, intervalMs });
 }
 
 /** One request on `agent` (http or https by the URL); resolves with its status, headers and body (gunzipped if it came so). */
@@ -70,7 +49,7 @@ export function request(agent: http.Agent, url: URL, options: { method?: string;
 }
 
 /** Logs in, then (once `ready` is called back) asks every `intervalMs` until `stopped()`. */
-async function probe(base: string, password: string, intervalMs: number, ready: () => void, stopped: () => boolean): Promise<ApiTimes> {
+async function probe({ url: base, password, intervalMs }: ApiStart, ready: () => void, stopped: () => boolean): Promise<ApiTimes> {
   // One socket kept alive, offering HTTP by ALPN as every browser does; the bench's certificates are self-signed.
   const agent = base.startsWith('https:')
     ? new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
@@ -99,25 +78,4 @@ async function probe(base: string, password: string, intervalMs: number, ready: 
   return times;
 }
 
-// As a child process: probe until the parent says stop.
-if (process.send && process.argv.includes('--api-probe')) {
-  let stopping = false;
-  let running: Promise<ApiTimes> | null = null;
-  const reply = (message: FromProbe) => process.send!(message);
-  const failed = (error: unknown) => reply({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
-  process.on('message', (message: ToProbe) => {
-    if (message.type === 'start') {
-      running = probe(message.url, message.password, message.intervalMs, () => reply({ type: 'started' }), () => stopping);
-      running.catch(failed);
-      return;
-    }
-    stopping = true;
-    running?.then(
-      (times) => {
-        reply({ type: 'stopped', times });
-        process.disconnect();
-      },
-      () => process.disconnect(),
-    );
-  });
-}
+serveProbe(FLAG, probe);

@@ -4,10 +4,12 @@
 // the last byte of the last of them, accepting gzip as every browser does, and where that time went
 // (TCP connected, TLS done, the page, its assets). `browser` offers
 // HTTP by ALPN as every browser does; without it the connection looks like an agent's to the collector's
-// TLS gate (collector/server/tls-gate.ts) — the same run measures both lanes.
+// TLS gate (collector/server/tls-gate.ts) — the same run measures both lanes, each in a process of its
+// own (probe-process.ts), as a browser is.
 import https from 'node:https';
 import { request } from './api-probe.ts';
 import { percentile } from './fleet.ts';
+import { serveProbe, startProbeProcess } from './probe-process.ts';
 
 export interface ProbeFigures {
   count: number;
@@ -55,46 +57,59 @@ async function openOnce(base: string, browser: boolean): Promise<Phases> {
   }
 }
 
-/** Opens the page and its assets every `everyMs` (both kinds side by side) until stopped; figures in ms. */
-export function probeDashboard(agentUrl: string, everyMs: number): { stop(): Promise<Record<'browser' | 'plain', ProbeFigures>> } {
-  const base = new URL(agentUrl);
-  const origin = `https://${base.host}`;
-  const times = { browser: [] as number[], plain: [] as number[] };
-  const phases = { browser: [] as Phases[], plain: [] as Phases[] };
-  const failed = { browser: 0, plain: 0 };
+interface Lane {
+  origin: string;
+  browser: boolean;
+  everyMs: number;
+}
+
+const FLAG = '--dashboard-probe';
+
+/** Opens the page and its assets every `everyMs` (a new opening even while earlier ones are still under way) until stopped. */
+async function probe({ origin, browser, everyMs }: Lane, ready: () => void, stopped: () => boolean): Promise<ProbeFigures> {
+  const times: number[] = [];
+  const phases: Phases[] = [];
+  let failed = 0;
   const inFlight = new Set<Promise<void>>();
-  const fire = (kind: 'browser' | 'plain'): void => {
-    const probe = openOnce(origin, kind === 'browser').then(
+  ready();
+  while (!stopped()) {
+    const opening = openOnce(origin, browser).then(
       (p) => {
-        times[kind].push(p.tcp + p.tls + p.page + p.assets);
-        phases[kind].push(p);
+        times.push(p.tcp + p.tls + p.page + p.assets);
+        phases.push(p);
       },
-      () => void (failed[kind] += 1),
+      () => void (failed += 1),
     );
-    inFlight.add(probe);
-    void probe.finally(() => inFlight.delete(probe));
-  };
-  const timer = setInterval(() => {
-    fire('browser');
-    fire('plain');
-  }, everyMs);
-  const phase = (kind: 'browser' | 'plain', name: keyof Phases) => {
-    const values = phases[kind].map((p) => p[name]);
+    inFlight.add(opening);
+    void opening.finally(() => inFlight.delete(opening));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  await Promise.all(inFlight);
+  const phase = (name: keyof Phases) => {
+    const values = phases.map((p) => p[name]);
     return values.length > 0 ? { p50: percentile(values, 50), p95: percentile(values, 95) } : { p50: NaN, p95: NaN };
   };
-  const figures = (kind: 'browser' | 'plain'): ProbeFigures => ({
-    count: times[kind].length,
-    phases: { tcp: phase(kind, 'tcp'), tls: phase(kind, 'tls'), page: phase(kind, 'page'), assets: phase(kind, 'assets') },
-    failed: failed[kind],
-    p50: times[kind].length > 0 ? percentile(times[kind], 50) : NaN,
-    p95: times[kind].length > 0 ? percentile(times[kind], 95) : NaN,
-    max: Math.max(0, ...times[kind]),
-  });
+  return {
+    count: times.length,
+    phases: { tcp: phase('tcp'), tls: phase('tls'), page: phase('page'), assets: phase('assets') },
+    failed,
+    p50: times.length > 0 ? percentile(times, 50) : NaN,
+    p95: times.length > 0 ? percentile(times, 95) : NaN,
+    max: Math.max(0, ...times),
+  };
+}
+
+/** Opens the page and its assets every `everyMs` (both kinds side by side) until stopped; figures in ms. */
+export async function probeDashboard(agentUrl: string, everyMs: number): Promise<{ stop(): Promise<Record<'browser' | 'plain', ProbeFigures>> }> {
+  const origin = `https://${new URL(agentUrl).host}`;
+  const lane = (browser: boolean) => startProbeProcess<Lane, ProbeFigures>(import.meta.filename, FLAG, { origin, browser, everyMs });
+  const [browser, plain] = await Promise.all([lane(true), lane(false)]);
   return {
     async stop() {
-      clearInterval(timer);
-      await Promise.all(inFlight);
-      return { browser: figures('browser'), plain: figures('plain') };
+      const [b, p] = await Promise.all([browser.stop(), plain.stop()]);
+      return { browser: b, plain: p };
     },
   };
 }
+
+serveProbe(FLAG, probe);
