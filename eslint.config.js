@@ -12,6 +12,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+      // zod's `z` object holds every export, its 40 locales too, so a bundler keeps them all; through a
+      // namespace import it keeps only what is used (the dashboard's script: 754 KB with it, 399 KB without).
+      'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']", message: "import * as z from 'zod': the z object keeps all of zod in a bundle" }],
     },
   },
   {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_BACKOFF } from './link/backoff.ts';
 import { OUTBOX_DEFAULTS } from './link/outbox.ts';
 import { LOG_DEFAULTS, LOG_LEVELS } from './log.ts';

@@ -1,7 +1,7 @@
 // The collector's settings from command-line flags and KEYREADY_* environment variables (a flag
 // wins over its variable). Everything is parsed here, so the rest of the collector sees typed values.
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES, USERNAME_PATTERN, type Role } from '../protocol/api.ts';
 import { firstIssue } from '../protocol/zod-issue.ts';
 import { parseStoreUrl } from './store/index.ts';

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildIfStale } from '../installers/build.ts';
 import { launchChromium, signIn } from '../sim/processes/browser.ts';
 import { startCollectorProcess } from '../sim/processes/collector-process.ts';

@@ -1,7 +1,7 @@
 // The collector's HTTP API as the dashboard consumes it. The collector validates query strings with
 // these schemas and the dashboard types its responses with them: one definition for both sides.
 import { displayText } from './display-text.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from './checks.ts';
 import { CheckResult, JOIN_TYPES, Layers, READINESS, Report, type Readiness } from './report.ts';
 import { Missing, PcAnswer, TENANT_LEVELS, TENANT_OVERALL, TENANT_VERDICT_IDS, TenantAnswer } from './tenant.ts';

@@ -10,7 +10,7 @@
 // again by zod for the reason (rejections are rare and the reason is what an admin reads).
 // Only the zod features the wire schemas use are compiled; anything else throws at compile time,
 // so a schema change that outgrows the compiler fails loudly at start-up and in the tests.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** True when `value` is valid; on true, `value` has become what `safeParse` would have returned. */
 export type CompiledValidator<T> = (value: unknown) => value is T;

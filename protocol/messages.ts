@@ -1,6 +1,6 @@
 // Wire messages of the `keyready.v1` WebSocket subprotocol (see protocol/README.md for the
 // conversation, close codes and limits). Every message in either direction is parsed by these schemas.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Report } from './report.ts';
 
 export const SUBPROTOCOL = 'keyready.v1';

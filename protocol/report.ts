@@ -1,6 +1,6 @@
 // The one report shape: printed by `check --json`, carried on the wire, kept by the store and shown
 // by the dashboard. Changing it is a contract change: bump REPORT_SCHEMA and say so in README.md.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTORS, CHECK_IDS, CHECK_SCOPES, CHECK_STATUSES, COLLECT_WAYS } from './checks.ts';
 
 export const REPORT_SCHEMA = 'keyready.report/1';

@@ -1,7 +1,7 @@
 // The tenant side of readiness (issue 13): what the collector's pure join of agent facts × a Microsoft
 // Graph snapshot emits per PC × user × key. Verdict ids are reference/graph.md §9.2's; the order of
 // TENANT_VERDICT_IDS is the order reasons are listed in.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTORS, type FixRole } from './checks.ts';
 import { Evidence, JOIN_TYPES, TextParams } from './report.ts';
 

@@ -1,6 +1,6 @@
 // How every part reports a zod validation failure: the first issue only, as one line, never echoing
 // the input back (it may be hostile, huge or secret).
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface FirstIssue {
   /** Dotted path to the offending field; '' when the value itself is wrong. */

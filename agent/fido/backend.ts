@@ -1,7 +1,7 @@
 // Chooses the HID backend: USB via node-hid, or CTAPHID over UDP when `--hid-udp HOST:PORT` (or
 // KEYREADY_HID_UDP, which the dispatcher folds into it) is given. KEYREADY_HID_UDP_LOCAL_PORT moves
 // the receive port off 7112 (tests run several at once; 0 picks a free port).
-import { z } from 'zod';
+import * as z from 'zod';
 import { nodeHidBackend } from './transport/node-hid.ts';
 import { DEFAULT_UDP_LOCAL_PORT, parseUdpTarget, udpBackend } from './transport/udp.ts';
 import type { HidBackend } from './transport/types.ts';

@@ -1,7 +1,7 @@
 // The raw record of one HID scan: per device, what enumeration said and the exact bytes the device
 // answered. A support bundle stores it; `check --from DIR` replays it through keysFromCapture, the
 // same pure function the live scan uses, so a replayed report is identical to the live one.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HID_CAPTURE_SCHEMA = 'keyready.hid-capture/1';
 

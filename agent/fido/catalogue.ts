@@ -1,7 +1,7 @@
 // The ATKey catalogue: AAGUID → model, from atkey-aaguids.json (copied from the shared reference with
 // its sources: FIDO MDS mirrors, Microsoft's Entra FIDO2 vendor table, google/CTAP2-test-tool).
 // The AAGUID names the model; AuthenTrend's USB vendor id is only a hint (product ids are unpublished).
-import { z } from 'zod';
+import * as z from 'zod';
 import raw from '../../protocol/atkey-aaguids.json' with { type: 'json' };
 
 const Catalogue = z.object({

@@ -3,7 +3,7 @@
 // `status byte || CBOR map`; maps are decoded with cbor-x and then checked field by field, so a
 // device answering garbage yields a named FidoError, never a crash. Unknown keys are ignored.
 import { Decoder, Encoder } from 'cbor-x';
-import { z } from 'zod';
+import * as z from 'zod';
 import { firstIssue } from '../../protocol/zod-issue.ts';
 import { FidoError } from './errors.ts';
 import { errorText } from '../../protocol/error-text.ts';

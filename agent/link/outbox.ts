@@ -8,7 +8,7 @@
 // sequence number and the drop counter; `quarantine/` for entries that could not be read back.
 import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_MESSAGE_BYTES } from '../../protocol/messages.ts';
 import { Report } from '../../protocol/report.ts';
 import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../atomic-file.ts';

@@ -2,7 +2,7 @@
 // it spawns PowerShell and takes seconds, so it is called once, for the four values it is used for).
 // The Windows build is not taken from here but from the registry (reference/windows.md §5).
 import { hostname, release } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HardwareIdentity } from '../../protocol/messages.ts';
 import { errorText } from '../../protocol/error-text.ts';
 import { type Capture, jsonProbe, SOURCE_OK } from './source.ts';

@@ -2,7 +2,7 @@
 // key below in the 64-bit view and keeps the raw outputs; interpretRegistry turns them into facts.
 // reg.exe rather than a native addon: nothing to compile or ship, and the same text is what a
 // technician sees, so a bundle can be read by eye (README.md, "Agent").
-import { z } from 'zod';
+import * as z from 'zod';
 import { FIDO_PROVIDER_CLSID } from '../../protocol/credential-providers.ts';
 import type { CredentialProviderFacts, OsFacts, PolicyFacts } from '../../protocol/report.ts';
 import { runTool } from './run.ts';

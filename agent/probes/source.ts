@@ -1,6 +1,6 @@
 // What every probe hands back: where its facts came from (a SourceState with a catalogue-rendered
 // reason) and the raw output it captured, which is what a bundle saves and replays.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { t, type MessageKey } from '../../protocol/i18n/index.ts';
 import type { SourceState, TextParams } from '../../protocol/report.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';

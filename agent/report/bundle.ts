@@ -11,7 +11,7 @@
 // replay reproduces the same report. A missing or corrupt file makes that source an error, not a crash.
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SourceState } from '../../protocol/report.ts';
 import { AgentError } from '../errors.ts';
 import { dsregcmdProbe } from '../probes/dsregcmd.ts';

@@ -4,7 +4,7 @@
 // reads it as untrusted input: size-capped, schema-checked, and it only ever fills the user scope.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SsoFacts, type DeviceIdentity, type Facts } from '../../protocol/report.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import { writeFileAtomic } from '../atomic-file.ts';

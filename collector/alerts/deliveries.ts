@@ -3,7 +3,7 @@
 // claimed before it is sent (compare-and-set on the record), so two collectors never both send it;
 // a failed attempt is retried with growing delays, then given up and marked failed. The clock and
 // the sender are passed in: tests drive retries with a fake clock against a local receiver.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryRecord } from '../../protocol/api.ts';
 import { ALERT_RULES, NOT_SENT } from '../../protocol/api.ts';
 import { errorText } from '../../protocol/error-text.ts';

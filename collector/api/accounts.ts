@@ -7,7 +7,7 @@
 // ID token's issuer, audience and nonce) would find the record whose username is the token's UPN with
 // provider `entra`, and call Sessions.create(username) exactly as the password login does: sessions,
 // roles, CSRF and the audit log do not change. Such records carry no password hash.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountInfo, Role } from '../../protocol/api.ts';
 import { ROLES } from '../../protocol/api.ts';
 import { hashPassword, randomSecret, safeEqual, verifyPassword } from '../shared/credentials.ts';

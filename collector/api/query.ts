@@ -1,5 +1,5 @@
 // A query string parsed by one of protocol/api.ts's schemas: unknown or repeated parameters are errors too.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';
 import { HttpError } from '../shared/http.ts';
 

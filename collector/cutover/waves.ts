@@ -3,7 +3,7 @@
 // reported (rebuilt from each PC's readiness history, so a wave defined today still has its past) — and
 // what still blocks it. The API (api/waves.ts), the instruction sheets and the alerts use it.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceQuery, WaveMembers, countKey, type DeviceRow, type WaveInput, type WaveStatus } from '../../protocol/api.ts';
 import type { CheckId } from '../../protocol/checks.ts';
 import type { Readiness } from '../../protocol/report.ts';

@@ -1,6 +1,6 @@
 // What the collector and its front process (front.ts, front-process.ts) tell each other over the IPC
 // channel. Both ends parse what they receive: a message of another version is an error, not a guess.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const FrontStart = z.object({
   type: z.literal('start'),

@@ -2,7 +2,7 @@
 // Valid messages go through validators compiled from the zod schemas (protocol/compiled-validator.ts:
 // the same answer, an order of magnitude cheaper on a 7 KB report); a rejected one is parsed again by
 // zod itself, whose first issue is the reason the agent and the log get.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EnrollMessage, HelloMessage, ReportMessage, type AgentMessage } from '../../protocol/messages.ts';
 import { compileValidator, type CompiledValidator } from '../../protocol/compiled-validator.ts';
 import { describeFirstIssue } from '../../protocol/zod-issue.ts';

@@ -5,8 +5,8 @@
 // per 64 KB and a close, each waiting for an event-loop turn: during a reconnect storm, whose turns
 // are tens of milliseconds, opening the dashboard took 200-400 ms (bench/README.md, "Agent work in
 // slices"). The dashboard is under a megabyte; a file beyond MAX_CACHED_BYTES is streamed as before.
-// Text files are also kept gzipped, for the browsers that accept it (all do): the script is 750 KB,
-// 170 KB gzipped, and each of its bytes costs a TLS encryption here and a transfer on a slow WAN.
+// Text files are also kept gzipped, for the browsers that accept it (all do): the script is 400 KB,
+// 103 KB gzipped, and each of its bytes costs a TLS encryption here and a transfer on a slow WAN.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -154,7 +154,7 @@ export class StaticFiles {
     return read;
   }
 
-  /** The gzipped bytes, made once per version of the file (the 750 KB script: 16 ms), if they are smaller. */
+  /** The gzipped bytes, made once per version of the file (the 400 KB script: 9 ms), if they are smaller. */
   #gzipped(cached: Cached): Buffer | null {
     if (cached.gzipped === undefined) {
       const gzipped = gzipSync(cached.body);

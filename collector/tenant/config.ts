@@ -1,7 +1,7 @@
 // The Graph settings (issue 13): flags and KEYREADY_GRAPH_* variables, parsed and validated only; the
 // collector CLI merges GRAPH_FLAGS into its own FLAGS. A client secret is accepted only from the
 // environment (a flag would show in process lists) and is never written anywhere.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLOUD_NAMES, type CloudName } from './clouds.ts';
 
 export const GRAPH_FLAGS = {

@@ -1,7 +1,7 @@
 // A small Graph client on Node's fetch (reference/graph.md §8): paging over @odata.nextLink, delta with
 // a resync on 410/syncStateNotFound, $batch with per-item retry, 429/503/504 honouring Retry-After, and
 // a Throttle per class. Every body is parsed by a zod schema before anyone uses it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { GraphErrorBody, Removed } from './schemas.ts';
 import { Throttle, systemClock, type Clock, type ThrottleClass } from './limits.ts';
 

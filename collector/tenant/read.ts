@@ -1,7 +1,7 @@
 // What the collector reads from Graph for one tenant (reference/graph.md §10.3) and how a failed read
 // becomes a Fact naming what is missing: a 403 is "permission X not granted" (or "no P1 licence" for
 // the reports), never a crash. Users' keys and sign-ins are read only for users seen on PCs.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Missing } from '../../protocol/tenant.ts';
 import { GraphError, type BatchItemResult, type GraphClient } from './http.ts';
 import { PERMISSIONS, type Read } from './permissions.ts';

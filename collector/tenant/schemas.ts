@@ -1,7 +1,7 @@
 // Microsoft Graph response shapes KeyReady reads, hand-written from the v1.0 CSDL (reference/graph.md
 // §1–§5) because @microsoft/microsoft-graph-types lacks passkeyProfiles/passkeyType. Only the fields the
 // join uses are required; unknown fields pass through so a schema addition never breaks a sync.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Target = z.object({ id: z.string(), targetType: z.string() });
 

@@ -3,7 +3,7 @@
 // keeps the token cached in memory; nothing here writes a credential anywhere.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GraphEndpoints } from './clouds.ts';
 import type { TokenSource } from './http.ts';
 

@@ -1,6 +1,6 @@
 // The collector's HTTP API, seen from the browser: same-origin requests carrying the session cookie,
 // the CSRF token on every state-changing request, and every response checked against protocol/api.ts.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   AccountList,
   AccountSaved,

@@ -1,6 +1,6 @@
 // Hash routes (#/, #/devices?check=…, #/device/<id>, #/settings) so every view is linkable, and the one mapping
 // between a device filter and a query string, shared by the hash, the API call and the CSV export.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DeviceQuery, UserQuery } from '../../protocol/api.ts';
 import type { Lang } from '../../protocol/report.ts';
 

@@ -1,6 +1,6 @@
 // Bus events as they cross process boundaries (PostgreSQL NOTIFY payloads are text from another
 // process: parsed like any external input) and the in-process fan-out both engines deliver through.
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorText } from '../../../protocol/error-text.ts';
 import type { BusEvent, StoreLog } from '../types.ts';
 

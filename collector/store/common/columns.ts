@@ -1,7 +1,7 @@
 // How a device is laid out in both engines' `devices` table and read back as the API's DeviceRow.
 // Times are epoch milliseconds (integers sort and compare the same in SQLite and PostgreSQL) and
 // flags are 0/1 integers, so the query builder and this mapping serve both engines unchanged.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CheckResult, JOIN_TYPES, READINESS, type Layers, type Readiness } from '../../../protocol/report.ts';
 import type { DeviceRow } from '../../../protocol/api.ts';
 import { checksInMask } from './check-bits.ts';

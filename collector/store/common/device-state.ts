@@ -1,7 +1,7 @@
 // A device row as the store's planning code sees it: read before a batch (DeviceState) and written
 // back after it (DeviceUpdate). A leaf module, so the row mapping (columns.ts) and the batch planner
 // (ingest.ts) can both use these types without importing each other.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECK_IDS, CHECK_STATUSES, type CheckId, type CheckStatus } from '../../../protocol/checks.ts';
 import type { CheckResult, Layers, Readiness } from '../../../protocol/report.ts';
 

@@ -1,5 +1,5 @@
 // A device's change history as the detail view shows it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HistoryEntry } from '../../../protocol/api.ts';
 import { READINESS } from '../../../protocol/report.ts';
 import { Int } from './columns.ts';

@@ -1,7 +1,7 @@
 // Each device's readiness over time, read back from device_history (a row per change of readiness or
 // of a check, written with the fleet's verdict): what a wave's "can sign in today" share over time is
 // computed from (collector/api/waves.ts), for any set of PCs, whenever the wave was defined.
-import { z } from 'zod';
+import * as z from 'zod';
 import { READINESS, type Readiness } from '../../../protocol/report.ts';
 import { Int } from './columns.ts';
 

@@ -1,7 +1,7 @@
 // The dashboard's Summary from two small aggregates each engine reads with index-only scans: device
 // counts grouped by every state it counts (readiness, online, key model, fingerprint, layers,
 // blocking checks), and the per-day readiness table.
-import { z } from 'zod';
+import * as z from 'zod';
 import { countKey, type Summary } from '../../../protocol/api.ts';
 import { CHECK_IDS } from '../../../protocol/checks.ts';
 import { checksInMask } from './check-bits.ts';

@@ -6,7 +6,7 @@
 import type { Readiness } from '../../../protocol/report.ts';
 import { TENANT_OVERALL, TENANT_VERDICT_IDS, type TenantOverall, type TenantVerdictId } from '../../../protocol/tenant.ts';
 import { USER_LAYERS, USER_PCS_SHOWN, type DeviceRow, type UserLayer, type UserQuery, type UserRow } from '../../../protocol/api.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEVICE_ROW_COLUMNS, Flag, Int, READINESS_CODE, readinessFromCode, toDeviceRow } from './columns.ts';
 import type { Migration } from './migration.ts';
 import type { Dialect } from './sql.ts';

@@ -4,7 +4,7 @@
 // through LISTEN/NOTIFY (bus.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeviceDetail, DeviceList, DeviceQuery, DeviceRow, Summary, UserQuery, UserRow } from '../../../protocol/api.ts';
 import type { TenantVerdictId } from '../../../protocol/tenant.ts';
 import { TENANT_SQL, tenantFactRow } from '../common/tenant.ts';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { buildDashboard, type BuildResult } from '../../../dashboard/build.ts';
 
-const JS_BUDGET_GZIP = 200 * 1024;
+// 103 KB when this was set; it was 166 KB while zod's `z` object (every locale) was bundled (eslint.config.js).
+const JS_BUDGET_GZIP = 128 * 1024;
 let outDir: string;
 let built: BuildResult;
 

@@ -3,7 +3,7 @@
 // it accepts exactly what zod's safeParse accepts and leaves exactly zod's output behind.
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECK_IDS, CHECK_STATUSES } from '../../../protocol/checks.ts';
 import { compileValidator } from '../../../protocol/compiled-validator.ts';
 import { EnrollMessage, HelloMessage, ReportMessage } from '../../../protocol/messages.ts';
