@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
 import { ingestBench } from './collector-load.ts';
 import { queryBench } from './store-query.ts';
-import { stormBench } from './storm.ts';
+import { stormBench, type StormResult } from './storm.ts';
 
 const { values } = parseArgs({ options: { postgres: { type: 'boolean', default: false } } });
 const started = performance.now();
@@ -30,17 +30,27 @@ rows.push([`ingest / bare ws ceiling, every report a change (SQLite)`, `${changi
 const latency = await ingestBench({ agents: 200, window: 0, seconds: 3, runs: 1, report: 'typical', latency: true, collectors: 1, print: quiet });
 rows.push(['report → ack, 200 agents × 1 report/s (p50 / p99)', `${latency.p50.toFixed(1)} / ${latency.p99.toFixed(1)} ms (bare ${latency.bareP50.toFixed(1)} / ${latency.bareP99.toFixed(1)})`, '—', null]);
 
+// The storms' simulated agents run at the lowest CPU priority. They stand for thousands of PCs with
+// CPUs of their own, yet at the collector's priority they took 45-65 % of one of this box's two cores
+// (as much as the collector), and the page and API rows measured the simulator's share of the box
+// more than the servers'. At nice 19 they still get every cycle the servers leave (the storm's time
+// counts their waits for it). Both placements, per engine: bench/README.md, "Where the storm's client runs".
+const CLIENT_NICE = 19;
 const STORM = 1_000;
-const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
-rows.push([`restart storm, ${STORM} ws agents (0–5 s jitter), back with a report acked`, `${plain.seconds.toFixed(1)} s, ${plain.lost} acked lost`, '≤ 60 s, 0 lost', plain.seconds <= 60 && plain.lost === 0]);
+const plain = await stormBench({ agents: STORM, tls: false, rsa: false, resume: false, collectors: 1, jitterMs: 5_000, clientProcesses: 1, clientNice: CLIENT_NICE, print: quiet });
+rows.push([`restart storm, ${STORM} ws agents (0–5 s jitter; agents at nice ${CLIENT_NICE}), back with a report acked`, `${plain.seconds.toFixed(1)} s, ${plain.lost} acked lost`, '≤ 60 s, 0 lost', plain.seconds <= 60 && plain.lost === 0]);
 // A third of the 15,000 target: at 1,000 the collector's fixed allocations (SQLite's cache, malloc's
 // arenas, V8's young generation) counted as 73-84 KB per agent and the row said NO, where 15,000 measure
 // 44-45 KB each (841-850 MB in all). From 5,000 (51 KB each) the row overstates the full run by ~90 MB.
 const TLS_STORM = 5_000;
-const tls = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, clientProcesses: 1, print: quiet });
-rows.push([`restart storm, ${TLS_STORM} wss agents (ECDSA, resumption)`, `${tls.seconds.toFixed(1)} s, ${tls.resumed} resumed, ${tls.lost} acked lost`, '≤ 60 s, 0 lost', tls.seconds <= 60 && tls.lost === 0]);
-rows.push([`dashboard API p95 during that storm (summary / list)`, `${ms(tls.apiP95Ms.summary)} / ${ms(tls.apiP95Ms.list)}`, '≤ 100 ms', Math.max(tls.apiP95Ms.summary, tls.apiP95Ms.list) <= 100]);
-rows.push([`dashboard opened during that storm (new TLS connection: page, stylesheet, script), p95`, `${tls.dashboardP95Ms?.toFixed(0)} ms`, '≤ 100 ms', (tls.dashboardP95Ms ?? Infinity) <= 100]);
+const tls = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, collectors: 1, jitterMs: 5_000, clientProcesses: 1, clientNice: CLIENT_NICE, print: quiet });
+rows.push([`restart storm, ${TLS_STORM} wss agents (ECDSA, resumption; agents at nice ${CLIENT_NICE})`, `${tls.seconds.toFixed(1)} s, ${tls.resumed} resumed, ${tls.lost} acked lost`, '≤ 60 s, 0 lost', tls.seconds <= 60 && tls.lost === 0]);
+/** What an admin sees during a TLS storm: the API over an open connection, and the page opened anew. */
+function stormDashboardRows(storm: StormResult): void {
+  rows.push([`dashboard API p95 during that storm (summary / list)`, `${ms(storm.apiP95Ms.summary)} / ${ms(storm.apiP95Ms.list)}`, '≤ 100 ms', Math.max(storm.apiP95Ms.summary, storm.apiP95Ms.list) <= 100]);
+  rows.push([`dashboard opened during that storm (new TLS connection: page, stylesheet, script), p95`, `${storm.dashboardP95Ms?.toFixed(0)} ms`, '≤ 100 ms', (storm.dashboardP95Ms ?? Infinity) <= 100]);
+}
+stormDashboardRows(tls);
 const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / TLS_STORM;
 const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
 rows.push([`collector RSS, ${TLS_STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB; front process ${tls.frontRssMb} MB anonymous)`, '≤ 1 GB at 15,000', at15k <= 1024]);
@@ -65,9 +75,9 @@ if (values.postgres) {
       const stormDb = await server.freshDatabase();
       // As many agents as the SQLite storm above: at 1,000 the API during a PostgreSQL storm looked met
       // (18-28 ms) when at 5,000 it was not (113-145 ms before the front answered reads; bench/README.md).
-      const storm = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, print: quiet });
-      rows.push([`restart storm, ${TLS_STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
-      rows.push([`dashboard API p95 during that storm (summary / list)`, `${ms(storm.apiP95Ms.summary)} / ${ms(storm.apiP95Ms.list)}`, '≤ 100 ms', Math.max(storm.apiP95Ms.summary, storm.apiP95Ms.list) <= 100]);
+      const storm = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, clientNice: CLIENT_NICE, print: quiet });
+      rows.push([`restart storm, ${TLS_STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''} (agents at nice ${CLIENT_NICE})`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
+      stormDashboardRows(storm);
     }
   } finally {
     await server.stop();

@@ -12,10 +12,11 @@
 // dashboard: its API over an open connection, and (TLS) the page opened over new connections.
 // --client-nice 19 runs the agents' processes at the lowest CPU priority: on this one box they take
 // CPU the collector would have to itself with its agents on their own PCs (bench/README.md, "Agent
-// work in slices", measures both).
+// work in slices", measures both). --against DIR runs the collectors of another build's checkout (built
+// there) under this bench's own client, for a comparison in the same hour.
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
 //          [--postgres] [--collectors 1|2] [--client-processes K] [--client-nice N] [--csv FILE]
-//          [--svg FILE] [--jitter MS]
+//          [--svg FILE] [--jitter MS] [--against DIR]
 // (--postgres: an embedded PostgreSQL started for the run, sim/processes/postgres.ts)
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ export interface StormOptions {
   clientProcesses: number;
   /** The agents' processes' nice value (0: as the collector; 19: only CPU the collector leaves). */
   clientNice?: number;
+  /** Another build's checkout to run the collectors from (its bin/keyready-collector.js); default this one. */
+  against?: string | undefined;
   print?: (line: string) => void;
 }
 
@@ -114,7 +117,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
-  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}) });
+  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}), ...(o.against ? { bin: resolve(o.against, 'bin', 'keyready-collector.js') } : {}) });
   const clients = Array.from({ length: o.clientProcesses }, () => startClient(o.clientNice ?? 0));
   // The restarted collectors print no password: the admin's from the first start (sessions are kept in the store).
   const adminPassword = collectors.processes[0]!.adminPassword;
@@ -268,10 +271,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'client-nice': { type: 'string', default: '0' },
       jitter: { type: 'string', default: '5000' },
       postgres: { type: 'boolean', default: false },
+      against: { type: 'string' },
     },
   });
   const pgServer = values.postgres ? await startTestPostgres() : null;
   await stormBench({
+    against: values.against,
     agents: Number(values.agents),
     tls: values.tls,
     rsa: values.rsa,
