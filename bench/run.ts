@@ -15,6 +15,16 @@ const started = performance.now();
 const rows: [string, string, string, boolean | null][] = [];
 const quiet = (line: string) => process.stdout.write(`  ${line}\n`);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
+/** Where the run's time went, printed after the table: each part's seconds, and the storms' set-up (enrolling and connecting their agents). */
+const parts: string[] = [];
+let partStarted = performance.now();
+let setupSeconds = 0;
+function part(name: string): void {
+  const now = performance.now();
+  parts.push(`${name} ${Math.round((now - partStarted) / 1000)} s${setupSeconds > 0 ? ` (${Math.round(setupSeconds)} s of it setting up the storms' agents)` : ''}`);
+  partStarted = now;
+  setupSeconds = 0;
+}
 
 console.log(`bench: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (up ${Math.round(uptime() / 60)} min) — figures are ratios within one run`);
 
@@ -29,6 +39,7 @@ const changing = await ingestBench({ agents: 100, window: 16, seconds: 3, runs: 
 rows.push([`ingest / bare ws ceiling, every report a change (SQLite)`, `${changing.ratio.toFixed(2)} (${Math.round(changing.collector)} vs ${Math.round(changing.bare)}/s; per CPU-s ${changing.cpuRatio.toFixed(2)})`, '—', null]);
 const latency = await ingestBench({ agents: 200, window: 0, seconds: 3, runs: 1, report: 'typical', latency: true, collectors: 1, print: quiet });
 rows.push(['report → ack, 200 agents × 1 report/s (p50 / p99)', `${latency.p50.toFixed(1)} / ${latency.p99.toFixed(1)} ms (bare ${latency.bareP50.toFixed(1)} / ${latency.bareP99.toFixed(1)})`, '—', null]);
+part('ingest, SQLite');
 
 // The storms' simulated agents run at the lowest CPU priority. They stand for thousands of PCs with
 // CPUs of their own, yet at the collector's priority they took 45-65 % of one of this box's two cores
@@ -54,6 +65,8 @@ stormDashboardRows(tls);
 const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / TLS_STORM;
 const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
 rows.push([`collector RSS, ${TLS_STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB; front process ${tls.frontRssMb} MB anonymous)`, '≤ 1 GB at 15,000', at15k <= 1024]);
+setupSeconds = plain.setupSeconds + tls.setupSeconds;
+part('storms, SQLite');
 
 const DEVICES = 10_000;
 /** The list queries of bench/store-query.ts on a seeded fleet: the slowest one's p95. */
@@ -63,6 +76,7 @@ async function queryRow(postgres: boolean): Promise<void> {
   rows.push([`dashboard queries at ${DEVICES.toLocaleString('en')} devices, ${postgres ? 'PostgreSQL' : 'SQLite'}: worst p95`, `${ms(p95)} (${name})`, '≤ 50 ms', p95 <= 50]);
 }
 await queryRow(false);
+part('queries, SQLite');
 
 if (values.postgres) {
   const server = await startTestPostgres();
@@ -78,15 +92,19 @@ if (values.postgres) {
       const storm = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, clientNice: CLIENT_NICE, print: quiet });
       rows.push([`restart storm, ${TLS_STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''} (agents at nice ${CLIENT_NICE})`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
       stormDashboardRows(storm);
+      setupSeconds = storm.setupSeconds;
+      part(`PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`);
     }
   } finally {
     await server.stop();
   }
   await queryRow(true);
+  part('queries, PostgreSQL');
 }
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));
 console.log(`\n${'target'.padEnd(width)}  ${'measured'.padEnd(valueWidth)}  budget            met`);
 for (const [name, value, budget, met] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${budget.padEnd(16)}  ${met === null ? '—' : met ? 'yes' : 'NO'}`);
+console.log(`time: ${parts.join('; ')}`);
 console.log(`(${Math.round((performance.now() - started) / 1000)} s; load average now ${loadavg()[0]!.toFixed(1)}; full runs: bench/README.md)`);

@@ -70,6 +70,8 @@ export interface StormResult {
   /** The dashboard's API over an open connection during the storm: p95 in ms of the summary and the device list. */
   apiP95Ms: { summary: number; list: number };
   kind: string;
+  /** Starting the collectors, enrolling every agent, and its first connection and report, in s. */
+  setupSeconds: number;
 }
 
 interface Client {
@@ -131,7 +133,8 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     });
     for (const client of clients) await expectReply(client, 'connected');
     const clientsNote = `${clients.length} client process${clients.length > 1 ? 'es' : ''}`;
-    print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}, ${clientsNote}: enrolled, connected and reported in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const setupSeconds = (performance.now() - started) / 1000;
+    print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}, ${clientsNote}: enrolled, connected and reported in ${setupSeconds.toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
     const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
     print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent); ${collectors.pids.map(rssKinds).join(' + ')}`);
@@ -239,7 +242,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         }),
       );
     }
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, frontRssMb: frontOwn, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, frontRssMb: frontOwn, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms, setupSeconds };
   } finally {
     // A clean exit (not a signal) lets a client's --cpu-prof be written.
     await Promise.all(
