@@ -105,12 +105,13 @@ function sampleClient(t0: number): { stop(): ClientSample[] } {
 
 /**
  * Connections this process starts per event-loop turn at most. Starting one costs this client about
- * 1 ms of OpenSSL (the TLS socket, the session it resumes, the ClientHello). Started straight from the
- * agents' timers, a second's worth of them ran in one turn and the collectors' answers to the
- * handshakes already under way waited behind them: the client's loop stalled for up to 2 s, nothing
- * came back in the storm's first 7-12 s, and with two collectors 155 connections were closed before their
- * handshake ended (bench/README.md, "The storm's client"). Due agents queue here instead and the answers are read
- * between slices: a simulated PC starts late only when this process is behind.
+ * 1 ms of OpenSSL (the TLS socket, the session it resumes, the ClientHello). Started straight from
+ * the agents' timers, a second's worth of them ran in one turn, and the collectors' answers to the
+ * handshakes already under way waited behind them: the client's loop stalled for up to 2 s, almost
+ * nothing came back in the storm's first 5-10 s, and with two collectors 155 connections were closed
+ * before their handshake ended (bench/README.md, "The page during a storm"). Due agents queue here
+ * instead and the answers are read between slices: a simulated PC starts late only when this process
+ * is behind.
  */
 const STARTS_PER_TURN = 32;
 
