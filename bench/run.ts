@@ -18,12 +18,10 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 /** Where the run's time went, printed after the table: each part's seconds, and the storms' set-up (enrolling and connecting their agents). */
 const parts: string[] = [];
 let partStarted = performance.now();
-let setupSeconds = 0;
-function part(name: string): void {
+function part(name: string, setupSeconds = 0): void {
   const now = performance.now();
   parts.push(`${name} ${Math.round((now - partStarted) / 1000)} s${setupSeconds > 0 ? ` (${Math.round(setupSeconds)} s of it setting up the storms' agents)` : ''}`);
   partStarted = now;
-  setupSeconds = 0;
 }
 
 console.log(`bench: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (up ${Math.round(uptime() / 60)} min) — figures are ratios within one run`);
@@ -65,8 +63,7 @@ stormDashboardRows(tls);
 const perAgentKb = ((tls.rssMb - tls.rssIdleMb) * 1024) / TLS_STORM;
 const at15k = tls.rssIdleMb + (perAgentKb * 15_000) / 1024;
 rows.push([`collector RSS, ${TLS_STORM} wss agents (→ 15,000 at this rate)`, `${tls.rssMb} MB (idle ${tls.rssIdleMb} + ${perAgentKb.toFixed(0)} KB/agent → ${Math.round(at15k)} MB; front process ${tls.frontRssMb} MB anonymous)`, '≤ 1 GB at 15,000', at15k <= 1024]);
-setupSeconds = plain.setupSeconds + tls.setupSeconds;
-part('storms, SQLite');
+part('storms, SQLite', plain.setupSeconds + tls.setupSeconds);
 
 const DEVICES = 10_000;
 /** The list queries of bench/store-query.ts on a seeded fleet: the slowest one's p95. */
@@ -92,8 +89,7 @@ if (values.postgres) {
       const storm = await stormBench({ agents: TLS_STORM, tls: true, rsa: false, resume: true, db: stormDb.url, collectors: count, jitterMs: 5_000, clientProcesses: 1, clientNice: CLIENT_NICE, print: quiet });
       rows.push([`restart storm, ${TLS_STORM} wss agents, PostgreSQL, ${count} collector${count > 1 ? 's' : ''} (agents at nice ${CLIENT_NICE})`, `${storm.seconds.toFixed(1)} s, ${storm.lost} acked lost`, '≤ 60 s, 0 lost', storm.seconds <= 60 && storm.lost === 0]);
       stormDashboardRows(storm);
-      setupSeconds = storm.setupSeconds;
-      part(`PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`);
+      part(`PostgreSQL, ${count} collector${count > 1 ? 's' : ''}`, storm.setupSeconds);
     }
   } finally {
     await server.stop();
