@@ -48,6 +48,8 @@ export function serveProbe<Start, Figures>(flag: string, probe: Probe<Start, Fig
   let stopping = false;
   let running: Promise<Figures> | null = null;
   const reply = (message: FromProbe<Figures>) => process.send!(message);
+  // The bench gone (it failed, or was stopped): nothing is left to report to.
+  process.once('disconnect', () => process.exit(0));
   process.on('message', (message: ToProbe<Start>) => {
     if (message.type === 'start') {
       running = probe(message.start, () => reply({ type: 'started' }), () => stopping);
