@@ -51,9 +51,8 @@ export function reportLayout(frame: Buffer): ReportLayout | undefined {
   return { seq: { start: START.length, end: afterSeq }, generatedAt: { start: value, end: close }, clock: clockValue(frame, afterSeq, marker) };
 }
 
-export function reportIdentity(received: Buffer | string, known?: ReportLayout): string | undefined {
-  const frame = typeof received === 'string' ? Buffer.from(received) : received;
-  const layout = known ?? reportLayout(frame);
+/** The frame's identity (above); undefined when it is not laid out as the agent's. `layout`: reportLayout's, when already read. */
+export function reportIdentity(frame: Buffer, layout: ReportLayout | undefined = reportLayout(frame)): string | undefined {
   if (!layout) return undefined;
   const { seq, generatedAt, clock } = layout;
   const hash = createHash('sha256');
