@@ -1,18 +1,20 @@
-// Reconnect storm bench (not part of npm test): N agents enroll, connect, hello and get one report
-// acked; then every collector is killed (kill -9) and started again on the same store, and every
-// agent comes back as a real one does — after its own random 0–5 s, retrying refused or failed
-// connects with a growing jittered pause — says hello and sends a new report. An agent is back once
-// that report is acked. Zero acked loss: each welcome's lastSeq must cover the agent's acked report.
-// The agents run in child processes (--client-processes K, default 1) so the client's TLS work can be
-// split; the parent scrapes each collector's /metrics once a second. Prints the collector's RSS with
-// every agent connected, the CPU of both sides during the storm, and completions over time; --csv
-// writes the timeline per second (agents back; TCP accepts, TLS handshakes full/resumed, hellos,
-// welcomes, acks, not-hello closes and overloaded refusals at the collector; the CPU and worst
-// event-loop delay of collector and client), --svg a plot of it. Meanwhile an admin uses the
-// dashboard: its API over an open connection, and (TLS) the page opened over new connections.
-// --client-nice 19 runs the agents' processes at the lowest CPU priority: on this one box they take
-// CPU the collector would have to itself with its agents on their own PCs (bench/README.md, "Agent
-// work in slices", measures both). --against DIR runs the collectors of another build's checkout (built
+// Reconnect storm bench (not part of npm test): N agents connect, enroll, hello on the same
+// connection (as an agent does) and get one report acked, a tenth of them at a time (the
+// collectors' memory is read after each tenth: its growth is what an agent costs); then every
+// collector is killed (kill -9) and started again on the same store, and every agent comes back as
+// a real one does — after its own random 0–5 s, retrying refused or failed connects with a growing
+// jittered pause — says hello and sends a new report. An agent is back once that report is acked.
+// Zero acked loss: each welcome's lastSeq must cover the agent's acked report. The agents run in
+// child processes (--client-processes K, default 1) so the client's TLS work can be split; the
+// parent scrapes each collector's /metrics once a second. Prints the collector's RSS with every
+// agent connected, the CPU of both sides during the storm, and completions over time; --csv writes
+// the timeline per second (agents back; TCP accepts, TLS handshakes full/resumed, hellos, welcomes,
+// acks, not-hello closes and overloaded refusals at the collector; the CPU and worst event-loop
+// delay of collector and client), --svg a plot of it. Meanwhile an admin uses the dashboard: its
+// API over an open connection, and (TLS) the page opened over new connections. --client-nice 19
+// runs the agents' processes at the lowest CPU priority: on this one box they take CPU the
+// collector would have to itself with its agents on their own PCs (bench/README.md, "Agent work in
+// slices", measures both). --against DIR runs the collectors of another build's checkout (built
 // there) under this bench's own client, for a comparison in the same hour.
 // Usage: npx tsx bench/storm.ts [--agents 2000] [--tls] [--rsa] [--no-resume] [--db postgres://…]
 //          [--postgres] [--collectors 1|2] [--client-processes K] [--client-nice N] [--csv FILE]
@@ -31,7 +33,7 @@ import { probeDashboard, type ProbeFigures } from './support/dashboard-probe.ts'
 import { percentile } from './support/fleet.ts';
 import { childPids, cpuSeconds, rssMb, selfSignedCertificate, startCollectors } from './support/load.ts';
 import { gaugePerSecond, histogram, perSecond, scrapeCollectors } from './support/metrics-timeline.ts';
-import type { AgentSpec, ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
+import type { ClientSample, FromAgents, StormOutcome, ToAgents } from './support/storm-agents.ts';
 import { lineChart } from './support/svg-chart.ts';
 
 export interface StormOptions {
@@ -63,6 +65,14 @@ export interface StormResult {
   rssMb: number;
   /** The same before any agent connected. */
   rssIdleMb: number;
+  /**
+   * What each agent added to the collectors' RSS, in KB: the slope of RSS over the agents connected,
+   * fitted to the readings from half of them on. The first agents also pay for what a collector
+   * allocates once and then keeps (SQLite's page caches filling, malloc's arenas, V8's heap growing):
+   * measured from idle, 1,000 agents cost 73-84 KB each where 15,000 cost 44. Past half of 3,000 the
+   * slope read 49-52 KB, that of 6,000 agents 46 (bench/README.md, "Memory per agent from a small storm").
+   */
+  perAgentKb: number;
   /** The dashboard's front processes' anonymous memory (TLS), after the storm, in MB (summed; 0 without). */
   frontRssMb: number;
   /** The dashboard's page opened over a new TLS connection by a browser during the storm: p95 in ms (TLS runs). */
@@ -70,7 +80,7 @@ export interface StormResult {
   /** The dashboard's API over an open connection during the storm: p95 in ms of the summary and the device list. */
   apiP95Ms: { summary: number; list: number };
   kind: string;
-  /** Starting the collectors, enrolling every agent, and its first connection and report, in s. */
+  /** Starting the collectors and every agent's first connection (enrollment, hello, a report acked), in s. */
   setupSeconds: number;
 }
 
@@ -110,6 +120,19 @@ async function expectReply<T extends FromAgents['type']>(client: Client, type: T
   return message as Extract<FromAgents, { type: T }>;
 }
 
+/** The agents connect in this many steps, the collectors' RSS read after each. */
+const RSS_STEPS = 10;
+
+/** The least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
 export async function stormBench(o: StormOptions): Promise<StormResult> {
   const print = o.print ?? console.log;
   const AGENTS = o.agents;
@@ -119,30 +142,41 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
-  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: AGENTS, ...(tls ? { tls } : {}), ...(o.against ? { bin: resolve(o.against, 'bin', 'keyready-collector.js') } : {}) });
+  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: 0, ...(tls ? { tls } : {}), ...(o.against ? { bin: resolve(o.against, 'bin', 'keyready-collector.js') } : {}) });
   const clients = Array.from({ length: o.clientProcesses }, () => startClient(o.clientNice ?? 0));
-  // The restarted collectors print no password: the admin's from the first start (sessions are kept in the store).
-  const adminPassword = collectors.processes[0]!.adminPassword;
-  // The collectors' own memory before any agent holds a connection (enrollment's sockets closed).
-  const rssIdle = collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
+  const rss = () => collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
+  // The collectors' own memory before any agent holds a connection.
+  const rssIdle = rss();
   try {
-    clients.forEach((client, k) => {
-      const agents: AgentSpec[] = [];
-      for (let index = k; index < AGENTS; index += clients.length) agents.push({ index, credentials: collectors.agent(index) });
-      client.child.send({ type: 'connect', agents, urls: collectors.urls, resume: RESUME } satisfies ToAgents);
-    });
-    for (const client of clients) await expectReply(client, 'connected');
+    /** Agents [from, to) connect, spread over the client processes. */
+    const connect = async (from: number, to: number): Promise<void> => {
+      clients.forEach((client, k) => {
+        const indexes: number[] = [];
+        for (let index = from + k; index < to; index += clients.length) indexes.push(index);
+        client.child.send({ type: 'connect', indexes, secret: collectors.secret, urls: collectors.urls, resume: RESUME } satisfies ToAgents);
+      });
+      for (const client of clients) await expectReply(client, 'connected');
+    };
+    const readings: [agents: number, mb: number][] = [];
+    for (let step = 1; step <= RSS_STEPS; step += 1) {
+      const [from, to] = [Math.round(((step - 1) * AGENTS) / RSS_STEPS), Math.round((step * AGENTS) / RSS_STEPS)];
+      await connect(from, to);
+      readings.push([to, rss()]);
+    }
     const clientsNote = `${clients.length} client process${clients.length > 1 ? 'es' : ''}`;
     const setupSeconds = (performance.now() - started) / 1000;
     print(`storm: ${AGENTS} ${kind} agents on ${collectors.name}, ${clientsNote}: enrolled, connected and reported in ${setupSeconds.toFixed(1)} s`);
     const rssBefore = collectors.pids.map(rssMb);
-    const perAgentKb = ((rssBefore.reduce((a, b) => a + b, 0) - rssIdle) * 1024) / AGENTS;
-    print(`  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB + ${perAgentKb.toFixed(1)} KB per agent); ${collectors.pids.map(rssKinds).join(' + ')}`);
+    const rssTotal = rssBefore.reduce((a, b) => a + b, 0);
+    const perAgentKb = slope(readings.slice(RSS_STEPS / 2 - 1)) * 1024;
+    print(
+      `  RSS with all connected: ${rssBefore.join(' + ')} MB (idle ${rssIdle} MB; ${perAgentKb.toFixed(1)} KB per agent from half of them on, ` +
+        `${(((rssTotal - rssIdle) * 1024) / AGENTS).toFixed(1)} from idle; by tenths ${readings.map(([, mb]) => mb).join(' ')} MB); ${collectors.pids.map(rssKinds).join(' + ')}`,
+    );
 
-    for (let i = 0; i < collectors.processes.length; i += 1) await collectors.restart(i);
+    await collectors.restart();
     // The admin's browsers are up before the agents come back (their start is not the storm's time).
-    const dashboard = o.tls ? await probeDashboard(collectors.urls[0]!, 250) : null;
-    const api = await apiProbe({ url: collectors.processes[0]!.url, adminPassword });
+    const [dashboard, api] = await Promise.all([o.tls ? probeDashboard(collectors.urls[0]!, 250) : null, apiProbe({ url: collectors.processes[0]!.url, adminPassword: collectors.adminPassword })]);
     started = performance.now();
     const t0 = Date.now();
     const collectorCpuBefore = cpuSeconds(collectors.pids);
@@ -168,11 +202,10 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
     const failures = new Map<string, number>();
     for (const [reason, n] of outcomes.flatMap((c) => c.failures)) failures.set(reason, (failures.get(reason) ?? 0) + n);
     const clientCpu = outcomes.flatMap((c) => c.samples).reduce((n, s) => n + s.cpuMs, 0) / 1000;
-    const rssTotal = rssBefore.reduce((a, b) => a + b, 0);
-    const rss = collectors.pids.map(rssMb);
+    const rssAfter = collectors.pids.map(rssMb);
     print(
       `  restart storm: all ${AGENTS} back with a report acked in ${elapsed.toFixed(1)} s (${Math.round(AGENTS / elapsed)}/s incl. the 0–${JITTER_MS / 1000} s jitter); ` +
-        `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rss.join(' + ')} MB${fronts.length > 0 ? ` (the dashboard's front process: ${frontRss} MB, ${frontOwn} MB of it anonymous; its file-backed pages are Node's code, shared with the collector)` : ''}`,
+        `${attempts - AGENTS} retried connects; ${o.tls ? `${resumed} resumed TLS sessions; ` : ''}acked reports lost: ${lost}; RSS after: ${rssAfter.join(' + ')} MB${fronts.length > 0 ? ` (the dashboard's front process: ${frontRss} MB, ${frontOwn} MB of it anonymous; its file-backed pages are Node's code, shared with the collector)` : ''}`,
     );
     const frontNote = fronts.length > 0 ? `, its dashboard front ${frontCpu.toFixed(1)} s` : '';
     print(`  CPU during the storm: collector ${collectorCpu.toFixed(1)} s (${Math.round((100 * collectorCpu) / elapsed)} % of a core)${frontNote}, client ${clientCpu.toFixed(1)} s (${Math.round((100 * clientCpu) / elapsed)} %)`);
@@ -242,7 +275,7 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
         }),
       );
     }
-    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, frontRssMb: frontOwn, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms, setupSeconds };
+    return { seconds: elapsed, lost, retried: attempts - AGENTS, resumed, rssMb: rssTotal, rssIdleMb: rssIdle, perAgentKb, frontRssMb: frontOwn, kind, dashboardP95Ms: opened?.browser.p95, apiP95Ms, setupSeconds };
   } finally {
     // A clean exit (not a signal) lets a client's --cpu-prof be written.
     await Promise.all(

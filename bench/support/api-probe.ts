@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
-import { serveProbe, startProbeProcess } from './probe-process.ts';
+import { forkProbe, serveProbe, startProbeProcess } from './probe-process.ts';
 
 export interface ApiTimes {
   summary: number[];
@@ -22,10 +22,25 @@ interface ApiStart {
 
 const FLAG = '--api-probe';
 
-/** Starts probing `url` (logged in as admin) until stopped; times in ms. */
-export async function apiProbe(collector: { url: string; adminPassword: string | null }, intervalMs = 100): Promise<{ stop(): Promise<ApiTimes> }> {
+interface Probed {
+  url: string;
+  adminPassword: string | null;
+}
+
+function apiStart(collector: Probed, intervalMs: number): ApiStart {
   if (collector.adminPassword === null) throw new Error('api probe: the collector printed no admin password');
-  return startProbeProcess<ApiStart, ApiTimes>(import.meta.filename, FLAG, { url: collector.url, password: collector.adminPassword, intervalMs });
+  return { url: collector.url, password: collector.adminPassword, intervalMs };
+}
+
+/** Starts probing `url` (logged in as admin) until stopped; times in ms. */
+export async function apiProbe(collector: Probed, intervalMs = 100): Promise<{ stop(): Promise<ApiTimes> }> {
+  return startProbeProcess<ApiStart, ApiTimes>(import.meta.filename, FLAG, apiStart(collector, intervalMs));
+}
+
+/** A probe process kept for several runs (one per ingest round), each logged in anew. */
+export function apiProber(): { probe(collector: Probed, intervalMs?: number): Promise<{ stop(): Promise<ApiTimes> }>; close(): void } {
+  const process = forkProbe<ApiStart, ApiTimes>(import.meta.filename, FLAG);
+  return { probe: (collector, intervalMs = 100) => process.run(apiStart(collector, intervalMs)), close: () => process.close() };
 }
 
 /** One request on `agent` (http or https by the URL); resolves with its status, headers and body (gunzipped if it came so). */

@@ -155,6 +155,14 @@ export class RawAgent {
     return message;
   }
 
+  /** Enrolls as bench PC `index` (its own hardware id and host name); a hello may follow on this connection, as an agent's does. */
+  async enroll(secret: string, index: number): Promise<Credentials> {
+    const hardware = { uuid: `bench-${index}`, serial: null, manufacturer: 'LENOVO', model: '21HD' };
+    this.send({ type: 'enroll', secret, hostname: `PC-BENCH-${index}`, hardware, agentVersion: 'bench' });
+    const enrolled = await this.expect('enrolled');
+    return { deviceId: String(enrolled.deviceId), token: String(enrolled.token) };
+  }
+
   close(): void {
     this.ws.close(1000);
   }
@@ -218,8 +226,12 @@ export interface CollectorsOptions {
 
 export interface Collectors extends Target {
   processes: CollectorProcess[];
-  /** Restarts collector `index` (kill -9, then the same arguments: same store, same secret). */
-  restart(index: number): Promise<void>;
+  /** The fleet's enrollment secret (agents beyond the `agents` enrolled up front enroll with it themselves). */
+  secret: string;
+  /** The dashboard's admin password, printed at the first start by whichever collector created the admin (null if none did). */
+  adminPassword: string | null;
+  /** Kills every collector (kill -9), then starts each again with the same arguments (same store, same secret). */
+  restart(): Promise<void>;
 }
 
 /** Collectors on one store, with a shared enrollment secret, and `agents` enrolled agents. */
@@ -237,16 +249,13 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
     mkdirSync(dataDir, { recursive: true });
     return startCollectorProcess({ db, args: [...args, '--data-dir', dataDir], env: { KEYREADY_LOG_LEVEL: 'warn' }, nodeArgs, timeoutMs: 60_000, ...(options.bin ? { bin: options.bin } : {}) });
   };
-  const processes: CollectorProcess[] = [];
-  for (let i = 0; i < options.count; i += 1) processes.push(await start(i));
+  // Started together, as after a reboot: on one PostgreSQL the first to take the migration lock migrates.
+  const processes = await Promise.all(Array.from({ length: options.count }, (_, i) => start(i)));
   const urls = () => processes.map((p) => p.agentUrl);
   const credentials: Credentials[] = [];
   await pool(options.agents, 50, async (i) => {
     const agent = await RawAgent.open(urls()[i % processes.length]!);
-    const hardware = { uuid: `bench-${i}`, serial: null, manufacturer: 'LENOVO', model: '21HD' };
-    agent.send({ type: 'enroll', secret, hostname: `PC-BENCH-${i}`, hardware, agentVersion: 'bench' });
-    const enrolled = await agent.expect('enrolled');
-    credentials[i] = { deviceId: String(enrolled.deviceId), token: String(enrolled.token) };
+    credentials[i] = await agent.enroll(secret, i);
     agent.close();
     await agent.closed;
   });
@@ -258,9 +267,11 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
     },
     agent: (i) => credentials[i]!,
     processes,
-    async restart(index) {
-      await processes[index]!.kill9();
-      processes[index] = await start(index);
+    secret,
+    adminPassword: processes.find((p) => p.adminPassword !== null)?.adminPassword ?? null,
+    async restart() {
+      await Promise.all(processes.map((p) => p.kill9()));
+      processes.splice(0, processes.length, ...(await Promise.all(processes.map((_, i) => start(i)))));
       target.pids = processes.map((p) => p.child.pid!);
     },
     async close() {

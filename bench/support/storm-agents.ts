@@ -1,20 +1,18 @@
 // The storm bench's agents, run in a child process of bench/storm.ts (one or several: --client-processes)
 // so that the client's TLS work is not the parent's, and can be split over processes. Each agent speaks
 // the real protocol over its own socket and keeps its own TLS session, as a PC does. The parent sends
-// `connect` (every agent connects, says hello and gets one report acked), then `storm` once the
-// collectors were killed and started again; the child answers with what it measured, including its
-// own event-loop delay and CPU per second (is the client the bottleneck?).
+// `connect` (each agent named in it connects, enrolls, says hello on the same connection as an agent
+// does, and gets one report acked; it may come in parts, so the parent can read the collector's memory
+// between them), then `storm` once the collectors were killed and started again; the child answers
+// with what it measured, including its own event-loop delay and CPU per second (is the client the
+// bottleneck?).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { reportFrame, reportTemplate, typicalReports } from './real-reports.ts';
 import { pool, RawAgent, type Credentials } from './load.ts';
 
-export interface AgentSpec {
-  index: number;
-  credentials: Credentials;
-}
-
 export type ToAgents =
-  | { type: 'connect'; agents: AgentSpec[]; urls: string[]; resume: boolean }
+  /** Agents `indexes` (bench PC numbers) enroll with `secret` and connect; added to those connected before. */
+  | { type: 'connect'; indexes: number[]; secret: string; urls: string[]; resume: boolean }
   | { type: 'storm'; urls: string[]; t0: number; jitterMs: number }
   | { type: 'close' };
 
@@ -45,7 +43,8 @@ const templates = typicalReports().map(reportTemplate);
 
 interface Agent {
   index: number;
-  credentials: Credentials;
+  /** Null until the agent enrolled (on its first connection). */
+  credentials: Credentials | null;
   agent: RawAgent | null;
   seq: number;
   acked: number;
@@ -54,11 +53,15 @@ interface Agent {
   resumed: boolean;
 }
 
-/** One connection: hello, one report, its ack. Throws on a refusal (the caller retries). */
-async function connectAndReport(url: string, state: Agent, resume: boolean, opened?: () => void): Promise<number> {
+/** One connection: enrollment (with `secret`, the first time), hello, one report, its ack. Throws on a refusal (the caller retries). */
+async function connectAndReport(url: string, state: Agent, resume: boolean, opened?: () => void, secret?: string): Promise<number> {
   const agent = await RawAgent.open(url, 30_000, resume ? state.session : undefined);
   opened?.();
   state.agent = agent;
+  if (!state.credentials) {
+    if (secret === undefined) throw new Error(`agent ${state.index} never enrolled`);
+    state.credentials = await agent.enroll(secret, state.index);
+  }
   const socket = agent.tlsSocket();
   if (socket) {
     state.resumed = socket.isSessionReused();
@@ -145,12 +148,13 @@ export class StormAgents {
   #agents: Agent[] = [];
   #resume = false;
 
-  async connect(specs: readonly AgentSpec[], urls: readonly string[], resume: boolean): Promise<void> {
+  async connect(indexes: readonly number[], secret: string, urls: readonly string[], resume: boolean): Promise<void> {
     this.#resume = resume;
-    this.#agents = specs.map(({ index, credentials }) => ({ index, credentials, agent: null, seq: 0, acked: -1, session: undefined, resumed: false }));
-    await pool(this.#agents.length, 200, async (i) => {
-      const state = this.#agents[i]!;
-      await connectAndReport(urls[state.index % urls.length]!, state, resume);
+    const added: Agent[] = indexes.map((index) => ({ index, credentials: null, agent: null, seq: 0, acked: -1, session: undefined, resumed: false }));
+    this.#agents.push(...added);
+    await pool(added.length, 200, async (i) => {
+      const state = added[i]!;
+      await connectAndReport(urls[state.index % urls.length]!, state, resume, undefined, secret);
     });
   }
 
@@ -208,7 +212,7 @@ if (process.send && process.argv.includes('--storm-agents')) {
   process.on('message', (message: ToAgents) => {
     const run = async (): Promise<void> => {
       if (message.type === 'connect') {
-        await agents.connect(message.agents, message.urls, message.resume);
+        await agents.connect(message.indexes, message.secret, message.urls, message.resume);
         reply({ type: 'connected' });
       } else if (message.type === 'storm') {
         reply({ type: 'stormed', outcome: await agents.storm(message.urls, message.t0, message.jitterMs) });
