@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
-import { apiProbe } from './support/api-probe.ts';
+import { apiProber, type ApiTimes } from './support/api-probe.ts';
 import { flipped, typicalReports, manyKeysReport, reportTemplate, type ReportTemplate } from './support/real-reports.ts';
 import { childPids, closeTargets, cpuSeconds, ingestRound, loopReadout, median, peakRssMb, percentile, scrapeMetrics, startBare, startCollectors, type Collectors, type Target } from './support/load.ts';
 
@@ -29,11 +29,16 @@ export interface IngestBenchOptions {
   /** changing: the typical reports, every report of an agent a change from its last (one check flipped). */
   report: 'typical' | 'many' | 'changing';
   latency: boolean;
+  /** A round of this many seconds per target before the runs, not counted (0: none). */
+  warmupSeconds?: number;
   db?: string | undefined;
   collectors: number;
   /** Options for the collector's node (e.g. --max-semi-space-size=32). */
   nodeArgs?: string[] | undefined;
-  /** Other collectors measured in the same rounds: another build's bin/keyready-collector.js, or other node options. */
+  /**
+   * Other collectors measured in the same rounds: another build's bin/keyready-collector.js, other
+   * node options, or another store (each variant with a `db` of its own, and its own collector count).
+   */
   against?: Variant[] | undefined;
   print?: (line: string) => void;
 }
@@ -47,7 +52,7 @@ export interface CollectorFigures {
   cpuRatio: number;
   p50: number;
   p99: number;
-  /** Median of the rounds' p95 of the dashboard's summary and first list page while ingesting. */
+  /** p95 of the dashboard's summary and first list page while ingesting, the rounds' requests pooled. */
   apiSummaryP95: number;
   apiListP95: number;
   /** Median of the rounds' peak resident memory (VmHWM). */
@@ -67,6 +72,10 @@ export interface Variant {
   label: string;
   bin?: string | undefined;
   nodeArgs?: string[] | undefined;
+  /** Its own store (postgres://… or sqlite:…); absent: a SQLite file of its own. */
+  db?: string | undefined;
+  /** Collectors on that store (default 1). */
+  collectors?: number | undefined;
 }
 
 interface Round {
@@ -76,6 +85,8 @@ interface Round {
   cpu: number;
   summaryP95: number;
   listP95: number;
+  /** The dashboard probe's times of the round (ms), pooled over the runs for the figures' p95. */
+  api: ApiTimes | null;
   peakRssMb: number;
 }
 
@@ -86,12 +97,11 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
   const sizes = `${(Math.min(...bytes) / 1024).toFixed(1)}–${(Math.max(...bytes) / 1024).toFixed(1)} KB`;
   const bare = await startBare();
   const start = (variant: Omit<Variant, 'label'>) =>
-    startCollectors({ db: o.db, count: o.collectors, agents: o.agents, ...(variant.bin ? { bin: variant.bin } : {}), ...(variant.nodeArgs ? { nodeArgs: variant.nodeArgs } : {}) });
-  // Two collectors on one PostgreSQL database would see each other's devices: the second gets its own.
-  if (o.against?.length && o.db) throw new Error('--against runs on SQLite (each collector its own file)');
-  const against: [string, Collectors][] = [];
-  for (const variant of o.against ?? []) against.push([variant.label, await start(variant)]);
-  const collector = await start({ nodeArgs: o.nodeArgs });
+    startCollectors({ db: variant.db, count: variant.collectors ?? 1, agents: o.agents, ...(variant.bin ? { bin: variant.bin } : {}), ...(variant.nodeArgs ? { nodeArgs: variant.nodeArgs } : {}) });
+  // Two collectors on one PostgreSQL database would see each other's devices: each needs its own.
+  if (o.db && o.against?.some((variant) => variant.db === undefined)) throw new Error('--against runs on SQLite (each collector its own file)');
+  const [collector, ...others] = await Promise.all([start({ nodeArgs: o.nodeArgs, db: o.db, collectors: o.collectors }), ...(o.against ?? []).map(start)]);
+  const against = (o.against ?? []).map((variant, i): [string, Collectors] => [variant.label, others[i]!]);
   const shape = o.latency ? `${o.agents} agents × 1 report/s` : `${o.agents} agents × ${o.window} in flight`;
   print(`ingest: ${shape}, ${o.seconds} s a round, ${sizes} reports (${o.report}), ${collector.name}`);
   if (against.length > 0) print(`  against ${against.map(([label]) => label).join(', ')}; collector: this build ${o.nodeArgs?.join(' ') ?? ''}`);
@@ -99,7 +109,12 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
   const changes = o.report === 'changing' ? typicalReports().map((report) => reportTemplate(flipped(report, 'os.build'))) : undefined;
   const options = { agents: o.agents, seconds: o.seconds, window: o.window, perSecond: o.latency ? 1 : 0, templates, ...(changes ? { changes } : {}) };
   const targets: [string, Target, Collectors | null][] = [['bare', bare, null], ...against.map(([label, c]): [string, Target, Collectors] => [label, c, c]), ['collector', collector, collector]];
+  // One dashboard probe for all the collector rounds: forking one per round cost half a second each.
+  const prober = apiProber();
   try {
+    // Processes just started ran their first rounds 20-50 % slower (the JIT, SQLite's and PostgreSQL's
+    // caches, the pools' connections): with rounds of a second or two that moved the median.
+    if (o.warmupSeconds) for (const [, target] of targets) await ingestRound(target, { ...options, seconds: o.warmupSeconds });
     const results = new Map<string, Round[]>(targets.map(([name]) => [name, []]));
     for (let run = 1; run <= o.runs; run += 1) {
       for (const [name, target, served] of targets) {
@@ -108,7 +123,7 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
         const cpuBefore = cpuSeconds(pids);
         const first = served?.processes[0];
         // The dashboard is used meanwhile (collector rounds): its p95 while ingest runs at full speed.
-        const probe = first ? await apiProbe(first) : null;
+        const probe = first && served ? await prober.probe({ url: first.url, adminPassword: served.adminPassword }) : null;
         // Scraping resets the event-loop delay histogram: the second scrape covers this round alone.
         const metricsBefore = first ? await scrapeMetrics(first) : null;
         const round = await ingestRound(target, options);
@@ -118,7 +133,7 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
         const summaryP95 = probed ? percentile(probed.summary, 95) : NaN;
         const listP95 = probed ? percentile(probed.list, 95) : NaN;
         const peakRss = Math.max(...target.pids.map(peakRssMb));
-        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, peakRssMb: peakRss });
+        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, api: probed ?? null, peakRssMb: peakRss });
         print(
           `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %  peak RSS ${peakRss} MB` +
             (probed ? `  API p95 ${summaryP95.toFixed(0)} / ${listP95.toFixed(0)} ms` : ''),
@@ -132,7 +147,10 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
       }
     }
     const rounds = (name: string) => results.get(name)!;
-    const m = (name: string, key: keyof Round) => median(rounds(name).map((r) => r[key]));
+    // A round of a second or two holds about ten of the probe's requests, whose p95 is their slowest:
+    // the rounds' requests together give the p95 a tail to read.
+    const pooledP95 = (name: string, request: keyof ApiTimes) => percentile(rounds(name).flatMap((r) => r.api?.[request] ?? []), 95);
+    const m = (name: string, key: Exclude<keyof Round, 'api'>) => median(rounds(name).map((r) => r[key]));
     // On a shared machine a server may not get a whole core: reports per CPU-second it did get is the steadier figure.
     const perCpu = (name: string) => median(rounds(name).map((r) => r.rate / r.cpu));
     const figures = (name: string): CollectorFigures => ({
@@ -141,8 +159,8 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
       cpuRatio: perCpu(name) / perCpu('bare'),
       p50: m(name, 'p50'),
       p99: m(name, 'p99'),
-      apiSummaryP95: m(name, 'summaryP95'),
-      apiListP95: m(name, 'listP95'),
+      apiSummaryP95: pooledP95(name, 'summary'),
+      apiListP95: pooledP95(name, 'list'),
       peakRssMb: m(name, 'peakRssMb'),
     });
     const result: IngestBenchResult = { ...figures('collector'), bare: m('bare', 'rate'), bareP50: m('bare', 'p50'), bareP99: m('bare', 'p99'), sizes, against: new Map(against.map(([label]) => [label, figures(label)])) };
@@ -157,6 +175,7 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
     }
     return result;
   } finally {
+    prober.close();
     await closeTargets([bare, ...against.map(([, c]) => c), collector]);
   }
 }

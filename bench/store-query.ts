@@ -60,12 +60,19 @@ async function postgresStore(): Promise<{ store: Store; settle(): Promise<void>;
 
 export interface QueryBenchOptions {
   devices: number;
+  /** An embedded PostgreSQL started for the run (unless `db` names a database to use); SQLite otherwise. */
   postgres: boolean;
+  /** With `postgres`: an empty PostgreSQL database (postgres://…) to seed, instead of a server of its own. */
+  db?: string | undefined;
   iterations: number;
   runs: number;
   /** SQLite only: mmap_size values to compare on the seeded file (the store's default otherwise). */
   mmapBytes?: readonly number[];
   print?: (line: string) => void;
+  /** Called once the fleet is seeded. */
+  onSeeded?: () => void;
+  /** Measures only once this settles (another bench seeding meanwhile must not share the CPU with the queries). */
+  measureAfter?: Promise<unknown>;
 }
 
 /** Each query's median (over the runs) of its p95, in ms. */
@@ -75,7 +82,7 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
   const ITERATIONS = o.iterations;
   const RUNS = o.runs;
   const mmap = o.postgres ? undefined : o.mmapBytes;
-  const { store, dispose, settle, bytes, path } = o.postgres ? await postgresStore() : await benchStore();
+  const { store, dispose, settle, bytes, path } = !o.postgres ? await benchStore() : o.db ? await benchStore(o.db) : await postgresStore();
   // --mmap: the same seeded file read through one store per setting (SQLite only).
   const seeded = path === undefined ? undefined : { path };
   const compared: SqliteStore[] = [];
@@ -88,6 +95,8 @@ export async function queryBench(o: QueryBenchOptions): Promise<Map<string, numb
       ids.filter((_, i) => i % 3 === 0).map((deviceId) => ({ type: 'connected' as const, deviceId, instanceId: 'bench', agentVersion: '0.1.0', tags: undefined, at })),
     );
     await settle();
+    o.onSeeded?.();
+    await o.measureAfter;
     print(
       `store-query: ${store.kind}, ${DEVICES} devices (seeded in ${Math.round((performance.now() - seedStart) / 1000)} s), ` +
         `${ITERATIONS} iterations x ${RUNS} runs; ${machine()}, ${cpus().length} cores; database ${Math.round((await bytes()) / 1e6)} MB`,

@@ -142,8 +142,14 @@ export async function stormBench(o: StormOptions): Promise<StormResult> {
   const tls = o.tls ? selfSignedCertificate(dir, o.rsa) : undefined;
   const kind = o.tls ? `wss (${o.rsa ? 'RSA-2048' : 'ECDSA P-256'}, ${RESUME ? 'session resumption' : 'no resumption'})` : 'ws';
   let started = performance.now();
-  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: 0, ...(tls ? { tls } : {}), ...(o.against ? { bin: resolve(o.against, 'bin', 'keyready-collector.js') } : {}) });
+  // The client's processes load while the collectors start.
   const clients = Array.from({ length: o.clientProcesses }, () => startClient(o.clientNice ?? 0));
+  const collectors = await startCollectors({ db: o.db, count: o.collectors, agents: 0, ...(tls ? { tls } : {}), ...(o.against ? { bin: resolve(o.against, 'bin', 'keyready-collector.js') } : {}) }).catch(
+    (error: unknown) => {
+      for (const { child } of clients) child.kill();
+      throw error;
+    },
+  );
   const rss = () => collectors.pids.map(rssMb).reduce((a, b) => a + b, 0);
   // The collectors' own memory before any agent holds a connection.
   const rssIdle = rss();

@@ -275,7 +275,7 @@ export async function startCollectors(options: CollectorsOptions): Promise<Colle
       target.pids = processes.map((p) => p.child.pid!);
     },
     async close() {
-      for (const p of processes) await p.stop();
+      await Promise.all(processes.map((p) => p.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
