@@ -2,8 +2,8 @@
 // embedded PostgreSQL (one collector and two), ending with one table (measured, budget, met) and where
 // the run's time went, in under two minutes. `--full` runs the sizes bench/README.md's tables were
 // taken at (5,000-agent storms on every engine, 10,000 devices), and the rows without a budget (ingest
-// of 17 KB reports and of reports that are all changes, report → ack latency, a plain ws storm): about
-// seven minutes. The full-size runs and their recorded figures are in bench/README.md. Not part of npm test.
+// of 17 KB reports and of reports that are all changes, report → ack latency, a plain ws storm): six
+// to seven minutes. The full-size runs and their recorded figures are in bench/README.md. Not part of npm test.
 import { loadavg, uptime } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startTestPostgres } from '../sim/processes/postgres.ts';
@@ -17,9 +17,9 @@ const FULL = values.full;
  * The sizes. Quick: the smallest at which each row still measures what it names. The SQLite storm's
  * agents: below about 3,000 the collector's RSS still grows by what it allocates once per store (its
  * SQLite caches fill with every new device's pages up to their 80 MiB), so the memory an agent costs
- * read 67-74 KB at 1,000-2,000 agents where 5,000-15,000 measure 44-47 (bench/README.md, "Memory per
+ * read 51-74 KB at 1,000-2,000 agents where 5,000-15,000 measure 44-48 (bench/README.md, "Memory per
  * agent from a small storm"). The PostgreSQL storms' 1,000 agents still outrun what the collectors
- * finish in the agents' 0-5 s (they take 6-8 s), so the dashboard rows are read under load.
+ * finish in the agents' 0-5 s (they take 6.5-9 s), so the dashboard rows are read under load.
  */
 const SIZE = FULL ? { seconds: 3, runs: 3, storm: 5_000, pgStorm: 5_000, devices: 10_000 } : { seconds: 1.5, runs: 2, storm: 3_000, pgStorm: 1_000, devices: 1_000 };
 const started = performance.now();

@@ -70,7 +70,7 @@ export interface StormResult {
    * fitted to the readings from half of them on. The first agents also pay for what a collector
    * allocates once and then keeps (SQLite's page caches filling, malloc's arenas, V8's heap growing):
    * measured from idle, 1,000 agents cost 73-84 KB each where 15,000 cost 44. Past half of 3,000 the
-   * slope read 49-52 KB, that of 6,000 agents 46 (bench/README.md, "Memory per agent from a small storm").
+   * slope read 45-54 KB (bench/README.md, "Memory per agent from a small storm").
    */
   perAgentKb: number;
   /** The dashboard's front processes' anonymous memory (TLS), after the storm, in MB (summed; 0 without). */
