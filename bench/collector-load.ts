@@ -83,8 +83,6 @@ interface Round {
   p50: number;
   p99: number;
   cpu: number;
-  summaryP95: number;
-  listP95: number;
   /** The dashboard probe's times of the round (ms), pooled over the runs for the figures' p95. */
   api: ApiTimes | null;
   peakRssMb: number;
@@ -133,7 +131,7 @@ export async function ingestBench(o: IngestBenchOptions): Promise<IngestBenchRes
         const summaryP95 = probed ? percentile(probed.summary, 95) : NaN;
         const listP95 = probed ? percentile(probed.list, 95) : NaN;
         const peakRss = Math.max(...target.pids.map(peakRssMb));
-        results.get(name)!.push({ ...round, cpu, summaryP95, listP95, api: probed ?? null, peakRssMb: peakRss });
+        results.get(name)!.push({ ...round, cpu, api: probed ?? null, peakRssMb: peakRss });
         print(
           `  run ${run} ${name.padEnd(9)} ${String(Math.round(round.rate)).padStart(6)} reports/s  ack p50 ${round.p50.toFixed(1)} ms p99 ${round.p99.toFixed(1)} ms  server CPU ${Math.round(cpu * 100)} %  peak RSS ${peakRss} MB` +
             (probed ? `  API p95 ${summaryP95.toFixed(0)} / ${listP95.toFixed(0)} ms` : ''),
